@@ -1,0 +1,18 @@
+"""Propagate Routes on the AWS side and the remote side."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from icp.lifecycle.propagate_routes import propagate_routes
+from icp.observability import logger, metrics, tracer
+from icp.tasks import ConnectionTask
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=ConnectionTask)
+def lambda_handler(task: ConnectionTask, context: LambdaContext) -> dict[str, Any]:
+    return propagate_routes(task.connectionId)

@@ -1,0 +1,18 @@
+"""Verify Routes on both sides; raises RoutesNotConverged until they hold."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from icp.lifecycle.verify_routes import verify_routes
+from icp.observability import logger, metrics, tracer
+from icp.tasks import ConnectionTask
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=ConnectionTask)
+def lambda_handler(task: ConnectionTask, context: LambdaContext) -> dict[str, Any]:
+    return verify_routes(task.connectionId)

@@ -1,0 +1,1 @@
+"""Interconnect Control Plane: the domain core, shipped to Lambda as a layer."""

@@ -1,0 +1,85 @@
+"""boto3 clients built once per (service, region), and the one retry loop every adapter uses.
+
+botocore's own retries are turned off (max_attempts=1) so that there is exactly one
+retry policy, ours, with full-jitter exponential backoff on the simulated clock in the
+local cloud and the wall clock in Lambda.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Callable
+from functools import cache
+from typing import Any, TypeVar
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError
+
+from icp import clock
+from icp.observability import logger
+
+T = TypeVar("T")
+
+RETRYABLE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ProvisionedThroughputExceededException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalError",
+        "InternalFailure",
+        "InternalServerError",
+        "InterconnectServerException",
+        "DirectConnectServerException",
+    }
+)
+MAX_ATTEMPTS = 6
+BASE_DELAY = 0.5
+MAX_DELAY = 20.0
+
+_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=20)
+
+
+def default_region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+@cache
+def client(service: str, region: str | None = None) -> Any:
+    return boto3.session.Session().client(service, region_name=region or default_region(), config=_CONFIG)
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def is_retryable(exc: Exception) -> bool:
+    if isinstance(exc, BotoConnectionError):
+        return True
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return error_code(exc) in RETRYABLE_CODES or status >= 500
+    return False
+
+
+def call(operation: Callable[..., T], /, **params: Any) -> T:
+    """Call an AWS operation, retrying throttling and server errors with backoff."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return operation(**params)
+        except Exception as exc:
+            if attempt == MAX_ATTEMPTS or not is_retryable(exc):
+                raise
+            delay = random.uniform(0, min(MAX_DELAY, BASE_DELAY * 2**attempt))
+            logger.warning(
+                "retrying AWS call",
+                extra={"operation": getattr(operation, "__name__", "?"), "attempt": attempt,
+                       "error": type(exc).__name__, "delaySeconds": round(delay, 3)},
+            )
+            clock.sleep(delay)
+    raise AssertionError("unreachable")

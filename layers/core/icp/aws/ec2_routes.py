@@ -1,0 +1,179 @@
+"""Routes toward the remote CIDRs in VPC route tables and transit gateway route tables.
+
+A route table id starting ``tgw-rtb-`` is a transit gateway route table: its routes
+point at the transit gateway's attachment for the Direct Connect gateway. Any other
+(``rtb-``) is a VPC route table: its routes point at the virtual private gateway.
+Static routes are used on both, so failover can later re-point them (static routes
+win over propagated ones for equal prefixes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from icp.aws.clients import call, client, error_code
+from icp.errors import AwsServiceError, RoutesNotConverged
+
+
+@dataclass(frozen=True)
+class RouteTarget:
+    """Where routes point: a transit gateway attachment, or a gateway (vgw-) id."""
+
+    transit_gateway_attachment_id: str | None = None
+    gateway_id: str | None = None
+
+
+def _ec2(region: str) -> Any:
+    return client("ec2", region)
+
+
+def _fail(exc: ClientError, what: str) -> AwsServiceError:
+    return AwsServiceError(f"{what} failed with {error_code(exc)}: {exc.response.get('Error', {}).get('Message', '')}")
+
+
+def is_transit_gateway_table(route_table_id: str) -> bool:
+    return route_table_id.startswith("tgw-rtb-")
+
+
+def dx_gateway_attachment(region: str, transit_gateway_id: str, dx_gateway_id: str) -> str:
+    """The transit gateway attachment that AWS creates when a DX gateway is associated."""
+    try:
+        found = call(
+            _ec2(region).describe_transit_gateway_attachments,
+            Filters=[
+                {"Name": "transit-gateway-id", "Values": [transit_gateway_id]},
+                {"Name": "resource-type", "Values": ["direct-connect-gateway"]},
+                {"Name": "resource-id", "Values": [dx_gateway_id]},
+            ],
+        )
+    except ClientError as exc:
+        raise _fail(exc, "DescribeTransitGatewayAttachments") from exc
+    attachments = [a for a in found.get("TransitGatewayAttachments", []) if a.get("State") == "available"]
+    if not attachments:
+        raise RoutesNotConverged(
+            f"transit gateway {transit_gateway_id} has no available attachment for DX gateway {dx_gateway_id} yet"
+        )
+    return str(attachments[0]["TransitGatewayAttachmentId"])
+
+
+def _tgw_routes(region: str, route_table_id: str) -> dict[str, dict[str, Any]]:
+    try:
+        found = call(
+            _ec2(region).search_transit_gateway_routes,
+            TransitGatewayRouteTableId=route_table_id,
+            Filters=[{"Name": "type", "Values": ["static", "propagated"]}],
+        )
+    except ClientError as exc:
+        raise _fail(exc, "SearchTransitGatewayRoutes") from exc
+    return {r["DestinationCidrBlock"]: r for r in found.get("Routes", [])}
+
+
+def _vpc_routes(region: str, route_table_id: str) -> dict[str, dict[str, Any]]:
+    try:
+        found = call(_ec2(region).describe_route_tables, RouteTableIds=[route_table_id])
+    except ClientError as exc:
+        raise _fail(exc, "DescribeRouteTables") from exc
+    tables = found.get("RouteTables", [])
+    return {r["DestinationCidrBlock"]: r for t in tables for r in t.get("Routes", []) if "DestinationCidrBlock" in r}
+
+
+def _points_at(route: dict[str, Any], target: RouteTarget) -> bool:
+    if route.get("State") not in ("active", None):
+        return False
+    if target.transit_gateway_attachment_id:
+        attachments = route.get("TransitGatewayAttachments", [])
+        return any(a.get("TransitGatewayAttachmentId") == target.transit_gateway_attachment_id for a in attachments)
+    return route.get("GatewayId") == target.gateway_id
+
+
+def put_routes(region: str, route_table_id: str, cidrs: list[str], target: RouteTarget) -> list[str]:
+    """Point each CIDR at the target (create or replace). Returns the CIDRs changed."""
+    ec2 = _ec2(region)
+    changed = []
+    if is_transit_gateway_table(route_table_id):
+        existing = _tgw_routes(region, route_table_id)
+        for cidr in cidrs:
+            if cidr in existing and _points_at(existing[cidr], target):
+                continue
+            operation = ec2.replace_transit_gateway_route if cidr in existing else ec2.create_transit_gateway_route
+            try:
+                call(operation, TransitGatewayRouteTableId=route_table_id, DestinationCidrBlock=cidr,
+                     TransitGatewayAttachmentId=target.transit_gateway_attachment_id)
+            except ClientError as exc:
+                raise _fail(exc, "Put transit gateway route") from exc
+            changed.append(cidr)
+        return changed
+    existing = _vpc_routes(region, route_table_id)
+    for cidr in cidrs:
+        if cidr in existing and _points_at(existing[cidr], target):
+            continue
+        operation = ec2.replace_route if cidr in existing else ec2.create_route
+        try:
+            call(operation, RouteTableId=route_table_id, DestinationCidrBlock=cidr, GatewayId=target.gateway_id)
+        except ClientError as exc:
+            raise _fail(exc, "Put VPC route") from exc
+        changed.append(cidr)
+    return changed
+
+
+def missing_routes(region: str, route_table_id: str, cidrs: list[str], target: RouteTarget) -> list[str]:
+    """CIDRs with no active route to the target in this table (absent, blackholed or elsewhere)."""
+    existing = (_tgw_routes if is_transit_gateway_table(route_table_id) else _vpc_routes)(region, route_table_id)
+    return [c for c in cidrs if c not in existing or not _points_at(existing[c], target)]
+
+
+def delete_routes(region: str, route_table_id: str, cidrs: list[str], target: RouteTarget) -> list[str]:
+    """Remove the routes to ``cidrs`` that point at ``target`` (and only those)."""
+    ec2 = _ec2(region)
+    tgw = is_transit_gateway_table(route_table_id)
+    existing = (_tgw_routes if tgw else _vpc_routes)(region, route_table_id)
+    removed = []
+    for cidr in cidrs:
+        route = existing.get(cidr)
+        if route is None or not (_points_at(route, target) or route.get("State") == "blackhole"):
+            continue
+        try:
+            if tgw:
+                call(ec2.delete_transit_gateway_route, TransitGatewayRouteTableId=route_table_id,
+                     DestinationCidrBlock=cidr)
+            else:
+                call(ec2.delete_route, RouteTableId=route_table_id, DestinationCidrBlock=cidr)
+        except ClientError as exc:
+            raise _fail(exc, "Delete route") from exc
+        removed.append(cidr)
+    return removed
+
+
+def route_table_region_ok(region: str, route_table_id: str) -> bool:
+    """True when the route table exists in ``region`` (region locality of the attachment)."""
+    ec2 = _ec2(region)
+    try:
+        if is_transit_gateway_table(route_table_id):
+            found = call(ec2.describe_transit_gateway_route_tables, TransitGatewayRouteTableIds=[route_table_id])
+            return bool(found.get("TransitGatewayRouteTables"))
+        found = call(ec2.describe_route_tables, RouteTableIds=[route_table_id])
+        return bool(found.get("RouteTables"))
+    except ClientError as exc:
+        if error_code(exc).startswith("InvalidRouteTable") or "NotFound" in error_code(exc):
+            return False
+        raise _fail(exc, "Describe route table") from exc
+
+
+def gateway_in_region(region: str, gateway_id: str) -> bool:
+    """True when the transit or virtual private gateway exists in ``region``."""
+    ec2 = _ec2(region)
+    try:
+        if gateway_id.startswith("tgw-"):
+            found = call(ec2.describe_transit_gateways, TransitGatewayIds=[gateway_id])
+            return any(g.get("State") != "deleted" for g in found.get("TransitGateways", []))
+        if gateway_id.startswith("vgw-"):
+            found = call(ec2.describe_vpn_gateways, VpnGatewayIds=[gateway_id])
+            return any(g.get("State") != "deleted" for g in found.get("VpnGateways", []))
+    except ClientError as exc:
+        if "NotFound" in error_code(exc) or "Invalid" in error_code(exc):
+            return False
+        raise _fail(exc, "Describe gateway") from exc
+    return True  # Cloud WAN core networks are global

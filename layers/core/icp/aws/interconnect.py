@@ -1,0 +1,109 @@
+"""AWS Interconnect: connections and environments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from icp.aws.clients import call, client, error_code
+from icp.errors import AwsServiceError, ConnectionNotFound, QuotaExceeded
+
+# States in which a connection still exists at AWS and counts against quotas.
+EXISTING_STATES = frozenset({"requested", "pending", "available", "down", "updating"})
+
+
+def _client(region: str | None) -> Any:
+    return client("interconnect", region)
+
+
+def _wrap(exc: ClientError, what: str) -> Exception:
+    code = error_code(exc)
+    message = exc.response.get("Error", {}).get("Message", "")
+    if code == "ResourceNotFoundException":
+        return ConnectionNotFound(f"{what}: {message}", field="awsConnectionId", rule="exists")
+    if code == "ServiceQuotaExceededException":
+        return QuotaExceeded(f"{what}: {message}", field="awsRegion", rule="interconnect-quota")
+    return AwsServiceError(f"{what} failed with {code}: {message}")
+
+
+def list_environments(region: str) -> list[dict[str, Any]]:
+    environments: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"maxResults": 100}
+    while True:
+        try:
+            page = call(_client(region).list_environments, **params)
+        except ClientError as exc:
+            raise _wrap(exc, "ListEnvironments") from exc
+        environments.extend(page.get("environments", []))
+        if not page.get("nextToken"):
+            return environments
+        params["nextToken"] = page["nextToken"]
+
+
+def create_connection(
+    region: str,
+    *,
+    environment_id: str,
+    bandwidth: str,
+    gateway_id: str,
+    client_token: str,
+    description: str,
+    remote_account: str | None,
+    tags: dict[str, str],
+) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "environmentId": environment_id,
+        "bandwidth": bandwidth,
+        "attachPoint": {"directConnectGateway": gateway_id},
+        "clientToken": client_token,
+        "description": description,
+        "tags": tags,
+    }
+    if remote_account:
+        params["remoteAccount"] = {"identifier": remote_account}
+    try:
+        return call(_client(region).create_connection, **params)["connection"]
+    except ClientError as exc:
+        raise _wrap(exc, "CreateConnection") from exc
+
+
+def get_connection(region: str, connection_id: str) -> dict[str, Any]:
+    try:
+        return call(_client(region).get_connection, identifier=connection_id)["connection"]
+    except ClientError as exc:
+        raise _wrap(exc, "GetConnection") from exc
+
+
+def activation_key(region: str, connection_id: str) -> str:
+    """The key the partner needs. Read at the moment of hand-off, never stored or passed on."""
+    key = get_connection(region, connection_id).get("activationKey")
+    if not key:
+        raise AwsServiceError(f"connection {connection_id} has no activation key (already activated?)")
+    return str(key)
+
+
+def iter_connections(region: str, page_size: int = 100) -> Iterator[dict[str, Any]]:
+    params: dict[str, Any] = {"maxResults": page_size}
+    while True:
+        try:
+            page = call(_client(region).list_connections, **params)
+        except ClientError as exc:
+            raise _wrap(exc, "ListConnections") from exc
+        yield from page.get("connections", [])
+        if not page.get("nextToken"):
+            return
+        params["nextToken"] = page["nextToken"]
+
+
+def delete_connection(region: str, connection_id: str, client_token: str) -> str | None:
+    """Delete; returns the state AWS reports, or None if it is already gone."""
+    try:
+        return call(_client(region).delete_connection, identifier=connection_id, clientToken=client_token)[
+            "connection"
+        ]["state"]
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return None
+        raise _wrap(exc, "DeleteConnection") from exc

@@ -1,0 +1,36 @@
+"""Completing the task tokens of executions that wait on a connection."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from icp.aws.clients import call, client, error_code
+from icp.observability import logger
+
+# A token that already completed, timed out or belongs to a stopped execution: nothing to do.
+_GONE = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist", "ExecutionDoesNotExist"}
+
+
+def send_success(token: str, output: dict[str, Any]) -> bool:
+    try:
+        call(client("stepfunctions").send_task_success, taskToken=token, output=json.dumps(output))
+        return True
+    except ClientError as exc:
+        if error_code(exc) in _GONE:
+            logger.info("task token already gone", extra={"error": error_code(exc)})
+            return False
+        raise
+
+
+def send_failure(token: str, error: str, cause: str) -> bool:
+    try:
+        call(client("stepfunctions").send_task_failure, taskToken=token, error=error, cause=cause)
+        return True
+    except ClientError as exc:
+        if error_code(exc) in _GONE:
+            logger.info("task token already gone", extra={"error": error_code(exc)})
+            return False
+        raise

@@ -1,0 +1,123 @@
+"""One error hierarchy for the whole core.
+
+State-machine tasks let these propagate: Step Functions names the error after the
+class (``errorType``), so the ASL catches ``CidrOverlap`` or ``PartnerRejected`` by
+name. The API maps them to HTTP once, by ``http_status``. Messages never carry
+secrets (activation keys, credentials).
+"""
+
+from __future__ import annotations
+
+
+class IcpError(Exception):
+    """Base of every domain error."""
+
+    http_status = 500
+
+    def __init__(self, message: str, *, field: str | None = None, rule: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.rule = rule
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"error": type(self).__name__, "message": self.message, "field": self.field, "rule": self.rule}
+
+
+# --- a request failed a check: REJECTED, nothing created -------------------------
+class RequestRejected(IcpError):
+    http_status = 422
+
+
+class InvalidRequest(RequestRejected):
+    """The request does not match the model (a field is missing, malformed or unknown)."""
+
+
+class UnsupportedPair(RequestRejected):
+    """No available environment for this provider, AWS Region and remote location."""
+
+
+class BandwidthNotOffered(RequestRejected):
+    pass
+
+
+class CidrOverlap(RequestRejected):
+    pass
+
+
+class MtuMismatch(RequestRejected):
+    pass
+
+
+class RegionLocality(RequestRejected):
+    pass
+
+
+class QuotaExceeded(RequestRejected):
+    pass
+
+
+class UnknownGateway(RequestRejected):
+    pass
+
+
+# Names the provision ASL catches into "Mark Rejected"; a static test keeps them in step.
+REJECTION_ERRORS = tuple(
+    cls.__name__
+    for cls in (
+        InvalidRequest,
+        UnsupportedPair,
+        BandwidthNotOffered,
+        CidrOverlap,
+        MtuMismatch,
+        RegionLocality,
+        QuotaExceeded,
+        UnknownGateway,
+    )
+)
+
+
+# --- lifecycle ------------------------------------------------------------------
+class DuplicateRequest(IcpError):
+    """A record for this requestId already exists: another execution owns it."""
+
+    http_status = 409
+
+
+class ConnectionNotFound(IcpError):
+    http_status = 404
+
+
+class ConcurrentUpdate(IcpError):
+    """The record changed under us (its version moved): re-read and try again."""
+
+    http_status = 409
+
+
+class InvalidTransition(IcpError):
+    http_status = 409
+
+
+class PartnerRejected(IcpError):
+    """The partner refused the activation key, or AWS reports the connection failed."""
+
+
+class ActivationExpired(IcpError):
+    pass
+
+
+class RoutesNotConverged(IcpError):
+    """Routes are not (yet) where they should be; the ASL retries with backoff."""
+
+
+class AwsServiceError(IcpError):
+    """An AWS call failed with an error that retrying will not fix."""
+
+
+class RemoteSideError(IcpError):
+    """The Google Cloud or last-mile partner side failed."""
+
+
+class CleanupPending(IcpError):
+    """Something being removed is still on its way out (e.g. a gateway association
+    disassociating); the state machine retries the clean-up step."""

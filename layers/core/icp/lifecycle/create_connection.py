@@ -1,0 +1,41 @@
+"""Create Connection: the AWS Interconnect connection, with a client token derived from the
+requestId so a retried or duplicated step creates one connection."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from icp import store
+from icp.aws import interconnect
+from icp.lifecycle.transitions import set_fields
+from icp.models import ConnectionType
+
+_TOKEN_NAMESPACE = uuid.UUID("0f7e3a52-8c1d-4d8e-b7a4-1c2e9f3b6d10")
+
+
+def client_token(request_id: str, attempt: int = 0) -> str:
+    return str(uuid.uuid5(_TOKEN_NAMESPACE, f"{request_id}#{attempt}"))
+
+
+def create_connection(connection_id: str) -> dict[str, Any]:
+    record = store.get(connection_id)
+    if record.awsConnectionId:
+        return {"connectionId": connection_id, "awsConnectionId": record.awsConnectionId}
+    request = record.parsed_request
+    assert record.environmentId and record.directConnectGatewayId
+    connection = interconnect.create_connection(
+        request.awsRegion,
+        environment_id=record.environmentId,
+        bandwidth=request.bandwidth,
+        gateway_id=record.directConnectGatewayId,
+        client_token=client_token(request.requestId),
+        description=f"icp {connection_id}",
+        remote_account=request.remote.remoteAccount if request.type == ConnectionType.LAST_MILE else None,  # type: ignore[union-attr]
+        tags={"icp:connectionId": connection_id, "icp:requestId": request.requestId,
+              "icp:managedBy": "interconnect-control-plane"},
+    )
+    # The activation key in the response is deliberately dropped: it is read again at hand-off.
+    set_fields(connection_id, awsConnectionId=connection["id"], awsState=connection["state"],
+               sharedId=connection.get("sharedId"))
+    return {"connectionId": connection_id, "awsConnectionId": connection["id"]}

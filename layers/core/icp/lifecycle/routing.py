@@ -1,0 +1,77 @@
+"""The AWS side of a connection's routes: the DX gateway association that advertises the
+AWS CIDRs to the remote side, and the routes toward the remote CIDRs in the route tables."""
+
+from __future__ import annotations
+
+from icp.aws import directconnect, ec2_routes
+from icp.aws.ec2_routes import RouteTarget
+from icp.models import Attachment, ConnectionRecord, ConnectionRequest
+
+
+def _attached_gateway(request: ConnectionRequest) -> str | None:
+    # Cloud WAN attaches the DX gateway through its core network policy, not an association.
+    return None if request.aws.attachment == Attachment.CLOUD_WAN else request.aws.gatewayId
+
+
+def route_target(record: ConnectionRecord) -> RouteTarget:
+    request = record.parsed_request
+    if request.aws.attachment == Attachment.TRANSIT_GATEWAY:
+        assert record.directConnectGatewayId
+        return RouteTarget(transit_gateway_attachment_id=ec2_routes.dx_gateway_attachment(
+            request.awsRegion, request.aws.gatewayId, record.directConnectGatewayId))
+    return RouteTarget(gateway_id=request.aws.gatewayId)
+
+
+def propagate_aws_side(record: ConnectionRecord) -> None:
+    request = record.parsed_request
+    gateway = _attached_gateway(request)
+    if gateway is None:
+        return
+    assert record.directConnectGatewayId
+    directconnect.ensure_association(record.directConnectGatewayId, gateway, request.aws.cidrs)
+    target = route_target(record)  # RoutesNotConverged until the association has its attachment
+    for table in request.aws.routeTableIds:
+        ec2_routes.put_routes(request.awsRegion, table, request.remote.cidrs, target)
+
+
+def missing_aws_side(record: ConnectionRecord) -> list[str]:
+    request = record.parsed_request
+    gateway = _attached_gateway(request)
+    if gateway is None:
+        return []
+    assert record.directConnectGatewayId
+    association = directconnect.association(record.directConnectGatewayId, gateway)
+    if association is None:
+        return [f"no association of {record.directConnectGatewayId} with {gateway}"]
+    missing = []
+    if association.get("associationState") != "associated":
+        missing.append(f"association with {gateway} is {association.get('associationState')}")
+    allowed = {p["cidr"] for p in association.get("allowedPrefixesToDirectConnectGateway", [])}
+    missing += [f"{c} not advertised through {gateway}" for c in request.aws.cidrs if c not in allowed]
+    if missing:
+        return missing
+    target = route_target(record)
+    for table in request.aws.routeTableIds:
+        missing += [f"{c} missing in {table}" for c in
+                    ec2_routes.missing_routes(request.awsRegion, table, request.remote.cidrs, target)]
+    return missing
+
+
+def withdraw_aws_side(record: ConnectionRecord) -> list[str]:
+    """Remove the routes and the association this connection added. Returns what was removed."""
+    request = record.parsed_request
+    gateway = _attached_gateway(request)
+    if gateway is None or not record.directConnectGatewayId:
+        return []
+    removed = []
+    try:
+        target = route_target(record)
+    except Exception:  # no attachment: no routes can point at it
+        target = None
+    if target is not None:
+        for table in request.aws.routeTableIds:
+            removed += [f"route {c} in {table}" for c in
+                        ec2_routes.delete_routes(request.awsRegion, table, request.remote.cidrs, target)]
+    if directconnect.delete_association(record.directConnectGatewayId, gateway):
+        removed.append(f"association of {record.directConnectGatewayId} with {gateway}")
+    return removed

@@ -1,0 +1,73 @@
+"""The one way a record's status changes: check, write with the version guard, append
+history, publish the status event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from icp import clock, events, store
+from icp.errors import InvalidTransition
+from icp.models import TRANSITIONS, ConnectionRecord, HistoryEntry, Status
+from icp.observability import logger
+
+
+def move(
+    connection_id: str,
+    to: Status,
+    reason: str | None = None,
+    *,
+    also: Callable[[ConnectionRecord], dict[str, Any]] | None = None,
+) -> ConnectionRecord:
+    """Move a record to ``to``. Moving to the status it already has is a no-op (a task retried
+    after its write landed), so nothing is written or published twice."""
+    published: dict[str, Any] = {}
+
+    def change(record: ConnectionRecord) -> ConnectionRecord | None:
+        if record.status == to:
+            return None
+        if to not in TRANSITIONS.get(record.status, set()):
+            raise InvalidTransition(f"{connection_id}: {record.status} -> {to} is not allowed",
+                                    field="status", rule="transition")
+        now = clock.utcnow()
+        entry = HistoryEntry.model_validate({"from": record.status.value, "to": to.value, "at": now,
+                                             "reason": reason})
+        updates: dict[str, Any] = {"status": to, "statusReason": reason,
+                                   "history": [*record.history, entry]}
+        if also:
+            updates.update(also(record))
+        published.update({"from": record.status.value})
+        return record.model_copy(update=updates)
+
+    record = store.update(connection_id, change)
+    if published:
+        _announce(record, published["from"], reason)
+    return record
+
+
+def announce_created(record: ConnectionRecord) -> None:
+    _announce(record, None, record.statusReason or "request received")
+
+
+def _announce(record: ConnectionRecord, from_: str | None, reason: str | None) -> None:
+    logger.info("status changed", extra={"connectionId": record.connectionId, "from": from_,
+                                         "to": record.status.value, "reason": reason})
+    events.publish(events.STATUS_CHANGED, {
+        "connectionId": record.connectionId,
+        "requestId": record.requestId,
+        "from": from_,
+        "to": record.status.value,
+        "reason": reason,
+        "executionArn": record.executionArn,
+    })
+
+
+def set_fields(connection_id: str, **fields: Any) -> ConnectionRecord:
+    """Update fields that are not the status (AWS ids, wait token, AWS state)."""
+
+    def change(record: ConnectionRecord) -> ConnectionRecord | None:
+        if all(getattr(record, k) == v for k, v in fields.items()):
+            return None
+        return record.model_copy(update=fields)
+
+    return store.update(connection_id, change)

@@ -1,0 +1,65 @@
+"""The link-state watcher: one sweep lists every connection once (paginated), diffs the
+AWS states against the records, publishes Link State Changed, and completes the task tokens
+of executions waiting on those connections. Its cost is per sweep, not per connection-minute."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Any
+
+from icp import clock, events, store
+from icp.aws import interconnect
+from icp.errors import ConcurrentUpdate
+from icp.lifecycle import waits
+from icp.models import ConnectionRecord, Status
+from icp.observability import logger
+
+
+def _watched(record: ConnectionRecord) -> bool:
+    if not record.awsConnectionId or not record.awsRegion:
+        return False
+    # A connection gone at AWS and finished here needs no more looking at.
+    return not (record.status in (Status.DECOMMISSIONED, Status.FAILED, Status.REJECTED)
+                and record.awsState == "deleted" and not record.waitToken)
+
+
+def sweep() -> dict[str, Any]:
+    started = time.perf_counter()
+    records = [r for r in store.scan() if _watched(r)]
+    by_region: dict[str, list[ConnectionRecord]] = defaultdict(list)
+    for record in records:
+        by_region[str(record.awsRegion)].append(record)
+    changes = completed = 0
+    for region, region_records in by_region.items():
+        states = {c["id"]: c["state"] for c in interconnect.iter_connections(region)}
+        for record in region_records:
+            state = states.get(str(record.awsConnectionId), "deleted")
+            if state != record.awsState:
+                changes += 1
+                record = _record_change(record, state)
+            if record.waitToken and waits.resolve(record, state):
+                completed += 1
+    result = {"watched": len(records), "changes": changes, "tokensCompleted": completed,
+              "durationMs": round((time.perf_counter() - started) * 1000, 1)}
+    logger.info("sweep done", extra=result)
+    return result
+
+
+def _record_change(record: ConnectionRecord, state: str) -> ConnectionRecord:
+    previous = record.awsState
+    try:
+        updated = store.save(record.model_copy(update={"awsState": state}))
+    except ConcurrentUpdate:
+        updated = store.get(record.connectionId)
+        if updated.awsState == state:
+            return updated  # someone else recorded (and published) it
+        updated = store.save(updated.model_copy(update={"awsState": state}))
+    events.publish(events.LINK_STATE_CHANGED, {
+        "connectionId": record.connectionId,
+        "awsConnectionId": record.awsConnectionId,
+        "from": previous,
+        "to": state,
+        "observedAt": clock.utcnow().isoformat(),
+    })
+    return updated

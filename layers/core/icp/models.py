@@ -1,0 +1,274 @@
+"""The request model (design §3) and the connection record (design §4).
+
+One request model serves the EventBridge event detail, the REST API body and the
+CLI. Field-level rules live here; rules that need the world (environments, quotas,
+other connections) live in ``icp.policy``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+BANDWIDTH_PATTERN = r"^\d+(Mbps|Gbps)$"
+# Connection ids are derived from the requestId, so the same request is one record.
+_CONNECTION_NAMESPACE = uuid.UUID("6b1b6f8e-2f4e-4c55-9a52-5d0b2f3f8a11")
+
+
+def connection_id_for(request_id: str) -> str:
+    return "icc-" + uuid.uuid5(_CONNECTION_NAMESPACE, request_id).hex[:20]
+
+
+def bandwidth_mbps(bandwidth: str) -> int:
+    match = re.fullmatch(r"(\d+)(Mbps|Gbps)", bandwidth)
+    if not match:
+        raise ValueError(f"not a bandwidth: {bandwidth!r}")
+    value = int(match.group(1))
+    return value * 1000 if match.group(2) == "Gbps" else value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ConnectionType(StrEnum):
+    MULTICLOUD = "multicloud"
+    LAST_MILE = "last-mile"
+
+
+class Attachment(StrEnum):
+    TRANSIT_GATEWAY = "transit-gateway"
+    VIRTUAL_PRIVATE_GATEWAY = "virtual-private-gateway"
+    CLOUD_WAN = "cloud-wan"
+
+
+class CreateGateway(Strict):
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w .:/=+@-]+$")
+    amazonSideAsn: int = 64512
+
+    @field_validator("amazonSideAsn")
+    @classmethod
+    def _private_asn(cls, asn: int) -> int:
+        if not (64512 <= asn <= 65534 or 4200000000 <= asn <= 4294967294):
+            raise ValueError("must be a private ASN (64512-65534 or 4200000000-4294967294)")
+        return asn
+
+
+class AttachPoint(Strict):
+    directConnectGatewayId: str | None = Field(default=None, min_length=36, max_length=36)
+    createGateway: CreateGateway | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> AttachPoint:
+        if (self.directConnectGatewayId is None) == (self.createGateway is None):
+            raise ValueError("give exactly one of directConnectGatewayId or createGateway")
+        return self
+
+
+class BackupTarget(Strict):
+    transitGatewayId: str | None = Field(default=None, pattern=r"^tgw-[0-9a-f]+$")
+    gatewayId: str | None = Field(default=None, pattern=r"^vgw-[0-9a-f]+$")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> BackupTarget:
+        if (self.transitGatewayId is None) == (self.gatewayId is None):
+            raise ValueError("give exactly one of transitGatewayId or gatewayId")
+        return self
+
+
+Cidr = Annotated[str, Field(min_length=9, max_length=18)]
+
+
+def _normalise_cidrs(cidrs: list[str]) -> list[str]:
+    out = []
+    for cidr in cidrs:
+        try:
+            network = ipaddress.IPv4Network(cidr, strict=True)
+        except ValueError as exc:
+            raise ValueError(f"{cidr!r} is not an IPv4 CIDR block with its host bits zero ({exc})") from exc
+        out.append(str(network))
+    return out
+
+
+class AwsSide(Strict):
+    attachment: Attachment
+    routeTableIds: list[Annotated[str, Field(pattern=r"^(rtb|tgw-rtb)-[0-9a-f]+$")]] = Field(min_length=1)
+    gatewayId: str = Field(pattern=r"^(tgw|vgw|core-network)-[0-9a-zA-Z]+$")
+    cidrs: list[Cidr] = Field(min_length=1, max_length=20)
+    mtu: int = Field(default=8500, ge=1280, le=9001)
+    backupTarget: BackupTarget | None = None
+
+    _cidrs = field_validator("cidrs")(classmethod(lambda cls, v: _normalise_cidrs(v)))
+
+    @model_validator(mode="after")
+    def _gateway_matches_attachment(self) -> AwsSide:
+        prefix = {"transit-gateway": "tgw-", "virtual-private-gateway": "vgw-", "cloud-wan": "core-network-"}
+        if not self.gatewayId.startswith(prefix[self.attachment]):
+            raise ValueError(f"gatewayId must start with {prefix[self.attachment]!r} for attachment {self.attachment}")
+        return self
+
+
+class RemoteMulticloud(Strict):
+    project: str = Field(pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+    network: str = Field(pattern=r"^[a-z]([-a-z0-9]*[a-z0-9])?$", max_length=63)
+    cidrs: list[Cidr] = Field(min_length=1, max_length=20)
+    mtu: int = Field(default=1460, ge=1300, le=8896)
+
+    _cidrs = field_validator("cidrs")(classmethod(lambda cls, v: _normalise_cidrs(v)))
+
+
+class RemoteLastMile(Strict):
+    siteName: str = Field(min_length=1, max_length=100)
+    cidrs: list[Cidr] = Field(min_length=1, max_length=20)
+    remoteAccount: str = Field(min_length=1, max_length=254)
+
+    _cidrs = field_validator("cidrs")(classmethod(lambda cls, v: _normalise_cidrs(v)))
+
+
+class ServiceNowRef(Strict):
+    table: Literal["sc_req_item", "change_request", "incident"] = "sc_req_item"
+    sysId: str = Field(pattern=r"^[0-9a-f]{32}$")
+
+
+class Requester(Strict):
+    team: str = Field(min_length=1, max_length=100)
+    servicenow: ServiceNowRef | None = None
+
+
+class ConnectionRequest(Strict):
+    requestId: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
+    type: ConnectionType
+    provider: str = Field(min_length=2, max_length=64, pattern=r"^[a-z0-9-]+$")
+    awsRegion: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    remoteLocation: str = Field(min_length=2, max_length=64)
+    bandwidth: str = Field(pattern=BANDWIDTH_PATTERN)
+    attachPoint: AttachPoint
+    aws: AwsSide
+    remote: RemoteMulticloud | RemoteLastMile
+    requester: Requester | None = None
+    maxBandwidth: str | None = Field(default=None, pattern=BANDWIDTH_PATTERN)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _remote_by_type(cls, data: Any) -> Any:
+        # Parse `remote` with the model its `type` calls for, so errors name the right fields.
+        if isinstance(data, dict) and isinstance(data.get("remote"), dict):
+            model = RemoteLastMile if data.get("type") == ConnectionType.LAST_MILE else RemoteMulticloud
+            data = {**data, "remote": model.model_validate(data["remote"])}
+        return data
+
+    @model_validator(mode="after")
+    def _provider_matches_type(self) -> ConnectionRequest:
+        if (self.type == ConnectionType.MULTICLOUD) != (self.provider == "google-cloud"):
+            raise ValueError("provider must be 'google-cloud' for multicloud, and a last-mile partner otherwise")
+        if self.maxBandwidth and bandwidth_mbps(self.maxBandwidth) < bandwidth_mbps(self.bandwidth):
+            raise ValueError("maxBandwidth must not be below bandwidth")
+        return self
+
+    @property
+    def connection_id(self) -> str:
+        return connection_id_for(self.requestId)
+
+
+class Status(StrEnum):
+    RECEIVED = "RECEIVED"
+    VALIDATED = "VALIDATED"
+    GATEWAY_READY = "GATEWAY_READY"
+    AWAITING_ACTIVATION = "AWAITING_ACTIVATION"
+    PROVISIONING = "PROVISIONING"
+    ROUTES_PROPAGATING = "ROUTES_PROPAGATING"
+    ACTIVE = "ACTIVE"
+    REJECTED = "REJECTED"
+    FAILED = "FAILED"
+    DEGRADED = "DEGRADED"
+    RESIZING = "RESIZING"
+    DECOMMISSIONING = "DECOMMISSIONING"
+    DECOMMISSIONED = "DECOMMISSIONED"
+
+
+TERMINAL = {Status.REJECTED, Status.FAILED, Status.DECOMMISSIONED}
+# Records whose CIDRs are in use (for the overlap check against connections already run).
+LIVE = set(Status) - TERMINAL - {Status.RECEIVED}
+
+# The transitions the lifecycle allows; anything else is InvalidTransition.
+TRANSITIONS: dict[Status | None, set[Status]] = {
+    None: {Status.RECEIVED},
+    Status.RECEIVED: {Status.VALIDATED, Status.REJECTED},
+    Status.VALIDATED: {Status.GATEWAY_READY, Status.FAILED},
+    Status.GATEWAY_READY: {Status.AWAITING_ACTIVATION, Status.FAILED},
+    Status.AWAITING_ACTIVATION: {Status.PROVISIONING, Status.FAILED},
+    Status.PROVISIONING: {Status.ROUTES_PROPAGATING, Status.FAILED},
+    Status.ROUTES_PROPAGATING: {Status.ACTIVE, Status.FAILED},
+    Status.ACTIVE: {Status.DEGRADED, Status.RESIZING, Status.DECOMMISSIONING, Status.ROUTES_PROPAGATING},
+    Status.DEGRADED: {Status.ACTIVE, Status.DECOMMISSIONING, Status.FAILED},
+    Status.RESIZING: {Status.ACTIVE, Status.DEGRADED, Status.FAILED},
+    Status.DECOMMISSIONING: {Status.DECOMMISSIONED, Status.FAILED},
+    Status.FAILED: {Status.DECOMMISSIONING},
+    Status.REJECTED: set(),
+    Status.DECOMMISSIONED: set(),
+}
+
+
+class WaitFor(StrEnum):
+    """What a waiting execution's task token waits on."""
+
+    PARTNER_ACCEPTANCE = "partner-acceptance"  # AWS state leaves `requested`
+    AVAILABLE = "available"  # AWS state reaches `available`
+    DELETED = "deleted"  # AWS state reaches `deleted`
+
+
+class HistoryEntry(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str | None = Field(default=None, alias="from")
+    to: str
+    at: datetime
+    reason: str | None = None
+
+
+class ConnectionRecord(BaseModel):
+    """What the control plane knows of one connection. Never holds an activation key."""
+
+    connectionId: str
+    requestId: str
+    # Optional only because a request too malformed to parse still gets a REJECTED record.
+    type: ConnectionType | None = None
+    provider: str | None = None
+    awsRegion: str | None = None
+    remoteLocation: str | None = None
+    bandwidth: str | None = None
+    request: dict[str, Any]
+    status: Status
+    statusReason: str | None = None
+    awsConnectionId: str | None = None
+    awsState: str | None = None
+    environmentId: str | None = None
+    directConnectGatewayId: str | None = None
+    gatewayCreated: bool = False
+    sharedId: str | None = None
+    remoteRefs: dict[str, str] = Field(default_factory=dict)
+    waitFor: WaitFor | None = None
+    waitToken: str | None = None
+    waitSince: datetime | None = None
+    executionArn: str | None = None
+    cleanedUp: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    history: list[HistoryEntry] = Field(default_factory=list)
+    version: int = 0
+    createdAt: datetime
+    updatedAt: datetime
+
+    @property
+    def parsed_request(self) -> ConnectionRequest:
+        return ConnectionRequest.model_validate(self.request)
+
+    def public_view(self) -> dict[str, Any]:
+        """The JSON that GET /v1/connections/{id} and LocalCloud.connection() return."""
+        data = self.model_dump(mode="json", by_alias=True, exclude={"waitToken", "version"})
+        return data

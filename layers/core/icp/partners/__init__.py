@@ -1,0 +1,1 @@
+"""The remote side of a connection: Google Cloud for multicloud, a partner for last mile."""

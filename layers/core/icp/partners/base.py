@@ -1,0 +1,23 @@
+"""What the lifecycle needs from the remote side of a connection."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from icp.models import ConnectionRecord
+
+
+class RemoteSide(Protocol):
+    def hand_off(self, record: ConnectionRecord, activation_key: str) -> dict[str, str]:
+        """Give the activation key to the remote side. Idempotent: a second call for the
+        same record does not create a second transport or order. Returns references to
+        keep on the record (``remoteRefs``), never the key itself."""
+
+    def propagate_routes(self, record: ConnectionRecord) -> None:
+        """Make the remote side learn the AWS CIDRs and advertise its own. Idempotent."""
+
+    def missing_routes(self, record: ConnectionRecord) -> list[str]:
+        """What is not yet in place on the remote side, as readable strings (empty when done)."""
+
+    def withdraw(self, record: ConnectionRecord) -> list[str]:
+        """Remove what hand_off/propagate_routes created; returns what was removed."""

@@ -1,0 +1,422 @@
+"""Last-mile partners (Lumen first) through the partner order API.
+
+This docstring is our contract with last-mile partners (version 1). Change it only
+with a changelog entry: partners build against it.
+
+Configuration
+-------------
+``LAST_MILE_PARTNERS`` (read when first needed) maps a provider name, as it appears in
+a request's ``provider``, to the partner's base URL and the Secrets Manager secret that
+holds the shared signing secret::
+
+    {"lumen": {"url": "https://api.partner.example/interconnect",
+               "secretArn": "arn:aws:secretsmanager:us-east-1:111122223333:secret:lumen-abc"}}
+
+The secret's ``SecretString`` is the shared secret itself, or a JSON object
+``{"secret": "..."}``. The URL must be ``https`` (plain ``http`` only on loopback, for
+the local cloud).
+
+Signing
+-------
+Every request carries two headers::
+
+    X-ICP-Timestamp: <unix time in whole seconds>
+    X-ICP-Signature: sha256=<hex HMAC-SHA256(secret, "{timestamp}." + raw body)>
+
+The raw body is the exact bytes sent (empty for GET and DELETE). A partner answers
+401 when the signature does not match or the timestamp is more than 300 seconds away
+from its clock. We fetch the secret again once on a 401, in case it was rotated.
+
+Resources
+---------
+An *activation* is the partner's order for one AWS Interconnect connection, named by the
+connection's ``sharedId`` (known to AWS and the partner alike)::
+
+    PUT    {url}/v1/activations/{sharedId}
+           {"activationKey", "awsConnectionId", "bandwidth", "siteName", "remoteAccount",
+            "location", "connectionId"}
+           201 created, 200 already held with the same key (idempotent by sharedId),
+           409 the sharedId is held with a different key, 422 the key is not valid.
+    PUT    {url}/v1/activations/{sharedId}/routes
+           {"awsPrefixes": [...], "sitePrefixes": [...]}
+           200; 404 no such activation; 409 the activation was rejected.
+    GET    {url}/v1/activations/{sharedId}
+           200 Activation; 404 no such activation.
+    DELETE {url}/v1/activations/{sharedId}
+           204; 404 no such activation (we treat it as already gone).
+
+    Activation = {"sharedId", "state": "received" | "accepted" | "rejected", "reason"?,
+                  "awsConnectionId", "bandwidth", "siteName", "location", "connectionId",
+                  "awsPrefixes": [...], "sitePrefixes": [...]}
+
+An activation never echoes the activation key. The partner accepts or rejects the key
+with AWS itself (AWS then reports the connection ``pending`` or ``failed``); ``state``
+says what it decided. ``awsPrefixes`` are the AWS-side CIDRs the partner carries to the
+site, ``sitePrefixes`` the site's CIDRs it advertises towards AWS.
+
+Errors are JSON ``{"error": "<Name>", "message": "..."}``. We retry 429, 5xx and
+connection failures with backoff, waiting ``Retry-After`` (seconds or an HTTP date)
+when the partner sends it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from icp import clock
+from icp.errors import PartnerRejected, RemoteSideError
+from icp.models import ConnectionRecord, RemoteLastMile
+
+logger = logging.getLogger(__name__)
+
+TIMESTAMP_HEADER = "X-ICP-Timestamp"
+SIGNATURE_HEADER = "X-ICP-Signature"
+REPLAY_WINDOW_SECONDS = 300
+
+_ATTEMPTS = 5
+_BACKOFF_BASE = 1.0
+_BACKOFF_CAP = 20.0
+_RETRY_AFTER_CAP = 120.0
+_TIMEOUT = 10.0
+_RETRYABLE = {429, 500, 502, 503, 504}
+_SECRET_MAX_AGE = 300
+
+
+# --- signing (the partner verifies with the same two functions) --------------------
+def sign(secret: str, timestamp: str | int, body: bytes) -> str:
+    """The ``X-ICP-Signature`` value for ``body`` sent at ``timestamp``."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def signature_valid(
+    secret: str,
+    timestamp: str | None,
+    signature: str | None,
+    body: bytes,
+    *,
+    now: float,
+    window: float = REPLAY_WINDOW_SECONDS,
+) -> bool:
+    """True when ``signature`` signs ``body`` at ``timestamp`` and the timestamp is within
+    ``window`` seconds of ``now`` (either side: a replay or a skewed clock)."""
+    if not timestamp or not signature or not timestamp.isdigit():
+        return False
+    if abs(now - int(timestamp)) > window:
+        return False
+    # Sign the header exactly as sent, so "0123" cannot stand in for "123".
+    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+# --- configuration ------------------------------------------------------------------
+@dataclass(frozen=True)
+class PartnerConfig:
+    provider: str
+    url: str
+    secret_arn: str
+
+
+def provider_config(provider: str) -> PartnerConfig:
+    """The configuration of one last-mile partner, from ``LAST_MILE_PARTNERS``."""
+    partners = _parse_partners(os.environ.get("LAST_MILE_PARTNERS", ""))
+    if provider not in partners:
+        known = ", ".join(sorted(partners)) or "none"
+        raise RemoteSideError(
+            f"unknown last-mile partner {provider!r}: LAST_MILE_PARTNERS configures {known}",
+            field="provider",
+            rule="configured-partner",
+        )
+    return partners[provider]
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_partners(raw: str) -> dict[str, PartnerConfig]:
+    # Cached by the variable's value: a changed environment is read afresh.
+    try:
+        data = json.loads(raw) if raw else {}
+    except json.JSONDecodeError as exc:
+        raise RemoteSideError(f"LAST_MILE_PARTNERS is not JSON: {exc}", field="LAST_MILE_PARTNERS") from None
+    if not isinstance(data, dict):
+        raise RemoteSideError("LAST_MILE_PARTNERS must be a JSON object", field="LAST_MILE_PARTNERS")
+    configs = {}
+    for provider, entry in data.items():
+        if not isinstance(entry, dict) or not entry.get("url") or not entry.get("secretArn"):
+            raise RemoteSideError(
+                f"LAST_MILE_PARTNERS[{provider!r}] needs 'url' and 'secretArn'", field="LAST_MILE_PARTNERS"
+            )
+        url = str(entry["url"]).rstrip("/")
+        _require_safe_url(provider, url)
+        configs[provider] = PartnerConfig(provider, url, str(entry["secretArn"]))
+    return configs
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _require_safe_url(provider: str, url: str) -> None:
+    # The body carries the activation key: plain http is only for the local cloud.
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname)):
+        return
+    raise RemoteSideError(
+        f"LAST_MILE_PARTNERS[{provider!r}] url must be https (http only on loopback)",
+        field="LAST_MILE_PARTNERS",
+        rule="https",
+    )
+
+
+def _shared_secret(secret_arn: str, *, refresh: bool = False) -> str:
+    # Imported here: Powertools' parameters pull boto3, which not every caller needs.
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_secret(secret_arn, max_age=_SECRET_MAX_AGE, force_fetch=refresh)
+    if isinstance(value, bytes):
+        value = value.decode()
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        value = json.loads(value).get("secret")
+    if not isinstance(value, str) or not value:
+        raise RemoteSideError("the partner signing secret is empty or not a string", field="secretArn")
+    return value
+
+
+# --- HTTP ---------------------------------------------------------------------------
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A signed request carrying an activation key goes to the configured URL or nowhere.
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        return None
+
+
+@functools.cache
+def _opener(loopback: bool) -> urllib.request.OpenerDirector:
+    # Loopback (the local cloud) never goes through a proxy from the environment.
+    proxies = urllib.request.ProxyHandler({}) if loopback else urllib.request.ProxyHandler()
+    return urllib.request.build_opener(proxies, _NoRedirects)
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    body: dict[str, Any]
+
+    def error_text(self) -> str:
+        name = self.body.get("error", "")
+        message = self.body.get("message", "")
+        return f"HTTP {self.status} {name}: {message}".rstrip(": ")
+
+
+def _json(raw: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {"message": raw[:200].decode(errors="replace")}
+    return data if isinstance(data, dict) else {"value": data}
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), _RETRY_AFTER_CAP)
+    try:
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return min(max(when - clock.time(), 0.0), _RETRY_AFTER_CAP)
+
+
+def _backoff(attempt: int) -> float:
+    return min(_BACKOFF_BASE * 2**attempt, _BACKOFF_CAP)
+
+
+def _redact(text: str, secret: str | None) -> str:
+    return text.replace(secret, "***") if secret else text
+
+
+def _uncovered(wanted: Iterable[str], have: Iterable[str]) -> list[str]:
+    """The CIDRs of ``wanted`` that no prefix of ``have`` contains."""
+    networks = []
+    for prefix in have:
+        try:
+            networks.append(ipaddress.ip_network(prefix, strict=False))
+        except ValueError:
+            continue
+    out = []
+    for cidr in wanted:
+        net = ipaddress.ip_network(cidr)
+        if not any(net.version == n.version and net.subnet_of(n) for n in networks):  # type: ignore[arg-type]
+            out.append(cidr)
+    return out
+
+
+class LastMileSide:
+    """RemoteSide for a last-mile partner, through the partner order API (see the module)."""
+
+    def __init__(self, provider: str):
+        self.provider = provider
+
+    def __repr__(self) -> str:
+        return f"LastMileSide({self.provider!r})"
+
+    # -- RemoteSide ----------------------------------------------------------------
+    def hand_off(self, record: ConnectionRecord, activation_key: str) -> dict[str, str]:
+        shared_id = _shared_id(record)
+        if not record.awsConnectionId:
+            raise RemoteSideError("the record has no awsConnectionId yet: create the AWS connection first")
+        remote = _remote(record)
+        order = {
+            "activationKey": activation_key,
+            "awsConnectionId": record.awsConnectionId,
+            "bandwidth": record.bandwidth,
+            "siteName": remote.siteName,
+            "remoteAccount": remote.remoteAccount,
+            "location": record.remoteLocation,
+            "connectionId": record.connectionId,
+        }
+        reply = self._request("PUT", shared_id, "", order, what="activation", key=activation_key)
+        if reply.status == 409:
+            raise RemoteSideError(
+                f"partner {self.provider} holds activation {shared_id} with a different key",
+                rule="activation-conflict",
+            )
+        self._expect(reply, {200, 201}, "activation", activation_key)
+        logger.info(
+            "handed the activation for %s to partner %s (sharedId %s, %s)",
+            record.connectionId,
+            self.provider,
+            shared_id,
+            "new" if reply.status == 201 else "already held",
+        )
+        return {"partnerActivation": f"{self.provider}/{shared_id}"}
+
+    def propagate_routes(self, record: ConnectionRecord) -> None:
+        shared_id = _shared_id(record)
+        routes = {"awsPrefixes": list(record.parsed_request.aws.cidrs), "sitePrefixes": _remote(record).cidrs}
+        reply = self._request("PUT", shared_id, "/routes", routes, what="routes")
+        if reply.status == 409:
+            raise PartnerRejected(f"partner {self.provider} rejected activation {shared_id}; routes not set")
+        if reply.status == 404:
+            raise RemoteSideError(f"partner {self.provider} has no activation {shared_id}: hand it off first")
+        self._expect(reply, {200}, "routes")
+
+    def missing_routes(self, record: ConnectionRecord) -> list[str]:
+        shared_id = _shared_id(record)
+        reply = self._request("GET", shared_id, "", None, what="activation status")
+        if reply.status == 404:
+            return [f"partner {self.provider} has no activation {shared_id}"]
+        self._expect(reply, {200}, "activation status")
+        state = reply.body.get("state")
+        if state == "rejected":
+            reason = reply.body.get("reason") or "no reason given"
+            raise PartnerRejected(f"partner {self.provider} rejected activation {shared_id}: {reason}")
+        if state != "accepted":
+            return [f"partner {self.provider} has not accepted activation {shared_id} yet (state {state})"]
+        aws_cidrs = record.parsed_request.aws.cidrs
+        missing = [
+            f"partner {self.provider} does not carry AWS prefix {cidr} to the site"
+            for cidr in _uncovered(aws_cidrs, reply.body.get("awsPrefixes") or [])
+        ]
+        missing += [
+            f"partner {self.provider} does not advertise site prefix {cidr} to AWS"
+            for cidr in _uncovered(_remote(record).cidrs, reply.body.get("sitePrefixes") or [])
+        ]
+        return missing
+
+    def withdraw(self, record: ConnectionRecord) -> list[str]:
+        shared_id = _shared_id(record)
+        reply = self._request("DELETE", shared_id, "", None, what="withdrawal")
+        if reply.status == 404:
+            return []
+        self._expect(reply, {200, 202, 204}, "withdrawal")
+        return [f"partner activation {self.provider}/{shared_id}"]
+
+    # -- plumbing -----------------------------------------------------------------
+    def _expect(self, reply: _Reply, ok: set[int], what: str, key: str | None = None) -> None:
+        if reply.status not in ok:
+            raise RemoteSideError(
+                _redact(f"partner {self.provider} {what} failed: {reply.error_text()}", key),
+                rule=f"http-{reply.status}",
+            )
+
+    def _request(
+        self,
+        method: str,
+        shared_id: str,
+        suffix: str,
+        payload: dict[str, Any] | None,
+        *,
+        what: str,
+        key: str | None = None,
+    ) -> _Reply:
+        """Send one signed request, retrying what a retry can fix; 4xx replies are returned."""
+        config = provider_config(self.provider)
+        url = f"{config.url}/v1/activations/{quote(shared_id, safe='')}{suffix}"
+        body = json.dumps(payload, separators=(",", ":")).encode() if payload is not None else b""
+        opener = _opener(_is_loopback(urlsplit(url).hostname))
+        refreshed_secret = False
+        reply = _Reply(0, {})
+        for attempt in range(_ATTEMPTS):
+            secret = _shared_secret(config.secret_arn, refresh=refreshed_secret)
+            timestamp = str(int(clock.time()))
+            request = urllib.request.Request(url, data=body if payload is not None else None, method=method)
+            request.add_header("Content-Type", "application/json")
+            request.add_header("Accept", "application/json")
+            request.add_header(TIMESTAMP_HEADER, timestamp)
+            request.add_header(SIGNATURE_HEADER, sign(secret, timestamp, body))
+            delay = _backoff(attempt)
+            try:
+                with opener.open(request, timeout=_TIMEOUT) as response:
+                    return _Reply(response.status, _json(response.read()))
+            except urllib.error.HTTPError as err:
+                reply = _Reply(err.code, _json(err.read()))
+                if err.code == 401 and not refreshed_secret:
+                    # The secret may have been rotated since we cached it: fetch it once more.
+                    refreshed_secret = True
+                    continue
+                if err.code not in _RETRYABLE:
+                    return reply
+                delay = _retry_after(err.headers.get("Retry-After")) or delay
+                problem = f"HTTP {err.code}"
+            except (urllib.error.URLError, ConnectionError, TimeoutError) as err:
+                problem = type(getattr(err, "reason", err)).__name__
+                reply = _Reply(0, {"error": "Unreachable", "message": problem})
+            if attempt + 1 < _ATTEMPTS:
+                logger.warning(
+                    "partner %s %s: %s; retrying in %.1f s", self.provider, what, problem, delay
+                )
+                clock.sleep(delay)
+        if reply.status == 0:
+            raise RemoteSideError(f"partner {self.provider} unreachable for {what} after {_ATTEMPTS} attempts")
+        return reply
+
+
+def _shared_id(record: ConnectionRecord) -> str:
+    if not record.sharedId:
+        raise RemoteSideError("the record has no sharedId yet: create the AWS connection first")
+    return record.sharedId
+
+
+def _remote(record: ConnectionRecord) -> RemoteLastMile:
+    remote = record.parsed_request.remote
+    if not isinstance(remote, RemoteLastMile):
+        raise RemoteSideError(f"connection {record.connectionId} is not a last-mile request")
+    return remote

@@ -1,0 +1,145 @@
+"""The only module that touches DynamoDB, through PynamoDB.
+
+One table holds the connection records (``pk = CONN#<connectionId>``, ``sk = RECORD``).
+Every write is guarded by the record's version; a failed condition becomes
+``ConcurrentUpdate``, so two events for one connection cannot both win.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.models import Model
+
+from icp import clock
+from icp.errors import ConcurrentUpdate, ConnectionNotFound, DuplicateRequest
+from icp.models import ConnectionRecord
+
+RECORD_SK = "RECORD"
+
+
+class _RecordItem(Model):
+    class Meta:
+        table_name = "unset"  # bound to TABLE_NAME by records_model()
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    connectionId = UnicodeAttribute()
+    requestId = UnicodeAttribute()
+    status = UnicodeAttribute()
+    awsConnectionId = UnicodeAttribute(null=True)
+    version = NumberAttribute()
+    body = UnicodeAttribute()  # the ConnectionRecord as JSON
+
+
+@cache
+def records_model() -> type[_RecordItem]:
+    """The PynamoDB model bound to this deployment's table (read from env on first use)."""
+
+    class RecordItem(_RecordItem):
+        class Meta:
+            table_name = os.environ["TABLE_NAME"]
+            region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+
+    return RecordItem
+
+
+def _key(connection_id: str) -> str:
+    return f"CONN#{connection_id}"
+
+
+def _to_item(record: ConnectionRecord) -> _RecordItem:
+    model = records_model()
+    return model(
+        _key(record.connectionId),
+        RECORD_SK,
+        connectionId=record.connectionId,
+        requestId=record.requestId,
+        status=record.status.value,
+        awsConnectionId=record.awsConnectionId,
+        version=record.version,
+        body=record.model_dump_json(by_alias=True),
+    )
+
+
+def _from_item(item: _RecordItem) -> ConnectionRecord:
+    return ConnectionRecord.model_validate(json.loads(item.body))
+
+
+def create(record: ConnectionRecord) -> ConnectionRecord:
+    """Write a new record; DuplicateRequest if one exists for this connectionId."""
+    model = records_model()
+    record = record.model_copy(update={"version": 1})
+    try:
+        _to_item(record).save(condition=model.pk.does_not_exist())
+    except PutError as exc:
+        if _is_condition_failure(exc):
+            raise DuplicateRequest(
+                f"a record already exists for requestId {record.requestId!r}", field="requestId", rule="unique"
+            ) from exc
+        raise
+    return record
+
+
+def get(connection_id: str) -> ConnectionRecord:
+    try:
+        return _from_item(records_model().get(_key(connection_id), RECORD_SK, consistent_read=True))
+    except DoesNotExist as exc:
+        raise ConnectionNotFound(f"no connection {connection_id!r}", field="connectionId", rule="exists") from exc
+
+
+def find(connection_id: str) -> ConnectionRecord | None:
+    try:
+        return get(connection_id)
+    except ConnectionNotFound:
+        return None
+
+
+def save(record: ConnectionRecord) -> ConnectionRecord:
+    """Replace a record if nobody changed it since it was read (its version)."""
+    model = records_model()
+    updated = record.model_copy(update={"version": record.version + 1, "updatedAt": clock.utcnow()})
+    try:
+        _to_item(updated).save(condition=model.version == record.version)
+    except PutError as exc:
+        if _is_condition_failure(exc):
+            raise ConcurrentUpdate(f"connection {record.connectionId} changed concurrently") from exc
+        raise
+    return updated
+
+
+def update(connection_id: str, change: Callable[[ConnectionRecord], ConnectionRecord | None],
+           attempts: int = 5) -> ConnectionRecord:
+    """Read, apply ``change``, write with the version guard; re-read and re-apply on a race.
+    ``change`` returns None when there is nothing to write."""
+    for attempt in range(attempts):
+        current = get(connection_id)
+        changed = change(current)
+        if changed is None:
+            return current
+        try:
+            return save(changed)
+        except ConcurrentUpdate:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def scan() -> Iterator[ConnectionRecord]:
+    """Every record (the table holds one item per connection; a sweep reads them once)."""
+    model = records_model()
+    for item in model.scan(model.sk == RECORD_SK):
+        yield _from_item(item)
+
+
+def _is_condition_failure(exc: UpdateError | PutError) -> bool:
+    cause: Any = exc.cause
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException" or (
+        cause is not None and "ConditionalCheckFailed" in str(cause)
+    )

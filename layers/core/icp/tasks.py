@@ -1,0 +1,31 @@
+"""The inputs the state machines pass to each task (the ASL builds them with Parameters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Task(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ValidateRequestTask(_Task):
+    request: dict[str, Any]
+    executionArn: str | None = None
+
+
+class ConnectionTask(_Task):
+    connectionId: str
+
+
+class WaitTask(_Task):
+    connectionId: str
+    waitFor: str
+    taskToken: str
+
+
+class CleanUpTask(_Task):
+    connectionId: str
+    error: dict[str, Any] | None = None

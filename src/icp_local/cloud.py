@@ -1,0 +1,400 @@
+"""The local cloud: the real template, ASL and handlers on moto, with emulators for what
+moto lacks, on a simulated clock (design §7)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.handlers
+from moto import mock_aws
+
+import icp.clock
+from icp_local import sfn
+from icp_local.clock import SimClock
+from icp_local.lambdas import FunctionRuntime
+from icp_local.template import ACCOUNT_ID, Stack, build, load
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_TEMPLATE = PROJECT_ROOT / "template.yaml"
+# Waits longer than this are moto's "no timeout" default, not a time to move the clock to.
+_FOREVER = 30 * 86400
+_PARTNER_SECRET_NAME = "interconnect-control-plane/partners/{provider}"
+_LAST_MILE_PARTNERS = ("lumen",)
+
+_current: LocalCloud | None = None
+
+
+def _schedule_seconds(expression: str) -> float:
+    match = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", expression.strip())
+    if not match:
+        raise ValueError(f"the local cloud runs rate() schedules only, not {expression!r}")
+    unit = {"minute": 60, "hour": 3600, "day": 86400}[match.group(2).rstrip("s")]
+    return int(match.group(1)) * unit
+
+
+class LocalCloud:
+    """``with LocalCloud() as cloud:`` runs the control plane on this machine."""
+
+    def __init__(self, template: str | Path = DEFAULT_TEMPLATE, region: str = "us-east-1", stack_name: str = "icp",
+                 parameters: dict[str, str] | None = None):
+        self.template_path = Path(template)
+        self.region = region
+        self.stack_name = stack_name
+        self.parameter_overrides = dict(parameters or {})
+        self.clock = SimClock()
+        self.api_calls: Counter[tuple[str, str]] = Counter()
+        self.events_seen: list[dict[str, Any]] = []
+        self._observers: list[Callable[[dict[str, Any]], None]] = []
+        self._deliveries: list[Callable[[], None]] = []
+        self._deliveries_lock = threading.Lock()
+        self._swept_generation = -1
+        self._saved_env: dict[str, str | None] = {}
+        self._driver = threading.get_ident()
+        self._started = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def __enter__(self) -> LocalCloud:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        global _current
+        if _current is not None:
+            raise RuntimeError("one LocalCloud at a time per process")
+        _current = self
+        self._driver = threading.get_ident()
+        self._set_env({
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region,
+            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_DEV": "false",
+        })
+        os.environ.pop("AWS_PROFILE", None)
+        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True},
+                                      "lambda": {"use_docker": False}})
+        self._mock.start()
+        icp.clock.use(self.clock.time, self._sleep)
+        _reset_core_caches()
+        self._install_emulators()
+        self._install_counters()
+        session = boto3.session.Session(region_name=self.region)
+        self._partner_secrets(session)
+        self.stack: Stack = load(self.template_path, self.region, self.stack_name, self._parameters())
+        build(self.stack, session)
+        self.runtime = FunctionRuntime(self.stack)
+        self._set_env(self.runtime.environment())
+        self._set_env({"GOOGLE_API_ENDPOINT": self.partner_server.url})
+        sfn.install(self.clock, self.runtime.moto_invoke)
+        _install_event_hooks()
+        self._schedules = [(rule, _schedule_seconds(rule.schedule)) for rule in self.stack.rules if rule.schedule]
+        self._started = True
+
+    def stop(self) -> None:
+        global _current
+        try:
+            if getattr(self, "partner_server", None):
+                self.partner_server.stop()
+            for emulator in (getattr(self, "interconnect", None), getattr(self, "directconnect", None)):
+                if emulator is not None:
+                    emulator.uninstall()
+            if self._count_hook in botocore.handlers.BUILTIN_HANDLERS:
+                botocore.handlers.BUILTIN_HANDLERS.remove(self._count_hook)
+            sfn.uninstall()
+            _uninstall_event_hooks()
+            icp.clock.reset()
+            _reset_core_caches()
+            self._mock.stop()
+        finally:
+            for key, value in self._saved_env.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            _current = None
+
+    def _set_env(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def _install_emulators(self) -> None:
+        from icp_local.emulators.directconnect import DirectConnectEmulator
+        from icp_local.emulators.google_cloud import GoogleCloudEmulator
+        from icp_local.emulators.interconnect import InterconnectEmulator
+        from icp_local.emulators.partner_server import PartnerServer
+        from icp_local.emulators.partners import PartnerSimulator
+
+        self.directconnect = DirectConnectEmulator(self.clock, account_id=ACCOUNT_ID).install()
+        self.interconnect = InterconnectEmulator(self.clock, self.directconnect, account_id=ACCOUNT_ID).install()
+        self.partners = {p: PartnerSimulator(p, self.clock, self.interconnect)
+                         for p in ("google-cloud", *_LAST_MILE_PARTNERS)}
+        self.google = GoogleCloudEmulator(self.clock, self.interconnect, self.partners["google-cloud"])
+        self.partner_secret_values = {p: f"local-{p}-secret" for p in _LAST_MILE_PARTNERS}
+        self.partner_server = PartnerServer(self.clock, self.interconnect, self.google, self.partners,
+                                            secrets=self.partner_secret_values)
+        self.partner_server.start()
+
+    def _partner_secrets(self, session: Any) -> None:
+        secrets = session.client("secretsmanager")
+        self.partner_secret_arns = {
+            p: secrets.create_secret(Name=_PARTNER_SECRET_NAME.format(provider=p), SecretString=value)["ARN"]
+            for p, value in self.partner_secret_values.items()
+        }
+
+    def _parameters(self) -> dict[str, str]:
+        partners = {p: {"url": f"{self.partner_server.url}/partners/{p}", "secretArn": self.partner_secret_arns[p]}
+                    for p in _LAST_MILE_PARTNERS}
+        return {"LastMilePartners": json.dumps(partners), **self.parameter_overrides}
+
+    def _install_counters(self) -> None:
+        def count(model: Any = None, **_: Any) -> None:
+            if model is not None:
+                self.api_calls[(model.service_model.service_name, model.name)] += 1
+
+        self._count_hook = ("provide-client-params", count)
+        botocore.handlers.BUILTIN_HANDLERS.append(self._count_hook)
+
+    # -- the public contract (design §7) -------------------------------------------------------
+    def put_event(self, source: str, detail_type: str, detail: dict[str, Any]) -> str:
+        result = boto3.client("events", region_name=self.region).put_events(Entries=[{
+            "Source": source, "DetailType": detail_type, "Detail": json.dumps(detail),
+            "EventBusName": self.stack.outputs.get("EventBusName", "default"),
+        }])
+        entry = result["Entries"][0]
+        if "EventId" not in entry:
+            raise ValueError(f"event refused: {entry}")
+        return str(entry["EventId"])
+
+    def connection(self, connection_or_request_id: str) -> dict[str, Any] | None:
+        from icp import store
+        from icp.models import connection_id_for
+
+        key = connection_or_request_id
+        record = store.find(key) if key.startswith("icc-") else None
+        record = record or store.find(connection_id_for(key))
+        return record.public_view() if record else None
+
+    def connections(self) -> list[dict[str, Any]]:
+        from icp import store
+
+        return [r.public_view() for r in sorted(store.scan(), key=lambda r: r.createdAt)]
+
+    def executions(self) -> list[dict[str, Any]]:
+        client = boto3.client("stepfunctions", region_name=self.region)
+        found = []
+        for arn in self.stack.state_machines.values():
+            for summary in client.list_executions(stateMachineArn=arn)["executions"]:
+                described = client.describe_execution(executionArn=summary["executionArn"])
+                history = client.get_execution_history(executionArn=summary["executionArn"],
+                                                       maxResults=1000)["events"]
+                found.append({**described, "history": history})
+        return found
+
+    def partner(self, provider: str) -> Any:
+        if provider not in self.partners:
+            raise KeyError(f"no simulated partner {provider!r}; known: {sorted(self.partners)}")
+        return self.partners[provider]
+
+    def on_event(self, callback: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``callback(event)`` for every event put on any bus (the demo prints them)."""
+        self._observers.append(callback)
+
+    def run_until_idle(self, timeout: float = 60.0) -> None:
+        """Drive executions, timers and watcher sweeps until nothing is left to do."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._settle(deadline)
+            target = self._next_time(limit=None)
+            if target is None:
+                return
+            self._advance_to(target)
+
+    def advance(self, seconds: float, timeout: float = 60.0) -> None:
+        """Move the simulated clock by ``seconds``, running what falls due on the way."""
+        deadline = time.monotonic() + timeout
+        end = self.clock.time() + seconds
+        while True:
+            self._settle(deadline)
+            target = self._next_time(limit=end)
+            if target is None or target > end:
+                break
+            self._advance_to(target)
+        self.clock.advance_to(end)
+        self._settle(deadline)
+
+    def sweep(self) -> list[Any]:
+        """Run the scheduled functions (the link-state watcher) once, now."""
+        results = []
+        generation = self._generation()
+        for rule, _ in self._schedules:
+            for target in rule.targets:
+                results.append(self.runtime.invoke(target["Arn"], _scheduled_event(rule.logical_id, self))[0])
+        self._swept_generation = generation
+        return results
+
+    # -- driving ------------------------------------------------------------------------------
+    def _sleep(self, seconds: float) -> None:
+        if threading.get_ident() == self._driver:
+            self.clock.advance(seconds)  # the driver itself waits by moving time
+        else:
+            self.clock.park(seconds)
+
+    def _generation(self) -> int:
+        return sum(getattr(e, "generation", 0) for e in (self.interconnect, self.directconnect, self.google))
+
+    def _settle(self, deadline: float) -> None:
+        """Wait (in real time) until every execution is parked and every delivery is made."""
+        while True:
+            self._sync_transit_gateway_attachments()
+            if self._deliver():
+                continue
+            if sfn.running_executions() <= self.clock.blocked_waiters():
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"executions still running after the timeout "
+                                   f"({sfn.running_executions()} running, {self.clock.blocked_waiters()} parked)")
+            time.sleep(0.001)
+
+    def _next_time(self, limit: float | None) -> float | None:
+        due = self.clock.next_due()
+        if due is not None and due - self.clock.time() > _FOREVER:
+            due = None
+        candidates = [due] if due is not None else []
+        if self._schedules and self._generation() != self._swept_generation:
+            period = min(seconds for _, seconds in self._schedules)
+            candidates.append((self.clock.time() // period + 1) * period)
+        if not candidates:
+            return None
+        return min(candidates)
+
+    def _advance_to(self, target: float) -> None:
+        period = min((s for _, s in self._schedules), default=None)
+        self.clock.advance_to(target)
+        if period and target % period == 0 and self._generation() != self._swept_generation:
+            self.sweep()
+
+    def _deliver(self) -> bool:
+        with self._deliveries_lock:
+            pending, self._deliveries = self._deliveries, []
+        for delivery in pending:
+            delivery()
+        return bool(pending)
+
+    def _enqueue(self, delivery: Callable[[], None]) -> None:
+        with self._deliveries_lock:
+            self._deliveries.append(delivery)
+
+    def _sync_transit_gateway_attachments(self) -> None:
+        """AWS gives a transit gateway an attachment for each DX gateway associated with it;
+        moto cannot, so the local cloud makes it when the DX emulator reports the association."""
+        from moto.ec2.models import ec2_backends
+        from moto.ec2.models.transit_gateway_attachments import TransitGatewayAttachment
+
+        backend = ec2_backends[ACCOUNT_ID][self.region]
+        wanted = {(a["directConnectGatewayId"], a["associatedGateway"]["id"])
+                  for a in self.directconnect.associations()
+                  if a.get("associationState") == "associated" and a["associatedGateway"]["id"].startswith("tgw-")}
+        existing = {(a.resource_id, a.transit_gateway_id): a for a in backend.transit_gateway_attachments.values()
+                    if a.resource_type == "direct-connect-gateway"}
+        for dx_id, tgw_id in wanted - set(existing):
+            tgw = backend.transit_gateways.get(tgw_id)
+            if tgw is not None:
+                attachment = TransitGatewayAttachment(backend, resource_id=dx_id,
+                                                      resource_type="direct-connect-gateway", transit_gateway=tgw)
+                backend.transit_gateway_attachments[attachment.id] = attachment
+        for key in set(existing) - wanted:
+            del backend.transit_gateway_attachments[existing[key].id]
+
+    # -- EventBridge delivery (moto has no Lambda or Step Functions targets) -------------------
+    def _deliver_to_target(self, target: dict[str, Any], event: dict[str, Any]) -> None:
+        arn = target["Arn"]
+        if ":states:" in arn:
+            self._enqueue(lambda: boto3.client("stepfunctions", region_name=self.region).start_execution(
+                stateMachineArn=arn, name=event["id"], input=json.dumps(event)))
+        elif ":lambda:" in arn:
+            self._enqueue(lambda: self.runtime.invoke(arn, event))
+
+    def _observe(self, event: dict[str, Any]) -> None:
+        self.events_seen.append(event)
+        for observer in self._observers:
+            observer(event)
+
+
+def _scheduled_event(rule: str, cloud: LocalCloud) -> dict[str, Any]:
+    return {"version": "0", "id": f"sched-{int(cloud.clock.time())}", "detail-type": "Scheduled Event",
+            "source": "aws.events", "account": ACCOUNT_ID, "time": cloud.clock.now().isoformat(),
+            "region": cloud.region, "resources": [rule], "detail": {}}
+
+
+def _reset_core_caches() -> None:
+    from icp import store
+    from icp.aws import clients
+    from icp.partners import registry
+
+    clients.client.cache_clear()
+    store.records_model.cache_clear()
+    for cached in vars(registry).values():
+        if hasattr(cached, "cache_clear"):
+            cached.cache_clear()
+
+
+# -- moto EventBridge hooks ---------------------------------------------------------------------
+_saved_events: dict[str, Any] = {}
+
+
+def _install_event_hooks() -> None:
+    from moto.events import models
+
+    if _saved_events:
+        return
+    _saved_events["send"] = models.Rule.send_to_targets
+    _saved_events["put"] = models.EventsBackend.put_events
+
+    def send_to_targets(rule: Any, event: dict[str, Any], transform_input: bool = True) -> None:
+        cloud = _current
+        ours = [t for t in rule.targets if ":states:" in t["Arn"] or ":lambda:" in t["Arn"]]
+        if cloud is None or not ours or not rule.event_pattern.matches_event(event):
+            return _saved_events["send"](rule, event, transform_input)
+        for target in ours:
+            cloud._deliver_to_target(target, event)
+        others = [t for t in rule.targets if t not in ours]
+        if others:
+            saved, rule.targets = rule.targets, others
+            try:
+                _saved_events["send"](rule, event, transform_input)
+            finally:
+                rule.targets = saved
+
+    def put_events(backend: Any, events: list[dict[str, Any]]) -> Any:
+        result = _saved_events["put"](backend, events)
+        cloud = _current
+        if cloud is not None:
+            for entry in events:
+                detail = entry.get("Detail")
+                cloud._observe({"source": entry.get("Source"), "detail-type": entry.get("DetailType"),
+                                "detail": json.loads(detail) if detail else {}, "time": cloud.clock.now().isoformat(),
+                                "bus": entry.get("EventBusName", "default")})
+        return result
+
+    models.Rule.send_to_targets = send_to_targets
+    models.EventsBackend.put_events = put_events
+
+
+def _uninstall_event_hooks() -> None:
+    from moto.events import models
+
+    if _saved_events:
+        models.Rule.send_to_targets = _saved_events.pop("send")
+        models.EventsBackend.put_events = _saved_events.pop("put")

@@ -1,0 +1,108 @@
+"""Hooks into moto's Step Functions interpreter (moto 5.2.5, pinned in pyproject.toml).
+
+moto runs real ASL in threads and really sleeps in Wait states, Retry intervals and
+waitForTaskToken timeouts. These hooks put those three waits on the local cloud's
+simulated clock, count running executions so the driver knows when every execution is
+parked, and send Lambda invocations to the in-process handlers.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from icp_local.clock import SimClock
+
+_lock = threading.Lock()
+_state: dict[str, Any] = {"clock": None, "invoke": None, "running": 0, "installed": False, "saved": {}}
+
+
+def running_executions() -> int:
+    return int(_state["running"])
+
+
+def install(clock: SimClock, invoke: Callable[[str, Any], tuple[str, bool, str]]) -> None:
+    """Route moto's waits to ``clock`` and its Lambda invocations to ``invoke(function_name, event)``."""
+    _state["clock"], _state["invoke"], _state["running"] = clock, invoke, 0
+    if _state["installed"]:
+        return
+    from moto.awslambda import models as lambda_models
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_callback as callback_module,
+    )
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
+    from moto.stepfunctions.parser.asl.eval.callback import callback as callback_endpoints
+    from moto.stepfunctions.parser.backend import execution_worker
+
+    saved = _state["saved"]
+    saved["wait"] = wait_function.WaitFunction._wait_interval
+    saved["retry_time"] = retrier_decl.time
+    saved["token"] = callback_module.StateTaskServiceCallback._wait_for_task_token_timeout
+    saved["logic"] = execution_worker.ExecutionWorker._execution_logic
+    saved["start"] = execution_worker.ExecutionWorker.start
+    saved["invoke"] = lambda_models.LambdaFunction._invoke_lambda
+    saved["notify"] = callback_endpoints.CallbackEndpoint.notify
+
+    def wait_interval(self: Any, env: Any, wait_seconds: int) -> None:
+        _state["clock"].park(wait_seconds)
+
+    def wait_for_token(self: Any, timeout_seconds: int | None, callback_endpoint: Any) -> Any:
+        # Task timeouts default to 99999999 s in moto; the clock treats them like any other time.
+        _state["clock"].park(timeout_seconds, [callback_endpoint._notify_event])
+        return callback_endpoint.get_outcome()
+
+    def start(self: Any) -> None:
+        # Counted before the thread exists, so the driver never sees a just-started execution as idle.
+        with _lock:
+            _state["running"] += 1
+        saved["start"](self)
+
+    def execution_logic(self: Any) -> None:
+        try:
+            saved["logic"](self)
+        finally:
+            with _lock:
+                _state["running"] -= 1
+            _state["clock"].poke()
+
+    def invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
+        return _state["invoke"](self.function_name, event)
+
+    def notify(self: Any, outcome: Any) -> None:
+        saved["notify"](self, outcome)
+        _state["clock"].poke()  # wake the parked execution now, not at its next re-check
+
+    wait_function.WaitFunction._wait_interval = wait_interval
+    retrier_decl.time = SimpleNamespace(sleep=lambda seconds: _state["clock"].park(seconds))
+    callback_module.StateTaskServiceCallback._wait_for_task_token_timeout = wait_for_token
+    execution_worker.ExecutionWorker._execution_logic = execution_logic
+    execution_worker.ExecutionWorker.start = start
+    lambda_models.LambdaFunction._invoke_lambda = invoke_lambda
+    callback_endpoints.CallbackEndpoint.notify = notify
+    _state["installed"] = True
+
+
+def uninstall() -> None:
+    if not _state["installed"]:
+        return
+    from moto.awslambda import models as lambda_models
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_callback as callback_module,
+    )
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
+    from moto.stepfunctions.parser.asl.eval.callback import callback as callback_endpoints
+    from moto.stepfunctions.parser.backend import execution_worker
+
+    saved = _state["saved"]
+    wait_function.WaitFunction._wait_interval = saved["wait"]
+    retrier_decl.time = saved["retry_time"]
+    callback_module.StateTaskServiceCallback._wait_for_task_token_timeout = saved["token"]
+    execution_worker.ExecutionWorker._execution_logic = saved["logic"]
+    execution_worker.ExecutionWorker.start = saved["start"]
+    lambda_models.LambdaFunction._invoke_lambda = saved["invoke"]
+    callback_endpoints.CallbackEndpoint.notify = saved["notify"]
+    _state["installed"] = False

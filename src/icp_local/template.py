@@ -1,0 +1,312 @@
+"""Reads the real template.yaml and builds its resources in moto.
+
+The SAM template is translated to plain CloudFormation offline with samtranslator (the
+same translator `sam` uses), after inlining the ASL files and code locations that `sam
+build` would otherwise resolve. The resulting resources are created with boto3 calls
+against moto, in dependency order, resolving the intrinsic functions they use. Nothing
+here lists the application's wiring: it all comes from the template.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+ACCOUNT_ID = "123456789012"
+_LOCAL_CODE = "s3://icp-local-code/"
+
+
+class _NoManagedPolicies:
+    """samtranslator asks for AWS managed policy ARNs; offline there are none to look up."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+@dataclass
+class FunctionSpec:
+    logical_id: str
+    name: str
+    arn: str
+    code_dir: Path
+    handler: str
+    environment: dict[str, str]
+    timeout: int
+    memory: int
+
+
+@dataclass
+class RuleSpec:
+    logical_id: str
+    bus: str
+    pattern: dict[str, Any] | None
+    schedule: str | None
+    targets: list[dict[str, Any]]
+
+
+@dataclass
+class Stack:
+    """What the local cloud built from the template: physical names, functions, rules."""
+
+    name: str
+    region: str
+    root: Path
+    parameters: dict[str, str]
+    resources: dict[str, dict[str, Any]]
+    physical: dict[str, str] = field(default_factory=dict)
+    attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    functions: dict[str, FunctionSpec] = field(default_factory=dict)
+    rules: list[RuleSpec] = field(default_factory=list)
+    state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
+    outputs: dict[str, Any] = field(default_factory=dict)
+    conditions: dict[str, Any] = field(default_factory=dict)
+
+    def function_by_name(self, name: str) -> FunctionSpec | None:
+        return next((f for f in self.functions.values() if f.name == name), None)
+
+
+def translate(template_path: Path, region: str) -> dict[str, Any]:
+    sam = yaml_parse(template_path.read_text())
+    root = template_path.parent
+    for resource in sam.get("Resources", {}).values():
+        props = resource.get("Properties", {})
+        kind = resource["Type"]
+        if kind == "AWS::Serverless::Function":
+            props["CodeUri"] = _LOCAL_CODE + str(props["CodeUri"]).strip("/")
+        elif kind == "AWS::Serverless::LayerVersion":
+            props["ContentUri"] = _LOCAL_CODE + str(props["ContentUri"]).strip("/")
+        elif kind == "AWS::Serverless::StateMachine" and "DefinitionUri" in props:
+            props["Definition"] = json.loads((root / props.pop("DefinitionUri")).read_text())
+    previous = os.environ.get("AWS_DEFAULT_REGION")
+    os.environ["AWS_DEFAULT_REGION"] = region  # samtranslator reads the Region from boto
+    try:
+        return transform(sam, {}, _NoManagedPolicies())
+    finally:
+        if previous is None:
+            os.environ.pop("AWS_DEFAULT_REGION", None)
+        else:
+            os.environ["AWS_DEFAULT_REGION"] = previous
+
+
+class Resolver:
+    """Resolves the intrinsic functions the translated template uses."""
+
+    def __init__(self, stack: Stack):
+        self.stack = stack
+        self.conditions = stack.conditions
+
+    def pseudo(self, name: str) -> str | None:
+        return {"AWS::Region": self.stack.region, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws",
+                "AWS::StackName": self.stack.name, "AWS::URLSuffix": "amazonaws.com",
+                "AWS::NoValue": None}.get(name)
+
+    def ref(self, name: str) -> Any:
+        if name in self.stack.parameters:
+            return self.stack.parameters[name]
+        if name.startswith("AWS::"):
+            return self.pseudo(name)
+        if name in self.stack.physical:
+            return self.stack.physical[name]
+        raise KeyError(f"Ref to {name}, which is not created yet")
+
+    def condition(self, name: str) -> bool:
+        return bool(self.resolve(self.conditions[name]))
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Ref":
+                return self.ref(arg)
+            if key == "Fn::GetAtt":
+                logical, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
+                return self.stack.attributes[(logical, attribute)]
+            if key == "Fn::Sub":
+                template, variables = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
+                return re.sub(r"\$\{([^}]+)\}", lambda m: str(
+                    variables[m.group(1)] if m.group(1) in variables else
+                    self.stack.attributes[tuple(m.group(1).split(".", 1))] if "." in m.group(1)
+                    and not m.group(1).startswith("AWS::") else self.ref(m.group(1))), template)
+            if key == "Fn::Join":
+                separator, parts = arg
+                return separator.join(str(p) for p in self.resolve(parts))
+            if key == "Fn::If":
+                name, when_true, when_false = arg
+                return self.resolve(when_true if self.condition(name) else when_false)
+            if key == "Fn::Equals":
+                a, b = self.resolve(arg)
+                return str(a) == str(b)
+            if key == "Fn::Not":
+                return not self.resolve(arg[0])
+            if key == "Fn::Select":
+                index, items = arg
+                return self.resolve(items)[int(index)]
+        return {k: self.resolve(v) for k, v in value.items()}
+
+
+def load(template_path: Path, region: str, stack_name: str, overrides: dict[str, str] | None = None) -> Stack:
+    cfn = translate(template_path, region)
+    parameters = {name: str(spec.get("Default", "")) for name, spec in cfn.get("Parameters", {}).items()}
+    parameters.update(overrides or {})
+    stack = Stack(name=stack_name, region=region, root=template_path.parent, parameters=parameters,
+                  resources=cfn["Resources"])
+    stack.outputs = cfn.get("Outputs", {})
+    stack.conditions = cfn.get("Conditions", {})
+    return stack
+
+
+# --- building the resources in moto -------------------------------------------------------
+# Order matters only through Ref/GetAtt; creating by kind in this order satisfies the template.
+_ORDER = [
+    "AWS::IAM::Role", "AWS::DynamoDB::Table", "AWS::Events::EventBus", "AWS::SQS::Queue", "AWS::Logs::LogGroup",
+    "AWS::Lambda::LayerVersion", "AWS::Lambda::Function", "AWS::StepFunctions::StateMachine", "AWS::Events::Rule",
+]
+# Kinds with no behaviour in the local cloud (permissions and policies are not enforced by moto).
+_SKIPPED = {"AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::Lambda::EventInvokeConfig"}
+
+
+def build(stack: Stack, session: Any) -> None:
+    resolver = Resolver(stack)
+    pending = {k: v for k, v in stack.resources.items()}
+    unknown = {v["Type"] for v in pending.values()} - set(_ORDER) - _SKIPPED
+    if unknown:
+        raise NotImplementedError(f"the local cloud cannot build {sorted(unknown)} yet")
+    for kind in _ORDER:
+        for logical, resource in pending.items():
+            if resource["Type"] == kind:
+                props = resolver.resolve(resource.get("Properties", {}))
+                _BUILDERS[kind](stack, session, logical, props)
+    stack.outputs = {k: str(resolver.resolve(v["Value"])) for k, v in stack.outputs.items()}
+
+
+def _role(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    name = f"{stack.name}-{logical}"[:64]
+    arn = session.client("iam").create_role(
+        RoleName=name, AssumeRolePolicyDocument=json.dumps(props.get("AssumeRolePolicyDocument", {})))["Role"]["Arn"]
+    stack.physical[logical] = name
+    stack.attributes[(logical, "Arn")] = arn
+
+
+def _table(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    name = props.get("TableName") or f"{stack.name}-{logical}"
+    params = {k: v for k, v in props.items() if k in (
+        "AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes", "SSESpecification",
+        "DeletionProtectionEnabled")}
+    table = session.client("dynamodb").create_table(TableName=name, **params)["TableDescription"]
+    stack.physical[logical] = name
+    stack.attributes[(logical, "Arn")] = table["TableArn"]
+
+
+def _bus(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    arn = session.client("events").create_event_bus(Name=props["Name"])["EventBusArn"]
+    stack.physical[logical] = props["Name"]
+    stack.attributes[(logical, "Arn")] = arn
+    stack.attributes[(logical, "Name")] = props["Name"]
+
+
+def _queue(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    sqs = session.client("sqs")
+    url = sqs.create_queue(QueueName=props.get("QueueName") or f"{stack.name}-{logical}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    stack.physical[logical] = url
+    stack.attributes[(logical, "Arn")] = arn
+    stack.attributes[(logical, "QueueName")] = arn.rsplit(":", 1)[-1]
+
+
+def _log_group(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    name = props.get("LogGroupName") or f"/icp-local/{stack.name}/{logical}"
+    session.client("logs").create_log_group(logGroupName=name)
+    stack.physical[logical] = name
+    stack.attributes[(logical, "Arn")] = f"arn:aws:logs:{stack.region}:{ACCOUNT_ID}:log-group:{name}:*"
+
+
+def _layer(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    # The core is imported from the project itself (installed into the environment).
+    arn = f"arn:aws:lambda:{stack.region}:{ACCOUNT_ID}:layer:{logical}:1"
+    stack.physical[logical] = arn
+
+
+def _function(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    import io
+    import zipfile
+
+    name = props.get("FunctionName") or f"{stack.name}-{logical}"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "# runs in-process in the local cloud\n")
+    env = props.get("Environment", {}).get("Variables", {})
+    created = session.client("lambda").create_function(
+        FunctionName=name, Runtime=props.get("Runtime", "python3.12"), Role=props["Role"],
+        Handler=props["Handler"], Code={"ZipFile": buffer.getvalue()},
+        Environment={"Variables": {k: str(v) for k, v in env.items()}},
+        Timeout=int(props.get("Timeout", 3)), MemorySize=int(props.get("MemorySize", 128)),
+        Architectures=props.get("Architectures", ["x86_64"]),
+    )
+    code = props["Code"]
+    key = code["S3Key"] if isinstance(code, dict) and "S3Key" in code else str(code)
+    stack.physical[logical] = name
+    stack.attributes[(logical, "Arn")] = created["FunctionArn"]
+    stack.functions[logical] = FunctionSpec(
+        logical_id=logical, name=name, arn=created["FunctionArn"], code_dir=stack.root / key,
+        handler=props["Handler"], environment={k: str(v) for k, v in env.items()},
+        timeout=int(props.get("Timeout", 3)), memory=int(props.get("MemorySize", 128)),
+    )
+
+
+def _state_machine(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    definition = props["DefinitionString"]
+    for key, value in (props.get("DefinitionSubstitutions") or {}).items():
+        definition = definition.replace("${" + key + "}", str(value))
+    leftover = re.findall(r"\$\{[A-Za-z0-9_]+\}", definition)
+    if leftover:
+        raise ValueError(f"{logical}: no substitution for {sorted(set(leftover))}")
+    name = props.get("StateMachineName") or logical
+    arn = session.client("stepfunctions").create_state_machine(
+        name=name, definition=definition, roleArn=props["RoleArn"], type=props.get("StateMachineType", "STANDARD"),
+    )["stateMachineArn"]
+    stack.physical[logical] = arn
+    stack.attributes[(logical, "Name")] = name
+    stack.state_machines[logical] = arn
+
+
+def _rule(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    events = session.client("events")
+    bus = props.get("EventBusName", "default")
+    params: dict[str, Any] = {"Name": f"{stack.name}-{logical}"[:64], "EventBusName": bus,
+                              "State": props.get("State", "ENABLED")}
+    if "EventPattern" in props:
+        params["EventPattern"] = json.dumps(props["EventPattern"])
+    if "ScheduleExpression" in props:
+        params["ScheduleExpression"] = props["ScheduleExpression"]
+    arn = events.put_rule(**params)["RuleArn"]
+    targets = [{k: v for k, v in t.items() if k in ("Id", "Arn", "RoleArn", "Input", "InputPath",
+                                                      "InputTransformer", "DeadLetterConfig", "RetryPolicy")}
+               for t in props.get("Targets", [])]
+    if targets:
+        events.put_targets(Rule=params["Name"], EventBusName=bus, Targets=targets)
+    stack.physical[logical] = params["Name"]
+    stack.attributes[(logical, "Arn")] = arn
+    stack.rules.append(RuleSpec(logical, bus, props.get("EventPattern"), props.get("ScheduleExpression"), targets))
+
+
+_BUILDERS = {
+    "AWS::IAM::Role": _role,
+    "AWS::DynamoDB::Table": _table,
+    "AWS::Events::EventBus": _bus,
+    "AWS::SQS::Queue": _queue,
+    "AWS::Logs::LogGroup": _log_group,
+    "AWS::Lambda::LayerVersion": _layer,
+    "AWS::Lambda::Function": _function,
+    "AWS::StepFunctions::StateMachine": _state_machine,
+    "AWS::Events::Rule": _rule,
+}
