@@ -68,5 +68,7 @@ def interconnect(interconnect_emulator: InterconnectEmulator) -> Any:
 @pytest.fixture
 def gateway_id(directconnect: Any) -> str:
     """A Direct Connect gateway to attach connections to."""
-    created = directconnect.create_direct_connect_gateway(directConnectGatewayName="icp-test", amazonSideAsn=64512)
+    created = directconnect.create_direct_connect_gateway(
+        directConnectGatewayName="icp-test", amazonSideAsn=64512
+    )
     return str(created["directConnectGateway"]["directConnectGatewayId"])

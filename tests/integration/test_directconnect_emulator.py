@@ -17,7 +17,9 @@ TGW = "tgw-0123456789abcdef0"
 VGW = "vgw-0123456789abcdef0"
 
 
-def _associate(directconnect: Any, gateway_id: str, gateway: str = TGW, cidrs: tuple[str, ...] = ("10.0.0.0/16",)):
+def _associate(
+    directconnect: Any, gateway_id: str, gateway: str = TGW, cidrs: tuple[str, ...] = ("10.0.0.0/16",)
+):
     return directconnect.create_direct_connect_gateway_association(
         directConnectGatewayId=gateway_id,
         gatewayId=gateway,
@@ -31,13 +33,13 @@ def _state(directconnect: Any, association_id: str) -> str | None:
     return associations[0]["associationState"] if associations else None
 
 
-# -- gateways ---------------------------------------------------------------------------------
+# -- gateways --------------------------------------------------------------------------------------
 
 
 def test_new_gateway_has_a_uuid_id_and_is_available(directconnect: Any) -> None:
-    gateway = directconnect.create_direct_connect_gateway(directConnectGatewayName="edge", amazonSideAsn=65000)[
-        "directConnectGateway"
-    ]
+    gateway = directconnect.create_direct_connect_gateway(
+        directConnectGatewayName="edge", amazonSideAsn=65000
+    )["directConnectGateway"]
 
     assert UUID.match(gateway["directConnectGatewayId"])
     assert gateway["directConnectGatewayState"] == "available"
@@ -46,7 +48,9 @@ def test_new_gateway_has_a_uuid_id_and_is_available(directconnect: Any) -> None:
 
 
 def test_gateway_without_asn_gets_the_default_private_asn(directconnect: Any) -> None:
-    gateway = directconnect.create_direct_connect_gateway(directConnectGatewayName="edge")["directConnectGateway"]
+    gateway = directconnect.create_direct_connect_gateway(directConnectGatewayName="edge")[
+        "directConnectGateway"
+    ]
     assert gateway["amazonSideAsn"] == 64512
 
 
@@ -62,7 +66,9 @@ def test_gateway_is_described_by_id(directconnect: Any, gateway_id: str) -> None
 
 def test_describing_an_unknown_gateway_raises_a_client_exception(directconnect: Any) -> None:
     with pytest.raises(directconnect.exceptions.DirectConnectClientException) as raised:
-        directconnect.describe_direct_connect_gateways(directConnectGatewayId="00000000-0000-0000-0000-000000000000")
+        directconnect.describe_direct_connect_gateways(
+            directConnectGatewayId="00000000-0000-0000-0000-000000000000"
+        )
     assert raised.value.response["Error"]["Code"] == "DirectConnectClientException"
 
 
@@ -70,13 +76,17 @@ def test_gateways_are_described_page_by_page(directconnect: Any) -> None:
     created = {
         directConnectGateway["directConnectGatewayId"]
         for directConnectGateway in (
-            directconnect.create_direct_connect_gateway(directConnectGatewayName=f"gw-{n}")["directConnectGateway"]
+            directconnect.create_direct_connect_gateway(directConnectGatewayName=f"gw-{n}")[
+                "directConnectGateway"
+            ]
             for n in range(5)
         )
     }
 
     first = directconnect.describe_direct_connect_gateways(maxResults=2)
-    pages = directconnect.get_paginator("describe_direct_connect_gateways").paginate(PaginationConfig={"PageSize": 2})
+    pages = directconnect.get_paginator("describe_direct_connect_gateways").paginate(
+        PaginationConfig={"PageSize": 2}
+    )
     seen = [g["directConnectGatewayId"] for page in pages for g in page["directConnectGateways"]]
 
     assert len(first["directConnectGateways"]) == 2 and first["nextToken"]
@@ -92,7 +102,9 @@ def test_gateway_with_associations_cannot_be_deleted(directconnect: Any, gateway
 def test_deleted_gateway_is_deleting_then_gone(
     directconnect: Any, directconnect_emulator: DirectConnectEmulator, clock: SimClock, gateway_id: str
 ) -> None:
-    deleted = directconnect.delete_direct_connect_gateway(directConnectGatewayId=gateway_id)["directConnectGateway"]
+    deleted = directconnect.delete_direct_connect_gateway(directConnectGatewayId=gateway_id)[
+        "directConnectGateway"
+    ]
 
     assert deleted["directConnectGatewayState"] == "deleting"
     assert not directconnect_emulator.gateway_exists(gateway_id)
@@ -100,7 +112,7 @@ def test_deleted_gateway_is_deleting_then_gone(
     assert directconnect_emulator.gateways() == []
 
 
-# -- associations -------------------------------------------------------------------------------
+# -- associations ----------------------------------------------------------------------------------
 
 
 def test_transit_gateway_association_is_associated_after_sixty_seconds(
@@ -115,7 +127,10 @@ def test_transit_gateway_association_is_associated_after_sixty_seconds(
         "ownerAccount": "123456789012",
         "region": "us-east-1",
     }
-    assert association["allowedPrefixesToDirectConnectGateway"] == [{"cidr": "10.0.0.0/16"}, {"cidr": "10.1.0.0/16"}]
+    assert association["allowedPrefixesToDirectConnectGateway"] == [
+        {"cidr": "10.0.0.0/16"},
+        {"cidr": "10.1.0.0/16"},
+    ]
     clock.advance(59)
     assert _state(directconnect, association["associationId"]) == "associating"
     clock.advance(1)
@@ -124,10 +139,14 @@ def test_transit_gateway_association_is_associated_after_sixty_seconds(
 
 def test_transit_gateway_association_needs_allowed_prefixes(directconnect: Any, gateway_id: str) -> None:
     with pytest.raises(directconnect.exceptions.DirectConnectClientException):
-        directconnect.create_direct_connect_gateway_association(directConnectGatewayId=gateway_id, gatewayId=TGW)
+        directconnect.create_direct_connect_gateway_association(
+            directConnectGatewayId=gateway_id, gatewayId=TGW
+        )
 
 
-def test_virtual_private_gateway_association_carries_the_legacy_fields(directconnect: Any, gateway_id: str) -> None:
+def test_virtual_private_gateway_association_carries_the_legacy_fields(
+    directconnect: Any, gateway_id: str
+) -> None:
     association = directconnect.create_direct_connect_gateway_association(
         directConnectGatewayId=gateway_id, gatewayId=VGW
     )["directConnectGatewayAssociation"]
@@ -153,8 +172,12 @@ def test_the_same_gateway_cannot_be_associated_twice(directconnect: Any, gateway
         _associate(directconnect, gateway_id)
 
 
-def test_associations_are_filtered_by_gateway_associated_gateway_and_id(directconnect: Any, gateway_id: str) -> None:
-    other = directconnect.create_direct_connect_gateway(directConnectGatewayName="other")["directConnectGateway"]
+def test_associations_are_filtered_by_gateway_associated_gateway_and_id(
+    directconnect: Any, gateway_id: str
+) -> None:
+    other = directconnect.create_direct_connect_gateway(directConnectGatewayName="other")[
+        "directConnectGateway"
+    ]
     first = _associate(directconnect, gateway_id, gateway=TGW)
     second = _associate(directconnect, other["directConnectGatewayId"], gateway="tgw-0fedcba9876543210")
 
@@ -215,7 +238,9 @@ def test_deleted_association_is_disassociating_then_gone_and_the_gateway_can_go(
     association = _associate(directconnect, gateway_id)
     clock.advance(60)
 
-    deleted = directconnect.delete_direct_connect_gateway_association(associationId=association["associationId"])
+    deleted = directconnect.delete_direct_connect_gateway_association(
+        associationId=association["associationId"]
+    )
 
     assert deleted["directConnectGatewayAssociation"]["associationState"] == "disassociating"
     clock.advance(30)
@@ -234,7 +259,9 @@ def test_deleting_while_associating_never_comes_back_associated(
     assert _state(directconnect, association["associationId"]) is None
 
 
-def test_virtual_private_gateway_association_is_deleted_by_gateway_pair(directconnect: Any, gateway_id: str) -> None:
+def test_virtual_private_gateway_association_is_deleted_by_gateway_pair(
+    directconnect: Any, gateway_id: str
+) -> None:
     association = _associate(directconnect, gateway_id, gateway=VGW, cidrs=())
     deleted = directconnect.delete_direct_connect_gateway_association(
         directConnectGatewayId=gateway_id, virtualGatewayId=VGW
@@ -243,7 +270,7 @@ def test_virtual_private_gateway_association_is_deleted_by_gateway_pair(directco
     assert deleted["associationState"] == "disassociating"
 
 
-# -- the hook ------------------------------------------------------------------------------------
+# -- the hook --------------------------------------------------------------------------------------
 
 
 def test_other_direct_connect_operations_fall_through_to_moto(
@@ -278,12 +305,34 @@ def test_every_state_change_moves_the_generation(
     assert directconnect_emulator.generation > after_create
 
 
-def test_uninstalled_emulator_no_longer_answers(
-    moto_aws: None, clock: SimClock, directconnect_emulator: DirectConnectEmulator
+def test_uninstalled_emulator_no_longer_answers_old_or_new_clients(
+    directconnect: Any, directconnect_emulator: DirectConnectEmulator
 ) -> None:
     directconnect_emulator.uninstall()
-    client = boto3.session.Session().client("directconnect", region_name="us-east-1")
+    new_client = boto3.session.Session().client("directconnect", region_name="us-east-1")
 
-    with pytest.raises(NotImplementedError):  # moto 5.2.5 has no Direct Connect gateways
-        client.create_direct_connect_gateway(directConnectGatewayName="edge")
+    for client in (directconnect, new_client):
+        with pytest.raises(NotImplementedError):  # moto 5.2.5 has no Direct Connect gateways
+            client.create_direct_connect_gateway(directConnectGatewayName="edge")
     assert directconnect_emulator.calls == {}
+
+
+def test_clients_of_a_boto3_default_session_made_before_install_are_answered(
+    moto_aws: None, clock: SimClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", boto3.session.Session())
+    emulator = DirectConnectEmulator(clock)
+
+    with emulator:
+        boto3.client("directconnect").create_direct_connect_gateway(directConnectGatewayName="edge")
+    with pytest.raises(NotImplementedError):
+        boto3.client("directconnect").create_direct_connect_gateway(directConnectGatewayName="edge")
+
+    assert emulator.calls == {"CreateDirectConnectGateway": 1}
+
+
+def test_a_page_size_above_a_hundred_is_served_rather_than_refused(
+    directconnect: Any, gateway_id: str
+) -> None:
+    found = directconnect.describe_direct_connect_gateways(maxResults=500)
+    assert len(found["directConnectGateways"]) == 1

@@ -67,7 +67,7 @@ def test_limits_botocore_leaves_to_the_service_are_enforced_as_validation_errors
         interconnect.list_connections(maxResults=101)
 
 
-# -- creating -------------------------------------------------------------------------------------
+# -- creating --------------------------------------------------------------------------------------
 
 
 def test_new_multicloud_connection_is_requested_with_a_secret_looking_activation_key(
@@ -88,7 +88,11 @@ def test_new_multicloud_connection_is_requested_with_a_secret_looking_activation
 
 def test_last_mile_connection_has_an_lmcc_id(interconnect: Any, gateway_id: str) -> None:
     conn = _create(
-        interconnect, gateway_id, environmentId=LUMEN_NEW_YORK, bandwidth="10Gbps", remoteAccount={"identifier": "L-1"}
+        interconnect,
+        gateway_id,
+        environmentId=LUMEN_NEW_YORK,
+        bandwidth="10Gbps",
+        remoteAccount={"identifier": "L-1"},
     )
     assert re.fullmatch(r"lmcc-[0-9a-f]{17}", conn["id"])
     assert conn["provider"] == LUMEN and conn["type"] == "last-mile" and conn["location"] == "new-york"
@@ -110,7 +114,9 @@ def test_environment_of_another_region_is_refused(interconnect: Any, gateway_id:
         _create(interconnect, gateway_id, environmentId="google-cloud-europe-west2")
 
 
-def test_bandwidth_the_environment_does_not_offer_is_refused_by_name(interconnect: Any, gateway_id: str) -> None:
+def test_bandwidth_the_environment_does_not_offer_is_refused_by_name(
+    interconnect: Any, gateway_id: str
+) -> None:
     with pytest.raises(interconnect.exceptions.InterconnectValidationException) as raised:
         _create(interconnect, gateway_id, bandwidth="25Gbps")
     assert "25Gbps" in raised.value.response["Error"]["Message"]
@@ -129,7 +135,7 @@ def test_unavailable_environment_refuses_new_connections(
         _create(interconnect, gateway_id)
 
 
-# -- lifecycle ------------------------------------------------------------------------------------------
+# -- lifecycle -------------------------------------------------------------------------------------
 
 
 def test_accepted_connection_is_pending_then_available_after_provisioning(
@@ -249,10 +255,12 @@ def test_every_state_change_moves_the_generation(
     assert start < created < accepted < interconnect_emulator.generation
 
 
-# -- quotas ----------------------------------------------------------------------------------------------
+# -- quotas ----------------------------------------------------------------------------------------
 
 
-def test_third_multicloud_connection_to_one_provider_exceeds_the_quota(interconnect: Any, gateway_id: str) -> None:
+def test_third_multicloud_connection_to_one_provider_exceeds_the_quota(
+    interconnect: Any, gateway_id: str
+) -> None:
     _create(interconnect, gateway_id)
     _create(interconnect, gateway_id)
     with pytest.raises(interconnect.exceptions.ServiceQuotaExceededException) as raised:
@@ -294,7 +302,7 @@ def test_failed_connections_free_their_quota_slot(
     assert _create(interconnect, gateway_id)["state"] == "requested"
 
 
-# -- idempotency ------------------------------------------------------------------------------------------
+# -- idempotency -----------------------------------------------------------------------------------
 
 
 def test_same_client_token_and_parameters_return_the_same_connection(
@@ -322,7 +330,7 @@ def test_calls_without_a_client_token_get_one_from_botocore_and_are_distinct(
     assert len(interconnect_emulator.connections()) == 2
 
 
-# -- listing -------------------------------------------------------------------------------------------------
+# -- listing ---------------------------------------------------------------------------------------
 
 
 def test_connections_are_listed_page_by_page(roomy: Any, gateway_id: str) -> None:
@@ -349,7 +357,11 @@ def test_connections_are_filtered_by_state_environment_provider_and_attach_point
     other_gateway = directconnect.create_direct_connect_gateway(directConnectGatewayName="other")
     other_id = other_gateway["directConnectGateway"]["directConnectGatewayId"]
     lumen = _create(
-        interconnect, other_id, environmentId=LUMEN_NEW_YORK, bandwidth="1Gbps", remoteAccount={"identifier": "L-1"}
+        interconnect,
+        other_id,
+        environmentId=LUMEN_NEW_YORK,
+        bandwidth="1Gbps",
+        remoteAccount={"identifier": "L-1"},
     )
     interconnect_emulator.partner_accept(lumen["activationKey"])
 
@@ -373,7 +385,7 @@ def test_each_region_has_its_own_view_of_connections(interconnect: Any, gateway_
     assert london_conn["arn"].startswith("arn:aws:interconnect:eu-west-2:")
 
 
-# -- environments and attach points ------------------------------------------------------------------------------
+# -- environments and attach points ----------------------------------------------------------------
 
 
 def test_us_east_1_offers_google_cloud_and_four_lumen_metros(interconnect: Any) -> None:
@@ -381,7 +393,13 @@ def test_us_east_1_offers_google_cloud_and_four_lumen_metros(interconnect: Any) 
     by_id = {env["environmentId"]: env for env in environments}
 
     assert set(by_id) == {GOOGLE_US_EAST, "lumen-new-york", "lumen-ashburn", "lumen-chicago", "lumen-atlanta"}
-    assert by_id[GOOGLE_US_EAST]["bandwidths"]["available"] == ["500Mbps", "1Gbps", "2Gbps", "5Gbps", "10Gbps"]
+    assert by_id[GOOGLE_US_EAST]["bandwidths"]["available"] == [
+        "500Mbps",
+        "1Gbps",
+        "2Gbps",
+        "5Gbps",
+        "10Gbps",
+    ]
     assert "100Gbps" in by_id[GOOGLE_US_EAST]["bandwidths"]["supported"]
     assert by_id["lumen-chicago"]["remoteIdentifierType"] == "account"
 
@@ -416,7 +434,7 @@ def test_attach_points_are_the_direct_connect_gateways(interconnect: Any, gatewa
     assert points == [{"type": "DirectConnectGateway", "identifier": gateway_id, "name": "icp-test"}]
 
 
-# -- partner-initiated -------------------------------------------------------------------------------------------
+# -- partner-initiated -----------------------------------------------------------------------------
 
 
 def test_partner_proposal_is_described_then_accepted_into_a_pending_connection(
@@ -444,7 +462,7 @@ def test_proposal_of_another_region_is_not_found(interconnect_emulator: Intercon
         virginia.describe_connection_proposal(activationKey=key)
 
 
-# -- tags ------------------------------------------------------------------------------------------------------------
+# -- tags ------------------------------------------------------------------------------------------
 
 
 def test_tags_are_added_removed_and_listed(interconnect: Any, gateway_id: str) -> None:
@@ -464,10 +482,12 @@ def test_reserved_tag_keys_are_refused(interconnect: Any, gateway_id: str) -> No
 
 def test_tagging_an_unknown_connection_is_not_found(interconnect: Any) -> None:
     with pytest.raises(interconnect.exceptions.ResourceNotFoundException):
-        interconnect.list_tags_for_resource(arn="arn:aws:interconnect:us-east-1:123456789012:connection/mcc-0123456789")
+        interconnect.list_tags_for_resource(
+            arn="arn:aws:interconnect:us-east-1:123456789012:connection/mcc-0123456789"
+        )
 
 
-# -- error injection and secrets ---------------------------------------------------------------------------------------
+# -- error injection and secrets -------------------------------------------------------------------
 
 
 def test_injected_throttling_raises_the_modeled_exception_then_clears(

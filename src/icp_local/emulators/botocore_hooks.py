@@ -31,12 +31,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import botocore.handlers
 import botocore.session
 from botocore import xform_name
 from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 from botocore.model import OperationModel, ServiceModel, Shape
 
 T = TypeVar("T")
@@ -228,7 +229,10 @@ def _current(service_id: str) -> ServiceEmulator | None:
 
 
 def _router_specs(service_id: str) -> list[tuple[str, Callable[..., Any]]]:
-    return [(f"before-parameter-build.{service_id}", _capture_params), (f"before-call.{service_id}", _route_call)]
+    return [
+        (f"before-parameter-build.{service_id}", _capture_params),
+        (f"before-call.{service_id}", _route_call),
+    ]
 
 
 def _default_session_events() -> Any:
@@ -281,7 +285,9 @@ class _EmptyBody:
         return iter(())
 
 
-_region: contextvars.ContextVar[str | None] = contextvars.ContextVar("icp_local_emulator_region", default=None)
+_region: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "icp_local_emulator_region", default=None
+)
 
 
 class ServiceEmulator:
@@ -298,6 +304,8 @@ class ServiceEmulator:
     validation_error_code: ClassVar[str]
     default_region: ClassVar[str] = "us-east-1"
     max_page_size: ClassVar[int] = 100
+    # Some services serve at most ``max_page_size`` when asked for more; others refuse.
+    clamp_page_size: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.model = service_model(self.service_name)
@@ -308,8 +316,8 @@ class ServiceEmulator:
         self._injected: dict[str, list[_Injected]] = {}
         self._installed = False
 
-    # -- installing --------------------------------------------------------------------
-    def install(self) -> ServiceEmulator:
+    # -- installing --------------------------------------------------------------------------------
+    def install(self) -> Self:
         with _router_lock:
             if not self._installed:
                 _register_router(self.service_id)
@@ -332,15 +340,17 @@ class ServiceEmulator:
     def installed(self) -> bool:
         return self._installed
 
-    def __enter__(self) -> ServiceEmulator:
+    def __enter__(self) -> Self:
         return self.install()
 
     def __exit__(self, *exc: object) -> None:
         self.uninstall()
 
-    # -- what tests read and steer -------------------------------------------------------
+    # -- what tests read and steer -----------------------------------------------------------------
     def implemented_operations(self) -> list[str]:
-        return [name for name in self.model.operation_names if callable(getattr(self, xform_name(name), None))]
+        return [
+            name for name in self.model.operation_names if callable(getattr(self, xform_name(name), None))
+        ]
 
     def fail_next(
         self,
@@ -360,7 +370,7 @@ class ServiceEmulator:
         """The Region of the client whose call is being answered."""
         return _region.get() or self.default_region
 
-    # -- answering -------------------------------------------------------------------------
+    # -- answering ---------------------------------------------------------------------------------
     def handle(self, operation: str, params: dict[str, Any], region: str | None = None) -> tuple[int, dict]:
         """Answer one call without botocore: ``(http_status, body)``; the body of an error
         is ``{"Error": {"Code", "Message"}}``. Used by the hook, usable directly."""
@@ -402,7 +412,12 @@ class ServiceEmulator:
             "HTTPHeaders": headers,
             "RetryAttempts": 0,
         }
-        return AWSResponse(f"https://{self.model.endpoint_prefix}.emulated", status, headers, _EmptyBody()), parsed
+        return AWSResponse(
+            f"https://{self.model.endpoint_prefix}.emulated",
+            status,
+            HTTPHeaders.from_dict(headers),
+            _EmptyBody(),
+        ), parsed
 
     def _validate_input(self, op_model: OperationModel, params: dict[str, Any]) -> None:
         # botocore checked required members, types and minimums; AWS also checks maximums,
@@ -445,15 +460,21 @@ class ServiceEmulator:
                 return name
         raise ValueError(f"{self.service_name} has no operation {operation!r}")
 
-    # -- helpers for subclasses -------------------------------------------------------------
+    # -- helpers for subclasses --------------------------------------------------------------------
     def _changed(self) -> None:
         self.generation += 1
 
     def _page(
-        self, items: Sequence[T], max_results: int | None, next_token: str | None, default_size: int | None = None
+        self,
+        items: Sequence[T],
+        max_results: int | None,
+        next_token: str | None,
+        default_size: int | None = None,
     ) -> tuple[list[T], str | None]:
         """One page of ``items`` (in a stable order) and the token of the next, if any."""
         size = max_results if max_results is not None else (default_size or self.max_page_size)
+        if self.clamp_page_size:
+            size = min(size, self.max_page_size)
         if not 1 <= size <= self.max_page_size:
             raise EmulatedError(
                 self.validation_error_code, f"maxResults must be between 1 and {self.max_page_size}"

@@ -92,6 +92,7 @@ class _Association:
 class DirectConnectEmulator(ServiceEmulator):
     service_name = "directconnect"
     validation_error_code = CLIENT_ERROR
+    clamp_page_size = True  # "If MaxResults is given a value larger than 100, only 100 results are returned."
 
     def __init__(self, clock: SimClock, account_id: str = "123456789012"):
         super().__init__()
@@ -100,7 +101,7 @@ class DirectConnectEmulator(ServiceEmulator):
         self._gateways: dict[str, _Gateway] = {}
         self._associations: dict[str, _Association] = {}
 
-    # -- plain-Python view for other emulators and tests ----------------------------------
+    # -- plain-Python view for other emulators and tests -------------------------------------------
     def gateway_exists(self, gateway_id: str) -> bool:
         with self._lock:
             gateway = self._gateways.get(gateway_id)
@@ -114,7 +115,7 @@ class DirectConnectEmulator(ServiceEmulator):
         with self._lock:
             return [association.view() for association in self._associations.values()]
 
-    # -- gateways ----------------------------------------------------------------------------
+    # -- gateways ----------------------------------------------------------------------------------
     def create_direct_connect_gateway(
         self,
         directConnectGatewayName: str,
@@ -123,13 +124,18 @@ class DirectConnectEmulator(ServiceEmulator):
     ) -> dict[str, Any]:
         if not (64512 <= amazonSideAsn <= 65534 or 4200000000 <= amazonSideAsn <= 4294967294):
             raise _client_error(f"amazonSideAsn {amazonSideAsn} is not a private ASN")
-        gateway = _Gateway(str(uuid.uuid4()), directConnectGatewayName, amazonSideAsn, self.account_id, tags or [])
+        gateway = _Gateway(
+            str(uuid.uuid4()), directConnectGatewayName, amazonSideAsn, self.account_id, tags or []
+        )
         self._gateways[gateway.id] = gateway
         self._changed()
         return {"directConnectGateway": gateway.view()}
 
     def describe_direct_connect_gateways(
-        self, directConnectGatewayId: str | None = None, maxResults: int | None = None, nextToken: str | None = None
+        self,
+        directConnectGatewayId: str | None = None,
+        maxResults: int | None = None,
+        nextToken: str | None = None,
     ) -> dict[str, Any]:
         if directConnectGatewayId is not None:
             items = [self._gateway(directConnectGatewayId)]
@@ -148,7 +154,9 @@ class DirectConnectEmulator(ServiceEmulator):
         if gateway.state == "available":
             gateway.state = "deleting"
             self._changed()
-            self.clock.call_later(GATEWAY_DELETE_SECONDS, lambda: self._forget_gateway(gateway.id), "dx gateway")
+            self.clock.call_later(
+                GATEWAY_DELETE_SECONDS, lambda: self._forget_gateway(gateway.id), "dx gateway"
+            )
         return {"directConnectGateway": gateway.view()}
 
     def _forget_gateway(self, gateway_id: str) -> None:
@@ -162,7 +170,7 @@ class DirectConnectEmulator(ServiceEmulator):
             raise _client_error(f"Direct Connect gateway {gateway_id} does not exist")
         return gateway
 
-    # -- associations --------------------------------------------------------------------------
+    # -- associations ------------------------------------------------------------------------------
     def create_direct_connect_gateway_association(
         self,
         directConnectGatewayId: str,
@@ -181,7 +189,13 @@ class DirectConnectEmulator(ServiceEmulator):
         if any(a.associated_id == associated_id for a in self._associations.values()):
             raise _client_error(f"{associated_id} is already associated with a Direct Connect gateway")
         association = _Association(
-            str(uuid.uuid4()), gateway.id, self.account_id, associated_id, associated_type, self.region, prefixes
+            str(uuid.uuid4()),
+            gateway.id,
+            self.account_id,
+            associated_id,
+            associated_type,
+            self.region,
+            prefixes,
         )
         self._associations[association.id] = association
         self._changed()
@@ -223,7 +237,9 @@ class DirectConnectEmulator(ServiceEmulator):
     ) -> dict[str, Any]:
         association = self._association(associationId)
         if association.state != "associated":
-            raise _client_error(f"Association {association.id} is {association.state} and cannot be updated now")
+            raise _client_error(
+                f"Association {association.id} is {association.state} and cannot be updated now"
+            )
         add = _cidrs(addAllowedPrefixesToDirectConnectGateway or [])
         remove = set(_cidrs(removeAllowedPrefixesToDirectConnectGateway or []))
         prefixes = [cidr for cidr in association.prefixes if cidr not in remove]

@@ -219,7 +219,10 @@ class InterconnectEmulator(ServiceEmulator):
         self.account_id = account_id
         self.max_connections = max_connections
         self.max_requested = max_requested
-        self.max_per_provider = {MULTICLOUD: max_multicloud_per_provider, LAST_MILE: max_last_mile_per_provider}
+        self.max_per_provider = {
+            MULTICLOUD: max_multicloud_per_provider,
+            LAST_MILE: max_last_mile_per_provider,
+        }
         self.provisioning_seconds = provisioning_seconds
         self.update_seconds = update_seconds
         self.delete_seconds = delete_seconds
@@ -527,7 +530,9 @@ class InterconnectEmulator(ServiceEmulator):
         if env is None:
             raise _error(NOT_FOUND, f"Environment {environment_id} was not found")
         if env.region != self.region:
-            raise _error(VALIDATION, f"Environment {environment_id} is offered in {env.region}, not {self.region}")
+            raise _error(
+                VALIDATION, f"Environment {environment_id} is offered in {env.region}, not {self.region}"
+            )
         if env.state == "unavailable":
             raise _error(VALIDATION, f"Environment {environment_id} is unavailable")
         return env
@@ -582,7 +587,9 @@ class InterconnectEmulator(ServiceEmulator):
 
     def _resize(self, conn: _Connection, bandwidth: str) -> None:
         if conn.state != "available":
-            raise _error(CLIENT, f"Connection {conn.id} is {conn.state}; bandwidth can change only when available")
+            raise _error(
+                CLIENT, f"Connection {conn.id} is {conn.state}; bandwidth can change only when available"
+            )
         self._check_bandwidth(conn.environment, bandwidth)
         conn.bandwidth = bandwidth
         self._set_state(conn, "updating")
@@ -609,7 +616,9 @@ class InterconnectEmulator(ServiceEmulator):
             raise _error(VALIDATION, "The clientToken was already used with different parameters")
         return self._connections[connection_id]
 
-    def _remember(self, operation: str, token: str | None, request: dict[str, Any], conn: _Connection) -> None:
+    def _remember(
+        self, operation: str, token: str | None, request: dict[str, Any], conn: _Connection
+    ) -> None:
         if token is not None:
             self._tokens[(self.region, operation, token)] = (_fingerprint(request), conn.id)
 

@@ -1,0 +1,51 @@
+# Two commands do all the setup on a fresh machine: `make demo` and `make test`.
+# Python 3.12 comes from pyenv (.python-version) or the PATH.
+PYTHON ?= python3.12
+VENV := .venv
+BIN := $(VENV)/bin
+# aws-sam-cli pins its own boto3, so it lives in its own environment, apart from the tests'.
+SAM_ENV := .tools/sam
+SAM := $(SAM_ENV)/bin/sam
+# cfn-lint and sam validate run offline; they only need a Region and some credentials.
+OFFLINE_AWS := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test unit lint build benchmarks clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) (pyenv install 3.12, or set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+$(SAM_ENV)/.installed:
+	$(PYTHON) -m venv $(SAM_ENV)
+	$(SAM_ENV)/bin/pip install -q --upgrade pip
+	$(SAM_ENV)/bin/pip install -q 'aws-sam-cli>=1.170,<2'
+	@touch $@
+
+demo: setup
+	$(BIN)/icp local demo
+
+lint: setup $(SAM_ENV)/.installed
+	$(BIN)/ruff check .
+	$(OFFLINE_AWS) $(BIN)/cfn-lint template.yaml
+	$(OFFLINE_AWS) $(SAM) validate --lint
+
+test: lint
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+unit: setup
+	$(BIN)/pytest tests/unit -q
+
+build: $(SAM_ENV)/.installed
+	$(OFFLINE_AWS) $(SAM) build
+
+benchmarks: setup
+	$(BIN)/python benchmarks/lifecycle_cost.py
+
+clean:
+	rm -rf $(VENV) $(SAM_ENV) .aws-sam

@@ -1,0 +1,76 @@
+"""`icp local demo`: two connections from request to ACTIVE through the real state machine."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from icp_local.cloud import LocalCloud
+from icp_local.scenario import request_for, transit_gateway_network, virtual_private_gateway_network
+
+REQUESTED = "Interconnect Connection Requested"
+
+
+def _elapsed(seconds: float) -> str:
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return (f"{days}d " if days else "") + f"{hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+def run(console: Console | None = None) -> int:
+    console = console or Console()
+    started = time.monotonic()
+    with LocalCloud() as cloud:
+        t0 = cloud.clock.time()
+        names: dict[str, str] = {}
+
+        def show(event: dict[str, Any]) -> None:
+            detail = event["detail"]
+            label = names.get(detail.get("connectionId", ""), detail.get("connectionId", ""))
+            at = _elapsed(cloud.clock.time() - t0)
+            if event["detail-type"] == "Interconnect Connection Status Changed":
+                reason = f"  [dim]{detail.get('reason') or ''}[/dim]"
+                console.print(f"[cyan]{at}[/cyan]  {label:<11} {detail.get('from') or '-':>19} → "
+                              f"[bold]{detail['to']}[/bold]{reason}")
+            elif event["detail-type"] == "Interconnect Link State Changed":
+                console.print(f"[cyan]{at}[/cyan]  {label:<11} [dim]AWS link state {detail.get('from')} → "
+                              f"{detail['to']}[/dim]")
+
+        cloud.on_event(show)
+        console.rule("[bold]Interconnect Control Plane — local cloud demo")
+        console.print("Network: us-east-1 transit gateway (multicloud) and a VPC with a virtual private gateway "
+                      "behind an existing Direct Connect gateway (last mile).\n")
+        multicloud = request_for("multicloud-request", transit_gateway_network())
+        last_mile = request_for("last-mile-request", virtual_private_gateway_network())
+        for label, request in (("multicloud", multicloud), ("last-mile", last_mile)):
+            from icp.models import connection_id_for
+
+            names[connection_id_for(request["requestId"])] = label
+            console.print(f"→ {REQUESTED}: {label} {request['awsRegion']} ↔ {request['remoteLocation']} "
+                          f"({request['provider']}, {request['bandwidth']})")
+            cloud.put_event("com.example.network", REQUESTED, request)
+        cloud.partner("google-cloud").accept_after(3600)  # Google's side is set up an hour later
+        cloud.partner("lumen").accept_after(3 * 86400)  # the partner takes three days to validate
+        console.print()
+        cloud.run_until_idle(timeout=90)
+
+        table = Table(title="Connections", show_lines=False)
+        for column in ("connection", "id", "AWS id", "status", "AWS state", "history"):
+            table.add_column(column)
+        ok = True
+        for request, label in ((multicloud, "multicloud"), (last_mile, "last-mile")):
+            record = cloud.connection(request["requestId"])
+            assert record is not None
+            ok &= record["status"] == "ACTIVE"
+            table.add_row(label, record["connectionId"], record["awsConnectionId"] or "-", record["status"],
+                          record["awsState"] or "-", str(len(record["history"])) + " transitions")
+        console.print()
+        console.print(table)
+        simulated = cloud.clock.time() - t0
+    console.print(f"\nSimulated {_elapsed(simulated)} of waiting in {time.monotonic() - started:.1f} s of real time. "
+                  + ("[green]Both connections ACTIVE.[/green]" if ok else "[red]Not every connection is ACTIVE.[/red]"))
+    return 0 if ok else 1

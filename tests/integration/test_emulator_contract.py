@@ -1,0 +1,306 @@
+"""Every emulated operation answers, through a real boto3 client, exactly in the shape of
+botocore's model, and every Interconnect operation in the model is emulated.
+
+The operation lists come from the model, so a new operation in a botocore release fails
+here until the emulator (and a scenario below) covers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from botocore import xform_name
+
+from icp_local.clock import SimClock
+from icp_local.emulators.botocore_hooks import assert_matches_shape, service_model, shape_errors
+from icp_local.emulators.directconnect import DirectConnectEmulator
+from icp_local.emulators.interconnect import InterconnectEmulator
+
+INTERCONNECT_OPERATIONS = list(service_model("interconnect").operation_names)
+DIRECTCONNECT_OPERATIONS = [
+    "CreateDirectConnectGateway",
+    "DescribeDirectConnectGateways",
+    "DeleteDirectConnectGateway",
+    "CreateDirectConnectGatewayAssociation",
+    "DescribeDirectConnectGatewayAssociations",
+    "UpdateDirectConnectGatewayAssociation",
+    "DeleteDirectConnectGatewayAssociation",
+]
+
+
+@dataclass
+class World:
+    """Clients whose raw parsed responses are recorded, and a few resources to call on."""
+
+    interconnect: Any
+    directconnect: Any
+    dx: DirectConnectEmulator
+    ic: InterconnectEmulator
+    clock: SimClock
+    parsed: dict[str, dict[str, Any]]
+    gateway_id: str = ""
+    connection: dict[str, Any] | None = None
+
+    @property
+    def conn(self) -> dict[str, Any]:
+        assert self.connection is not None
+        return self.connection
+
+
+def _recording_client(service: str, sink: dict[str, dict[str, Any]]) -> Any:
+    session: Any = boto3.session.Session()  # the service name is a variable here
+    client = session.client(service, region_name="us-east-1")
+
+    def record(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        sink[model.name] = dict(parsed)
+
+    client.meta.events.register("after-call", record)
+    return client
+
+
+@pytest.fixture
+def world(moto_aws: None, clock: SimClock) -> Iterator[World]:
+    dx = DirectConnectEmulator(clock)
+    ic = InterconnectEmulator(clock, dx, max_multicloud_per_provider=5)
+    with dx, ic:
+        parsed: dict[str, dict[str, Any]] = {}
+        w = World(
+            _recording_client("interconnect", parsed),
+            _recording_client("directconnect", parsed),
+            dx,
+            ic,
+            clock,
+            parsed,
+        )
+        w.gateway_id = w.directconnect.create_direct_connect_gateway(
+            directConnectGatewayName="contract", amazonSideAsn=64512, tags=[{"key": "k", "value": "v"}]
+        )["directConnectGateway"]["directConnectGatewayId"]
+        w.connection = w.interconnect.create_connection(
+            environmentId="google-cloud-us-east4",
+            bandwidth="1Gbps",
+            attachPoint={"directConnectGateway": w.gateway_id},
+            description="contract",
+            tags={"team": "net"},
+        )["connection"]
+        yield w
+
+
+def _available(w: World) -> None:
+    w.ic.partner_accept(w.conn["activationKey"])
+    w.clock.advance(w.ic.provisioning_seconds)
+
+
+def _associated(w: World) -> str:
+    association = w.directconnect.create_direct_connect_gateway_association(
+        directConnectGatewayId=w.gateway_id,
+        gatewayId="tgw-0123456789abcdef0",
+        addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.0.0.0/16"}],
+    )["directConnectGatewayAssociation"]
+    w.clock.advance(60)
+    return str(association["associationId"])
+
+
+def _accept_proposal(w: World) -> None:
+    key = w.ic.partner_propose("us-east-1", "lumen", "chicago", "10Gbps")
+    w.interconnect.accept_connection_proposal(
+        activationKey=key,
+        attachPoint={"directConnectGateway": w.gateway_id},
+        description="from the partner",
+        tags={"source": "portal"},
+        clientToken="accept-1",
+    )
+
+
+def _update_bandwidth(w: World) -> None:
+    _available(w)
+    w.interconnect.update_connection(identifier=w.conn["id"], bandwidth="2Gbps", description="bigger")
+
+
+def _list_connections(w: World) -> None:
+    w.interconnect.create_connection(
+        environmentId="google-cloud-us-east4",
+        bandwidth="2Gbps",
+        attachPoint={"directConnectGateway": w.gateway_id},
+    )
+    w.interconnect.list_connections(maxResults=1)
+
+
+# One call per operation; the after-call hook records what the caller received.
+SCENARIOS: dict[str, Callable[[World], object]] = {
+    # Interconnect
+    "AcceptConnectionProposal": _accept_proposal,
+    "CreateConnection": lambda w: w.interconnect.create_connection(
+        environmentId="lumen-atlanta",
+        bandwidth="100Gbps",
+        attachPoint={"directConnectGateway": w.gateway_id},
+        remoteAccount={"identifier": "lumen-account-42"},
+    ),
+    "DeleteConnection": lambda w: w.interconnect.delete_connection(identifier=w.conn["id"]),
+    "DescribeConnectionProposal": lambda w: w.interconnect.describe_connection_proposal(
+        activationKey=w.ic.partner_propose("us-east-1", "google-cloud", "us-east4", "500Mbps")
+    ),
+    "GetConnection": lambda w: w.interconnect.get_connection(identifier=w.conn["id"]),
+    "GetEnvironment": lambda w: w.interconnect.get_environment(id="lumen-ashburn"),
+    "ListAttachPoints": lambda w: w.interconnect.list_attach_points(environmentId="google-cloud-us-east4"),
+    "ListConnections": _list_connections,
+    "ListEnvironments": lambda w: w.interconnect.list_environments(maxResults=2),
+    "ListTagsForResource": lambda w: w.interconnect.list_tags_for_resource(arn=w.conn["arn"]),
+    "TagResource": lambda w: w.interconnect.tag_resource(arn=w.conn["arn"], tags={"cost": "42"}),
+    "UntagResource": lambda w: w.interconnect.untag_resource(arn=w.conn["arn"], tagKeys=["team"]),
+    "UpdateConnection": _update_bandwidth,
+    # Direct Connect
+    "CreateDirectConnectGateway": lambda w: w.directconnect.create_direct_connect_gateway(
+        directConnectGatewayName="another", amazonSideAsn=4200000000
+    ),
+    "DescribeDirectConnectGateways": lambda w: w.directconnect.describe_direct_connect_gateways(maxResults=1),
+    "DeleteDirectConnectGateway": lambda w: w.directconnect.delete_direct_connect_gateway(
+        directConnectGatewayId=w.gateway_id
+    ),
+    "CreateDirectConnectGatewayAssociation": lambda w: (
+        w.directconnect.create_direct_connect_gateway_association(
+            directConnectGatewayId=w.gateway_id, gatewayId="vgw-0123456789abcdef0"
+        )
+    ),
+    "DescribeDirectConnectGatewayAssociations": lambda w: (
+        _associated(w),
+        w.directconnect.describe_direct_connect_gateway_associations(directConnectGatewayId=w.gateway_id),
+    ),
+    "UpdateDirectConnectGatewayAssociation": lambda w: (
+        w.directconnect.update_direct_connect_gateway_association(
+            associationId=_associated(w),
+            addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.1.0.0/16"}],
+            removeAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.0.0.0/16"}],
+        )
+    ),
+    "DeleteDirectConnectGatewayAssociation": lambda w: (
+        w.directconnect.delete_direct_connect_gateway_association(associationId=_associated(w))
+    ),
+}
+
+
+def _body(parsed: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in parsed.items() if key != "ResponseMetadata"}
+
+
+# -- coverage of the model -------------------------------------------------------------------------
+
+
+def test_every_interconnect_operation_in_the_model_is_emulated(clock: SimClock) -> None:
+    emulator = InterconnectEmulator(clock, DirectConnectEmulator(clock))
+    missing = [
+        name for name in INTERCONNECT_OPERATIONS if not callable(getattr(emulator, xform_name(name), None))
+    ]
+    assert missing == []
+    assert emulator.implemented_operations() == INTERCONNECT_OPERATIONS
+
+
+def test_the_direct_connect_emulator_answers_exactly_the_gateway_operations(clock: SimClock) -> None:
+    assert sorted(DirectConnectEmulator(clock).implemented_operations()) == sorted(DIRECTCONNECT_OPERATIONS)
+
+
+def test_every_emulated_operation_has_a_contract_scenario() -> None:
+    assert set(SCENARIOS) == set(INTERCONNECT_OPERATIONS) | set(DIRECTCONNECT_OPERATIONS)
+
+
+# -- the responses ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "service,operation",
+    [
+        *(("interconnect", name) for name in INTERCONNECT_OPERATIONS),
+        *(("directconnect", name) for name in DIRECTCONNECT_OPERATIONS),
+    ],
+)
+def test_response_through_boto3_matches_the_output_shape(world: World, service: str, operation: str) -> None:
+    scenario = SCENARIOS.get(operation)
+    assert scenario is not None, f"no contract scenario for {service}.{operation}"
+    world.parsed.pop(operation, None)
+
+    scenario(world)
+
+    assert operation in world.parsed, f"{operation} was not called by its scenario"
+    output_shape = service_model(service).operation_model(operation).output_shape
+    assert output_shape is not None
+    assert_matches_shape(_body(world.parsed[operation]), output_shape, f"{service}.{operation} as received")
+    assert world.parsed[operation]["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_errors_the_interconnect_emulator_raises_are_modeled_for_their_operation(world: World) -> None:
+    calls: list[tuple[str, Callable[[], object]]] = [
+        ("GetConnection", lambda: world.interconnect.get_connection(identifier="mcc-0123456789abcdef0")),
+        ("GetEnvironment", lambda: world.interconnect.get_environment(id="nowhere")),
+        (
+            "CreateConnection",
+            lambda: world.interconnect.create_connection(
+                environmentId="google-cloud-us-east4",
+                bandwidth="40Gbps",
+                attachPoint={"directConnectGateway": world.gateway_id},
+            ),
+        ),
+        (
+            "UpdateConnection",
+            lambda: world.interconnect.update_connection(identifier=world.conn["id"], bandwidth="2Gbps"),
+        ),
+        ("ListConnections", lambda: world.interconnect.list_connections(nextToken="forged")),
+    ]
+    for operation, call in calls:
+        with pytest.raises(world.interconnect.exceptions.ClientError) as raised:
+            call()
+        modeled = {e.name for e in service_model("interconnect").operation_model(operation).error_shapes}
+        assert raised.value.response["Error"]["Code"] in modeled, operation
+
+
+def test_an_emulator_answer_off_the_model_fails_loudly(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        world.ic, "get_environment", lambda id: {"environment": {"environmentId": id, "extra": 1}}
+    )
+    with pytest.raises(AssertionError, match="unknown member 'extra'"):
+        world.interconnect.get_environment(id="lumen-ashburn")
+
+
+# -- the strict validator itself -------------------------------------------------------------------
+
+
+def test_strict_validator_catches_what_botocore_param_validation_lets_through() -> None:
+    shape = service_model("interconnect").operation_model("GetConnection").output_shape
+    assert shape is not None
+    good = {
+        "connection": {
+            "id": "mcc-0123456789abcdef0",
+            "arn": "arn:aws:interconnect:us-east-1:123456789012:connection/mcc-0123456789abcdef0",
+            "description": "d",
+            "bandwidth": "1Gbps",
+            "attachPoint": {"directConnectGateway": "00000000-0000-0000-0000-000000000000"},
+            "environmentId": "e",
+            "provider": {"cloudServiceProvider": "google-cloud"},
+            "location": "us-east4",
+            "type": "multicloud",
+            "state": "available",
+            "sharedId": "00000000-0000-0000-0000-000000000000",
+            "billingTier": 1,
+            "ownerAccount": "123456789012",
+            "activationKey": "k",
+            "tags": {},
+        }
+    }
+    assert shape_errors(good, shape) == []
+
+    def errors_with(**changes: Any) -> list[str]:
+        return shape_errors({"connection": {**good["connection"], **changes}}, shape)
+
+    assert any("unknown member 'color'" in e for e in errors_with(color="red"))
+    assert any("expected an integer" in e for e in errors_with(billingTier="1"))
+    assert any("above the maximum 8" in e for e in errors_with(billingTier=9))
+    assert any("not one of" in e for e in errors_with(state="sleeping"))
+    assert any("pattern" in e for e in errors_with(bandwidth="1 gig"))
+    assert any("above the maximum 32" in e for e in errors_with(id="mcc-" + "0" * 40))
+    assert any(
+        "exactly one member" in e
+        for e in errors_with(provider={"cloudServiceProvider": "g", "lastMileProvider": "l"})
+    )
+    assert any("missing required member 'sharedId'" in e for e in errors_with(sharedId=None))
