@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import threading
 import time
 from collections import Counter
@@ -18,7 +19,7 @@ import botocore.handlers
 from moto import mock_aws
 
 import icp.clock
-from icp_local import sfn
+from icp_local import moto_fixes, sfn
 from icp_local.clock import SimClock
 from icp_local.lambdas import FunctionRuntime
 from icp_local.template import ACCOUNT_ID, Stack, build, load
@@ -45,11 +46,12 @@ class LocalCloud:
     """``with LocalCloud() as cloud:`` runs the control plane on this machine."""
 
     def __init__(self, template: str | Path = DEFAULT_TEMPLATE, region: str = "us-east-1", stack_name: str = "icp",
-                 parameters: dict[str, str] | None = None):
+                 parameters: dict[str, str] | None = None, interconnect_options: dict[str, Any] | None = None):
         self.template_path = Path(template)
         self.region = region
         self.stack_name = stack_name
         self.parameter_overrides = dict(parameters or {})
+        self.interconnect_options = dict(interconnect_options or {})
         self.clock = SimClock()
         self.api_calls: Counter[tuple[str, str]] = Counter()
         self.events_seen: list[dict[str, Any]] = []
@@ -82,8 +84,9 @@ class LocalCloud:
             "POWERTOOLS_DEV": "false",
         })
         os.environ.pop("AWS_PROFILE", None)
-        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True},
-                                      "lambda": {"use_docker": False}})
+        # Lambda stays on moto's default (docker) path: sfn.install replaces its one invoke
+        # method with the in-process handlers, so no container is ever started.
+        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
         icp.clock.use(self.clock.time, self._sleep)
         _reset_core_caches()
@@ -95,8 +98,9 @@ class LocalCloud:
         build(self.stack, session)
         self.runtime = FunctionRuntime(self.stack)
         self._set_env(self.runtime.environment())
-        self._set_env({"GOOGLE_API_ENDPOINT": self.partner_server.url})
+        self._set_env({k: v for k, v in self.partner_server.environment().items()})
         sfn.install(self.clock, self.runtime.moto_invoke)
+        moto_fixes.install()
         _install_event_hooks()
         self._schedules = [(rule, _schedule_seconds(rule.schedule)) for rule in self.stack.rules if rule.schedule]
         self._started = True
@@ -137,14 +141,23 @@ class LocalCloud:
         from icp_local.emulators.partners import PartnerSimulator
 
         self.directconnect = DirectConnectEmulator(self.clock, account_id=ACCOUNT_ID).install()
-        self.interconnect = InterconnectEmulator(self.clock, self.directconnect, account_id=ACCOUNT_ID).install()
-        self.partners = {p: PartnerSimulator(p, self.clock, self.interconnect)
+        self.interconnect = InterconnectEmulator(self.clock, self.directconnect, account_id=ACCOUNT_ID,
+                                                 **self.interconnect_options).install()
+        self.partner_secret_values = {p: secrets.token_urlsafe(24) for p in _LAST_MILE_PARTNERS}
+        self.partners = {p: PartnerSimulator(p, self.clock, self.interconnect,
+                                             shared_secret=self.partner_secret_values.get(p))
                          for p in ("google-cloud", *_LAST_MILE_PARTNERS)}
-        self.google = GoogleCloudEmulator(self.clock, self.interconnect, self.partners["google-cloud"])
-        self.partner_secret_values = {p: f"local-{p}-secret" for p in _LAST_MILE_PARTNERS}
-        self.partner_server = PartnerServer(self.clock, self.interconnect, self.google, self.partners,
-                                            secrets=self.partner_secret_values)
-        self.partner_server.start()
+        self.google = GoogleCloudEmulator(self.clock, self.interconnect, partner=self.partners["google-cloud"],
+                                          aws_prefixes=self._advertised_by_aws)
+        self.partner_server = PartnerServer(self.clock, self.interconnect, self.google, self.partners).start()
+
+    def _advertised_by_aws(self, connection: dict[str, Any]) -> list[str]:
+        """What AWS advertises over a connection: the allowed prefixes of its DX gateway's
+        associations (so the Google side learns them only once the association is in place)."""
+        gateway = connection.get("attachPoint", {}).get("directConnectGateway")
+        return [p["cidr"] for a in self.directconnect.associations()
+                if a["directConnectGatewayId"] == gateway and a.get("associationState") == "associated"
+                for p in a.get("allowedPrefixesToDirectConnectGateway", [])]
 
     def _partner_secrets(self, session: Any) -> None:
         secrets = session.client("secretsmanager")
@@ -154,7 +167,7 @@ class LocalCloud:
         }
 
     def _parameters(self) -> dict[str, str]:
-        partners = {p: {"url": f"{self.partner_server.url}/partners/{p}", "secretArn": self.partner_secret_arns[p]}
+        partners = {p: {"url": self.partner_server.partner_url(p), "secretArn": self.partner_secret_arns[p]}
                     for p in _LAST_MILE_PARTNERS}
         return {"LastMilePartners": json.dumps(partners), **self.parameter_overrides}
 

@@ -166,7 +166,7 @@ def load(template_path: Path, region: str, stack_name: str, overrides: dict[str,
 
 
 # --- building the resources in moto -------------------------------------------------------
-# Order matters only through Ref/GetAtt; creating by kind in this order satisfies the template.
+# Within what can be built, kinds are made in this order.
 _ORDER = [
     "AWS::IAM::Role", "AWS::DynamoDB::Table", "AWS::Events::EventBus", "AWS::SQS::Queue", "AWS::Logs::LogGroup",
     "AWS::Lambda::LayerVersion", "AWS::Lambda::Function", "AWS::StepFunctions::StateMachine", "AWS::Events::Rule",
@@ -176,16 +176,25 @@ _SKIPPED = {"AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::Lambda::Ev
 
 
 def build(stack: Stack, session: Any) -> None:
+    """Create every resource, each once what it refers to exists (the template's own Ref/GetAtt
+    graph decides the order, as CloudFormation's does)."""
     resolver = Resolver(stack)
-    pending = {k: v for k, v in stack.resources.items()}
-    unknown = {v["Type"] for v in pending.values()} - set(_ORDER) - _SKIPPED
+    pending = {k: v for k, v in stack.resources.items() if v["Type"] not in _SKIPPED}
+    unknown = {v["Type"] for v in pending.values()} - set(_BUILDERS)
     if unknown:
         raise NotImplementedError(f"the local cloud cannot build {sorted(unknown)} yet")
-    for kind in _ORDER:
-        for logical, resource in pending.items():
-            if resource["Type"] == kind:
+    while pending:
+        progressed = False
+        for logical, resource in sorted(pending.items(), key=lambda item: _ORDER.index(item[1]["Type"])):
+            try:
                 props = resolver.resolve(resource.get("Properties", {}))
-                _BUILDERS[kind](stack, session, logical, props)
+            except KeyError:
+                continue  # refers to something not built yet
+            _BUILDERS[resource["Type"]](stack, session, logical, props)
+            del pending[logical]
+            progressed = True
+        if not progressed:
+            raise ValueError(f"cannot resolve references of {sorted(pending)}")
     stack.outputs = {k: str(resolver.resolve(v["Value"])) for k, v in stack.outputs.items()}
 
 
@@ -200,8 +209,9 @@ def _role(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> No
 def _table(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     name = props.get("TableName") or f"{stack.name}-{logical}"
     params = {k: v for k, v in props.items() if k in (
-        "AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes", "SSESpecification",
-        "DeletionProtectionEnabled")}
+        "AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes", "DeletionProtectionEnabled")}
+    if "SSESpecification" in props:  # CloudFormation and the API spell this one differently
+        params["SSESpecification"] = {"Enabled": bool(props["SSESpecification"].get("SSEEnabled"))}
     table = session.client("dynamodb").create_table(TableName=name, **params)["TableDescription"]
     stack.physical[logical] = name
     stack.attributes[(logical, "Arn")] = table["TableArn"]

@@ -1,0 +1,443 @@
+"""The local cloud's outside world on loopback: Google Cloud APIs and the partner order API.
+
+``PartnerServer`` runs, on 127.0.0.1 with ephemeral ports only:
+
+- an HTTP server (``http.server.ThreadingHTTPServer``, ``.url``) with
+  - the Compute Engine REST routes that ``compute_v1.NetworksClient`` and
+    ``GlobalOperationsClient`` call for the methods ``icp.partners.google_cloud`` uses::
+
+        GET   /compute/v1/projects/{project}/global/networks/{network}
+        POST  /compute/v1/projects/{project}/global/networks/{network}/addPeering
+        POST  /compute/v1/projects/{project}/global/networks/{network}/removePeering
+        PATCH /compute/v1/projects/{project}/global/networks/{network}/updatePeering
+        GET   /compute/v1/projects/{project}/global/networks/{network}/listPeeringRoutes
+              ?direction=INCOMING|OUTGOING&peeringName=...&region=...
+        GET   /compute/v1/projects/{project}/global/operations/{operation}
+        POST  /compute/v1/projects/{project}/global/operations/{operation}/wait
+
+  - the partner order API of ``icp.partners.last_mile`` for every simulated partner,
+    under ``/partners/{provider}``::
+
+        PUT    /partners/{provider}/v1/activations/{sharedId}
+        PUT    /partners/{provider}/v1/activations/{sharedId}/routes
+        GET    /partners/{provider}/v1/activations/{sharedId}
+        DELETE /partners/{provider}/v1/activations/{sharedId}
+
+    Each request must be signed with the partner's ``shared_secret`` (401 otherwise),
+    with a timestamp within 300 s of the simulated clock.
+
+- a gRPC server (``.grpc_target``) with the Network Connectivity ``TransportManager``
+  (``google.cloud.networkconnectivity.v1beta.TransportManager``: CreateTransport,
+  GetTransport, ListTransports, UpdateTransport, DeleteTransport) and
+  ``google.longrunning.Operations/GetOperation``. google-cloud-network-connectivity
+  ships no REST transport for it, so the real client reaches the emulator over gRPC.
+
+``environment()`` gives the variables that point ``icp.partners`` at it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import re
+import socket
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import grpc
+from google.cloud.networkconnectivity_v1beta.types import common
+from google.cloud.networkconnectivity_v1beta.types import transport_manager as tm
+from google.longrunning import operations_pb2
+from google.protobuf import empty_pb2
+
+from icp.partners.last_mile import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
+from icp_local.clock import SimClock
+from icp_local.emulators.google_cloud import GoogleApiError, GoogleCloudEmulator
+from icp_local.emulators.partners import Interconnect, OrderError, PartnerSimulator
+
+logger = logging.getLogger(__name__)
+
+_MAX_BODY = 1 << 20
+_NETWORK = re.compile(r"^/compute/v1/projects/([^/]+)/global/networks/([^/]+)(?:/([A-Za-z]+))?$")
+_OPERATION = re.compile(r"^/compute/v1/projects/([^/]+)/global/operations/([^/]+?)(/wait)?$")
+_ACTIVATION = re.compile(r"^/partners/([^/]+)/v1/activations/([^/]+?)(/routes)?$")
+_TRANSPORT_SERVICE = "google.cloud.networkconnectivity.v1beta.TransportManager"
+_COMPUTE_REASONS = {404: "notFound", 409: "alreadyExists", 400: "invalid", 429: "rateLimitExceeded"}
+
+
+def _require_loopback(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        raise ValueError(f"PartnerServer binds a loopback IP address only, not {host!r}") from None
+    if not address.is_loopback:
+        raise ValueError(f"PartnerServer binds a loopback IP address only, not {host!r}")
+    return address
+
+
+class PartnerServer:
+    def __init__(
+        self,
+        clock: SimClock,
+        interconnect: Interconnect,
+        google: GoogleCloudEmulator,
+        partners: Mapping[str, PartnerSimulator],
+        *,
+        host: str = "127.0.0.1",
+    ):
+        self._address = _require_loopback(host)
+        self.clock = clock
+        self.interconnect = interconnect
+        self.google = google
+        self.partners = partners
+        self._http: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._grpc: grpc.Server | None = None
+        self._grpc_port = 0
+
+    def __enter__(self) -> PartnerServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> PartnerServer:
+        if self._http is not None:
+            return self
+        host = str(self._address)
+        handler = type("PartnerHandler", (_Handler,), {"app": self})
+        server_class = _Http6Server if self._address.version == 6 else ThreadingHTTPServer
+        self._http = server_class((host, 0), handler)
+        self._http.daemon_threads = True
+        self._thread = threading.Thread(target=self._http.serve_forever, name="partner-server", daemon=True)
+        self._thread.start()
+        self._grpc = grpc.server(ThreadPoolExecutor(max_workers=8, thread_name_prefix="google-grpc"))
+        self._grpc.add_generic_rpc_handlers(_grpc_handlers(self.google))
+        target = f"[{host}]:0" if self._address.version == 6 else f"{host}:0"
+        self._grpc_port = self._grpc.add_insecure_port(target)
+        self._grpc.start()
+        logger.info("partner server on %s, Google gRPC on %s", self.url, self.grpc_target)
+        return self
+
+    def stop(self) -> None:
+        if self._grpc is not None:
+            self._grpc.stop(grace=None).wait()
+            self._grpc = None
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+            self._http = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    @property
+    def url(self) -> str:
+        if self._http is None:
+            raise RuntimeError("PartnerServer is not started")
+        host, port = self._http.server_address[:2]
+        return f"http://[{host}]:{port}" if self._address.version == 6 else f"http://{host}:{port}"
+
+    @property
+    def grpc_target(self) -> str:
+        if self._grpc is None:
+            raise RuntimeError("PartnerServer is not started")
+        host = str(self._address)
+        return f"[{host}]:{self._grpc_port}" if self._address.version == 6 else f"{host}:{self._grpc_port}"
+
+    def partner_url(self, provider: str) -> str:
+        """The base URL of one partner's order API (``LAST_MILE_PARTNERS[provider].url``)."""
+        return f"{self.url}/partners/{provider}"
+
+    def environment(self, secret_arns: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Environment variables pointing ``icp.partners`` here. With ``secret_arns``
+        (provider → the Secrets Manager secret holding that partner's shared secret),
+        ``LAST_MILE_PARTNERS`` too."""
+        env = {"GOOGLE_API_ENDPOINT": self.url, "GOOGLE_GRPC_ENDPOINT": self.grpc_target}
+        if secret_arns:
+            env["LAST_MILE_PARTNERS"] = json.dumps(
+                {p: {"url": self.partner_url(p), "secretArn": arn} for p, arn in secret_arns.items()}
+            )
+        return env
+
+
+class _Http6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
+# --- HTTP: Compute Engine REST and the partner order API -------------------------------
+class _Handler(BaseHTTPRequestHandler):
+    app: PartnerServer
+    protocol_version = "HTTP/1.1"
+    server_version = "icp-partner-server"
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Request lines only (paths hold no keys); bodies are never logged.
+        logger.debug("partner server: " + format, *args)
+
+    def _dispatch(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > _MAX_BODY:
+            self._reply(413, {"error": "TooLarge", "message": "body too large"})
+            return
+        body = self.rfile.read(length) if length else b""
+        parts = urlsplit(self.path)
+        path = parts.path
+        try:
+            if path.startswith("/compute/v1/"):
+                self._compute(method, path, parse_qs(parts.query), body)
+            elif path.startswith("/partners/"):
+                self._partner(method, path, body)
+            else:
+                self._reply(404, {"error": "NotFound", "message": f"no route {method} {path}"})
+        except Exception:
+            logger.exception("partner server failed on %s %s", method, path)
+            self._reply(500, {"error": "Internal", "message": "emulator error"})
+
+    def _reply(self, status: int, payload: Any = None, headers: Mapping[str, str] | None = None) -> None:
+        data = b"" if payload is None else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    # -- Compute Engine -------------------------------------------------------------
+    def _compute(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> None:
+        google = self.app.google
+        try:
+            fault = google.take_fault()
+            if fault is not None:
+                raise fault
+            self._reply(200, self._compute_route(google, method, path, query, body))
+        except GoogleApiError as err:
+            status = err.http_status
+            reason = _COMPUTE_REASONS.get(status, "backendError")
+            error = {"code": status, "message": err.message, "status": err.status,
+                     "errors": [{"message": err.message, "domain": "global", "reason": reason}]}  # fmt: skip
+            self._reply(status, {"error": error})
+
+    def _compute_route(
+        self, google: GoogleCloudEmulator, method: str, path: str, query: dict[str, list[str]], body: bytes
+    ) -> dict[str, Any]:
+        payload = json.loads(body) if body else {}
+        if match := _OPERATION.match(path):
+            project, operation, wait = match.groups()
+            if (method, bool(wait)) in {("GET", False), ("POST", True)}:
+                return google.get_compute_operation(unquote(project), unquote(operation))
+        elif match := _NETWORK.match(path):
+            project, network, action = (unquote(g) if g else g for g in match.groups())
+            route: dict[tuple[str, str | None], Callable[[], dict[str, Any]]] = {
+                ("GET", None): lambda: google.get_network(project, network),
+                ("POST", "addPeering"): lambda: google.add_peering(project, network, payload),
+                ("POST", "removePeering"): lambda: google.remove_peering(project, network, payload),
+                ("PATCH", "updatePeering"): lambda: google.update_peering(project, network, payload),
+                ("GET", "listPeeringRoutes"): lambda: _peering_routes(google, project, network, query),
+            }
+            if (method, action) in route:
+                return route[(method, action)]()
+        raise GoogleApiError("NOT_FOUND", f"the emulator does not serve {method} {path}")
+
+    # -- partner order API ---------------------------------------------------------
+    def _partner(self, method: str, path: str, body: bytes) -> None:
+        match = _ACTIVATION.match(path)
+        partner = self.app.partners.get(unquote(match.group(1))) if match else None
+        if match is None or partner is None:
+            self._reply(404, {"error": "NotFound", "message": f"no route {method} {path}"})
+            return
+        shared_id, routes = unquote(match.group(2)), bool(match.group(3))
+        if not signature_valid(
+            partner.shared_secret,
+            self.headers.get(TIMESTAMP_HEADER),
+            self.headers.get(SIGNATURE_HEADER),
+            body,
+            now=self.app.clock.time(),
+        ):
+            self._reply(401, {"error": "InvalidSignature", "message": "signature or timestamp not valid"})
+            return
+        fault = partner.take_fault()
+        if fault is not None:
+            status, retry_after = fault
+            headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else None
+            self._reply(status, {"error": "Throttled", "message": "injected failure"}, headers)
+            return
+        try:
+            payload = json.loads(body) if body else {}
+            if not isinstance(payload, dict):
+                raise OrderError(400, "InvalidRequest", "the body must be a JSON object")
+            if method == "PUT" and routes:
+                self._reply(200, partner.put_routes(shared_id, payload))
+            elif method == "PUT":
+                created, view = partner.put_order(shared_id, payload)
+                self._reply(201 if created else 200, view)
+            elif method == "GET" and not routes:
+                self._reply(200, partner.get_order(shared_id))
+            elif method == "DELETE" and not routes:
+                partner.delete_order(shared_id)
+                self._reply(204)
+            else:
+                self._reply(405, {"error": "MethodNotAllowed", "message": f"{method} {path}"})
+        except json.JSONDecodeError:
+            self._reply(400, {"error": "InvalidRequest", "message": "the body is not JSON"})
+        except OrderError as err:
+            self._reply(err.status, {"error": err.error, "message": err.message})
+
+
+def _peering_routes(
+    google: GoogleCloudEmulator, project: str, network: str, query: dict[str, list[str]]
+) -> dict[str, Any]:
+    def param(*names: str) -> str | None:
+        return next((query[n][0] for n in names if query.get(n)), None)
+
+    items = google.list_peering_routes(
+        project,
+        network,
+        peering_name=param("peeringName", "peering_name") or "",
+        direction=param("direction") or "",
+        region=param("region"),
+    )
+    return {"kind": "compute#exchangedPeeringRoutesList", "id": network, "items": items}
+
+
+# --- gRPC: Network Connectivity TransportManager ------------------------------------------
+def _datetime(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def _transport_message(view: dict[str, Any]) -> tm.Transport:
+    return tm.Transport(
+        name=view["name"],
+        create_time=_datetime(view["create_time"]),
+        update_time=_datetime(view["update_time"]),
+        labels=view["labels"],
+        description=view["description"],
+        remote_profile=view["remote_profile"],
+        bandwidth=tm.Transport.Bandwidth[view["bandwidth"]],
+        stack_type=tm.Transport.StackType[view["stack_type"]],
+        state=tm.Transport.State[view["state"]],
+        mtu_limit=view["mtu_limit"],
+        admin_enabled=view["admin_enabled"],
+        network=view["network"],
+        advertised_routes=view["advertised_routes"],
+        peering_network=view["peering_network"],
+    )
+
+
+def _transport_fields(message: tm.Transport) -> dict[str, Any]:
+    return tm.Transport.to_dict(message, use_integers_for_enums=False)
+
+
+def _operation_message(view: dict[str, Any]) -> operations_pb2.Operation:
+    operation = operations_pb2.Operation(name=view["name"], done=view["done"])
+    metadata = common.OperationMetadata(
+        create_time=_datetime(view["create_time"]),
+        end_time=_datetime(view["end_time"]),
+        target=view["target"],
+        verb=view["verb"],
+        api_version="v1beta",
+    )
+    operation.metadata.Pack(common.OperationMetadata.pb(metadata))
+    if view["done"]:
+        if view["empty_response"]:
+            operation.response.Pack(empty_pb2.Empty())
+        elif view["response"] is not None:
+            operation.response.Pack(tm.Transport.pb(_transport_message(view["response"])))
+        else:
+            operation.error.code = grpc.StatusCode.NOT_FOUND.value[0]
+            operation.error.message = f"{view['target']} was deleted before the operation finished"
+    return operation
+
+
+def _unary(
+    google: GoogleCloudEmulator,
+    fn: Callable[[Any], Any],
+    deserialize: Callable[[bytes], Any],
+    serialize: Callable[[Any], bytes],
+) -> grpc.RpcMethodHandler:
+    def handle(request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            fault = google.take_fault()
+            if fault is not None:
+                raise fault
+            return fn(request)
+        except GoogleApiError as err:
+            code = getattr(grpc.StatusCode, err.status, grpc.StatusCode.UNKNOWN)
+            context.abort(code, err.message)
+
+    return grpc.unary_unary_rpc_method_handler(
+        handle, request_deserializer=deserialize, response_serializer=serialize
+    )
+
+
+def _grpc_handlers(google: GoogleCloudEmulator) -> tuple[grpc.GenericRpcHandler, ...]:
+    operation = operations_pb2.Operation.SerializeToString
+
+    def create(request: tm.CreateTransportRequest) -> operations_pb2.Operation:
+        fields = _transport_fields(request.transport)
+        return _operation_message(
+            google.create_transport(request.parent, request.transport_id, fields, request.request_id)
+        )
+
+    def update(request: tm.UpdateTransportRequest) -> operations_pb2.Operation:
+        fields = _transport_fields(request.transport)
+        paths = list(request.update_mask.paths) if request.update_mask else []
+        return _operation_message(google.update_transport(fields, paths, request.request_id))
+
+    def list_transports(request: tm.ListTransportsRequest) -> tm.ListTransportsResponse:
+        views = google.list_transports(request.parent)
+        return tm.ListTransportsResponse(transports=[_transport_message(v) for v in views])
+
+    transports = {
+        "CreateTransport": _unary(google, create, tm.CreateTransportRequest.deserialize, operation),
+        "GetTransport": _unary(
+            google,
+            lambda r: _transport_message(google.get_transport(r.name)),
+            tm.GetTransportRequest.deserialize,
+            tm.Transport.serialize,
+        ),
+        "ListTransports": _unary(
+            google, list_transports, tm.ListTransportsRequest.deserialize, tm.ListTransportsResponse.serialize
+        ),
+        "UpdateTransport": _unary(google, update, tm.UpdateTransportRequest.deserialize, operation),
+        "DeleteTransport": _unary(
+            google,
+            lambda r: _operation_message(google.delete_transport(r.name, r.request_id)),
+            tm.DeleteTransportRequest.deserialize,
+            operation,
+        ),
+    }
+    operations = {
+        "GetOperation": _unary(
+            google,
+            lambda r: _operation_message(google.get_operation(r.name)),
+            operations_pb2.GetOperationRequest.FromString,
+            operation,
+        ),
+    }
+    return (
+        grpc.method_handlers_generic_handler(_TRANSPORT_SERVICE, transports),
+        grpc.method_handlers_generic_handler("google.longrunning.Operations", operations),
+    )
