@@ -4,7 +4,6 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from icp.lifecycle.clean_up import clean_up
 from icp.observability import logger, metrics, tracer
 from icp.tasks import CleanUpTask

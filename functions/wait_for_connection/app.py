@@ -4,7 +4,6 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from icp.lifecycle.wait_for_connection import wait_for_connection
 from icp.observability import logger, metrics, tracer
 from icp.tasks import WaitTask

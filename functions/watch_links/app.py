@@ -3,7 +3,6 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from icp.lifecycle.watch_links import sweep
 from icp.observability import logger, metrics, tracer
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import boto3
 import botocore.handlers
+import icp.clock
 from moto import mock_aws
 
-import icp.clock
 from icp_local import moto_fixes, sfn
 from icp_local.clock import SimClock
 from icp_local.lambdas import FunctionRuntime
@@ -98,6 +98,9 @@ class LocalCloud:
         build(self.stack, session)
         self.runtime = FunctionRuntime(self.stack)
         self._set_env(self.runtime.environment())
+        from icp.observability import logger
+
+        logger.setLevel(os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"))  # the core's logger predates the env
         self._set_env({k: v for k, v in self.partner_server.environment().items()})
         sfn.install(self.clock, self.runtime.moto_invoke)
         moto_fixes.install()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any
 
 from rich.console import Console
@@ -22,9 +23,11 @@ def _elapsed(seconds: float) -> str:
 
 
 def run(console: Console | None = None) -> int:
-    console = console or Console()
+    console = console or Console(width=max(Console().width, 110))
     started = time.monotonic()
-    with LocalCloud() as cloud:
+    # The handlers' own JSON logs would drown the story; the status events tell it.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    with LocalCloud(parameters={"LogLevel": "WARNING"}) as cloud:
         t0 = cloud.clock.time()
         names: dict[str, str] = {}
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from icp.errors import CidrOverlap, InvalidRequest, MtuMismatch
 from icp.lifecycle.validate_request import parse_request
 from icp.models import ConnectionRequest, bandwidth_mbps, connection_id_for

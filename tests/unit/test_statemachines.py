@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from icp import errors
 
 ROOT = Path(__file__).resolve().parents[2]

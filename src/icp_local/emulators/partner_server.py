@@ -55,8 +55,8 @@ from google.cloud.networkconnectivity_v1beta.types import common
 from google.cloud.networkconnectivity_v1beta.types import transport_manager as tm
 from google.longrunning import operations_pb2
 from google.protobuf import empty_pb2
-
 from icp.partners.last_mile import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
+
 from icp_local.clock import SimClock
 from icp_local.emulators.google_cloud import GoogleApiError, GoogleCloudEmulator
 from icp_local.emulators.partners import Interconnect, OrderError, PartnerSimulator
@@ -115,7 +115,9 @@ class PartnerServer:
         server_class = _Http6Server if self._address.version == 6 else ThreadingHTTPServer
         self._http = server_class((host, 0), handler)
         self._http.daemon_threads = True
-        self._thread = threading.Thread(target=self._http.serve_forever, name="partner-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, name="partner-server", daemon=True
+        )
         self._thread.start()
         self._grpc = grpc.server(ThreadPoolExecutor(max_workers=8, thread_name_prefix="google-grpc"))
         self._grpc.add_generic_rpc_handlers(_grpc_handlers(self.google))

@@ -4,6 +4,7 @@ by the state machine while something is still on its way out."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -30,10 +31,8 @@ def failure_reason(error: dict[str, Any] | None) -> str:
     error = error or {}
     name = str(error.get("Error", "Unknown"))
     cause = error.get("Cause") or ""
-    try:  # Lambda errors arrive as JSON with errorMessage
+    with contextlib.suppress(ValueError, AttributeError):  # Lambda errors arrive as JSON with errorMessage
         cause = json.loads(cause).get("errorMessage", cause)
-    except (ValueError, AttributeError):
-        pass
     summary = _REASONS.get(name, name)
     return f"{summary}: {cause}"[:500] if cause else summary
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from icp import store
 from icp.lifecycle.routing import propagate_aws_side
 from icp.lifecycle.transitions import move
 from icp.models import Status

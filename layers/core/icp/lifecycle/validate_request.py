@@ -11,7 +11,7 @@ from icp import clock, store
 from icp.aws import directconnect, ec2_routes, interconnect
 from icp.errors import DuplicateRequest, InvalidRequest, RequestRejected
 from icp.lifecycle.transitions import announce_created, move
-from icp.models import LIVE, ConnectionRecord, HistoryEntry, ConnectionRequest, Status, connection_id_for
+from icp.models import LIVE, ConnectionRecord, ConnectionRequest, HistoryEntry, Status, connection_id_for
 from icp.policy import Quotas, World, check_request
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from icp import clock, store
+from icp import clock
 from icp.aws import interconnect
 from icp.errors import ConnectionNotFound
 from icp.lifecycle import waits

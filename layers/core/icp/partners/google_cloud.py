@@ -131,15 +131,33 @@ def _local_clients(rest_endpoint: str, grpc_endpoint: str) -> GoogleClients:
 
 
 def _federated_clients(wif_config: str) -> GoogleClients:
-    import google.auth
     from google.cloud import compute_v1, networkconnectivity_v1beta
 
-    credentials = google.auth.load_credentials_from_dict(_wif_info(wif_config), scopes=_SCOPES)[0]
+    credentials = _federated_credentials(_wif_info(wif_config))
     return GoogleClients(
         transports=networkconnectivity_v1beta.TransportManagerClient(credentials=credentials),
         networks=compute_v1.NetworksClient(credentials=credentials),
         operations=compute_v1.GlobalOperationsClient(credentials=credentials),
     )
+
+
+def _federated_credentials(info: dict[str, Any]) -> Any:
+    """External-account credentials, built without a network call. (``load_credentials_from_dict``
+    exchanges a token and asks Resource Manager for the project at load time: a cold-start cost
+    and a failure point before the first real call.)"""
+    from google.auth import aws, identity_pool
+
+    if info.get("subject_token_type") == "urn:ietf:params:aws:token-type:aws4_request":
+        # The usual case: the subject token is signed with the Lambda role's credentials.
+        return aws.Credentials.from_info(info, scopes=_SCOPES)
+    if "executable" in (info.get("credential_source") or {}):
+        raise RemoteSideError(
+            "GOOGLE_WIF_CONFIG must not run an executable credential source", field="GOOGLE_WIF_CONFIG"
+        )
+    try:
+        return identity_pool.Credentials.from_info(info, scopes=_SCOPES)
+    except ValueError as exc:
+        raise RemoteSideError(f"GOOGLE_WIF_CONFIG is not usable: {exc}", field="GOOGLE_WIF_CONFIG") from None
 
 
 def _wif_info(wif_config: str) -> dict[str, Any]:
