@@ -68,6 +68,9 @@ class SimClock:
         self._waiters: set[Waiter] = set()
         self._seq = itertools.count()
         self._cond = threading.Condition(threading.RLock())
+        # Run after the timers of an advance and before parked threads wake (the local cloud
+        # uses it to mirror emulator changes into moto).
+        self.after_timers: list[Callable[[], object]] = []
 
     # -- reading -------------------------------------------------------------
     def time(self) -> float:
@@ -127,7 +130,9 @@ class SimClock:
             return sum(1 for t in self._timers if not t.cancelled)
 
     def advance_to(self, when: float) -> int:
-        """Move time forward to ``when``, firing timers and waking waiters in order.
+        """Move time forward to ``when``, firing timers in order. Threads parked until a time
+        are woken only after every timer due by then has run (and the ``after_timers`` hooks),
+        so what a timer changes is in place before anything that waited for that moment looks.
         Returns how many timers ran."""
         ran = 0
         while True:
@@ -138,9 +143,10 @@ class SimClock:
                     break
                 timer = heapq.heappop(self._timers)
                 self._now = max(self._now, timer.due)
-                self._wake_due_waiters()
             timer.callback()
             ran += 1
+        for hook in self.after_timers:
+            hook()
         with self._cond:
             self._now = max(self._now, when)
             self._wake_due_waiters()

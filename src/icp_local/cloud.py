@@ -102,6 +102,7 @@ class LocalCloud:
 
         logger.setLevel(os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"))  # the core's logger predates the env
         self._set_env({k: v for k, v in self.partner_server.environment().items()})
+        self.clock.after_timers.append(self._sync_transit_gateway_attachments)
         sfn.install(self.clock, self.runtime.moto_invoke)
         moto_fixes.install()
         _install_event_hooks()

@@ -158,7 +158,9 @@ def transport_name(record: ConnectionRecord) -> str:
     return f"projects/{PROJECT}/locations/{REGION}/transports/{record.connectionId}"
 
 
-def activate(side: GoogleCloudSide, record: ConnectionRecord, google: GoogleCloudEmulator, clock: SimClock) -> None:
+def activate(
+    side: GoogleCloudSide, record: ConnectionRecord, google: GoogleCloudEmulator, clock: SimClock
+) -> None:
     """Hand off with a partner that accepts at once, and wait until AWS reports available."""
     google.partner.accept_after(0)
     side.hand_off(record, KEY)
@@ -167,7 +169,10 @@ def activate(side: GoogleCloudSide, record: ConnectionRecord, google: GoogleClou
 
 # --- hand-off -----------------------------------------------------------------------------
 def test_hand_off_creates_a_transport_that_turns_active_after_the_partner_accepts(
-    google: GoogleCloudEmulator, fake_interconnect: FakeInterconnect, sim_clock: SimClock, record: ConnectionRecord
+    google: GoogleCloudEmulator,
+    fake_interconnect: FakeInterconnect,
+    sim_clock: SimClock,
+    record: ConnectionRecord,
 ) -> None:
     google.partner.accept_after(300)
 
@@ -217,7 +222,9 @@ def test_a_create_retried_with_the_same_request_id_returns_the_first_operation(
     request = nc.CreateTransportRequest(
         parent=f"projects/{PROJECT}/locations/{REGION}",
         transport_id=record.connectionId,
-        transport=nc.Transport(provided_activation_key=KEY, network=f"projects/{PROJECT}/global/networks/{NETWORK}"),
+        transport=nc.Transport(
+            provided_activation_key=KEY, network=f"projects/{PROJECT}/global/networks/{NETWORK}"
+        ),
         request_id="8a3c1f5e-2b4d-4f6a-9c8e-0d1b2a3c4e5f",
     )
 
@@ -229,7 +236,10 @@ def test_a_create_retried_with_the_same_request_id_returns_the_first_operation(
 
 
 def test_a_rejecting_partner_fails_the_aws_connection_and_deprovisions_the_transport(
-    google: GoogleCloudEmulator, fake_interconnect: FakeInterconnect, sim_clock: SimClock, record: ConnectionRecord
+    google: GoogleCloudEmulator,
+    fake_interconnect: FakeInterconnect,
+    sim_clock: SimClock,
+    record: ConnectionRecord,
 ) -> None:
     google.partner.reject("organization policy denies AWS interconnects")
     side = GoogleCloudSide()
@@ -245,7 +255,10 @@ def test_a_rejecting_partner_fails_the_aws_connection_and_deprovisions_the_trans
 
 
 def test_an_ignoring_partner_leaves_the_connection_requested(
-    google: GoogleCloudEmulator, fake_interconnect: FakeInterconnect, sim_clock: SimClock, record: ConnectionRecord
+    google: GoogleCloudEmulator,
+    fake_interconnect: FakeInterconnect,
+    sim_clock: SimClock,
+    record: ConnectionRecord,
 ) -> None:
     google.partner.ignore()
     side = GoogleCloudSide()
@@ -268,7 +281,9 @@ def test_routes_are_missing_before_propagation_and_verified_after(
     side.propagate_routes(record)
     after = side.missing_routes(record)
 
-    assert before == [f"no VPC peering between projects/{PROJECT}/global/networks/{NETWORK} and the transport's network"]
+    assert before == [
+        f"no VPC peering between projects/{PROJECT}/global/networks/{NETWORK} and the transport's network"
+    ]
     assert after == []
     routes = google.routes(PROJECT, NETWORK)
     assert {"destRange": AWS_CIDR, "type": "PEERING", "peering": f"icp-{record.connectionId}",
@@ -304,7 +319,9 @@ def test_a_link_down_withdraws_the_learned_aws_prefixes_until_it_comes_back(
     while_down = side.missing_routes(record)
     google.partner.link_up(AWS_CONNECTION_ID)
 
-    assert while_down == [f"AWS prefix {AWS_CIDR} is not learned in projects/{PROJECT}/global/networks/{NETWORK}"]
+    assert while_down == [
+        f"AWS prefix {AWS_CIDR} is not learned in projects/{PROJECT}/global/networks/{NETWORK}"
+    ]
     assert side.missing_routes(record) == []
 
 
@@ -387,7 +404,10 @@ def test_withdraw_after_a_hand_off_alone_deletes_the_transport(
 
 # --- failures -----------------------------------------------------------------------------
 def test_transient_google_errors_are_retried_with_backoff_on_the_simulated_clock(
-    google: GoogleCloudEmulator, sim_clock: SimClock, record: ConnectionRecord, caplog: pytest.LogCaptureFixture
+    google: GoogleCloudEmulator,
+    sim_clock: SimClock,
+    record: ConnectionRecord,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     google.fail_next("UNAVAILABLE", 2)
     started = sim_clock.time()
@@ -449,7 +469,11 @@ def test_the_activation_key_never_appears_in_logs_or_errors(
     for log in caplog.records:
         assert KEY not in log.getMessage()
         assert KEY not in repr(vars(log))
-    assert KEY not in repr(google) and KEY not in repr(google.partner) and KEY not in repr(google.partner.received)
+    assert (
+        KEY not in repr(google)
+        and KEY not in repr(google.partner)
+        and KEY not in repr(google.partner.received)
+    )
 
 
 def assert_no_key_in(error: BaseException) -> None:
@@ -460,7 +484,9 @@ def assert_no_key_in(error: BaseException) -> None:
 
 
 # --- configuration --------------------------------------------------------------------------
-def test_local_endpoints_off_loopback_are_refused(monkeypatch: pytest.MonkeyPatch, record: ConnectionRecord) -> None:
+def test_local_endpoints_off_loopback_are_refused(
+    monkeypatch: pytest.MonkeyPatch, record: ConnectionRecord
+) -> None:
     monkeypatch.setenv("GOOGLE_API_ENDPOINT", "http://compute.example.com")
     monkeypatch.setenv("GOOGLE_GRPC_ENDPOINT", "127.0.0.1:1")
 
@@ -496,8 +522,11 @@ def test_production_clients_authenticate_with_workload_identity_federation(
         (None, "GOOGLE_WIF_CONFIG is not set"),
         ('{"type": "service_account", "private_key": "..."}', "must be an external_account"),
         ('{"type": "external_account", "token_url": "https://sts.evil.example/v1/token"}', "googleapis.com"),
-        ('{"type": "external_account", "token_url": "https://sts.googleapis.com/v1/token", "audience": "a",'
-         ' "subject_token_type": "t", "credential_source": {"executable": {"command": "id"}}}', "executable"),
+        (
+            '{"type": "external_account", "token_url": "https://sts.googleapis.com/v1/token", "audience": "a",'
+            ' "subject_token_type": "t", "credential_source": {"executable": {"command": "id"}}}',
+            "executable",
+        ),
     ],
 )
 def test_production_clients_refuse_anything_but_federation(

@@ -264,13 +264,16 @@ class GoogleCloudEmulator:
             key = transport.get("provided_activation_key") or ""
             if not key:
                 raise GoogleApiError(
-                    "INVALID_ARGUMENT", "provided_activation_key is required (the AWS profile's INPUT key flow)"
+                    "INVALID_ARGUMENT",
+                    "provided_activation_key is required (the AWS profile's INPUT key flow)",
                 )
             # Never echo the key: messages end up in logs and exceptions.
             if self.interconnect.find_by_activation_key(key) is None:
                 raise GoogleApiError("INVALID_ARGUMENT", "the activation key is not valid")
             if any(t.key_fingerprint == fingerprint(key) for t in self._transports.values()):
-                raise GoogleApiError("FAILED_PRECONDITION", "the activation key is already used by a transport")
+                raise GoogleApiError(
+                    "FAILED_PRECONDITION", "the activation key is already used by a transport"
+                )
             if not transport.get("network"):
                 raise GoogleApiError("INVALID_ARGUMENT", "network is required")
             network = network_path(transport["network"])
@@ -312,7 +315,9 @@ class GoogleCloudEmulator:
         with self._lock:
             self._sweep()
             prefix = parent + "/transports/"
-            return [self._transport_view(t) for n, t in sorted(self._transports.items()) if n.startswith(prefix)]
+            return [
+                self._transport_view(t) for n, t in sorted(self._transports.items()) if n.startswith(prefix)
+            ]
 
     def update_transport(
         self, transport: dict[str, Any], paths: list[str], request_id: str = ""
@@ -498,7 +503,11 @@ class GoogleCloudEmulator:
 
     def _transport_on(self, network: str) -> _Transport | None:
         return next(
-            (t for t in self._transports.values() if t.peering_network == network and t.deleting_until is None),
+            (
+                t
+                for t in self._transports.values()
+                if t.peering_network == network and t.deleting_until is None
+            ),
             None,
         )
 
@@ -535,7 +544,9 @@ class GoogleCloudEmulator:
             "name": peering.name,
             "network": COMPUTE_BASE + peering.peer,
             "state": "ACTIVE" if active else "INACTIVE",
-            "stateDetails": "[2026] Connected." if active else "[2026] Waiting for the peer network to connect.",
+            "stateDetails": "[2026] Connected."
+            if active
+            else "[2026] Waiting for the peer network to connect.",
             "autoCreateRoutes": True,
             "exchangeSubnetRoutes": True,
             "importCustomRoutes": peering.import_custom_routes,
@@ -557,8 +568,13 @@ class GoogleCloudEmulator:
             if transport is not None:
                 if region is None or region == transport.region:
                     routes += [
-                        {"destRange": cidr, "type": "DYNAMIC_PEERING_ROUTE", "nextHopRegion": transport.region,
-                         "priority": 100, "imported": peering.import_custom_routes}  # fmt: skip
+                        {
+                            "destRange": cidr,
+                            "type": "DYNAMIC_PEERING_ROUTE",
+                            "nextHopRegion": transport.region,
+                            "priority": 100,
+                            "imported": peering.import_custom_routes,
+                        }
                         for cidr in self._learned_prefixes(transport)
                     ]
             else:
@@ -594,7 +610,9 @@ class GoogleCloudEmulator:
             "peering_network": transport.peering_network,
         }
 
-    def _start(self, verb: str, target: str, request_id: str, *, empty_response: bool = False) -> dict[str, Any]:
+    def _start(
+        self, verb: str, target: str, request_id: str, *, empty_response: bool = False
+    ) -> dict[str, Any]:
         project, region = _TRANSPORT_NAME.match(target).groups()[:2]  # type: ignore[union-attr]
         now = self.clock.time()
         name = f"projects/{project}/locations/{region}/operations/operation-{next(self._ids)}"

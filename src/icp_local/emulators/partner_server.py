@@ -116,7 +116,10 @@ class PartnerServer:
         self._http = server_class((host, 0), handler)
         self._http.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, name="partner-server", daemon=True
+            target=self._http.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="partner-server",
+            daemon=True,
         )
         self._thread.start()
         self._grpc = grpc.server(ThreadPoolExecutor(max_workers=8, thread_name_prefix="google-grpc"))
@@ -143,7 +146,7 @@ class PartnerServer:
     def url(self) -> str:
         if self._http is None:
             raise RuntimeError("PartnerServer is not started")
-        host, port = self._http.server_address[:2]
+        host, port = str(self._http.server_address[0]), self._http.server_address[1]
         return f"http://[{host}]:{port}" if self._address.version == 6 else f"http://{host}:{port}"
 
     @property
@@ -337,9 +340,9 @@ def _transport_message(view: dict[str, Any]) -> tm.Transport:
         labels=view["labels"],
         description=view["description"],
         remote_profile=view["remote_profile"],
-        bandwidth=tm.Transport.Bandwidth[view["bandwidth"]],
-        stack_type=tm.Transport.StackType[view["stack_type"]],
-        state=tm.Transport.State[view["state"]],
+        bandwidth=getattr(tm.Transport.Bandwidth, view["bandwidth"]),
+        stack_type=getattr(tm.Transport.StackType, view["stack_type"]),
+        state=getattr(tm.Transport.State, view["state"]),
         mtu_limit=view["mtu_limit"],
         admin_enabled=view["admin_enabled"],
         network=view["network"],

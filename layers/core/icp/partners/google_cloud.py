@@ -248,11 +248,11 @@ def _call(what: str, fn: Callable[[], T], *, key: str | None = None) -> T:
                 f"Google Cloud authentication failed for {what}: {type(exc).__name__}", rule="google-auth"
             ) from None
         except Exception as exc:
+            if not (_is_api_error(exc) or _is_transient(exc)):
+                raise  # not an answer from Google: a bug to see as it is
             if not _is_transient(exc) or attempt + 1 == _ATTEMPTS:
-                if _is_transient(exc) or _is_api_error(exc):
-                    # `from None`: a chained original could repeat the request, key included.
-                    raise _remote_error(what, exc, key) from None
-                raise
+                # `from None`: a chained original could repeat the request, key included.
+                raise _remote_error(what, exc, key) from None
             delay = min(_BACKOFF_BASE * 2**attempt, _BACKOFF_CAP)
             logger.warning("Google Cloud %s: %s; retrying in %.0f s", what, type(exc).__name__, delay)
             clock.sleep(delay)
@@ -288,9 +288,13 @@ def _not_found(fn: Callable[[], T]) -> Callable[[], T | None]:
 def _wait_operation(what: str, operation: Any, *, key: str | None = None) -> Any:
     """Wait for a Network Connectivity long-running operation, sleeping on the core clock
     (``operation.result()`` would poll on the wall clock)."""
+    from google.api_core.retry import Retry
+
+    # A Retry that retries nothing: _call retries on the core clock instead of the library's.
+    refresh_once = Retry(predicate=lambda exc: False)
     deadline = clock.time() + _OPERATION_TIMEOUT
     delay = _BACKOFF_BASE
-    while not _call(f"{what} (polling)", operation.done, key=key):
+    while not _call(f"{what} (polling)", lambda: operation.done(retry=refresh_once), key=key):
         if clock.time() >= deadline:
             raise RemoteSideError(f"Google Cloud {what} did not finish within {_OPERATION_TIMEOUT:.0f} s")
         clock.sleep(delay)
@@ -312,6 +316,7 @@ class _Target:
     network_name: str
     google_cidrs: tuple[str, ...]
     aws_cidrs: tuple[str, ...]
+    bandwidth: str
 
     @classmethod
     def of(cls, record: ConnectionRecord) -> _Target:
@@ -326,6 +331,7 @@ class _Target:
             remote.network,
             tuple(remote.cidrs),
             tuple(request.aws.cidrs),
+            request.bandwidth,
         )
 
     @property
@@ -475,7 +481,7 @@ class GoogleCloudSide:
             description=f"AWS Interconnect {record.awsConnectionId or ''} for {record.connectionId}".strip(),
             labels={"icp-connection-id": record.connectionId},
             provided_activation_key=key,
-            bandwidth=nc.Transport.Bandwidth[_transport_bandwidth(record.bandwidth)],
+            bandwidth=getattr(nc.Transport.Bandwidth, _transport_bandwidth(target.bandwidth)),
             network=target.network,
             advertised_routes=list(target.google_cidrs),
         )
@@ -532,12 +538,16 @@ class GoogleCloudSide:
     def _delete_transport(self, target: _Target) -> None:
         from google.cloud import networkconnectivity_v1beta as nc
 
-        request = nc.DeleteTransportRequest(name=target.transport_name, request_id=target.request_id("delete"))
+        request = nc.DeleteTransportRequest(
+            name=target.transport_name, request_id=target.request_id("delete")
+        )
         transports = self._clients().transports
         what = f"delete transport {target.transport_name}"
         operation = _call(
             what,
-            _not_found(lambda: transports.delete_transport(request=request, retry=None, timeout=_CALL_TIMEOUT)),
+            _not_found(
+                lambda: transports.delete_transport(request=request, retry=None, timeout=_CALL_TIMEOUT)
+            ),
         )
         if operation is not None:
             _wait_operation(what, operation)
@@ -656,14 +666,15 @@ class GoogleCloudSide:
         while operation.status != done:
             if clock.time() >= deadline:
                 raise RemoteSideError(f"Google Cloud {what} did not finish within {_OPERATION_TIMEOUT:.0f} s")
-            name = operation.name
-            operation = _call(
-                f"{what} (polling)",
-                lambda: operations.wait(project=target.project, operation=name, retry=None),
+            poll = functools.partial(
+                operations.wait, project=target.project, operation=operation.name, retry=None
             )
+            operation = _call(f"{what} (polling)", poll)
             if operation.status != done:
                 clock.sleep(delay)
                 delay = min(delay * 2, _BACKOFF_CAP)
         if operation.error and operation.error.errors:
             first = operation.error.errors[0]
-            raise RemoteSideError(f"Google Cloud {what} failed: {first.code} {first.message}", rule="google-api")
+            raise RemoteSideError(
+                f"Google Cloud {what} failed: {first.code} {first.message}", rule="google-api"
+            )

@@ -282,14 +282,15 @@ class LastMileSide:
         shared_id = _shared_id(record)
         if not record.awsConnectionId:
             raise RemoteSideError("the record has no awsConnectionId yet: create the AWS connection first")
+        request = record.parsed_request
         remote = _remote(record)
         order = {
             "activationKey": activation_key,
             "awsConnectionId": record.awsConnectionId,
-            "bandwidth": record.bandwidth,
+            "bandwidth": request.bandwidth,
             "siteName": remote.siteName,
             "remoteAccount": remote.remoteAccount,
-            "location": record.remoteLocation,
+            "location": request.remoteLocation,
             "connectionId": record.connectionId,
         }
         reply = self._request("PUT", shared_id, "", order, what="activation", key=activation_key)
@@ -400,12 +401,12 @@ class LastMileSide:
                 problem = type(getattr(err, "reason", err)).__name__
                 reply = _Reply(0, {"error": "Unreachable", "message": problem})
             if attempt + 1 < _ATTEMPTS:
-                logger.warning(
-                    "partner %s %s: %s; retrying in %.1f s", self.provider, what, problem, delay
-                )
+                logger.warning("partner %s %s: %s; retrying in %.1f s", self.provider, what, problem, delay)
                 clock.sleep(delay)
         if reply.status == 0:
-            raise RemoteSideError(f"partner {self.provider} unreachable for {what} after {_ATTEMPTS} attempts")
+            raise RemoteSideError(
+                f"partner {self.provider} unreachable for {what} after {_ATTEMPTS} attempts"
+            )
         return reply
 
 
