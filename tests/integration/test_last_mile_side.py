@@ -133,10 +133,18 @@ def lumen(sim_clock: SimClock, fake_interconnect: FakeInterconnect) -> PartnerSi
     return PartnerSimulator("lumen", sim_clock, fake_interconnect)
 
 
-@pytest.fixture
-def secrets_manager() -> Iterator[Any]:
+@pytest.fixture(scope="module")
+def moto_for_this_module() -> Iterator[None]:
+    # One mock for the module (starting moto is the slow part); each test makes its own secret.
     with mock_aws():
-        yield boto3.client("secretsmanager", region_name="us-east-1")
+        yield
+
+
+@pytest.fixture
+def secrets_manager(moto_for_this_module: None) -> Iterator[Any]:
+    client = boto3.client("secretsmanager", region_name="us-east-1")
+    yield client
+    client.delete_secret(SecretId=SECRET_NAME, ForceDeleteWithoutRecovery=True)
 
 
 @pytest.fixture
