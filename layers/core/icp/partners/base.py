@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Iterable
 from typing import Protocol
 
 from icp.models import ConnectionRecord
@@ -21,3 +23,19 @@ class RemoteSide(Protocol):
 
     def withdraw(self, record: ConnectionRecord) -> list[str]:
         """Remove what hand_off/propagate_routes created; returns what was removed."""
+
+
+def uncovered(wanted: Iterable[str], have: Iterable[str]) -> list[str]:
+    """The CIDRs of ``wanted`` that no prefix of ``have`` contains."""
+    networks = []
+    for prefix in have:
+        try:
+            networks.append(ipaddress.ip_network(prefix, strict=False))
+        except ValueError:
+            continue
+    out = []
+    for cidr in wanted:
+        net = ipaddress.ip_network(cidr)
+        if not any(net.version == n.version and net.subnet_of(n) for n in networks):  # type: ignore[arg-type]
+            out.append(cidr)
+    return out

@@ -39,7 +39,7 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
@@ -47,6 +47,7 @@ from urllib.parse import urlsplit
 from icp import clock
 from icp.errors import PartnerRejected, RemoteSideError, RoutesNotConverged
 from icp.models import ConnectionRecord, RemoteMulticloud, bandwidth_mbps
+from icp.partners.base import uncovered
 
 if TYPE_CHECKING:  # the client libraries are imported when first used (cold starts)
     from google.cloud import compute_v1, networkconnectivity_v1beta
@@ -368,22 +369,6 @@ def _transport_bandwidth(bandwidth: str) -> str:
     return _BANDWIDTHS.get(bandwidth_mbps(bandwidth), "BANDWIDTH_UNSPECIFIED")
 
 
-def _uncovered(wanted: Iterable[str], have: Iterable[str]) -> list[str]:
-    """The CIDRs of ``wanted`` that no prefix of ``have`` contains."""
-    networks = []
-    for prefix in have:
-        try:
-            networks.append(ipaddress.ip_network(prefix, strict=False))
-        except ValueError:
-            continue
-    out = []
-    for cidr in wanted:
-        net = ipaddress.ip_network(cidr)
-        if not any(net.version == n.version and net.subnet_of(n) for n in networks):  # type: ignore[arg-type]
-            out.append(cidr)
-    return out
-
-
 # --- the adapter ----------------------------------------------------------------------
 class GoogleCloudSide:
     """RemoteSide for multicloud connections (provider ``google-cloud``)."""
@@ -409,7 +394,7 @@ class GoogleCloudSide:
         transport = self._get_transport(target)
         if transport is None:
             raise RemoteSideError(f"transport {target.transport_name} does not exist: hand off first")
-        if _uncovered(target.google_cidrs, transport.advertised_routes):
+        if uncovered(target.google_cidrs, transport.advertised_routes):
             transport = self._advertise(target, transport)
         if not transport.peering_network:
             raise RoutesNotConverged(f"transport {target.transport_name} has no peering network yet")
@@ -428,7 +413,7 @@ class GoogleCloudSide:
             missing.append(f"transport {target.transport_name} is {state}, not ACTIVE")
         missing += [
             f"transport {target.transport_name} does not advertise {cidr} to AWS"
-            for cidr in _uncovered(target.google_cidrs, transport.advertised_routes)
+            for cidr in uncovered(target.google_cidrs, transport.advertised_routes)
         ]
         peering = self._find_peering(target, transport.peering_network) if transport.peering_network else None
         if peering is None:
@@ -444,7 +429,7 @@ class GoogleCloudSide:
             learned = self._imported_routes(target, peering.name)
             missing += [
                 f"AWS prefix {cidr} is not learned in {target.network}"
-                for cidr in _uncovered(target.aws_cidrs, learned)
+                for cidr in uncovered(target.aws_cidrs, learned)
             ]
         return missing
 

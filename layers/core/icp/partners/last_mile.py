@@ -71,7 +71,6 @@ import logging
 import os
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -79,6 +78,7 @@ from urllib.parse import quote, urlsplit
 from icp import clock
 from icp.errors import PartnerRejected, RemoteSideError
 from icp.models import ConnectionRecord, RemoteLastMile
+from icp.partners.base import uncovered
 
 logger = logging.getLogger(__name__)
 
@@ -252,22 +252,6 @@ def _redact(text: str, secret: str | None) -> str:
     return text.replace(secret, "***") if secret else text
 
 
-def _uncovered(wanted: Iterable[str], have: Iterable[str]) -> list[str]:
-    """The CIDRs of ``wanted`` that no prefix of ``have`` contains."""
-    networks = []
-    for prefix in have:
-        try:
-            networks.append(ipaddress.ip_network(prefix, strict=False))
-        except ValueError:
-            continue
-    out = []
-    for cidr in wanted:
-        net = ipaddress.ip_network(cidr)
-        if not any(net.version == n.version and net.subnet_of(n) for n in networks):  # type: ignore[arg-type]
-            out.append(cidr)
-    return out
-
-
 class LastMileSide:
     """RemoteSide for a last-mile partner, through the partner order API (see the module)."""
 
@@ -334,11 +318,11 @@ class LastMileSide:
         aws_cidrs = record.parsed_request.aws.cidrs
         missing = [
             f"partner {self.provider} does not carry AWS prefix {cidr} to the site"
-            for cidr in _uncovered(aws_cidrs, reply.body.get("awsPrefixes") or [])
+            for cidr in uncovered(aws_cidrs, reply.body.get("awsPrefixes") or [])
         ]
         missing += [
             f"partner {self.provider} does not advertise site prefix {cidr} to AWS"
-            for cidr in _uncovered(_remote(record).cidrs, reply.body.get("sitePrefixes") or [])
+            for cidr in uncovered(_remote(record).cidrs, reply.body.get("sitePrefixes") or [])
         ]
         return missing
 
