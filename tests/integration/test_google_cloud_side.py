@@ -3,9 +3,7 @@ emulator on loopback (TransportManager over gRPC, Compute Engine over REST)."""
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -72,32 +70,6 @@ class FakeInterconnect:
 
     def state(self, connection_id: str = AWS_CONNECTION_ID) -> str:
         return next(c["state"] for c in self.by_key.values() if c["id"] == connection_id)
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail any name lookup or socket connection off loopback (requests and urllib go through
-    these; gRPC has its own resolver, and is only ever given loopback targets here)."""
-    connect, getaddrinfo = socket.socket.connect, socket.getaddrinfo
-
-    def loopback(host: Any) -> bool:
-        try:
-            return host == "localhost" or ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
-
-    def guarded_connect(sock: socket.socket, address: Any) -> Any:
-        if isinstance(address, tuple) and not loopback(address[0]):
-            raise AssertionError(f"a test tried to reach {address[0]}")
-        return connect(sock, address)
-
-    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if not loopback(host.decode() if isinstance(host, bytes) else host):
-            raise AssertionError(f"a test tried to resolve {host}")
-        return getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
-    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ signing secret in Secrets Manager (moto)."""
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -82,31 +80,11 @@ class FakeInterconnect:
 
 
 @pytest.fixture(autouse=True)
-def aws_and_loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fake AWS credentials, and any name lookup or connection off loopback fails."""
+def fake_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fake AWS credentials (the loopback guard is tests/conftest.py's)."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    connect, getaddrinfo = socket.socket.connect, socket.getaddrinfo
-
-    def loopback(host: Any) -> bool:
-        try:
-            return host == "localhost" or ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
-
-    def guarded_connect(sock: socket.socket, address: Any) -> Any:
-        if isinstance(address, tuple) and not loopback(address[0]):
-            raise AssertionError(f"a test tried to reach {address[0]}")
-        return connect(sock, address)
-
-    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if not loopback(host.decode() if isinstance(host, bytes) else host):
-            raise AssertionError(f"a test tried to resolve {host}")
-        return getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
-    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
     parameters.clear_caches()  # Powertools caches secrets (and its client) across tests
     yield
     parameters.clear_caches()
