@@ -107,6 +107,8 @@ class LocalCloud:
         moto_fixes.install()
         _install_event_hooks()
         self._schedules = [(rule, _schedule_seconds(rule.schedule)) for rule in self.stack.rules if rule.schedule]
+        # Scheduled rules fire together at the shortest period's ticks.
+        self._sweep_period = min((seconds for _, seconds in self._schedules), default=None)
         self._started = True
 
     def stop(self) -> None:
@@ -233,7 +235,7 @@ class LocalCloud:
         deadline = time.monotonic() + timeout
         while True:
             self._settle(deadline)
-            target = self._next_time(limit=None)
+            target = self._next_time()
             if target is None:
                 return
             self._advance_to(target)
@@ -244,7 +246,7 @@ class LocalCloud:
         end = self.clock.time() + seconds
         while True:
             self._settle(deadline)
-            target = self._next_time(limit=end)
+            target = self._next_time()
             if target is None or target > end:
                 break
             self._advance_to(target)
@@ -284,22 +286,20 @@ class LocalCloud:
                                    f"({sfn.running_executions()} running, {self.clock.blocked_waiters()} parked)")
             time.sleep(0.001)
 
-    def _next_time(self, limit: float | None) -> float | None:
+    def _next_time(self) -> float | None:
         due = self.clock.next_due()
         if due is not None and due - self.clock.time() > _FOREVER:
             due = None
         candidates = [due] if due is not None else []
-        if self._schedules and self._generation() != self._swept_generation:
-            period = min(seconds for _, seconds in self._schedules)
-            candidates.append((self.clock.time() // period + 1) * period)
+        if self._sweep_period and self._generation() != self._swept_generation:
+            candidates.append((self.clock.time() // self._sweep_period + 1) * self._sweep_period)
         if not candidates:
             return None
         return min(candidates)
 
     def _advance_to(self, target: float) -> None:
-        period = min((s for _, s in self._schedules), default=None)
         self.clock.advance_to(target)
-        if period and target % period == 0 and self._generation() != self._swept_generation:
+        if self._sweep_period and target % self._sweep_period == 0 and self._generation() != self._swept_generation:
             self.sweep()
 
     def _deliver(self) -> bool:
@@ -360,11 +360,10 @@ def _reset_core_caches() -> None:
     from icp.aws import clients
     from icp.partners import registry
 
+    # Each is keyed by what it reads from the environment only once; a new cloud has a new one.
     clients.client.cache_clear()
     store.records_model.cache_clear()
-    for cached in vars(registry).values():
-        if hasattr(cached, "cache_clear"):
-            cached.cache_clear()
+    registry.remote_side_for.cache_clear()
 
 
 # -- moto EventBridge hooks ---------------------------------------------------------------------

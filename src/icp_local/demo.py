@@ -6,6 +6,7 @@ import time
 import warnings
 from typing import Any
 
+from icp.models import connection_id_for
 from rich.console import Console
 from rich.table import Table
 
@@ -50,8 +51,6 @@ def run(console: Console | None = None) -> int:
         multicloud = request_for("multicloud-request", transit_gateway_network())
         last_mile = request_for("last-mile-request", virtual_private_gateway_network())
         for label, request in (("multicloud", multicloud), ("last-mile", last_mile)):
-            from icp.models import connection_id_for
-
             names[connection_id_for(request["requestId"])] = label
             console.print(f"→ {REQUESTED}: {label} {request['awsRegion']} ↔ {request['remoteLocation']} "
                           f"({request['provider']}, {request['bandwidth']})")

@@ -110,8 +110,9 @@ def check_mtu(request: ConnectionRequest) -> None:
 
 
 # --- rules against the world -----------------------------------------------------------
-def provider_of(environment: dict[str, Any]) -> str:
-    provider = environment.get("provider", {})
+def provider_of(resource: dict[str, Any]) -> str:
+    """The provider name of an environment or a connection (both carry the same union)."""
+    provider = resource.get("provider", {})
     return str(provider.get("cloudServiceProvider") or provider.get("lastMileProvider") or "")
 
 
@@ -163,9 +164,7 @@ def check_quotas(request: ConnectionRequest, world: World, quotas: Quotas) -> No
             f"{requested} connections are still waiting for activation; the quota is {quotas.outstanding_requested}",
             field="awsRegion", rule="quota-outstanding-requested",
         )
-    env_provider = {e["environmentId"]: provider_of(e) for e in world.environments}
-    same_provider = sum(1 for c in existing if env_provider.get(c.get("environmentId", "")) == request.provider
-                        or _connection_provider(c) == request.provider)
+    same_provider = sum(1 for c in existing if provider_of(c) == request.provider)
     if request.type == ConnectionType.MULTICLOUD and same_provider >= quotas.multicloud_per_provider:
         raise QuotaExceeded(
             f"{same_provider} multicloud connections to {request.provider}; the quota is "
@@ -174,10 +173,6 @@ def check_quotas(request: ConnectionRequest, world: World, quotas: Quotas) -> No
         raise QuotaExceeded(
             f"{same_provider} last-mile connections with {request.provider}; the quota is "
             f"{quotas.last_mile_per_provider}", field="provider", rule="quota-last-mile-per-provider")
-
-
-def _connection_provider(connection: dict[str, Any]) -> str:
-    return provider_of(connection)
 
 
 def check_request(request: ConnectionRequest, world: World, quotas: Quotas) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any, TypeVar
 
@@ -66,6 +66,16 @@ def is_retryable(exc: Exception) -> bool:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         return error_code(exc) in RETRYABLE_CODES or status >= 500
     return False
+
+
+def pages(operation: Callable[..., dict[str, Any]], /, **params: Any) -> Iterator[dict[str, Any]]:
+    """Every page of a ``nextToken``-paginated operation, each page fetched through ``call``."""
+    while True:
+        page = call(operation, **params)
+        yield page
+        if not page.get("nextToken"):
+            return
+        params = {**params, "nextToken": page["nextToken"]}
 
 
 def call(operation: Callable[..., T], /, **params: Any) -> T:

@@ -6,8 +6,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from icp.aws.clients import call, client, error_code
-from icp.errors import AwsServiceError, UnknownGateway
+from icp.aws.clients import call, client, error_code, pages
+from icp.errors import AwsServiceError, CleanupPending, UnknownGateway
 
 # Direct Connect gateways are global; the API is reached through any Region.
 _REGION = "us-east-1"
@@ -41,19 +41,15 @@ def get_gateway(gateway_id: str) -> dict[str, Any]:
 
 
 def find_gateway_by_name(name: str) -> dict[str, Any] | None:
-    params: dict[str, Any] = {}
-    while True:
-        try:
-            page = call(_client().describe_direct_connect_gateways, **params)
-        except ClientError as exc:
-            raise _fail(exc, "DescribeDirectConnectGateways") from exc
-        for gateway in page.get("directConnectGateways", []):
-            if gateway.get("directConnectGatewayName") == name and gateway.get("directConnectGatewayState") in (
-                "pending", "available"):
-                return gateway
-        if not page.get("nextToken"):
-            return None
-        params["nextToken"] = page["nextToken"]
+    try:
+        for page in pages(_client().describe_direct_connect_gateways):
+            for gateway in page.get("directConnectGateways", []):
+                if gateway.get("directConnectGatewayName") == name and gateway.get(
+                        "directConnectGatewayState") in ("pending", "available"):
+                    return gateway
+    except ClientError as exc:
+        raise _fail(exc, "DescribeDirectConnectGateways") from exc
+    return None
 
 
 def create_gateway(name: str, amazon_side_asn: int) -> dict[str, Any]:
@@ -65,11 +61,19 @@ def create_gateway(name: str, amazon_side_asn: int) -> dict[str, Any]:
         raise _fail(exc, "CreateDirectConnectGateway") from exc
 
 
-def delete_gateway(gateway_id: str) -> None:
+def delete_gateway(gateway_id: str) -> bool:
+    """Delete a gateway. False when it is already gone; CleanupPending while an association
+    is still on its way out (AWS refuses to delete a gateway that has associations)."""
     try:
         call(_client().delete_direct_connect_gateway, directConnectGatewayId=gateway_id)
     except ClientError as exc:
+        message = str(exc.response.get("Error", {}).get("Message", "")).lower()
+        if "does not exist" in message or "not found" in message:
+            return False
+        if "association" in message:
+            raise CleanupPending(f"gateway {gateway_id} still has associations") from exc
         raise _fail(exc, "DeleteDirectConnectGateway") from exc
+    return True
 
 
 def association(gateway_id: str, associated_gateway_id: str) -> dict[str, Any] | None:

@@ -89,60 +89,67 @@ def _points_at(route: dict[str, Any], target: RouteTarget) -> bool:
     return route.get("GatewayId") == target.gateway_id
 
 
+@dataclass(frozen=True)
+class _TableApi:
+    """The calls that read and write one kind of route table, with its own parameter names."""
+
+    read: Any
+    create: Any
+    replace: Any
+    delete: Any
+    table_param: str
+
+    def target_params(self, target: RouteTarget) -> dict[str, Any]:
+        if self.table_param == "TransitGatewayRouteTableId":
+            return {"TransitGatewayAttachmentId": target.transit_gateway_attachment_id}
+        return {"GatewayId": target.gateway_id}
+
+
+def _api(region: str, route_table_id: str) -> _TableApi:
+    ec2 = _ec2(region)
+    if is_transit_gateway_table(route_table_id):
+        return _TableApi(_tgw_routes, ec2.create_transit_gateway_route, ec2.replace_transit_gateway_route,
+                         ec2.delete_transit_gateway_route, "TransitGatewayRouteTableId")
+    return _TableApi(_vpc_routes, ec2.create_route, ec2.replace_route, ec2.delete_route, "RouteTableId")
+
+
 def put_routes(region: str, route_table_id: str, cidrs: list[str], target: RouteTarget) -> list[str]:
     """Point each CIDR at the target (create or replace). Returns the CIDRs changed."""
-    ec2 = _ec2(region)
+    api = _api(region, route_table_id)
+    existing = api.read(region, route_table_id)
     changed = []
-    if is_transit_gateway_table(route_table_id):
-        existing = _tgw_routes(region, route_table_id)
-        for cidr in cidrs:
-            if cidr in existing and _points_at(existing[cidr], target):
-                continue
-            operation = ec2.replace_transit_gateway_route if cidr in existing else ec2.create_transit_gateway_route
-            try:
-                call(operation, TransitGatewayRouteTableId=route_table_id, DestinationCidrBlock=cidr,
-                     TransitGatewayAttachmentId=target.transit_gateway_attachment_id)
-            except ClientError as exc:
-                raise _fail(exc, "Put transit gateway route") from exc
-            changed.append(cidr)
-        return changed
-    existing = _vpc_routes(region, route_table_id)
     for cidr in cidrs:
         if cidr in existing and _points_at(existing[cidr], target):
             continue
-        operation = ec2.replace_route if cidr in existing else ec2.create_route
+        operation = api.replace if cidr in existing else api.create
         try:
-            call(operation, RouteTableId=route_table_id, DestinationCidrBlock=cidr, GatewayId=target.gateway_id)
+            call(operation, **{api.table_param: route_table_id}, DestinationCidrBlock=cidr,
+                 **api.target_params(target))
         except ClientError as exc:
-            raise _fail(exc, "Put VPC route") from exc
+            raise _fail(exc, f"Put route {cidr} in {route_table_id}") from exc
         changed.append(cidr)
     return changed
 
 
 def missing_routes(region: str, route_table_id: str, cidrs: list[str], target: RouteTarget) -> list[str]:
     """CIDRs with no active route to the target in this table (absent, blackholed or elsewhere)."""
-    existing = (_tgw_routes if is_transit_gateway_table(route_table_id) else _vpc_routes)(region, route_table_id)
+    existing = _api(region, route_table_id).read(region, route_table_id)
     return [c for c in cidrs if c not in existing or not _points_at(existing[c], target)]
 
 
 def delete_routes(region: str, route_table_id: str, cidrs: list[str], target: RouteTarget) -> list[str]:
     """Remove the routes to ``cidrs`` that point at ``target`` (and only those)."""
-    ec2 = _ec2(region)
-    tgw = is_transit_gateway_table(route_table_id)
-    existing = (_tgw_routes if tgw else _vpc_routes)(region, route_table_id)
+    api = _api(region, route_table_id)
+    existing = api.read(region, route_table_id)
     removed = []
     for cidr in cidrs:
         route = existing.get(cidr)
         if route is None or not (_points_at(route, target) or route.get("State") == "blackhole"):
             continue
         try:
-            if tgw:
-                call(ec2.delete_transit_gateway_route, TransitGatewayRouteTableId=route_table_id,
-                     DestinationCidrBlock=cidr)
-            else:
-                call(ec2.delete_route, RouteTableId=route_table_id, DestinationCidrBlock=cidr)
+            call(api.delete, **{api.table_param: route_table_id}, DestinationCidrBlock=cidr)
         except ClientError as exc:
-            raise _fail(exc, "Delete route") from exc
+            raise _fail(exc, f"Delete route {cidr} in {route_table_id}") from exc
         removed.append(cidr)
     return removed
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from icp.aws.clients import call, client, error_code
+from icp.aws.clients import call, client, error_code, pages
 from icp.errors import AwsServiceError, ConnectionNotFound, QuotaExceeded
 
 # States in which a connection still exists at AWS and counts against quotas.
@@ -29,17 +29,11 @@ def _wrap(exc: ClientError, what: str) -> Exception:
 
 
 def list_environments(region: str) -> list[dict[str, Any]]:
-    environments: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"maxResults": 100}
-    while True:
-        try:
-            page = call(_client(region).list_environments, **params)
-        except ClientError as exc:
-            raise _wrap(exc, "ListEnvironments") from exc
-        environments.extend(page.get("environments", []))
-        if not page.get("nextToken"):
-            return environments
-        params["nextToken"] = page["nextToken"]
+    try:
+        return [e for page in pages(_client(region).list_environments, maxResults=100)
+                for e in page.get("environments", [])]
+    except ClientError as exc:
+        raise _wrap(exc, "ListEnvironments") from exc
 
 
 def create_connection(
@@ -85,16 +79,11 @@ def activation_key(region: str, connection_id: str) -> str:
 
 
 def iter_connections(region: str, page_size: int = 100) -> Iterator[dict[str, Any]]:
-    params: dict[str, Any] = {"maxResults": page_size}
-    while True:
-        try:
-            page = call(_client(region).list_connections, **params)
-        except ClientError as exc:
-            raise _wrap(exc, "ListConnections") from exc
-        yield from page.get("connections", [])
-        if not page.get("nextToken"):
-            return
-        params["nextToken"] = page["nextToken"]
+    try:
+        for page in pages(_client(region).list_connections, maxResults=page_size):
+            yield from page.get("connections", [])
+    except ClientError as exc:
+        raise _wrap(exc, "ListConnections") from exc
 
 
 def delete_connection(region: str, connection_id: str, client_token: str) -> str | None:

@@ -8,8 +8,6 @@ import contextlib
 import json
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from icp import store
 from icp.aws import directconnect, interconnect
 from icp.errors import CleanupPending
@@ -58,13 +56,11 @@ def clean_up(connection_id: str, error: dict[str, Any] | None = None) -> dict[st
             note([f"connection {record.awsConnectionId}"])
     if record.gatewayCreated and record.directConnectGatewayId:
         try:
-            directconnect.delete_gateway(record.directConnectGatewayId)
-            note([f"Direct Connect gateway {record.directConnectGatewayId}"])
-        except Exception as exc:
-            if not isinstance(exc.__cause__, ClientError) or "not found" in str(exc).lower():
-                raise
-            set_fields(connection_id, cleanedUp=removed)
-            raise CleanupPending(f"gateway {record.directConnectGatewayId} still has associations") from exc
+            if directconnect.delete_gateway(record.directConnectGatewayId):
+                note([f"Direct Connect gateway {record.directConnectGatewayId}"])
+        except CleanupPending:
+            set_fields(connection_id, cleanedUp=removed)  # keep what is done for the retry
+            raise
     reason = failure_reason(error)
     move(connection_id, Status.FAILED, reason,
          also=lambda r: {"cleanedUp": removed, "waitFor": None, "waitToken": None, "waitSince": None})
