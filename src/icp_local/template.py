@@ -116,6 +116,15 @@ class Resolver:
             return self.stack.physical[name]
         raise KeyError(f"Ref to {name}, which is not created yet")
 
+    def _sub_variable(self, name: str, variables: dict[str, Any]) -> Any:
+        """``${Name}`` in Fn::Sub: a local variable, ``Logical.Attribute``, or a Ref."""
+        if name in variables:
+            return variables[name]
+        if "." in name and not name.startswith("AWS::"):
+            logical, attribute = name.split(".", 1)
+            return self.stack.attributes[(logical, attribute)]
+        return self.ref(name)
+
     def condition(self, name: str) -> bool:
         return bool(self.resolve(self.conditions[name]))
 
@@ -133,10 +142,7 @@ class Resolver:
                 return self.stack.attributes[(logical, attribute)]
             if key == "Fn::Sub":
                 template, variables = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
-                return re.sub(r"\$\{([^}]+)\}", lambda m: str(
-                    variables[m.group(1)] if m.group(1) in variables else
-                    self.stack.attributes[tuple(m.group(1).split(".", 1))] if "." in m.group(1)
-                    and not m.group(1).startswith("AWS::") else self.ref(m.group(1))), template)
+                return re.sub(r"\$\{([^}]+)\}", lambda m: str(self._sub_variable(m.group(1), variables)), template)
             if key == "Fn::Join":
                 separator, parts = arg
                 return separator.join(str(p) for p in self.resolve(parts))

@@ -69,6 +69,13 @@ def gather_world(request: ConnectionRequest) -> World:
     )
 
 
+def _check(request: ConnectionRequest) -> dict[str, Any]:
+    """Every check against the world; returns the environment the connection will use."""
+    if request.attachPoint.directConnectGatewayId:
+        directconnect.get_gateway(request.attachPoint.directConnectGatewayId)
+    return check_request(request, gather_world(request), Quotas.from_env())
+
+
 def validate_request(raw: dict[str, Any], execution_arn: str | None = None) -> dict[str, Any]:
     if not isinstance(raw.get("requestId"), str) or not raw["requestId"]:
         raise InvalidRequest("requestId: field required", field="requestId", rule="missing")
@@ -87,9 +94,7 @@ def validate_request(raw: dict[str, Any], execution_arn: str | None = None) -> d
         if error:
             raise error
         assert request is not None
-        if request.attachPoint.directConnectGatewayId:
-            directconnect.get_gateway(request.attachPoint.directConnectGatewayId)
-        environment = check_request(request, gather_world(request), Quotas.from_env())
+        environment = _check(request)
     except RequestRejected as exc:
         move(record.connectionId, Status.REJECTED, f"{exc.field}: {exc.rule}: {exc.message}")
         raise
