@@ -14,4 +14,4 @@ from icp.tasks import WaitTask
 @metrics.log_metrics
 @event_parser(model=WaitTask)
 def lambda_handler(task: WaitTask, context: LambdaContext) -> dict[str, Any]:
-    return wait_for_connection(task.connectionId, task.waitFor, task.taskToken)
+    return wait_for_connection(task.connectionId, task.waitFor, task.taskToken, task.status, task.reason)

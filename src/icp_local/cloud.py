@@ -30,6 +30,7 @@ DEFAULT_TEMPLATE = PROJECT_ROOT / "template.yaml"
 _FOREVER = 30 * 86400
 _PARTNER_SECRET_NAME = "interconnect-control-plane/partners/{provider}"
 _LAST_MILE_PARTNERS = ("lumen",)
+_ASYNC_RETRIES = 2  # Lambda's default for asynchronous invocations
 
 _current: LocalCloud | None = None
 
@@ -96,6 +97,7 @@ class LocalCloud:
         self._partner_secrets(session)
         self.stack: Stack = load(self.template_path, self.region, self.stack_name, self._parameters())
         build(self.stack, session)
+        self._point_servicenow_at_the_fake(session)
         self.runtime = FunctionRuntime(self.stack)
         self._set_env(self.runtime.environment())
         from icp.observability import logger
@@ -114,8 +116,9 @@ class LocalCloud:
     def stop(self) -> None:
         global _current
         try:
-            if getattr(self, "partner_server", None):
-                self.partner_server.stop()
+            for server in (getattr(self, "partner_server", None), getattr(self, "servicenow", None)):
+                if server is not None:
+                    server.stop()
             for emulator in (getattr(self, "interconnect", None), getattr(self, "directconnect", None)):
                 if emulator is not None:
                     emulator.uninstall()
@@ -145,6 +148,7 @@ class LocalCloud:
         from icp_local.emulators.interconnect import InterconnectEmulator
         from icp_local.emulators.partner_server import PartnerServer
         from icp_local.emulators.partners import PartnerSimulator
+        from icp_local.emulators.servicenow import FakeServiceNow
 
         self.directconnect = DirectConnectEmulator(self.clock, account_id=ACCOUNT_ID).install()
         self.interconnect = InterconnectEmulator(self.clock, self.directconnect, account_id=ACCOUNT_ID,
@@ -156,6 +160,7 @@ class LocalCloud:
         self.google = GoogleCloudEmulator(self.clock, self.interconnect, partner=self.partners["google-cloud"],
                                           aws_prefixes=self._advertised_by_aws)
         self.partner_server = PartnerServer(self.clock, self.interconnect, self.google, self.partners).start()
+        self.servicenow = FakeServiceNow().start()
 
     def _advertised_by_aws(self, connection: dict[str, Any]) -> list[str]:
         """What AWS advertises over a connection: the allowed prefixes of its DX gateway's
@@ -175,7 +180,25 @@ class LocalCloud:
     def _parameters(self) -> dict[str, str]:
         partners = {p: {"url": self.partner_server.partner_url(p), "secretArn": self.partner_secret_arns[p]}
                     for p in _LAST_MILE_PARTNERS}
-        return {"LastMilePartners": json.dumps(partners), **self.parameter_overrides}
+        return {"LastMilePartners": json.dumps(partners), "ServiceNowInstanceUrl": self.servicenow.url,
+                **self.parameter_overrides}
+
+    def _point_servicenow_at_the_fake(self, session: Any) -> None:
+        """The template makes the ServiceNow credentials secret; here it holds the fake's."""
+        arn = self.stack.physical.get("ServiceNowCredentials")
+        if arn:
+            session.client("secretsmanager").put_secret_value(
+                SecretId=arn, SecretString=json.dumps(self.servicenow.credentials))
+
+    @property
+    def servicenow_webhook_secret(self) -> str:
+        """The shared secret a ServiceNow instance signs its webhooks with."""
+        return str(boto3.client("secretsmanager", region_name=self.region).get_secret_value(
+            SecretId=self.stack.physical["ServiceNowWebhookSecret"])["SecretString"])
+
+    def partner_secret(self, provider: str) -> str:
+        """The shared secret a last-mile partner signs its callbacks with."""
+        return self.partner_secret_values[provider]
 
     def _install_counters(self) -> None:
         def count(model: Any = None, **_: Any) -> None:
@@ -334,6 +357,32 @@ class LocalCloud:
         for key in set(existing) - wanted:
             del backend.transit_gateway_attachments[existing[key].id]
 
+    def invoke_async(self, function: str, event: dict[str, Any], attempt: int = 0) -> None:
+        """An asynchronous invocation: on error Lambda tries twice more (after 1 and 2 minutes),
+        then sends the event to the function's dead-letter queue."""
+        _, errored = self.runtime.invoke(function, event)
+        if not errored:
+            return
+        if attempt < _ASYNC_RETRIES:
+            self.clock.call_later(60 * (attempt + 1), lambda: self._enqueue(
+                lambda: self.invoke_async(function, event, attempt + 1)), label=f"retry {function}")
+            return
+        spec = self.runtime.spec(function)
+        if spec.dead_letter_arn:
+            queue = spec.dead_letter_arn.rsplit(":", 1)[-1]
+            sqs = boto3.client("sqs", region_name=self.region)
+            sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName=queue)["QueueUrl"], MessageBody=json.dumps(event))
+
+    # -- the REST API ---------------------------------------------------------------------------
+    def api(self, method: str, path: str, json: Any = None, headers: dict[str, str] | None = None,
+            body: str | bytes | None = None, signed: bool = True) -> tuple[int, Any]:
+        """Call the REST API as API Gateway would: ``(status, parsed JSON body)``. Routes with IAM
+        authorization need a SigV4 ``Authorization`` header; ``signed=True`` (the default) stands
+        in for a caller with credentials (the local cloud does not check signatures)."""
+        from icp_local.api_gateway import call_api
+
+        return call_api(self, method, path, json_body=json, headers=headers, body=body, signed=signed)
+
     # -- EventBridge delivery (moto has no Lambda or Step Functions targets) -------------------
     def _deliver_to_target(self, target: dict[str, Any], event: dict[str, Any]) -> None:
         arn = target["Arn"]
@@ -341,7 +390,7 @@ class LocalCloud:
             self._enqueue(lambda: boto3.client("stepfunctions", region_name=self.region).start_execution(
                 stateMachineArn=arn, name=event["id"], input=json.dumps(event)))
         elif ":lambda:" in arn:
-            self._enqueue(lambda: self.runtime.invoke(arn, event))
+            self._enqueue(lambda: self.invoke_async(arn, event))
 
     def _observe(self, event: dict[str, Any]) -> None:
         self.events_seen.append(event)
@@ -363,6 +412,7 @@ def _reset_core_caches() -> None:
     # Each is keyed by what it reads from the environment only once; a new cloud has a new one.
     clients.client.cache_clear()
     store.records_model.cache_clear()
+    store.markers_model.cache_clear()
     registry.remote_side_for.cache_clear()
 
 

@@ -69,12 +69,17 @@ class FunctionRuntime:
                 self._modules[spec.logical_id] = module
         return getattr(module, attribute)
 
-    def invoke(self, function: str, event: Any) -> tuple[Any, bool]:
-        """Invoke by name or ARN. Returns (result or error payload, errored)."""
+    def spec(self, function: str) -> FunctionSpec:
+        """A function by name or ARN."""
         spec = self.stack.function_by_name(function.rsplit(":", 1)[-1]) or next(
             (f for f in self.stack.functions.values() if f.arn == function), None)
         if spec is None:
             raise LookupError(f"no function {function} in the template")
+        return spec
+
+    def invoke(self, function: str, event: Any) -> tuple[Any, bool]:
+        """Invoke by name or ARN. Returns (result or error payload, errored)."""
+        spec = self.spec(function)
         if isinstance(event, (str, bytes)):
             event = json.loads(event or "{}")
         self.invocations[spec.logical_id] += 1

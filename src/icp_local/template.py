@@ -40,6 +40,15 @@ class FunctionSpec:
     environment: dict[str, str]
     timeout: int
     memory: int
+    dead_letter_arn: str | None = None  # where failed asynchronous invocations go
+
+
+@dataclass
+class RestApi:
+    """An API Gateway REST API: its OpenAPI body, with intrinsics resolved."""
+
+    logical_id: str
+    body: dict[str, Any]
 
 
 @dataclass
@@ -67,14 +76,28 @@ class Stack:
     state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
     outputs: dict[str, Any] = field(default_factory=dict)
     conditions: dict[str, Any] = field(default_factory=dict)
+    apis: dict[str, RestApi] = field(default_factory=dict)
 
     def function_by_name(self, name: str) -> FunctionSpec | None:
         return next((f for f in self.functions.values() if f.name == name), None)
 
 
+def _inline_includes(value: Any, root: Path) -> Any:
+    """Replace ``Fn::Transform: AWS::Include`` with the file it names, as CloudFormation does
+    (sam package uploads the file; here it is read from the project)."""
+    if isinstance(value, list):
+        return [_inline_includes(v, root) for v in value]
+    if not isinstance(value, dict):
+        return value
+    transform_spec = value.get("Fn::Transform")
+    if isinstance(transform_spec, dict) and transform_spec.get("Name") == "AWS::Include":
+        return yaml_parse((root / transform_spec["Parameters"]["Location"]).read_text())
+    return {k: _inline_includes(v, root) for k, v in value.items()}
+
+
 def translate(template_path: Path, region: str) -> dict[str, Any]:
-    sam = yaml_parse(template_path.read_text())
     root = template_path.parent
+    sam = _inline_includes(yaml_parse(template_path.read_text()), root)
     for resource in sam.get("Resources", {}).values():
         props = resource.get("Properties", {})
         kind = resource["Type"]
@@ -175,10 +198,12 @@ def load(template_path: Path, region: str, stack_name: str, overrides: dict[str,
 # Within what can be built, kinds are made in this order.
 _ORDER = [
     "AWS::IAM::Role", "AWS::DynamoDB::Table", "AWS::Events::EventBus", "AWS::SQS::Queue", "AWS::Logs::LogGroup",
+    "AWS::SecretsManager::Secret", "AWS::CloudWatch::Alarm", "AWS::ApiGateway::RestApi",
     "AWS::Lambda::LayerVersion", "AWS::Lambda::Function", "AWS::StepFunctions::StateMachine", "AWS::Events::Rule",
 ]
 # Kinds with no behaviour in the local cloud (permissions and policies are not enforced by moto).
-_SKIPPED = {"AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::Lambda::EventInvokeConfig"}
+_SKIPPED = {"AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::Lambda::EventInvokeConfig",
+            "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage"}
 
 
 def build(stack: Stack, session: Any) -> None:
@@ -276,6 +301,7 @@ def _function(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -
         logical_id=logical, name=name, arn=created["FunctionArn"], code_dir=stack.root / key,
         handler=props["Handler"], environment={k: str(v) for k, v in env.items()},
         timeout=int(props.get("Timeout", 3)), memory=int(props.get("MemorySize", 128)),
+        dead_letter_arn=(props.get("DeadLetterConfig") or {}).get("TargetArn"),
     )
 
 
@@ -315,6 +341,39 @@ def _rule(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> No
     stack.rules.append(RuleSpec(logical, bus, props.get("EventPattern"), props.get("ScheduleExpression"), targets))
 
 
+def _secret(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    import secrets as random_source
+
+    generate = props.get("GenerateSecretString")
+    if "SecretString" in props:
+        value = props["SecretString"]
+    elif generate and "SecretStringTemplate" in generate:
+        value = json.dumps({**json.loads(generate["SecretStringTemplate"]),
+                            generate["GenerateStringKey"]: random_source.token_urlsafe(24)})
+    else:
+        value = random_source.token_urlsafe(int((generate or {}).get("PasswordLength", 32)))
+    name = props.get("Name") or f"{stack.name}-{logical}"
+    arn = session.client("secretsmanager").create_secret(Name=name, SecretString=value)["ARN"]
+    stack.physical[logical] = arn
+
+
+def _alarm(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    name = props.get("AlarmName") or f"{stack.name}-{logical}"
+    params = {k: v for k, v in props.items() if k in (
+        "AlarmDescription", "Namespace", "MetricName", "Dimensions", "Statistic", "Period", "EvaluationPeriods",
+        "Threshold", "ComparisonOperator", "TreatMissingData", "AlarmActions")}
+    params["Period"], params["EvaluationPeriods"] = int(params["Period"]), int(params["EvaluationPeriods"])
+    params["Threshold"] = float(params["Threshold"])
+    session.client("cloudwatch").put_metric_alarm(AlarmName=name, **params)
+    stack.physical[logical] = name
+
+
+def _rest_api(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    # Served by the local cloud itself (LocalCloud.api, `icp local serve`), from this body.
+    stack.apis[logical] = RestApi(logical, props["Body"])
+    stack.physical[logical] = logical.lower()
+
+
 _BUILDERS = {
     "AWS::IAM::Role": _role,
     "AWS::DynamoDB::Table": _table,
@@ -325,4 +384,7 @@ _BUILDERS = {
     "AWS::Lambda::Function": _function,
     "AWS::StepFunctions::StateMachine": _state_machine,
     "AWS::Events::Rule": _rule,
+    "AWS::SecretsManager::Secret": _secret,
+    "AWS::CloudWatch::Alarm": _alarm,
+    "AWS::ApiGateway::RestApi": _rest_api,
 }

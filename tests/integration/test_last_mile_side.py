@@ -18,8 +18,9 @@ from aws_lambda_powertools.utilities import parameters
 from icp.errors import PartnerRejected, RemoteSideError
 from icp.models import ConnectionRecord, ConnectionRequest
 from icp.partners.google_cloud import GoogleCloudSide
-from icp.partners.last_mile import LastMileSide, provider_config, sign
+from icp.partners.last_mile import LastMileSide, provider_config
 from icp.partners.registry import remote_side_for
+from icp.signing import sign
 from moto import mock_aws
 
 from icp_local.clock import SimClock

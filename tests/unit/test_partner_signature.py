@@ -7,7 +7,7 @@ The expected values were computed independently with
 from __future__ import annotations
 
 import pytest
-from icp.partners.last_mile import REPLAY_WINDOW_SECONDS, sign, signature_valid
+from icp.signing import REPLAY_WINDOW_SECONDS, sign, signature_valid
 
 SECRET = "whsec-test-0001"
 NOW = 1780272000  # 2026-06-01T00:00:00Z

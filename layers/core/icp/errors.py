@@ -32,6 +32,8 @@ class RequestRejected(IcpError):
 class InvalidRequest(RequestRejected):
     """The request does not match the model (a field is missing, malformed or unknown)."""
 
+    http_status = 400
+
 
 class UnsupportedPair(RequestRejected):
     """No available environment for this provider, AWS Region and remote location."""
@@ -121,3 +123,39 @@ class RemoteSideError(IcpError):
 class CleanupPending(IcpError):
     """Something being removed is still on its way out (e.g. a gateway association
     disassociating); the state machine retries the clean-up step."""
+
+
+# --- the API's own refusals ----------------------------------------------------------
+class SignatureInvalid(IcpError):
+    """A signed request (webhook, partner callback) whose signature does not hold."""
+
+    http_status = 401
+
+
+class ReplayedRequest(IcpError):
+    """A signed request seen before, within the replay window."""
+
+    http_status = 401
+
+
+class UnknownPartner(IcpError):
+    http_status = 404
+
+
+class BodyTooLarge(IcpError):
+    http_status = 413
+
+
+class Conflict(IcpError):
+    """The connection is in a state that does not allow this (e.g. already decommissioning)."""
+
+    http_status = 409
+
+
+# --- ServiceNow -------------------------------------------------------------------------
+class ServiceNowUnavailable(IcpError):
+    """ServiceNow's Table API refused an update (any 4xx but 429, at once) or stayed
+    unreachable, throttled or failing through every retry. ``rule`` is ``http-<status>``,
+    ``unreachable``, or names the configuration at fault. Never carries credentials."""
+
+    http_status = 503

@@ -1,4 +1,6 @@
-"""Events the control plane publishes on its bus (design §5)."""
+"""Events the control plane publishes on its bus (design §5). Every detail is checked against
+its model in ``icp.event_schemas`` before it is sent, so what goes out is what the published
+schemas say."""
 
 from __future__ import annotations
 
@@ -8,14 +10,18 @@ from typing import Any
 
 from icp.aws.clients import call, client
 from icp.errors import AwsServiceError
+from icp.event_schemas import DETAIL_TYPES, LINK_STATE_CHANGED, REMEDIATION_COMPLETED, SOURCE, STATUS_CHANGED
 
-SOURCE = "interconnect-control-plane"
-STATUS_CHANGED = "Interconnect Connection Status Changed"
-LINK_STATE_CHANGED = "Interconnect Link State Changed"
-REMEDIATION_COMPLETED = "Interconnect Remediation Completed"
+__all__ = ["LINK_STATE_CHANGED", "REMEDIATION_COMPLETED", "SOURCE", "STATUS_CHANGED", "publish"]
 
 
 def publish(detail_type: str, detail: dict[str, Any]) -> None:
+    """Put one event on the bus. A detail-type without a model, or a detail that does not
+    match its model (pydantic's ValidationError), is our bug: it raises and nothing is sent."""
+    model = DETAIL_TYPES.get(detail_type)
+    if model is None:
+        raise ValueError(f"no model for detail-type {detail_type!r}: add one to icp.event_schemas")
+    model.model_validate(detail)
     entry = {
         "Source": SOURCE,
         "DetailType": detail_type,

@@ -25,6 +25,15 @@ def connection_id_for(request_id: str) -> str:
     return "icc-" + uuid.uuid5(_CONNECTION_NAMESPACE, request_id).hex[:20]
 
 
+def execution_name_for(request_id: str, workflow: str) -> str:
+    """Step Functions execution names built from the request id, so a ServiceNow ticket or a
+    requestId leads straight to its executions. Names allow [A-Za-z0-9-_] and 80 characters;
+    a short hash keeps two ids that differ only in other characters apart."""
+    readable = re.sub(r"[^A-Za-z0-9_-]", "-", request_id)[:48]
+    digest = uuid.uuid5(_CONNECTION_NAMESPACE, request_id).hex[:8]
+    return f"{readable}-{workflow}-{digest}"
+
+
 def bandwidth_mbps(bandwidth: str) -> int:
     match = re.fullmatch(r"(\d+)(Mbps|Gbps)", bandwidth)
     if not match:
@@ -257,6 +266,7 @@ class ConnectionRecord(BaseModel):
     waitToken: str | None = None
     waitSince: datetime | None = None
     executionArn: str | None = None
+    resizeTo: str | None = None  # the bandwidth a running resize moves to
     cleanedUp: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     history: list[HistoryEntry] = Field(default_factory=list)

@@ -50,6 +50,42 @@ def records_model() -> type[_RecordItem]:
     return RecordItem
 
 
+class _MarkerItem(Model):
+    """A short-lived marker (a webhook signature already seen), removed by DynamoDB's TTL."""
+
+    class Meta:
+        table_name = "unset"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    expiresAt = NumberAttribute()  # the table's TTL attribute
+
+
+@cache
+def markers_model() -> type[_MarkerItem]:
+    class MarkerItem(_MarkerItem):
+        class Meta:
+            table_name = os.environ["TABLE_NAME"]
+            region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+
+    return MarkerItem
+
+
+def claim_once(kind: str, key: str, ttl_seconds: int) -> bool:
+    """Record ``key`` for ``ttl_seconds``; False if it was already recorded and has not expired
+    (TTL deletion lags, so expiry is checked here too)."""
+    model = markers_model()
+    now = clock.time()
+    item = model(f"{kind}#{key}", kind, expiresAt=int(now + ttl_seconds))
+    try:
+        item.save(condition=model.pk.does_not_exist() | (model.expiresAt < int(now)))
+    except PutError as exc:
+        if _is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
 def _key(connection_id: str) -> str:
     return f"CONN#{connection_id}"
 

@@ -24,6 +24,17 @@ class WaitTask(_Task):
     connectionId: str
     waitFor: str
     taskToken: str
+    status: str | None = None
+    reason: str | None = None
+
+
+class BandwidthTask(_Task):
+    connectionId: str
+    bandwidth: str
+
+
+class ResizeFailedTask(BandwidthTask):
+    error: dict[str, Any] | None = None
 
 
 class CleanUpTask(_Task):

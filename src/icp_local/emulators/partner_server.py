@@ -55,7 +55,7 @@ from google.cloud.networkconnectivity_v1beta.types import common
 from google.cloud.networkconnectivity_v1beta.types import transport_manager as tm
 from google.longrunning import operations_pb2
 from google.protobuf import empty_pb2
-from icp.partners.last_mile import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
+from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
 
 from icp_local.clock import SimClock
 from icp_local.emulators.google_cloud import GoogleApiError, GoogleCloudEmulator

@@ -96,3 +96,12 @@ def delete_connection(region: str, connection_id: str, client_token: str) -> str
         if error_code(exc) == "ResourceNotFoundException":
             return None
         raise _wrap(exc, "DeleteConnection") from exc
+
+
+def update_bandwidth(region: str, connection_id: str, bandwidth: str, client_token: str) -> str:
+    """Change the bandwidth in place; returns the state AWS reports (``updating``)."""
+    try:
+        return str(call(_client(region).update_connection, identifier=connection_id, bandwidth=bandwidth,
+                        clientToken=client_token)["connection"]["state"])
+    except ClientError as exc:
+        raise _wrap(exc, "UpdateConnection") from exc

@@ -1,4 +1,4 @@
-"""Completing the task tokens of executions that wait on a connection."""
+"""Starting executions, and completing the task tokens of executions that wait on a connection."""
 
 from __future__ import annotations
 
@@ -33,4 +33,17 @@ def send_failure(token: str, error: str, cause: str) -> bool:
         if error_code(exc) in _GONE:
             logger.info("task token already gone", extra={"error": error_code(exc)})
             return False
+        raise
+
+
+def start_execution(state_machine_arn: str, name: str, payload: dict[str, Any]) -> str:
+    """Start an execution by name. A name already used is the same request arriving again:
+    the existing execution's ARN is returned and nothing new starts."""
+    arn = f"{state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
+    try:
+        return str(call(client("stepfunctions").start_execution, stateMachineArn=state_machine_arn, name=name,
+                        input=json.dumps(payload))["executionArn"])
+    except ClientError as exc:
+        if error_code(exc) == "ExecutionAlreadyExists":
+            return arn
         raise

@@ -9,13 +9,11 @@ import json
 from typing import Any
 
 from icp import store
-from icp.aws import directconnect, interconnect
 from icp.errors import CleanupPending
-from icp.lifecycle.create_connection import client_token
-from icp.lifecycle.routing import withdraw_aws_side
+from icp.lifecycle import teardown
+from icp.lifecycle.teardown import merge
 from icp.lifecycle.transitions import move, set_fields
 from icp.models import Status
-from icp.partners.registry import remote_side_for
 
 _REASONS = {
     "States.Timeout": "activation window expired before the partner accepted the key",
@@ -39,29 +37,13 @@ def clean_up(connection_id: str, error: dict[str, Any] | None = None) -> dict[st
     record = store.get(connection_id)
     if record.status == Status.FAILED:
         return {"connectionId": connection_id, "cleanedUp": record.cleanedUp}
-    removed = list(record.cleanedUp)
-
-    def note(items: list[str]) -> None:
-        for item in items:
-            if item not in removed:
-                removed.append(item)
-
-    if record.remoteRefs and record.provider:
-        note(remote_side_for(record.provider).withdraw(record))
-    note(withdraw_aws_side(record))
-    if record.awsConnectionId and record.awsRegion:
-        state = interconnect.delete_connection(record.awsRegion, record.awsConnectionId,
-                                               client_token(record.requestId, attempt=1000))
-        if state is not None:
-            note([f"connection {record.awsConnectionId}"])
-    if record.gatewayCreated and record.directConnectGatewayId:
-        try:
-            if directconnect.delete_gateway(record.directConnectGatewayId):
-                note([f"Direct Connect gateway {record.directConnectGatewayId}"])
-        except CleanupPending:
-            set_fields(connection_id, cleanedUp=removed)  # keep what is done for the retry
-            raise
-    reason = failure_reason(error)
-    move(connection_id, Status.FAILED, reason,
+    removed = merge(record.cleanedUp, teardown.withdraw_routes(record))
+    removed = merge(removed, teardown.delete_connection(record, "cleanup"))
+    try:
+        removed = merge(removed, teardown.delete_created_gateway(record))
+    except CleanupPending:
+        set_fields(connection_id, cleanedUp=removed)  # keep what is done for the retry
+        raise
+    move(connection_id, Status.FAILED, failure_reason(error),
          also=lambda r: {"cleanedUp": removed, "waitFor": None, "waitToken": None, "waitSince": None})
     return {"connectionId": connection_id, "cleanedUp": removed}

@@ -14,7 +14,7 @@ from icp.models import ConnectionType
 _TOKEN_NAMESPACE = uuid.UUID("0f7e3a52-8c1d-4d8e-b7a4-1c2e9f3b6d10")
 
 
-def client_token(request_id: str, attempt: int = 0) -> str:
+def client_token(request_id: str, attempt: int | str = 0) -> str:
     return str(uuid.uuid5(_TOKEN_NAMESPACE, f"{request_id}#{attempt}"))
 
 

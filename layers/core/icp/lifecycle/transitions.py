@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from icp import clock, events, store
-from icp.errors import InvalidTransition
+from icp.errors import Conflict, InvalidTransition
 from icp.models import TRANSITIONS, ConnectionRecord, HistoryEntry, Status
 from icp.observability import logger
 
@@ -18,13 +18,18 @@ def move(
     reason: str | None = None,
     *,
     also: Callable[[ConnectionRecord], dict[str, Any]] | None = None,
+    strict: bool = False,
 ) -> ConnectionRecord:
     """Move a record to ``to``. Moving to the status it already has is a no-op (a task retried
-    after its write landed), so nothing is written or published twice."""
+    after its write landed), so nothing is written or published twice; with ``strict`` it is a
+    Conflict instead (an operator asking twice)."""
     published: dict[str, Any] = {}
 
     def change(record: ConnectionRecord) -> ConnectionRecord | None:
         if record.status == to:
+            if strict:
+                raise Conflict(f"{connection_id} is already {to.value}", field="connectionId",
+                               rule=f"not-already-{to.value.lower()}")
             return None
         if to not in TRANSITIONS.get(record.status, set()):
             raise InvalidTransition(f"{connection_id}: {record.status} -> {to} is not allowed",

@@ -69,7 +69,7 @@ def gather_world(request: ConnectionRequest) -> World:
     )
 
 
-def _check(request: ConnectionRequest) -> dict[str, Any]:
+def check(request: ConnectionRequest) -> dict[str, Any]:
     """Every check against the world; returns the environment the connection will use."""
     if request.attachPoint.directConnectGatewayId:
         directconnect.get_gateway(request.attachPoint.directConnectGatewayId)
@@ -94,7 +94,7 @@ def validate_request(raw: dict[str, Any], execution_arn: str | None = None) -> d
         if error:
             raise error
         assert request is not None
-        environment = _check(request)
+        environment = check(request)
     except RequestRejected as exc:
         move(record.connectionId, Status.REJECTED, f"{exc.field}: {exc.rule}: {exc.message}")
         raise

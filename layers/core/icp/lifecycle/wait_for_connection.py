@@ -15,13 +15,13 @@ from icp.lifecycle import waits
 from icp.lifecycle.transitions import move, set_fields
 from icp.models import Status, WaitFor
 
-_STATUS_WHILE_WAITING = {WaitFor.AVAILABLE: Status.PROVISIONING}
 
-
-def wait_for_connection(connection_id: str, wait_for: str, task_token: str) -> dict[str, Any]:
+def wait_for_connection(connection_id: str, wait_for: str, task_token: str, status: str | None = None,
+                        reason: str | None = None) -> dict[str, Any]:
+    """Keep the token; ``status`` (with ``reason``) is what the record shows while it waits."""
     kind = WaitFor(wait_for)
-    if kind in _STATUS_WHILE_WAITING:
-        move(connection_id, _STATUS_WHILE_WAITING[kind], "partner accepted the activation; AWS is provisioning")
+    if status:
+        move(connection_id, Status(status), reason)
     record = set_fields(connection_id, waitFor=kind, waitToken=task_token, waitSince=clock.utcnow())
     assert record.awsConnectionId and record.awsRegion
     try:

@@ -63,8 +63,6 @@ from __future__ import annotations
 
 import email.utils
 import functools
-import hashlib
-import hmac
 import ipaddress
 import json
 import logging
@@ -76,15 +74,15 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from icp import clock
-from icp.errors import PartnerRejected, RemoteSideError
+from icp.errors import IcpError, PartnerRejected, RemoteSideError
 from icp.models import ConnectionRecord, RemoteLastMile
 from icp.partners.base import uncovered
+from icp.secrets import shared_secret
+from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 logger = logging.getLogger(__name__)
 
-TIMESTAMP_HEADER = "X-ICP-Timestamp"
-SIGNATURE_HEADER = "X-ICP-Signature"
-REPLAY_WINDOW_SECONDS = 300
+
 
 _ATTEMPTS = 5
 _BACKOFF_BASE = 1.0
@@ -96,31 +94,6 @@ _SECRET_MAX_AGE = 300
 
 
 # --- signing (the partner verifies with the same two functions) --------------------
-def sign(secret: str, timestamp: str | int, body: bytes) -> str:
-    """The ``X-ICP-Signature`` value for ``body`` sent at ``timestamp``."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
-
-
-def signature_valid(
-    secret: str,
-    timestamp: str | None,
-    signature: str | None,
-    body: bytes,
-    *,
-    now: float,
-    window: float = REPLAY_WINDOW_SECONDS,
-) -> bool:
-    """True when ``signature`` signs ``body`` at ``timestamp`` and the timestamp is within
-    ``window`` seconds of ``now`` (either side: a replay or a skewed clock)."""
-    if not timestamp or not signature or not timestamp.isdigit():
-        return False
-    if abs(now - int(timestamp)) > window:
-        return False
-    # Sign the header exactly as sent, so "0123" cannot stand in for "123".
-    return hmac.compare_digest(sign(secret, timestamp, body), signature)
-
-
 # --- configuration ------------------------------------------------------------------
 @dataclass(frozen=True)
 class PartnerConfig:
@@ -185,17 +158,10 @@ def _require_safe_url(provider: str, url: str) -> None:
 
 
 def _shared_secret(secret_arn: str, *, refresh: bool = False) -> str:
-    # Imported here: Powertools' parameters pull boto3, which not every caller needs.
-    from aws_lambda_powertools.utilities import parameters
-
-    value = parameters.get_secret(secret_arn, max_age=_SECRET_MAX_AGE, force_fetch=refresh)
-    if isinstance(value, bytes):
-        value = value.decode()
-    if isinstance(value, str) and value.lstrip().startswith("{"):
-        value = json.loads(value).get("secret")
-    if not isinstance(value, str) or not value:
-        raise RemoteSideError("the partner signing secret is empty or not a string", field="secretArn")
-    return value
+    try:
+        return shared_secret(secret_arn, refresh=refresh)
+    except IcpError as exc:
+        raise RemoteSideError(exc.message, field="secretArn", rule=exc.rule) from None
 
 
 # --- HTTP ---------------------------------------------------------------------------

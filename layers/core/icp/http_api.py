@@ -1,0 +1,139 @@
+"""The REST API (design §6), served by one function through Powertools' resolver with
+request validation. The routes only translate HTTP to core calls; errors become HTTP once,
+here, from each error's ``http_status``.
+
+api/openapi.yaml is the API's one description (API Gateway is built from it); a test keeps
+these routes and that document in step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from pydantic import BaseModel, ConfigDict, Field
+
+from icp import inbound, secrets, store
+from icp.errors import IcpError, UnknownPartner
+from icp.lifecycle.decommission import find_record, request_decommission
+from icp.lifecycle.partner_callback import parse_decision, partner_callback
+from icp.lifecycle.resize import request_resize
+from icp.lifecycle.submit_request import Submitted, submit_request
+from icp.models import BANDWIDTH_PATTERN, ConnectionRequest
+from icp.observability import logger
+from icp.partners.last_mile import provider_config
+from icp.servicenow_requests import request_from_servicenow
+
+API_SOURCE = "interconnect-control-plane.api"
+SERVICENOW_SOURCE = "interconnect-control-plane.servicenow"
+
+app = APIGatewayRestResolver(enable_validation=True)
+# Route handlers that answer with a Response carry no return annotation: the resolver would read
+# one as a response model to validate against.
+
+
+class BandwidthChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bandwidth: str = Field(pattern=BANDWIDTH_PATTERN)
+
+
+def _error(status: int, error: str, message: str, field: str | None, rule: str | None) -> Response:
+    return Response(status_code=status, content_type="application/json",
+                    body={"error": error, "message": message, "field": field, "rule": rule})
+
+
+@app.exception_handler(IcpError)
+def _domain_error(exc: IcpError) -> Response:
+    if exc.http_status >= 500:
+        logger.exception("request failed")
+    return _error(exc.http_status, type(exc).__name__, exc.message, exc.field, exc.rule)
+
+
+@app.exception_handler(RequestValidationError)
+def _invalid(exc: RequestValidationError) -> Response:
+    first = exc.errors()[0]
+    location = [str(p) for p in first.get("loc", ()) if p != "body"]
+    field = "body" if first.get("type") == "json_invalid" else ".".join(location) or "body"
+    return _error(400, "InvalidRequest", f"{field}: {first.get('msg', 'invalid')}", field, str(first.get("type")))
+
+
+@app.not_found
+def _not_found(exc: Exception) -> Response:
+    return _error(404, "NotFound", f"no route {app.current_event.http_method} {app.current_event.path}", "path",
+                  "known-route")
+
+
+def _accepted(submitted: Submitted) -> Response:
+    return Response(status_code=202, content_type="application/json", body={
+        "connectionId": submitted.connectionId,
+        "requestId": submitted.requestId,
+        "status": submitted.status,
+        "statusUrl": f"/v1/connections/{submitted.connectionId}",
+        "executionArn": submitted.executionArn,
+    })
+
+
+@app.post("/v1/connections")
+def create_connection(request: Annotated[ConnectionRequest, Body()]):
+    return _accepted(submit_request(request.model_dump(mode="json", exclude_none=True), API_SOURCE))
+
+
+@app.get("/v1/connections")
+def list_connections() -> dict[str, Any]:
+    records = sorted(store.scan(), key=lambda r: r.createdAt)
+    return {"connections": [r.public_view() for r in records]}
+
+
+@app.get("/v1/connections/<connectionId>")
+def get_connection(connectionId: str) -> dict[str, Any]:
+    return find_record(connectionId).public_view()
+
+
+@app.delete("/v1/connections/<connectionId>")
+def decommission_connection(connectionId: str):
+    return Response(status_code=202, content_type="application/json", body=request_decommission(connectionId))
+
+
+@app.post("/v1/connections/<connectionId>/bandwidth")
+def resize_connection(connectionId: str, change: Annotated[BandwidthChange, Body()]):
+    return Response(status_code=202, content_type="application/json",
+                    body=request_resize(connectionId, change.bandwidth))
+
+
+@app.post("/v1/webhooks/servicenow")
+def servicenow_webhook():
+    event = app.current_event
+    secret = secrets.shared_secret(os.environ["SERVICENOW_WEBHOOK_SECRET_ARN"])
+    payload = inbound.signed_json(event.decoded_body_bytes, event.headers, secret)
+    submitted = submit_request(request_from_servicenow(payload), SERVICENOW_SOURCE)
+    inbound.use_signature_once("servicenow", event.headers)
+    return _accepted(submitted)
+
+
+@app.post("/v1/partners/<provider>/callback")
+def partner_callback_route(provider: str) -> dict[str, Any]:
+    event = app.current_event
+    try:
+        secret_arn = provider_config(provider).secret_arn
+    except IcpError:
+        raise UnknownPartner(f"no partner {provider!r} is configured", field="provider", rule="configured-partner") from None
+    secret = secrets.shared_secret(secret_arn)
+    decision = parse_decision(inbound.signed_json(event.decoded_body_bytes, event.headers, secret))
+    result = partner_callback(provider, decision)
+    inbound.use_signature_once(f"partner-{provider}", event.headers)
+    return result
+
+
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    body = event.get("body") or ""
+    if len(body) > inbound.MAX_BODY_BYTES:
+        # Refused before parsing: a large body costs nothing more than this.
+        return {"statusCode": 413, "headers": {"Content-Type": "application/json"}, "body": json.dumps({
+            "error": "BodyTooLarge", "message": f"the body is over {inbound.MAX_BODY_BYTES} bytes",
+            "field": "body", "rule": "max-64KiB"})}
+    return app.resolve(event, context)

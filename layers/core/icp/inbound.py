@@ -1,0 +1,48 @@
+"""Signed requests from outside (the ServiceNow webhook, partner callbacks): size, signature,
+timestamp window, JSON, and once-only use of each signature."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from icp import clock, store
+from icp.errors import BodyTooLarge, InvalidRequest, ReplayedRequest
+from icp.signing import REPLAY_WINDOW_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    wanted = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == wanted), None)
+
+
+def signed_json(body: bytes, headers: Mapping[str, str], secret: str) -> dict[str, Any]:
+    """The JSON object of a signed request, or the error that names what is wrong with it."""
+    if len(body) > MAX_BODY_BYTES:
+        raise BodyTooLarge(f"the body is {len(body)} bytes; the limit is {MAX_BODY_BYTES}", field="body",
+                           rule="max-64KiB")
+    verify(secret, _header(headers, TIMESTAMP_HEADER), _header(headers, SIGNATURE_HEADER), body, now=clock.time())
+    return parse_json_object(body)
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body)
+    except ValueError as exc:
+        raise InvalidRequest(f"the body is not JSON ({exc.msg} at {exc.pos})", field="body", rule="json") from None
+    if not isinstance(payload, dict):
+        raise InvalidRequest("the body must be a JSON object", field="body", rule="json-object")
+    return payload
+
+
+def use_signature_once(channel: str, headers: Mapping[str, str]) -> None:
+    """Record the request's signature; a second use within the window is a replay. Called
+    once the request has been accepted, so a refused request writes nothing."""
+    signature = _header(headers, SIGNATURE_HEADER) or ""
+    key = hashlib.sha256(signature.encode()).hexdigest()
+    if not store.claim_once(f"SIG-{channel}", key, ttl_seconds=2 * REPLAY_WINDOW_SECONDS):
+        raise ReplayedRequest("this signed request was already received", field=SIGNATURE_HEADER, rule="once-only")

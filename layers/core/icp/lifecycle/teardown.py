@@ -1,0 +1,45 @@
+"""Taking a connection apart, shared by Clean Up (after a failure) and decommissioning.
+Each step is idempotent and returns what it removed; only what this control plane created
+is removed."""
+
+from __future__ import annotations
+
+from icp import store
+from icp.aws import directconnect, interconnect
+from icp.lifecycle.create_connection import client_token
+from icp.lifecycle.routing import withdraw_aws_side
+from icp.models import LIVE, ConnectionRecord
+from icp.partners.registry import remote_side_for
+
+
+def merge(done: list[str], more: list[str]) -> list[str]:
+    return done + [item for item in more if item not in done]
+
+
+def withdraw_routes(record: ConnectionRecord) -> list[str]:
+    """The remote side (Google transport and peering, the partner's order) and the AWS side
+    (routes toward the remote CIDRs, the DX gateway association)."""
+    removed = []
+    if record.remoteRefs and record.provider:
+        removed += remote_side_for(record.provider).withdraw(record)
+    return removed + withdraw_aws_side(record)
+
+
+def delete_connection(record: ConnectionRecord, purpose: str) -> list[str]:
+    if not (record.awsConnectionId and record.awsRegion):
+        return []
+    token = client_token(record.requestId, attempt=f"delete-{purpose}")
+    state = interconnect.delete_connection(record.awsRegion, record.awsConnectionId, token)
+    return [] if state is None else [f"connection {record.awsConnectionId}"]
+
+
+def delete_created_gateway(record: ConnectionRecord) -> list[str]:
+    """The DX gateway, if this connection created it and no other live connection uses it.
+    CleanupPending while its association is still going away."""
+    gateway = record.directConnectGatewayId
+    if not (record.gatewayCreated and gateway):
+        return []
+    if any(r.directConnectGatewayId == gateway and r.connectionId != record.connectionId and r.status in LIVE
+           for r in store.scan()):
+        return []
+    return [f"Direct Connect gateway {gateway}"] if directconnect.delete_gateway(gateway) else []

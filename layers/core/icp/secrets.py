@@ -1,0 +1,40 @@
+"""Secrets from Secrets Manager, through Powertools' cached parameters (so a warm function
+fetches each secret once per ``max_age``). Values never go into logs or messages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from icp.errors import IcpError
+
+MAX_AGE_SECONDS = 300
+
+
+def _value(secret_arn: str, refresh: bool) -> str:
+    # Imported here: Powertools' parameters pull boto3, which not every caller needs.
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_secret(secret_arn, max_age=MAX_AGE_SECONDS, force_fetch=refresh)
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def shared_secret(secret_arn: str, *, refresh: bool = False) -> str:
+    """An HMAC signing secret: the secret string itself, or ``{"secret": "..."}``."""
+    value = _value(secret_arn, refresh)
+    if value.lstrip().startswith("{"):
+        value = json.loads(value).get("secret") or ""
+    if not value:
+        raise IcpError("a signing secret is empty", field="secretArn", rule="non-empty")
+    return value
+
+
+def secret_json(secret_arn: str, *, refresh: bool = False) -> dict[str, Any]:
+    """A secret holding a JSON object (e.g. ServiceNow's instance URL and credentials)."""
+    try:
+        data = json.loads(_value(secret_arn, refresh))
+    except ValueError as exc:
+        raise IcpError("a secret is not JSON", field="secretArn", rule="json") from exc
+    if not isinstance(data, dict):
+        raise IcpError("a secret is not a JSON object", field="secretArn", rule="json-object")
+    return data
