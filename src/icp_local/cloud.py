@@ -4,11 +4,13 @@ moto lacks, on a simulated clock (design §7)."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import secrets
 import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -74,6 +76,9 @@ class LocalCloud:
 
     def start(self) -> None:
         global _current
+        # Noise for a local run: samtranslator's feature-toggle notice, Powertools' empty metrics.
+        logging.getLogger("samtranslator").setLevel(logging.ERROR)
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
         if _current is not None:
             raise RuntimeError("one LocalCloud at a time per process")
         _current = self

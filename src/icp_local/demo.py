@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import warnings
 from typing import Any
 
 from icp.models import connection_id_for
@@ -27,7 +26,6 @@ def run(console: Console | None = None) -> int:
     console = console or Console(width=max(Console().width, 110))
     started = time.monotonic()
     # The handlers' own JSON logs would drown the story; the status events tell it.
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
     with LocalCloud(parameters={"LogLevel": "WARNING"}) as cloud:
         t0 = cloud.clock.time()
         names: dict[str, str] = {}

@@ -65,3 +65,16 @@ def request_for(sample: str, network: Network, **changes: Any) -> dict[str, Any]
         detail["attachPoint"] = {"directConnectGatewayId": network.dx_gateway_id}
     detail.update(changes)
     return detail
+
+
+def servicenow_ticket(sample: str, network: Network, **variables: str) -> dict[str, Any]:
+    """The ServiceNow sample body ``sample`` (events/servicenow/), aimed at ``network``;
+    ``variables`` replace catalog variables."""
+    ticket = json.loads((EVENTS_DIR / "servicenow" / f"{sample}.json").read_text())
+    values = ticket["variables"]
+    values["aws_gateway_id"] = network.gateway_id
+    values["aws_route_table_ids"] = network.route_table_id
+    if network.dx_gateway_id and values.get("dx_gateway_id"):
+        values["dx_gateway_id"] = network.dx_gateway_id
+    values.update(variables)
+    return ticket

@@ -8,6 +8,7 @@ these routes and that document in step.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from typing import Annotated, Any
@@ -68,6 +69,14 @@ def _not_found(exc: Exception) -> Response:
                   "known-route")
 
 
+def _raw_body() -> bytes:
+    """The body exactly as sent: what a signature covers."""
+    event = app.current_event
+    if event.is_base64_encoded:
+        return base64.b64decode(event.body or "")
+    return (event.body or "").encode()
+
+
 def _accepted(submitted: Submitted) -> Response:
     return Response(status_code=202, content_type="application/json", body={
         "connectionId": submitted.connectionId,
@@ -109,7 +118,7 @@ def resize_connection(connectionId: str, change: Annotated[BandwidthChange, Body
 def servicenow_webhook():
     event = app.current_event
     secret = secrets.shared_secret(os.environ["SERVICENOW_WEBHOOK_SECRET_ARN"])
-    payload = inbound.signed_json(event.decoded_body_bytes, event.headers, secret)
+    payload = inbound.signed_json(_raw_body(), event.headers, secret)
     submitted = submit_request(request_from_servicenow(payload), SERVICENOW_SOURCE)
     inbound.use_signature_once("servicenow", event.headers)
     return _accepted(submitted)
@@ -123,7 +132,7 @@ def partner_callback_route(provider: str) -> dict[str, Any]:
     except IcpError:
         raise UnknownPartner(f"no partner {provider!r} is configured", field="provider", rule="configured-partner") from None
     secret = secrets.shared_secret(secret_arn)
-    decision = parse_decision(inbound.signed_json(event.decoded_body_bytes, event.headers, secret))
+    decision = parse_decision(inbound.signed_json(_raw_body(), event.headers, secret))
     result = partner_callback(provider, decision)
     inbound.use_signature_once(f"partner-{provider}", event.headers)
     return result

@@ -71,11 +71,11 @@ def markers_model() -> type[_MarkerItem]:
     return MarkerItem
 
 
-def claim_once(kind: str, key: str, ttl_seconds: int) -> bool:
+def claim_once(kind: str, key: str, ttl_seconds: int, now: float | None = None) -> bool:
     """Record ``key`` for ``ttl_seconds``; False if it was already recorded and has not expired
-    (TTL deletion lags, so expiry is checked here too)."""
+    (TTL deletion lags, so expiry is checked here too). ``now`` defaults to the core's clock."""
     model = markers_model()
-    now = clock.time()
+    now = clock.time() if now is None else now
     item = model(f"{kind}#{key}", kind, expiresAt=int(now + ttl_seconds))
     try:
         item.save(condition=model.pk.does_not_exist() | (model.expiresAt < int(now)))
