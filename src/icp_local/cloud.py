@@ -26,6 +26,9 @@ from icp_local.clock import SimClock
 from icp_local.lambdas import FunctionRuntime
 from icp_local.template import ACCOUNT_ID, Stack, build, load
 
+# gRPC's C core (the Google emulator) logs connection teardown at INFO; read when grpc loads.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TEMPLATE = PROJECT_ROOT / "template.yaml"
 # Waits longer than this are moto's "no timeout" default, not a time to move the clock to.

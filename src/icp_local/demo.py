@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.request
 from typing import Any
 
 from icp.models import connection_id_for
+from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from rich.console import Console
 from rich.table import Table
 
 from icp_local.cloud import LocalCloud
-from icp_local.scenario import request_for, transit_gateway_network, virtual_private_gateway_network
+from icp_local.http_server import LocalApiServer
+from icp_local.scenario import (
+    request_for,
+    servicenow_ticket,
+    transit_gateway_network,
+    virtual_private_gateway_network,
+)
 
 REQUESTED = "Interconnect Connection Requested"
 
@@ -22,11 +31,23 @@ def _elapsed(seconds: float) -> str:
     return (f"{days}d " if days else "") + f"{hours:02d}:{minutes:02d}:{secs:02d}"
 
 
+def _signed_webhook(url: str, secret: str, ticket: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """POST a ticket the way ServiceNow's outbound REST message signs it."""
+    body = json.dumps(ticket).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(f"{url}/v1/webhooks/servicenow", data=body, method="POST", headers={
+        "Content-Type": "application/json", TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: sign(secret, timestamp, body)})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
+    with opener.open(request, timeout=30) as response:
+        return response.status, json.loads(response.read())
+
+
 def run(console: Console | None = None) -> int:
     console = console or Console(width=max(Console().width, 110))
     started = time.monotonic()
     # The handlers' own JSON logs would drown the story; the status events tell it.
-    with LocalCloud(parameters={"LogLevel": "WARNING"}) as cloud:
+    with LocalCloud(parameters={"LogLevel": "WARNING"}) as cloud, LocalApiServer(cloud) as api:
         t0 = cloud.clock.time()
         names: dict[str, str] = {}
 
@@ -36,23 +57,29 @@ def run(console: Console | None = None) -> int:
             at = _elapsed(cloud.clock.time() - t0)
             if event["detail-type"] == "Interconnect Connection Status Changed":
                 reason = f"  [dim]{detail.get('reason') or ''}[/dim]"
-                console.print(f"[cyan]{at}[/cyan]  {label:<11} {detail.get('from') or '-':>19} → "
+                console.print(f"[cyan]{at:>11}[/cyan]  {label:<11} {detail.get('from') or '-':>19} → "
                               f"[bold]{detail['to']}[/bold]{reason}")
             elif event["detail-type"] == "Interconnect Link State Changed":
-                console.print(f"[cyan]{at}[/cyan]  {label:<11} [dim]AWS link state {detail.get('from')} → "
+                console.print(f"[cyan]{at:>11}[/cyan]  {label:<11} [dim]AWS link state {detail.get('from')} → "
                               f"{detail['to']}[/dim]")
 
         cloud.on_event(show)
         console.rule("[bold]Interconnect Control Plane — local cloud demo")
-        console.print("Network: us-east-1 transit gateway (multicloud) and a VPC with a virtual private gateway "
+        console.print("Network: two us-east-1 transit gateways (multicloud) and a VPC with a virtual private gateway "
                       "behind an existing Direct Connect gateway (last mile).\n")
         multicloud = request_for("multicloud-request", transit_gateway_network())
         last_mile = request_for("last-mile-request", virtual_private_gateway_network())
         for label, request in (("multicloud", multicloud), ("last-mile", last_mile)):
             names[connection_id_for(request["requestId"])] = label
-            console.print(f"→ {REQUESTED}: {label} {request['awsRegion']} ↔ {request['remoteLocation']} "
+            console.print(f"→ EventBridge {REQUESTED}: {label} {request['awsRegion']} ↔ {request['remoteLocation']} "
                           f"({request['provider']}, {request['bandwidth']})")
             cloud.put_event("com.example.network", REQUESTED, request)
+
+        ticket = servicenow_ticket("request-item-multicloud", transit_gateway_network(cidr="10.40.0.0/16"))
+        names[connection_id_for(ticket["sys_id"])] = "servicenow"
+        status, answer = _signed_webhook(api.url, cloud.servicenow_webhook_secret, ticket)
+        console.print(f"→ ServiceNow {ticket['number']} signed webhook over HTTP to {api.url}: "
+                      f"{status} {answer['connectionId']}")
         cloud.partner("google-cloud").accept_after(3600)  # Google's side is set up an hour later
         cloud.partner("lumen").accept_after(3 * 86400)  # the partner takes three days to validate
         console.print()
@@ -62,15 +89,21 @@ def run(console: Console | None = None) -> int:
         for column in ("connection", "id", "AWS id", "status", "AWS state", "history"):
             table.add_column(column)
         ok = True
-        for request, label in ((multicloud, "multicloud"), (last_mile, "last-mile")):
-            record = cloud.connection(request["requestId"])
+        for request_id, label in ((multicloud["requestId"], "multicloud"), (last_mile["requestId"], "last-mile"),
+                                  (ticket["sys_id"], "servicenow")):
+            record = cloud.connection(request_id)
             assert record is not None
             ok &= record["status"] == "ACTIVE"
             table.add_row(label, record["connectionId"], record["awsConnectionId"] or "-", record["status"],
                           record["awsState"] or "-", str(len(record["history"])) + " transitions")
         console.print()
         console.print(table)
+        notes = cloud.servicenow.work_notes("sc_req_item", ticket["sys_id"])
+        console.print(f"\nWork notes received by ServiceNow on {ticket['number']} ({len(notes)}):")
+        for note in notes:
+            console.print(f"  • {note.splitlines()[0]}")
+        ok &= len(notes) == len(cloud.connection(ticket["sys_id"])["history"])
         simulated = cloud.clock.time() - t0
     console.print(f"\nSimulated {_elapsed(simulated)} of waiting in {time.monotonic() - started:.1f} s of real time. "
-                  + ("[green]Both connections ACTIVE.[/green]" if ok else "[red]Not every connection is ACTIVE.[/red]"))
+                  + ("[green]All three connections ACTIVE.[/green]" if ok else "[red]Something did not finish.[/red]"))
     return 0 if ok else 1
