@@ -3,6 +3,7 @@
 - SearchTransitGatewayRoutes drops a route's attachment: moto keeps it as a dict where its
   serializer expects a list. Routes are stored with a one-item list instead.
 - ReplaceTransitGatewayRoute is not implemented: it is create-over-existing here.
+- SendTaskFailure drops the ``cause`` (the execution then fails with no reason); it is passed on.
 """
 
 from __future__ import annotations
@@ -32,5 +33,16 @@ def install() -> None:
         return self.create_transit_gateway_route()
 
     backend.create_transit_gateway_route = create_transit_gateway_route
+
+    from moto.stepfunctions import responses as sfn_responses
+
+    def send_task_failure(self: Any) -> Any:
+        from moto.core.responses import EmptyResult
+
+        self.stepfunction_backend.send_task_failure(
+            self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause"))
+        return EmptyResult()
+
+    sfn_responses.StepFunctionResponse.send_task_failure = send_task_failure
     _saved["replace"] = getattr(responses.TransitGatewayRouteTable, "replace_transit_gateway_route", None)
     responses.TransitGatewayRouteTable.replace_transit_gateway_route = replace_transit_gateway_route

@@ -207,6 +207,18 @@ def test_a_degraded_link_adds_a_note_and_leaves_the_closed_ticket_alone(
     assert snow.updates("sc_req_item", SYS_ID) == [{"work_notes": snow.work_notes("sc_req_item", SYS_ID)[0]}]
 
 
+def test_a_late_event_adds_its_note_without_moving_the_ticket_back(ready: SimClock, snow: FakeServiceNow) -> None:
+    record = given_record(request(RITM), (None, "RECEIVED"), *PROVISIONING, ("PROVISIONING", "ROUTES_PROPAGATING"),
+                          ("ROUTES_PROPAGATING", "ACTIVE"))
+    notify_servicenow(changed(record, "ROUTES_PROPAGATING", "ACTIVE", "routes verified on both sides"))
+
+    late = notify_servicenow(changed(record, "PROVISIONING", "ROUTES_PROPAGATING", "connection available"))
+
+    assert late == {"table": "sc_req_item", "sysId": SYS_ID, "state": None}
+    assert snow.ticket("sc_req_item", SYS_ID)["state"] == "3"
+    assert len(snow.work_notes("sc_req_item", SYS_ID)) == 2
+
+
 # --- retries -----------------------------------------------------------------------------------
 def test_throttling_waits_the_retry_after_servicenow_sends_then_the_note_arrives(
     ready: SimClock, snow: FakeServiceNow

@@ -10,8 +10,8 @@ from email.utils import format_datetime
 import icp.clock
 import pytest
 from icp.errors import ServiceNowUnavailable
-from icp.lifecycle.notify_servicenow import state_for, ticket_of, work_note
-from icp.models import Status
+from icp.lifecycle.notify_servicenow import state_for, state_to_send, ticket_of, work_note
+from icp.models import HistoryEntry, Status
 from icp.servicenow import (
     BACKOFF_CAP,
     RETRY_AFTER_CAP,
@@ -82,6 +82,41 @@ def test_later_statuses_leave_the_ticket_state_alone(table: str, status: str) ->
 
 def test_every_status_of_an_incident_is_a_note_only() -> None:
     assert all(state_for("incident", status) is None for status in Status)
+
+
+def history(*statuses: str) -> list[HistoryEntry]:
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+    steps = zip((None, *statuses), statuses, strict=False)
+    return [HistoryEntry.model_validate({"from": f, "to": t, "at": at}) for f, t in steps]
+
+
+PROVISIONED = history("RECEIVED", "VALIDATED", "GATEWAY_READY", "AWAITING_ACTIVATION", "PROVISIONING",
+                      "ROUTES_PROPAGATING", "ACTIVE")
+
+
+def test_a_late_event_does_not_move_the_ticket_back_from_a_later_state() -> None:
+    # ROUTES_PROPAGATING's event arrives after ACTIVE's: its note goes, the state stays Closed.
+    assert state_to_send("sc_req_item", PROVISIONED, 5, "ROUTES_PROPAGATING") is None
+    assert state_to_send("sc_req_item", PROVISIONED, 6, "ACTIVE") == "3"
+
+
+def test_a_later_status_without_a_state_does_not_hold_back_an_earlier_one() -> None:
+    flapped = [*PROVISIONED, *history("ACTIVE", "DEGRADED")[1:]]
+
+    assert state_to_send("sc_req_item", flapped, 6, "ACTIVE") == "3"
+
+
+def test_a_closed_ticket_is_never_reopened_by_a_later_change() -> None:
+    # ACTIVE -> ROUTES_PROPAGATING (routes restored after a failover): a note, not Work in Progress.
+    repropagated = [*PROVISIONED, HistoryEntry.model_validate(
+        {"from": "ACTIVE", "to": "ROUTES_PROPAGATING", "at": datetime(2026, 6, 2, tzinfo=UTC)})]
+
+    assert state_to_send("sc_req_item", repropagated, 7, "ROUTES_PROPAGATING") is None
+    assert state_to_send("change_request", repropagated, 7, "ROUTES_PROPAGATING") is None
+
+
+def test_a_transition_not_in_the_history_gets_its_mapped_state() -> None:
+    assert state_to_send("change_request", [], None, "REJECTED") == "4"
 
 
 # --- the ticket ----------------------------------------------------------------------------------

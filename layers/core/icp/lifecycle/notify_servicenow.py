@@ -33,6 +33,12 @@ Ticket states
 Every other status (DEGRADED, RESIZING, DECOMMISSIONING, DECOMMISSIONED), and every other
 table (``incident``), gets a work note and no state: the ticket that asked for the
 connection is closed by then, and must not be reopened by a later change.
+
+Events arrive out of order (asynchronous invokes, retries, redrives from the dead-letter
+queue), so the state a note carries is checked against the record's history
+(``state_to_send``): a transition later than this one that sets a state wins, and once the
+ticket has been closed (ACTIVE, REJECTED or FAILED reached before this transition) later
+changes, such as ACTIVE -> ROUTES_PROPAGATING, add notes only.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from icp import clock, servicenow, store
-from icp.models import ConnectionRecord
+from icp.models import ConnectionRecord, HistoryEntry
 from icp.observability import logger
 
 NOTE_KIND = "SNOW-NOTE"
@@ -79,9 +85,25 @@ STATES: dict[str, dict[str, str]] = {
 }
 
 
+# Statuses that close the ticket (sc_req_item) or hand it to its owner (change_request).
+_CLOSING = {"ACTIVE", "REJECTED", "FAILED"}
+
+
 def state_for(table: str, status: str) -> str | None:
     """The ticket state a status moves ``table`` to; None to leave the state alone."""
     return STATES.get(table, {}).get(status)
+
+
+def state_to_send(table: str, history: list[HistoryEntry], index: int | None, to: str) -> str | None:
+    """The state for the transition ``history[index]`` (to ``to``), or None when the ticket
+    must keep its state: it was closed before this transition, or a later transition that
+    sets a state has happened (its own event carries that state, whichever arrives first)."""
+    if index is not None:
+        if any(entry.to in _CLOSING for entry in history[:index]):
+            return None
+        if any(state_for(table, entry.to) for entry in history[index + 1 :]):
+            return None
+    return state_for(table, to)
 
 
 def work_note(detail: dict[str, Any], aws_connection_id: str | None = None) -> str:
@@ -141,10 +163,13 @@ def notify_servicenow(detail: dict[str, Any]) -> dict[str, Any]:
     #   send (at least once, not exactly once); the loser of the claim logs it.
     # The key is the one transition, not just its from/to: a link that flaps ACTIVE -> DEGRADED
     # twice in a day makes two notes, so the key carries the history entry's time.
-    key = _note_key(record, from_, to)
+    index = _transition_index(record, from_, to)
+    key = f"{connection_id}:{from_}:{to}"
+    if index is not None:
+        key += f"@{record.history[index].at.isoformat()}"
     if _already_noted(key):
         return _skip(connection_id, "this status change is already on the ticket")
-    state = state_for(table, str(to))
+    state = state_to_send(table, record.history, index, str(to))
     servicenow.update_ticket(table, sys_id, work_notes=work_note(detail, record.awsConnectionId), state=state)
     try:
         if not store.claim_once(NOTE_KIND, key, ttl_seconds=NOTE_TTL_SECONDS):
@@ -164,10 +189,10 @@ def _skip(connection_id: str, reason: str) -> dict[str, Any]:
     return {"skipped": reason}
 
 
-def _note_key(record: ConnectionRecord, from_: str | None, to: str | None) -> str:
-    key = f"{record.connectionId}:{from_}:{to}"
-    at = next((e.at for e in reversed(record.history) if e.from_ == from_ and e.to == to), None)
-    return f"{key}@{at.isoformat()}" if at else key
+def _transition_index(record: ConnectionRecord, from_: str | None, to: str | None) -> int | None:
+    """Where the event's transition is in the history: its latest occurrence."""
+    return next((i for i in range(len(record.history) - 1, -1, -1)
+                 if record.history[i].from_ == from_ and record.history[i].to == to), None)
 
 
 def _already_noted(key: str) -> bool:
