@@ -43,12 +43,16 @@ def routes(cloud: LocalCloud) -> list[Route]:
     return found
 
 
-def _response(status: int, payload: dict[str, Any]) -> tuple[int, Any]:
+def call_api(cloud: LocalCloud, method: str, path: str, *, json_body: Any = None, headers: dict[str, str] | None,
+             body: str | bytes | None, signed: bool) -> tuple[int, Any]:
+    status, _, payload = call_api_with_headers(cloud, method, path, json_body=json_body, headers=headers, body=body,
+                                               signed=signed)
     return status, payload
 
 
-def call_api(cloud: LocalCloud, method: str, path: str, *, json_body: Any = None, headers: dict[str, str] | None,
-             body: str | bytes | None, signed: bool) -> tuple[int, Any]:
+def call_api_with_headers(cloud: LocalCloud, method: str, path: str, *, json_body: Any = None,
+                          headers: dict[str, str] | None, body: str | bytes | None,
+                          signed: bool) -> tuple[int, dict[str, str], Any]:
     headers = dict(headers or {})
     split = urlsplit(path)
     if json_body is not None:
@@ -56,17 +60,19 @@ def call_api(cloud: LocalCloud, method: str, path: str, *, json_body: Any = None
         headers.setdefault("Content-Type", "application/json")
     matches = [(r, m) for r in routes(cloud) if (m := r.pattern.match(split.path))]
     if not matches:
-        return _response(404, {"error": "NotFound", "message": f"no resource {split.path}", "field": "path",
-                               "rule": "known-route"})
+        return 404, {}, {"error": "NotFound", "message": f"no resource {split.path}", "field": "path",
+                         "rule": "known-route"}
     chosen = next(((r, m) for r, m in matches if r.method == method.upper()), None)
     if chosen is None:
-        return _response(405, {"error": "MethodNotAllowed", "message": f"{method.upper()} is not allowed on "
-                               f"{matches[0][0].template}", "field": "method", "rule": "allowed-method"})
+        # (API Gateway itself answers 403 "Missing Authentication Token" here; 405 tells more.)
+        allowed = ", ".join(sorted(r.method for r, _ in matches))
+        return 405, {"Allow": allowed}, {"error": "MethodNotAllowed", "message": f"{method.upper()} is not allowed "
+                                         f"on {matches[0][0].template}", "field": "method", "rule": "allowed-method"}
     route, match = chosen
     authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
     if route.iam and not signed and not authorization.startswith("AWS4-HMAC-SHA256 "):
         # What API Gateway answers an unsigned request to an IAM-authorized route.
-        return _response(403, {"message": "Missing Authentication Token"})
+        return 403, {}, {"message": "Missing Authentication Token"}
     raw = body.encode() if isinstance(body, str) else body
     is_binary = raw is not None and not _is_text(raw)
     query = {k: v for k, v in parse_qs(split.query).items()}
@@ -92,7 +98,7 @@ def call_api(cloud: LocalCloud, method: str, path: str, *, json_body: Any = None
     result, errored = cloud.runtime.invoke(route.function_arn, event)
     if errored:
         # API Gateway's answer when the integration itself fails.
-        return _response(502, {"message": "Internal server error"})
+        return 502, {}, {"message": "Internal server error"}
     text = result.get("body") or ""
     if result.get("isBase64Encoded"):
         text = base64.b64decode(text).decode()
@@ -100,7 +106,7 @@ def call_api(cloud: LocalCloud, method: str, path: str, *, json_body: Any = None
         payload = jsonlib.loads(text) if text else None
     except ValueError:
         payload = text
-    return int(result.get("statusCode", 200)), payload
+    return int(result.get("statusCode", 200)), dict(result.get("headers") or {}), payload
 
 
 def _is_text(raw: bytes) -> bool:

@@ -9,6 +9,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from icp_local.api_gateway import call_api_with_headers
 from icp_local.cloud import LocalCloud
 
 
@@ -49,15 +50,25 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         headers = {k: v for k, v in self.headers.items()}
-        status, payload = self.cloud.api(self.command, self.path, headers=headers, body=body, signed=False)
-        data = b"" if payload is None else json.dumps(payload).encode()
+        status, extra_headers, payload = call_api_with_headers(self.cloud, self.command, self.path, headers=headers,
+                                                               body=body, signed=False)
+        data = b"" if payload is None or self.command == "HEAD" else json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
+        for name, value in extra_headers.items():
+            if name.lower() not in ("content-type", "content-length"):
+                self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_TRACE = _serve
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (QUERY, PROPFIND, ...) reaches the API too, which answers 405.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # request lines would carry nothing a user needs here

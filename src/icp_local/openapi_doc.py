@@ -65,7 +65,9 @@ def build() -> dict[str, Any]:
             op["parameters"] = params
         if body:
             op["requestBody"] = {"required": True, **json_body(body)}
-        op["responses"] = responses
+            responses = {**responses, "415": error}
+        # API Gateway answers a request without a valid SigV4 signature with 403 itself.
+        op["responses"] = {**responses, "403": {"$ref": "#/components/responses/Forbidden"}} if iam else responses
         op["security"] = [{"sigv4": []}] if iam else []
         op["x-amazon-apigateway-integration"] = integration
         return op
@@ -130,7 +132,10 @@ def build() -> dict[str, Any]:
             "securitySchemes": {"sigv4": {"type": "apiKey", "name": "Authorization", "in": "header",
                                           "x-amazon-apigateway-authtype": "awsSigv4"}},
             "responses": {"Error": {"description": "refused; field and rule say why",
-                                    **json_body({"$ref": "#/components/schemas/Error"})}},
+                                    **json_body({"$ref": "#/components/schemas/Error"})},
+                          "Forbidden": {"description": "API Gateway refused the caller (no valid SigV4 signature)",
+                                        **json_body({"type": "object", "required": ["message"],
+                                                     "properties": {"message": {"type": "string"}}})}},
             "schemas": {
                 **request_schemas(),
                 "Error": {"type": "object", "required": ["error", "message"], "properties": {

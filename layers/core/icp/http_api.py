@@ -138,11 +138,23 @@ def partner_callback_route(provider: str) -> dict[str, Any]:
     return result
 
 
+def _refusal(status: int, error: str, message: str, field: str, rule: str) -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"error": error, "message": message, "field": field, "rule": rule})}
+
+
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    # Refused before any parsing: a large or non-JSON body costs nothing more than this.
     body = event.get("body") or ""
     if len(body) > inbound.MAX_BODY_BYTES:
-        # Refused before parsing: a large body costs nothing more than this.
-        return {"statusCode": 413, "headers": {"Content-Type": "application/json"}, "body": json.dumps({
-            "error": "BodyTooLarge", "message": f"the body is over {inbound.MAX_BODY_BYTES} bytes",
-            "field": "body", "rule": "max-64KiB"})}
+        return _refusal(413, "BodyTooLarge", f"the body is over {inbound.MAX_BODY_BYTES} bytes", "body", "max-64KiB")
+    content_type = next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "content-type"), "")
+    if body and content_type and content_type.split(";")[0].strip().lower() != "application/json":
+        return _refusal(415, "UnsupportedMediaType", f"the body must be application/json, not {content_type}",
+                        "Content-Type", "application/json")
+    if body and event.get("isBase64Encoded"):
+        try:
+            base64.b64decode(body).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return _refusal(400, "InvalidRequest", "the body is not UTF-8 JSON", "body", "json")
     return app.resolve(event, context)

@@ -1,0 +1,338 @@
+"""How long the REST API function takes to import cold, and how long the ServiceNow webhook
+takes per request in the local cloud.
+
+    .venv/bin/python benchmarks/api_latency.py
+
+See benchmarks/README.md for what each figure means. About a minute on 2 cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+# The handlers' structured logs would drown the tables; the core's Logger reads its level
+# when first imported, which is here.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
+
+from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+
+from icp_local import LocalCloud, sfn
+from icp_local.http_server import LocalApiServer
+from icp_local.scenario import servicenow_ticket, transit_gateway_network
+
+ROOT = Path(__file__).resolve().parents[1]
+IMPORT_RUNS = 5
+TOP_MODULES = 10
+WEBHOOK = "/v1/webhooks/servicenow"
+# 1,000 in-process requests and 200 over HTTP, in the same proportions, shuffled together
+# (fixed seed) so that drift in the process (table growth, GC) falls on every kind alike.
+IN_PROCESS_MIX = {"a": 600, "b": 200, "c": 200}
+HTTP_MIX = {"a": 120, "b": 40, "c": 40}
+KINDS = {
+    "a": "(a) same ticket re-sent, new signature",
+    "b": "(b) bad signature -> 401",
+    "c": "(c) new ticket (new sys_id, new CIDRs)",
+}
+
+
+# -- 1. cold import --------------------------------------------------------------------------
+_IMPORT_SNIPPET = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
+
+
+def _fresh_import(function: str, importtime: bool) -> tuple[float, float, str]:
+    """(seconds to `import app`, seconds for the whole process, stderr) in a fresh interpreter
+    run as Lambda would: function code on the path, the core from the installed package."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "PYTHON"))}
+    env["PYTHONPATH"] = str(Path("functions") / function)
+    args = [sys.executable, *(["-X", "importtime"] if importtime else []), "-c", _IMPORT_SNIPPET]
+    start = time.perf_counter()
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"importing functions/{function}/app.py failed:\n{done.stderr[-2000:]}")
+    return float(done.stdout.strip().splitlines()[-1]), wall, done.stderr
+
+
+def _parse_importtime(stderr: str) -> dict[str, float]:
+    """Module -> cumulative microseconds, from -X importtime's "self | cumulative | name" lines."""
+    found: dict[str, float] = {}
+    for line in stderr.splitlines():
+        if not line.startswith("import time:"):
+            continue
+        fields = line[len("import time:"):].split("|")
+        if len(fields) != 3 or not fields[0].strip().isdigit():
+            continue  # the header line
+        found.setdefault(fields[2].strip(), float(fields[1]))
+    return found
+
+
+def cold_imports() -> None:
+    print("1. API function cold import (fresh `python -c 'import app'`, cwd = project root,")
+    print(f"   PYTHONPATH = functions/<fn>, core from the installed icp package; median of {IMPORT_RUNS} runs)\n")
+    summary = []
+    breakdowns = {}
+    for function in ("api", "validate_request"):
+        plain = [_fresh_import(function, importtime=False) for _ in range(IMPORT_RUNS)]
+        traced = [_fresh_import(function, importtime=True) for _ in range(IMPORT_RUNS)]
+        summary.append((f"functions/{function}/app.py",
+                        statistics.median(t for t, _, _ in plain) * 1000,
+                        min(t for t, _, _ in plain) * 1000, max(t for t, _, _ in plain) * 1000,
+                        statistics.median(w for _, w, _ in plain) * 1000,
+                        statistics.median(t for t, _, _ in traced) * 1000))
+        per_run = [_parse_importtime(stderr) for _, _, stderr in traced]
+        modules = set().union(*per_run)
+        medians = {m: statistics.median(run.get(m, 0.0) for run in per_run) for m in modules}
+        breakdowns[function] = sorted(medians.items(), key=lambda item: -item[1])[:TOP_MODULES]
+    print(f"   {'function':<32}{'import app':>12}{'min':>9}{'max':>9}{'process':>10}{'-X importtime':>15}")
+    for name, median, low, high, wall, traced_median in summary:
+        print(f"   {name:<32}{median:>10.0f}ms{low:>7.0f}ms{high:>7.0f}ms{wall:>8.0f}ms{traced_median:>13.0f}ms")
+    print("   (process = the whole interpreter run, startup included; -X importtime = `import app` with the")
+    print("   tracing on, which slows it, so the breakdown below comes from those runs)\n")
+    for function, top in breakdowns.items():
+        print(f"   functions/{function}/app.py: {TOP_MODULES} heaviest modules by cumulative import time "
+              f"(median of {IMPORT_RUNS} -X importtime runs; nested modules count in their parents too)")
+        for name, us in top:
+            print(f"     {us / 1000:>8.1f} ms  {name}")
+        print()
+
+
+# -- 2. webhook latency ----------------------------------------------------------------------
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * p / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def stats_row(label: str, seconds: list[float], width: int = 58) -> str:
+    if not seconds:
+        return f"   {label:<{width}}{0:>6}" + "       -" * 5
+    ms = [s * 1000 for s in seconds]
+    return (f"   {label:<{width}}{len(ms):>6}" + "".join(f"{v:>8.1f}" for v in (
+        percentile(ms, 50), percentile(ms, 95), percentile(ms, 99), max(ms), statistics.fmean(ms))))
+
+
+def table_header(title: str, width: int = 58) -> None:
+    print(f"   {title:<{width}}{'n':>6}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}{'mean':>8}   (ms)")
+
+
+class Webhook:
+    """Builds each kind of signed request; every body differs (a counter in sys_updated_on,
+    which the webhook ignores), so no two requests share a signature."""
+
+    def __init__(self, cloud: LocalCloud):
+        self.secret = cloud.servicenow_webhook_secret
+        self.network = transit_gateway_network(cidr="10.40.0.0/16")
+        self.ticket = servicenow_ticket("request-item-multicloud", self.network)
+        self._counter = 0
+        self._new = 0
+
+    def _body(self, ticket: dict[str, Any]) -> bytes:
+        self._counter += 1
+        return json.dumps({**ticket, "sys_updated_on": f"2026-06-02 14:20:37 #{self._counter}"}).encode()
+
+    @staticmethod
+    def _headers(secret: str, body: bytes) -> dict[str, str]:
+        stamp = str(int(time.time()))
+        return {"Content-Type": "application/json", TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(secret, stamp, body)}
+
+    def request(self, kind: str) -> tuple[bytes, dict[str, str]]:
+        if kind == "a":
+            body = self._body(self.ticket)
+            return body, self._headers(self.secret, body)
+        if kind == "b":
+            body = self._body(self.ticket)
+            return body, self._headers("not-the-webhook-secret", body)
+        # A new ticket: new sys_id and number, and CIDRs on both sides that overlap nothing sent before
+        # (the sample's 10.40/16, 10.41/16 and 10.140/16 included).
+        self._new += 1
+        i = self._new
+        ticket = json.loads(json.dumps(self.ticket))
+        ticket["sys_id"] = uuid.uuid4().hex
+        ticket["number"] = f"RITM{1_000_000 + i}"
+        ticket["variables"]["aws_cidrs"] = f"10.{64 + i // 256}.{i % 256}.0/24"
+        ticket["variables"]["remote_cidrs"] = f"172.{16 + i // 256}.{i % 256}.0/24"
+        body = self._body(ticket)
+        return body, self._headers(self.secret, body)
+
+
+def outcome(status: int, payload: Any) -> str:
+    if isinstance(payload, dict) and status >= 400:
+        return f"{status} {payload.get('rule') or payload.get('error') or ''}".strip()
+    return str(status)
+
+
+def wait_until_parked(timeout: float = 30.0) -> bool:
+    """Wait (untimed, driving nothing: no clock moves, no deliveries) until every execution
+    the last request started has run to its first park, so its worker thread does not compete
+    for the CPU with the next timed request. True if they parked in time."""
+    from icp_local.cloud import _current
+
+    assert _current is not None
+    deadline = time.monotonic() + timeout
+    while sfn.running_executions() > _current.clock.blocked_waiters():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    return True
+
+
+def plan(mix: dict[str, int], seed: int) -> list[str]:
+    kinds = [kind for kind, n in mix.items() for _ in range(n)]
+    random.Random(seed).shuffle(kinds)
+    return kinds
+
+
+def measure(send: Callable[[bytes, dict[str, str]], tuple[int, Any]], hook: Webhook, kinds: list[str],
+            handler_times: list[float], connection_id: str) -> tuple[dict[str, list[float]], dict[str, list[float]],
+                                                                    dict[str, Counter[str]], list[str]]:
+    total: dict[str, list[float]] = defaultdict(list)  # by kind, and by "c <outcome>"
+    handler: dict[str, list[float]] = defaultdict(list)
+    outcomes: dict[str, Counter[str]] = defaultdict(Counter)
+    problems = []
+    for kind in kinds:
+        body, headers = hook.request(kind)
+        before = len(handler_times)
+        start = time.perf_counter()
+        status, payload = send(body, headers)
+        elapsed = time.perf_counter() - start
+        inner = handler_times[-1] if len(handler_times) > before else None
+        label = outcome(status, payload)
+        outcomes[kind][label] += 1
+        keys = [kind] + ([f"c {label}"] if kind == "c" else [])
+        for key in keys:
+            total[key].append(elapsed)
+            if inner is not None:
+                handler[key].append(inner)
+        expected = {"a": status == 202 and isinstance(payload, dict) and payload.get("connectionId") == connection_id,
+                    "b": status == 401, "c": status in (202, 422)}[kind]
+        if not expected:
+            problems.append(f"{kind}: {label} {payload}")
+        if kind == "c" and status == 202 and not wait_until_parked():
+            problems.append("an execution started by a new ticket did not park within 30 s")
+    return total, handler, outcomes, problems
+
+
+def report(title: str, total: dict[str, list[float]], handler: dict[str, list[float]] | None,
+           outcomes: dict[str, Counter[str]]) -> None:
+    rows = [(KINDS[k], k) for k in KINDS] + [
+        (f"    of which {key[2:]}", key) for key in sorted(k for k in total if k.startswith("c "))]
+    table_header(title)
+    for label, key in rows:
+        print(stats_row(label, total.get(key, [])))
+    print(stats_row("all kinds", [s for k in KINDS for s in total.get(k, [])]))
+    if handler is not None:
+        print()
+        table_header("  the same requests, API function only (handler call)")
+        for label, key in rows:
+            print(stats_row(label, handler.get(key, [])))
+    print("\n   outcomes: " + "; ".join(f"{k}: " + ", ".join(f"{n} x {o}" for o, n in sorted(c.items()))
+                                     for k, c in sorted(outcomes.items())))
+
+
+def webhook_latency() -> None:
+    print("2. ServiceNow webhook latency (POST /v1/webhooks/servicenow), local cloud, nothing driven\n")
+    with LocalCloud() as cloud:
+        # Time the API function alone: the local API Gateway's invoke of it (routing, event
+        # building and response parsing are outside). Only API Gateway events are recorded,
+        # not the Lambda invocations of executions on moto's worker threads.
+        handler_times: list[float] = []
+        invoke = cloud.runtime.invoke
+
+        def timed_invoke(function: str, event: Any) -> tuple[Any, bool]:
+            start = time.perf_counter()
+            try:
+                return invoke(function, event)
+            finally:
+                if isinstance(event, dict) and "httpMethod" in event:
+                    handler_times.append(time.perf_counter() - start)
+
+        cloud.runtime.invoke = timed_invoke  # type: ignore[method-assign]
+        hook = Webhook(cloud)
+
+        def in_process(body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+            return cloud.api("POST", WEBHOOK, body=body, headers=headers, signed=False)
+
+        # The first delivery of the ticket: it loads the API function (first invocation in this
+        # process) and starts the ticket's execution, whose ValidateRequest writes the record that
+        # makes every re-send (a) take the "already requested" path.
+        body, headers = hook.request("a")
+        start = time.perf_counter()
+        status, first = in_process(body, headers)
+        first_ms = (time.perf_counter() - start) * 1000
+        if status != 202:
+            raise SystemExit(f"the first webhook was refused: {status} {first}")
+        parked = wait_until_parked()
+        record = cloud.connection(first["connectionId"])
+        print(f"   first delivery of the ticket (API function loaded, execution started): {first_ms:.0f} ms, "
+              f"{status}; record {'written' if record else 'NOT written'}"
+              f"{'' if parked else ' (its execution had not parked after 30 s)'}\n")
+
+        started = time.perf_counter()
+        total, handler, outcomes, problems = measure(in_process, hook, plan(IN_PROCESS_MIX, seed=7),
+                                                     handler_times, first["connectionId"])
+        in_process_s = time.perf_counter() - started
+        report(f"in process, cloud.api ({sum(IN_PROCESS_MIX.values())} requests, {in_process_s:.1f} s)",
+               total, handler, outcomes)
+
+        with LocalApiServer(cloud) as server:
+            url = server.url + WEBHOOK
+
+            def over_http(body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+                request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+                try:
+                    with urllib.request.urlopen(request, timeout=60) as response:
+                        return response.status, json.loads(response.read() or b"null")
+                except urllib.error.HTTPError as error:
+                    return error.code, json.loads(error.read() or b"null")
+
+            started = time.perf_counter()
+            http_total, _, http_outcomes, http_problems = measure(over_http, hook, plan(HTTP_MIX, seed=11),
+                                                                  handler_times, first["connectionId"])
+            http_s = time.perf_counter() - started
+        print()
+        report(f"over HTTP, urllib -> LocalApiServer ({sum(HTTP_MIX.values())} requests, {http_s:.1f} s)",
+               http_total, None, http_outcomes)
+        print("   (urllib opens a new loopback TCP connection per request; the server answers on a new thread)")
+
+        print(f"\n   executions started in all: {len(cloud.executions())}; connection records: "
+              f"{len(cloud.connections())}; AWS Interconnect connections: {len(cloud.interconnect.connections())}")
+        print("   (c) note: each new ticket runs the full path (parse, every check against the world, "
+              "then StartExecution).\n"
+              "   The account's quota allows 2 multicloud connections per provider (google-cloud here, and the\n"
+              "   re-sent ticket (a) holds one), so after the first new ticket(s) the quota check refuses with\n"
+              "   422 quota-multicloud-per-provider: still the full check path, minus StartExecution.")
+        for problem in (problems + http_problems)[:10]:
+            print(f"   UNEXPECTED: {problem}")
+        if problems or http_problems:
+            print(f"   {len(problems) + len(http_problems)} unexpected answers in all")
+
+
+def main() -> int:
+    started = time.perf_counter()
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
+    cold_imports()
+    webhook_latency()
+    print(f"\ntotal run: {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
