@@ -8,7 +8,9 @@ See benchmarks/README.md for what each figure means. About a minute on 2 cores.
 
 from __future__ import annotations
 
+import gc
 import json
+import logging
 import os
 import random
 import statistics
@@ -28,6 +30,7 @@ from typing import Any
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
 
+from icp.observability import logger as icp_logger  # noqa: E402
 from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 from icp_local import LocalCloud, sfn
@@ -108,6 +111,25 @@ def cold_imports() -> None:
         for name, us in top:
             print(f"     {us / 1000:>8.1f} ms  {name}")
         print()
+
+
+class GcClock:
+    """Total time spent in the garbage collector (stop-the-world: it delays any request it
+    falls in), so a request can tell how much of its time was a collection."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.total += time.perf_counter() - self._start
+
+
+GC = GcClock()
+GC_PAUSE = 0.005  # a request with more than this much collection in it counts as hit by GC
 
 
 # -- 2. webhook latency ----------------------------------------------------------------------
@@ -203,6 +225,7 @@ def plan(mix: dict[str, int], seed: int) -> list[str]:
 def measure(send: Callable[[bytes, dict[str, str]], tuple[int, Any]], hook: Webhook, kinds: list[str],
             handler_times: list[float], connection_id: str) -> tuple[dict[str, list[float]], dict[str, list[float]],
                                                                     dict[str, Counter[str]], list[str]]:
+    """Latencies by kind (and "c <outcome>"); requests with a GC pause in them also under "<key> gc"."""
     total: dict[str, list[float]] = defaultdict(list)  # by kind, and by "c <outcome>"
     handler: dict[str, list[float]] = defaultdict(list)
     outcomes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -210,15 +233,21 @@ def measure(send: Callable[[bytes, dict[str, str]], tuple[int, Any]], hook: Webh
     for kind in kinds:
         body, headers = hook.request(kind)
         before = len(handler_times)
+        gc_before = GC.total
         start = time.perf_counter()
         status, payload = send(body, headers)
         elapsed = time.perf_counter() - start
+        in_gc = GC.total - gc_before
         inner = handler_times[-1] if len(handler_times) > before else None
         label = outcome(status, payload)
         outcomes[kind][label] += 1
         keys = [kind] + ([f"c {label}"] if kind == "c" else [])
         for key in keys:
             total[key].append(elapsed)
+            if in_gc > GC_PAUSE:
+                total[f"{key} gc"].append(in_gc)
+            else:
+                total[f"{key} no-gc"].append(elapsed)
             if inner is not None:
                 handler[key].append(inner)
         expected = {"a": status == 202 and isinstance(payload, dict) and payload.get("connectionId") == connection_id,
@@ -233,11 +262,19 @@ def measure(send: Callable[[bytes, dict[str, str]], tuple[int, Any]], hook: Webh
 def report(title: str, total: dict[str, list[float]], handler: dict[str, list[float]] | None,
            outcomes: dict[str, Counter[str]]) -> None:
     rows = [(KINDS[k], k) for k in KINDS] + [
-        (f"    of which {key[2:]}", key) for key in sorted(k for k in total if k.startswith("c "))]
+        (f"    of which {key[2:]}", key) for key in sorted(k for k in total if k.startswith("c ") and
+                                                          not k.endswith("gc"))]
     table_header(title)
     for label, key in rows:
         print(stats_row(label, total.get(key, [])))
     print(stats_row("all kinds", [s for k in KINDS for s in total.get(k, [])]))
+    print()
+    table_header("  the same, leaving out requests a GC pause fell in")
+    for label, key in rows[:len(KINDS)]:
+        print(stats_row(label, total.get(f"{key} no-gc", [])))
+    hit = {k: total.get(f"{k} gc", []) for k in KINDS}
+    print("   requests with a garbage collection (> 5 ms) in them: " + ", ".join(
+        f"{k}: {len(v)}" + (f" (GC {min(v) * 1000:.0f}-{max(v) * 1000:.0f} ms)" if v else "") for k, v in hit.items()))
     if handler is not None:
         print()
         table_header("  the same requests, API function only (handler call)")
@@ -245,6 +282,15 @@ def report(title: str, total: dict[str, list[float]], handler: dict[str, list[fl
             print(stats_row(label, handler.get(key, [])))
     print("\n   outcomes: " + "; ".join(f"{k}: " + ", ".join(f"{n} x {o}" for o, n in sorted(c.items()))
                                      for k, c in sorted(outcomes.items())))
+
+
+def quiet() -> None:
+    """The template sets the functions' log level to INFO, which LocalCloud.start applies; the
+    executions' status logs would drown the tables (the API function logs nothing at INFO on
+    these paths, so this changes nothing measured)."""
+    icp_logger.setLevel(logging.ERROR)
+    for handler in icp_logger.handlers:
+        handler.setLevel(logging.ERROR)
 
 
 def webhook_latency() -> None:
@@ -264,6 +310,7 @@ def webhook_latency() -> None:
                 if isinstance(event, dict) and "httpMethod" in event:
                     handler_times.append(time.perf_counter() - start)
 
+        quiet()
         cloud.runtime.invoke = timed_invoke  # type: ignore[method-assign]
         hook = Webhook(cloud)
 
@@ -329,6 +376,7 @@ def main() -> int:
     started = time.perf_counter()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
     cold_imports()
+    gc.callbacks.append(GC)
     webhook_latency()
     print(f"\ntotal run: {time.perf_counter() - started:.0f} s")
     return 0
