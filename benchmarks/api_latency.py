@@ -30,7 +30,7 @@ from typing import Any
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
 
-from icp.observability import logger as icp_logger  # noqa: E402
+from icp.observability import logger as icp_logger
 from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 from icp_local import LocalCloud, sfn

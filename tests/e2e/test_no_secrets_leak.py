@@ -3,12 +3,16 @@ in any log line, event, error body, work note or execution history of a full run
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import time
+from collections.abc import Iterator
 
 import pytest
-
+from icp.observability import logger
 from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+
 from icp_local import LocalCloud
 from icp_local.scenario import (
     request_for,
@@ -25,7 +29,22 @@ def _signed_post(cloud: LocalCloud, path: str, secret: str, payload: dict) -> tu
         "Content-Type": "application/json", TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(secret, stamp, body)})
 
 
-def test_a_full_run_leaks_no_secret_anywhere(capfd: pytest.CaptureFixture[str]):
+@pytest.fixture
+def core_log() -> Iterator[io.StringIO]:
+    """Every line the core's Powertools logger writes, formatted as in Lambda."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    yield stream
+    logger.removeHandler(handler)
+
+
+def test_a_full_run_leaks_no_secret_anywhere(capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+                                             core_log: io.StringIO):
+    # The core logs at DEBUG; other libraries at INFO, as Lambda's root logger would let through
+    # (botocore's own DEBUG wire logs are never enabled in a deployment).
+    caplog.set_level(logging.INFO)
     seen: list[str] = []
     with LocalCloud(parameters={"LogLevel": "DEBUG"}) as cloud:
         # Every channel: an event, the REST API, a signed ServiceNow ticket, a partner's rejection by callback.
@@ -58,8 +77,8 @@ def test_a_full_run_leaks_no_secret_anywhere(capfd: pytest.CaptureFixture[str]):
             seen.extend(cloud.servicenow.work_notes(table, sys_id))
         assert cloud.connection(ticket["sys_id"])["status"] == "ACTIVE"
     output = capfd.readouterr()
-    seen += [output.out, output.err]
-    assert "status changed" in output.out, "the run's logs were captured"
+    seen += [output.out, output.err, caplog.text, core_log.getvalue()]
+    assert "status changed" in core_log.getvalue(), "the run's logs were captured"
     everything = "\n".join(seen)
     leaked = [name for name, value in secrets.items() if value and value in everything]
     assert leaked == []

@@ -119,6 +119,7 @@ def servicenow_webhook():
     event = app.current_event
     secret = secrets.shared_secret(os.environ["SERVICENOW_WEBHOOK_SECRET_ARN"])
     payload = inbound.signed_json(_raw_body(), event.headers, secret)
+    inbound.refuse_replay("servicenow", event.headers)
     submitted = submit_request(request_from_servicenow(payload), SERVICENOW_SOURCE)
     inbound.use_signature_once("servicenow", event.headers)
     return _accepted(submitted)
@@ -133,6 +134,7 @@ def partner_callback_route(provider: str) -> dict[str, Any]:
         raise UnknownPartner(f"no partner {provider!r} is configured", field="provider", rule="configured-partner") from None
     secret = secrets.shared_secret(secret_arn)
     decision = parse_decision(inbound.signed_json(_raw_body(), event.headers, secret))
+    inbound.refuse_replay(f"partner-{provider}", event.headers)
     result = partner_callback(provider, decision)
     inbound.use_signature_once(f"partner-{provider}", event.headers)
     return result

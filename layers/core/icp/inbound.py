@@ -42,10 +42,20 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     return payload
 
 
+def _signature_key(headers: Mapping[str, str]) -> str:
+    return hashlib.sha256((_header(headers, SIGNATURE_HEADER) or "").encode()).hexdigest()
+
+
+def refuse_replay(channel: str, headers: Mapping[str, str]) -> None:
+    """A cheap read before any work: a signature already used is a replay."""
+    if store.is_claimed(f"SIG-{channel}", _signature_key(headers), now=time.time()):
+        raise ReplayedRequest("this signed request was already received", field=SIGNATURE_HEADER, rule="once-only")
+
+
 def use_signature_once(channel: str, headers: Mapping[str, str]) -> None:
     """Record the request's signature; a second use within the window is a replay. Called
-    once the request has been accepted, so a refused request writes nothing."""
-    signature = _header(headers, SIGNATURE_HEADER) or ""
-    key = hashlib.sha256(signature.encode()).hexdigest()
-    if not store.claim_once(f"SIG-{channel}", key, ttl_seconds=2 * REPLAY_WINDOW_SECONDS, now=time.time()):
+    once the request has been accepted, so a refused request writes nothing (and two copies
+    racing past ``refuse_replay`` are settled here by the conditional write)."""
+    if not store.claim_once(f"SIG-{channel}", _signature_key(headers), ttl_seconds=2 * REPLAY_WINDOW_SECONDS,
+                            now=time.time()):
         raise ReplayedRequest("this signed request was already received", field=SIGNATURE_HEADER, rule="once-only")

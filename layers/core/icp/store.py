@@ -86,6 +86,15 @@ def claim_once(kind: str, key: str, ttl_seconds: int, now: float | None = None) 
     return True
 
 
+def is_claimed(kind: str, key: str, now: float | None = None) -> bool:
+    """Whether ``claim_once(kind, key, ...)`` holds ``key`` and it has not expired."""
+    try:
+        item = markers_model().get(f"{kind}#{key}", kind, consistent_read=True)
+    except DoesNotExist:
+        return False
+    return int(item.expiresAt) >= int(clock.time() if now is None else now)
+
+
 def _key(connection_id: str) -> str:
     return f"CONN#{connection_id}"
 

@@ -46,9 +46,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
-
-from icp import clock, servicenow, store
+from icp import servicenow, store
 from icp.models import ConnectionRecord, HistoryEntry
 from icp.observability import logger
 
@@ -167,7 +165,7 @@ def notify_servicenow(detail: dict[str, Any]) -> dict[str, Any]:
     key = f"{connection_id}:{from_}:{to}"
     if index is not None:
         key += f"@{record.history[index].at.isoformat()}"
-    if _already_noted(key):
+    if store.is_claimed(NOTE_KIND, key):
         return _skip(connection_id, "this status change is already on the ticket")
     state = state_to_send(table, record.history, index, str(to))
     servicenow.update_ticket(table, sys_id, work_notes=work_note(detail, record.awsConnectionId), state=state)
@@ -194,16 +192,3 @@ def _transition_index(record: ConnectionRecord, from_: str | None, to: str | Non
     return next((i for i in range(len(record.history) - 1, -1, -1)
                  if record.history[i].from_ == from_ and record.history[i].to == to), None)
 
-
-def _already_noted(key: str) -> bool:
-    """Whether ``store.claim_once(NOTE_KIND, key, ...)`` has claimed ``key`` and it has not
-    expired: the read that ``claim_once`` itself does not offer.
-
-    TODO(lead): this reads store's marker item directly; it belongs in store as
-    ``store.is_claimed(kind, key)`` beside ``claim_once``, whose item layout it mirrors."""
-    model = store.markers_model()
-    try:
-        item = model.get(f"{NOTE_KIND}#{key}", NOTE_KIND, consistent_read=True)
-    except DoesNotExist:
-        return False
-    return int(item.expiresAt) >= int(clock.time())
