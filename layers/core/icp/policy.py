@@ -142,8 +142,8 @@ def check_locality(request: ConnectionRequest, world: World) -> None:
         return  # Cloud WAN reaches the connection from any Region
     if not world.gateway_region_ok:
         raise RegionLocality(
-            f"{request.aws.gatewayId} is not in {request.awsRegion}: with a {request.aws.attachment} the "
-            "connection must be local to the gateway's Region",
+            f"{request.aws.gatewayId} was not found in {request.awsRegion}: with a {request.aws.attachment} "
+            "the connection must be in the gateway's own Region",
             field="aws.gatewayId", rule="region-locality",
         )
     for table, ok in world.route_tables_region_ok.items():
