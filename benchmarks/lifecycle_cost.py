@@ -87,10 +87,10 @@ class Meter:
     def wrap_sweep(self, cloud: LocalCloud) -> None:
         original = cloud.sweep
 
-        def sweep() -> list[Any]:
+        def sweep(rules: list[str] | None = None) -> list[Any]:
             self._local.in_sweep = True
             try:
-                return original()
+                return original(rules)
             finally:
                 self._local.in_sweep = False
                 self.sweeps += 1

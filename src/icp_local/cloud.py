@@ -13,6 +13,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ _FOREVER = 30 * 86400
 _PARTNER_SECRET_NAME = "interconnect-control-plane/partners/{provider}"
 _LAST_MILE_PARTNERS = ("lumen",)
 _ASYNC_RETRIES = 2  # Lambda's default for asynchronous invocations
+_READS = ("Get", "List", "Describe", "Search", "Scan", "Query", "BatchGet", "Invoke", "SendTask", "Start")
 
 _current: LocalCloud | None = None
 
@@ -64,7 +66,7 @@ class LocalCloud:
         self._observers: list[Callable[[dict[str, Any]], None]] = []
         self._deliveries: list[Callable[[], None]] = []
         self._deliveries_lock = threading.Lock()
-        self._swept_generation = -1
+        self._swept: dict[str, int] = {}  # scheduled rule -> generation when it last ran
         self._saved_env: dict[str, str | None] = {}
         self._driver = threading.get_ident()
         self._started = False
@@ -117,8 +119,6 @@ class LocalCloud:
         moto_fixes.install()
         _install_event_hooks()
         self._schedules = [(rule, _schedule_seconds(rule.schedule)) for rule in self.stack.rules if rule.schedule]
-        # Scheduled rules fire together at the shortest period's ticks.
-        self._sweep_period = min((seconds for _, seconds in self._schedules), default=None)
         self._started = True
 
     def stop(self) -> None:
@@ -227,6 +227,36 @@ class LocalCloud:
             raise ValueError(f"event refused: {entry}")
         return str(entry["EventId"])
 
+    def set_alarm_state(self, connection_id: str, kind: str, state: str = "ALARM") -> None:
+        """Move one of a connection's CloudWatch alarms (utilization, latency, packet-loss) and
+        publish the `CloudWatch Alarm State Change` event AWS would, on the default bus."""
+        name = f"icp-{connection_id}-{kind}"
+        cloudwatch = boto3.client("cloudwatch", region_name=self.region)
+        previous = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"]
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason=f"set by the local cloud: {state}")
+        self._aws_event("aws.cloudwatch", "CloudWatch Alarm State Change", {
+            "alarmName": name, "state": {"value": state, "reason": "set by the local cloud",
+                                         "timestamp": self.clock.now().isoformat()},
+            "previousState": {"value": previous}})
+
+    def announce_maintenance(self, aws_connection_id: str, start: float, end: float) -> None:
+        """Publish the AWS Health event for scheduled Direct Connect maintenance of a connection."""
+        iso = lambda t: datetime.fromtimestamp(t, tz=UTC).isoformat()  # noqa: E731
+        self._aws_event("aws.health", "AWS Health Event", {
+            "eventArn": f"arn:aws:health:{self.region}::event/DIRECTCONNECT/AWS_DIRECTCONNECT_MAINTENANCE_SCHEDULED/"
+                        f"{aws_connection_id}-{int(start)}",
+            "service": "DIRECTCONNECT", "eventTypeCode": "AWS_DIRECTCONNECT_MAINTENANCE_SCHEDULED",
+            "eventTypeCategory": "scheduledChange", "startTime": iso(start), "endTime": iso(end),
+            "affectedEntities": [{"entityValue": aws_connection_id}]})
+
+    def _aws_event(self, source: str, detail_type: str, detail: dict[str, Any]) -> None:
+        # AWS services publish on the default bus; customers cannot use their `aws.*` sources, so
+        # the event goes in through moto's backend rather than the PutEvents API.
+        from moto.events.models import events_backends
+
+        events_backends[ACCOUNT_ID][self.region].put_events([{
+            "Source": source, "DetailType": detail_type, "Detail": json.dumps(detail), "EventBusName": "default"}])
+
     def connection(self, connection_or_request_id: str) -> dict[str, Any] | None:
         from icp import store
         from icp.models import connection_id_for
@@ -284,14 +314,17 @@ class LocalCloud:
         self.clock.advance_to(end)
         self._settle(deadline)
 
-    def sweep(self) -> list[Any]:
-        """Run the scheduled functions (the link-state watcher) once, now."""
+    def sweep(self, rules: list[str] | None = None) -> list[Any]:
+        """Run the scheduled functions (the link-state watcher, the route check) once, now;
+        ``rules`` limits it to those scheduled rules (logical ids)."""
         results = []
         generation = self._generation()
         for rule, _ in self._schedules:
+            if rules is not None and rule.logical_id not in rules:
+                continue
             for target in rule.targets:
                 results.append(self.runtime.invoke(target["Arn"], _scheduled_event(rule.logical_id, self))[0])
-        self._swept_generation = generation
+            self._swept[rule.logical_id] = generation
         return results
 
     # -- driving ------------------------------------------------------------------------------
@@ -302,7 +335,15 @@ class LocalCloud:
             self.clock.park(seconds)
 
     def _generation(self) -> int:
-        return sum(getattr(e, "generation", 0) for e in (self.interconnect, self.directconnect, self.google))
+        """Moves whenever something a scheduled function could see has changed: an emulator's
+        state, or any write through an AWS API. Sweeps that could see nothing new are skipped."""
+        writes = sum(n for (_, op), n in self.api_calls.items() if not op.startswith(_READS))
+        return writes + sum(getattr(e, "generation", 0) for e in (self.interconnect, self.directconnect, self.google))
+
+    def _due_rules(self, at: float) -> list[str]:
+        generation = self._generation()
+        return [rule.logical_id for rule, period in self._schedules
+                if at % period == 0 and self._swept.get(rule.logical_id) != generation]
 
     def _settle(self, deadline: float) -> None:
         """Wait (in real time) until every execution is parked and every delivery is made."""
@@ -322,16 +363,19 @@ class LocalCloud:
         if due is not None and due - self.clock.time() > _FOREVER:
             due = None
         candidates = [due] if due is not None else []
-        if self._sweep_period and self._generation() != self._swept_generation:
-            candidates.append((self.clock.time() // self._sweep_period + 1) * self._sweep_period)
+        generation = self._generation()
+        now = self.clock.time()
+        candidates += [(now // period + 1) * period for rule, period in self._schedules
+                       if self._swept.get(rule.logical_id) != generation]
         if not candidates:
             return None
         return min(candidates)
 
     def _advance_to(self, target: float) -> None:
         self.clock.advance_to(target)
-        if self._sweep_period and target % self._sweep_period == 0 and self._generation() != self._swept_generation:
-            self.sweep()
+        due = self._due_rules(target)
+        if due:
+            self.sweep(due)
 
     def _deliver(self) -> bool:
         with self._deliveries_lock:

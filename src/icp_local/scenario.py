@@ -24,19 +24,29 @@ class Network:
     gateway_id: str  # tgw-... or vgw-...
     route_table_id: str  # tgw-rtb-... or rtb-...
     dx_gateway_id: str | None = None
+    backup_target: dict[str, str] | None = None  # aws.backupTarget: where a Site-to-Site VPN terminates
 
 
 def sample_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS_DIR / "eventbridge" / f"{name}.json").read_text())
 
 
-def transit_gateway_network(region: str = "us-east-1", cidr: str = "10.10.0.0/16") -> Network:
+def transit_gateway_network(region: str = "us-east-1", cidr: str = "10.10.0.0/16",
+                            vpn_backup: bool = True) -> Network:
+    """A VPC, a transit gateway with a route table, and (by default) a Site-to-Site VPN on the
+    transit gateway, the backup path remediation fails over to."""
     ec2 = boto3.client("ec2", region_name=region)
     vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
     tgw = ec2.create_transit_gateway(Description="icp local")["TransitGateway"]["TransitGatewayId"]
     table = ec2.create_transit_gateway_route_table(TransitGatewayId=tgw)["TransitGatewayRouteTable"][
         "TransitGatewayRouteTableId"]
-    return Network(vpc_id=vpc, gateway_id=tgw, route_table_id=table)
+    backup = None
+    if vpn_backup:
+        customer = ec2.create_customer_gateway(Type="ipsec.1", PublicIp="203.0.113.10", BgpAsn=65010)[
+            "CustomerGateway"]["CustomerGatewayId"]
+        ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=customer, TransitGatewayId=tgw)
+        backup = {"transitGatewayId": tgw}
+    return Network(vpc_id=vpc, gateway_id=tgw, route_table_id=table, backup_target=backup)
 
 
 def virtual_private_gateway_network(region: str = "us-east-1", cidr: str = "10.20.0.0/16",
@@ -63,6 +73,8 @@ def request_for(sample: str, network: Network, **changes: Any) -> dict[str, Any]
     detail["aws"]["routeTableIds"] = [network.route_table_id]
     if network.dx_gateway_id and "directConnectGatewayId" in detail["attachPoint"]:
         detail["attachPoint"] = {"directConnectGatewayId": network.dx_gateway_id}
+    if network.backup_target:
+        detail["aws"]["backupTarget"] = network.backup_target
     detail.update(changes)
     return detail
 

@@ -214,8 +214,9 @@ TRANSITIONS: dict[Status | None, set[Status]] = {
     Status.AWAITING_ACTIVATION: {Status.PROVISIONING, Status.FAILED},
     Status.PROVISIONING: {Status.ROUTES_PROPAGATING, Status.FAILED},
     Status.ROUTES_PROPAGATING: {Status.ACTIVE, Status.FAILED},
-    Status.ACTIVE: {Status.DEGRADED, Status.RESIZING, Status.DECOMMISSIONING, Status.ROUTES_PROPAGATING},
-    Status.DEGRADED: {Status.ACTIVE, Status.DECOMMISSIONING, Status.FAILED},
+    Status.ACTIVE: {Status.DEGRADED, Status.RESIZING, Status.DECOMMISSIONING, Status.ROUTES_PROPAGATING,
+                    Status.FAILED},
+    Status.DEGRADED: {Status.ACTIVE, Status.DECOMMISSIONING, Status.FAILED, Status.ROUTES_PROPAGATING},
     Status.RESIZING: {Status.ACTIVE, Status.DEGRADED, Status.FAILED},
     Status.DECOMMISSIONING: {Status.DECOMMISSIONED, Status.FAILED},
     Status.FAILED: {Status.DECOMMISSIONING},
@@ -267,6 +268,14 @@ class ConnectionRecord(BaseModel):
     waitSince: datetime | None = None
     executionArn: str | None = None
     resizeTo: str | None = None  # the bandwidth a running resize moves to
+    # Remediation: one execution at a time holds the lease; downs are kept for flap damping.
+    lease: str | None = None
+    leaseExpiresAt: datetime | None = None
+    linkDowns: list[datetime] = Field(default_factory=list)
+    onBackup: bool = False
+    incidentSysId: str | None = None
+    maintenance: list[dict[str, str]] = Field(default_factory=list)  # {start, end, event}
+    replacements: int = 0
     cleanedUp: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     history: list[HistoryEntry] = Field(default_factory=list)
@@ -280,5 +289,5 @@ class ConnectionRecord(BaseModel):
 
     def public_view(self) -> dict[str, Any]:
         """The JSON that GET /v1/connections/{id} and LocalCloud.connection() return."""
-        data = self.model_dump(mode="json", by_alias=True, exclude={"waitToken", "version"})
+        data = self.model_dump(mode="json", by_alias=True, exclude={"waitToken", "version", "lease"})
         return data

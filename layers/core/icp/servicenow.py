@@ -208,6 +208,15 @@ def _client_for(secret_arn: str) -> ServiceNowClient:
     return ServiceNowClient(secret_arn)
 
 
+def create_incident(*, short_description: str, description: str, correlation_id: str) -> str:
+    return client().create_incident(short_description=short_description, description=description,
+                                    correlation_id=correlation_id)
+
+
+def resolve_incident(sys_id: str, *, close_notes: str) -> None:
+    client().resolve_incident(sys_id, close_notes=close_notes)
+
+
 def update_ticket(table: str, sys_id: str, *, work_notes: str, state: str | None = None) -> None:
     """Add a work note to a ticket (and set its state) through the configured client."""
     client().update_ticket(table, sys_id, work_notes=work_notes, state=state)
@@ -285,7 +294,26 @@ class ServiceNowClient:
         self._send("PATCH", f"/api/now/table/{quote(table, safe='')}/{quote(sys_id, safe='')}", body,
                    what=f"{table}/{sys_id}")
 
-    def _send(self, method: str, path: str, payload: dict[str, Any], *, what: str) -> None:
+    def create_incident(self, *, short_description: str, description: str, correlation_id: str) -> str:
+        """Open an incident; returns its sys_id. ``correlation_id`` ties it to the connection."""
+        creds = self.credentials()
+        known = (creds.password, creds.oauth_token)
+        body = {"short_description": scrub(short_description, known=known)[:160],
+                "description": scrub(description, known=known), "correlation_id": correlation_id,
+                "category": "network", "urgency": "2", "impact": "2"}
+        result = self._send("POST", "/api/now/table/incident", body, what="incident")
+        sys_id = (result or {}).get("result", {}).get("sys_id")
+        if not sys_id:
+            raise ServiceNowUnavailable("ServiceNow created an incident but returned no sys_id", rule="sys-id")
+        return str(sys_id)
+
+    def resolve_incident(self, sys_id: str, *, close_notes: str) -> None:
+        creds = self.credentials()
+        body = {"state": "6", "close_code": "Solved (Permanently)",
+                "close_notes": scrub(close_notes, known=(creds.password, creds.oauth_token))}
+        self._send("PATCH", f"/api/now/table/incident/{quote(sys_id, safe='')}", body, what=f"incident/{sys_id}")
+
+    def _send(self, method: str, path: str, payload: dict[str, Any], *, what: str) -> dict[str, Any] | None:
         data = json.dumps(payload, separators=(",", ":")).encode()
         refreshed = False
         problem = "no attempt made"
@@ -300,9 +328,13 @@ class ServiceNowClient:
             delay = backoff_seconds(attempt)
             try:
                 with _opener(_is_loopback(urlsplit(url).hostname)).open(request, timeout=TIMEOUT) as response:
-                    response.read()
+                    raw = response.read()
                 logger.info("ServiceNow %s %s: HTTP %s", method, what, response.status)
-                return
+                try:
+                    parsed = json.loads(raw) if raw else None
+                except ValueError:
+                    parsed = None
+                return parsed if isinstance(parsed, dict) else None
             except urllib.error.HTTPError as err:
                 status = err.code
                 text = scrub(_error_text(err.read()), known=(creds.password, creds.oauth_token))

@@ -40,3 +40,12 @@ class ResizeFailedTask(BandwidthTask):
 class CleanUpTask(_Task):
     connectionId: str
     error: dict[str, Any] | None = None
+
+
+class RemediationTask(_Task):
+    connectionId: str
+    action: str | None = None
+    reason: str | None = None
+    outcome: str | None = None
+    bandwidth: str | None = None
+    error: dict[str, Any] | None = None

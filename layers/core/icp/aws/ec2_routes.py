@@ -20,10 +20,15 @@ from icp.errors import AwsServiceError, RoutesNotConverged
 
 @dataclass(frozen=True)
 class RouteTarget:
-    """Where routes point: a transit gateway attachment, or a gateway (vgw-) id."""
+    """Where routes point: in a transit gateway route table, an attachment; in a VPC route
+    table, a virtual private gateway (vgw-) or a transit gateway (tgw-)."""
 
     transit_gateway_attachment_id: str | None = None
     gateway_id: str | None = None
+    transit_gateway_id: str | None = None
+
+    def describe(self) -> str:
+        return str(self.transit_gateway_attachment_id or self.gateway_id or self.transit_gateway_id)
 
 
 def _ec2(region: str) -> Any:
@@ -36,6 +41,18 @@ def _fail(exc: ClientError, what: str) -> AwsServiceError:
 
 def is_transit_gateway_table(route_table_id: str) -> bool:
     return route_table_id.startswith("tgw-rtb-")
+
+
+def vpn_attachment(region: str, transit_gateway_id: str) -> str | None:
+    """A Site-to-Site VPN attachment on the transit gateway: the backup path for its route tables."""
+    try:
+        found = call(_ec2(region).describe_transit_gateway_attachments, Filters=[
+            {"Name": "transit-gateway-id", "Values": [transit_gateway_id]},
+            {"Name": "resource-type", "Values": ["vpn"]}])
+    except ClientError as exc:
+        raise _fail(exc, "DescribeTransitGatewayAttachments") from exc
+    available = [a for a in found.get("TransitGatewayAttachments", []) if a.get("State") == "available"]
+    return str(available[0]["TransitGatewayAttachmentId"]) if available else None
 
 
 def dx_gateway_attachment(region: str, transit_gateway_id: str, dx_gateway_id: str) -> str:
@@ -86,6 +103,8 @@ def _points_at(route: dict[str, Any], target: RouteTarget) -> bool:
     if target.transit_gateway_attachment_id:
         attachments = route.get("TransitGatewayAttachments", [])
         return any(a.get("TransitGatewayAttachmentId") == target.transit_gateway_attachment_id for a in attachments)
+    if target.transit_gateway_id:
+        return route.get("TransitGatewayId") == target.transit_gateway_id
     return route.get("GatewayId") == target.gateway_id
 
 
@@ -102,6 +121,8 @@ class _TableApi:
     def target_params(self, target: RouteTarget) -> dict[str, Any]:
         if self.table_param == "TransitGatewayRouteTableId":
             return {"TransitGatewayAttachmentId": target.transit_gateway_attachment_id}
+        if target.transit_gateway_id:
+            return {"TransitGatewayId": target.transit_gateway_id}
         return {"GatewayId": target.gateway_id}
 
 

@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 from icp import store
-from icp.aws import stepfunctions
+from icp.aws import alarms, stepfunctions
 from icp.errors import Conflict
 from icp.lifecycle import teardown
 from icp.lifecycle.teardown import merge
@@ -78,6 +78,7 @@ def delete_connection(connection_id: str) -> dict[str, Any]:
 def mark_decommissioned(connection_id: str) -> dict[str, Any]:
     record = store.get(connection_id)
     removed = merge(record.cleanedUp, teardown.delete_created_gateway(record))  # CleanupPending: retried
+    removed = merge(removed, alarms.delete_alarms(record))
     move(connection_id, Status.DECOMMISSIONED, "connection deleted and everything it used removed",
          also=lambda r: {"cleanedUp": removed, "waitFor": None, "waitToken": None, "waitSince": None})
     return {"connectionId": connection_id, "cleanedUp": removed}

@@ -75,3 +75,37 @@ def withdraw_aws_side(record: ConnectionRecord) -> list[str]:
     if directconnect.delete_association(record.directConnectGatewayId, gateway):
         removed.append(f"association of {record.directConnectGatewayId} with {gateway}")
     return removed
+
+
+def _backup_target(record: ConnectionRecord, table: str) -> RouteTarget | None:
+    """Where a table's routes to the remote CIDRs go while the link is down: the Site-to-Site
+    VPN attachment on the transit gateway (transit gateway tables), or the backup gateway named
+    in the request (VPC tables)."""
+    request = record.parsed_request
+    backup = request.aws.backupTarget
+    if backup is None:
+        return None
+    if ec2_routes.is_transit_gateway_table(table):
+        attachment = ec2_routes.vpn_attachment(request.awsRegion, backup.transitGatewayId or request.aws.gatewayId)
+        return RouteTarget(transit_gateway_attachment_id=attachment) if attachment else None
+    if backup.transitGatewayId:
+        return RouteTarget(transit_gateway_id=backup.transitGatewayId)
+    return RouteTarget(gateway_id=backup.gatewayId)
+
+
+def has_backup_path(record: ConnectionRecord) -> bool:
+    return all(_backup_target(record, t) is not None for t in record.parsed_request.aws.routeTableIds)
+
+
+def point_routes(record: ConnectionRecord, *, to_backup: bool) -> list[str]:
+    """Point the routes toward the remote CIDRs at the backup path, or back at the connection.
+    Returns what changed (empty when they already point there: a repeated step changes nothing)."""
+    request = record.parsed_request
+    changed = []
+    for table in request.aws.routeTableIds:
+        target = _backup_target(record, table) if to_backup else route_target(record)
+        if target is None:
+            continue
+        changed += [f"{cidr} in {table} → {target.describe()}" for cidr in
+                    ec2_routes.put_routes(request.awsRegion, table, request.remote.cidrs, target)]
+    return changed

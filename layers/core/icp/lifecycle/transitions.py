@@ -76,3 +76,15 @@ def set_fields(connection_id: str, **fields: Any) -> ConnectionRecord:
         return record.model_copy(update=fields)
 
     return store.update(connection_id, change)
+
+
+def note(connection_id: str, reason: str, **fields: Any) -> ConnectionRecord:
+    """A history entry that is not a status change (maintenance announced, a failover held back),
+    with any other fields to set in the same write."""
+
+    def change(record: ConnectionRecord) -> ConnectionRecord:
+        entry = HistoryEntry.model_validate({"from": record.status.value, "to": record.status.value,
+                                             "at": clock.utcnow(), "reason": reason})
+        return record.model_copy(update={"history": [*record.history, entry], **fields})
+
+    return store.update(connection_id, change)

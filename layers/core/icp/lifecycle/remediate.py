@@ -1,0 +1,172 @@
+"""The steps of statemachines/remediate.asl.json. Each is idempotent: a retried step, or a
+step run after the world already moved, changes nothing twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from icp import clock, events, servicenow, store
+from icp.aws import interconnect
+from icp.errors import ConnectionNotFound, IcpError
+from icp.lifecycle import teardown
+from icp.lifecycle.clean_up import failure_reason
+from icp.lifecycle.create_connection import client_token
+from icp.lifecycle.resize import check_resize, request_resize
+from icp.lifecycle.routing import has_backup_path, point_routes, propagate_aws_side
+from icp.lifecycle.transitions import move, note, set_fields
+from icp.models import ConnectionType, Status
+from icp.observability import logger
+from icp.partners.registry import remote_side_for
+from icp.remediation import Settings, in_maintenance, is_flapping
+
+
+class EscalationNeeded(IcpError):
+    """Automatic repair has done what it may; a person has to look (an incident is opened)."""
+
+
+def _aws_state(connection_id: str) -> str:
+    record = store.get(connection_id)
+    assert record.awsRegion and record.awsConnectionId
+    try:
+        return str(interconnect.get_connection(record.awsRegion, record.awsConnectionId)["state"])
+    except ConnectionNotFound:
+        return "deleted"
+
+
+def check_link(connection_id: str) -> dict[str, Any]:
+    """After the grace period: is the link still down, flapping, or under announced maintenance?"""
+    record = store.get(connection_id)
+    now = clock.utcnow()
+    state = _aws_state(connection_id)
+    down = state in ("down", "failed")
+    window = in_maintenance(record, now)
+    flapping = is_flapping(record.linkDowns, now, Settings.from_env())
+    if window and (down or flapping):
+        note(connection_id, f"link {state} during announced maintenance ({window['start']} to {window['end']}): "
+                            "no failover")
+    return {"down": down, "flapping": flapping, "maintenance": window is not None, "awsState": state}
+
+
+def fail_over(connection_id: str, reason: str) -> dict[str, Any]:
+    """Routes to the remote CIDRs onto the backup path; DEGRADED either way."""
+    record = store.get(connection_id)
+    if not has_backup_path(record):
+        move(connection_id, Status.DEGRADED, f"{reason}; no backup path configured: escalated")
+        return {"changed": [], "backup": False}
+    changed = point_routes(record, to_backup=True)
+    move(connection_id, Status.DEGRADED, f"{reason}; routes moved to the backup path",
+         also=lambda r: {"onBackup": True})
+    logger.info("failed over", extra={"connectionId": connection_id, "changed": len(changed)})
+    return {"changed": changed, "backup": True}
+
+
+def open_incident(connection_id: str, reason: str) -> dict[str, Any]:
+    """One incident per degradation: a repeated step, or another escalation, opens no second."""
+    record = store.get(connection_id)
+    if record.incidentSysId or not servicenow.configured():
+        return {"incident": record.incidentSysId}
+    sys_id = servicenow.create_incident(
+        short_description=f"AWS Interconnect {record.connectionId} degraded: {reason}"[:160],
+        description=(f"Connection {record.connectionId} ({record.type} {record.awsRegion} <-> {record.remoteLocation}, "
+                     f"AWS {record.awsConnectionId}) is {record.status.value}: {reason}. The control plane "
+                     f"{'moved traffic to the backup path' if record.onBackup else 'has no backup path to use'}."),
+        correlation_id=f"icp-{record.connectionId}",
+    )
+    set_fields(connection_id, incidentSysId=sys_id)
+    return {"incident": sys_id}
+
+
+def check_stable(connection_id: str) -> dict[str, Any]:
+    """After the link came back: restore only once it is up and has stopped flapping."""
+    record = store.get(connection_id)
+    up = _aws_state(connection_id) == "available"
+    flapping = is_flapping(record.linkDowns, clock.utcnow(), Settings.from_env())
+    return {"stable": up and not flapping, "up": up, "flapping": flapping}
+
+
+def restore_routes(connection_id: str) -> dict[str, Any]:
+    record = store.get(connection_id)
+    changed = point_routes(record, to_backup=False)
+    return {"changed": changed}
+
+
+def mark_recovered(connection_id: str, reason: str = "link recovered; routes back on the connection") -> dict[str, Any]:
+    move(connection_id, Status.ACTIVE, reason, also=lambda r: {"onBackup": False, "waitFor": None,
+                                                                "waitToken": None, "waitSince": None})
+    return {"connectionId": connection_id}
+
+
+def resolve_incident(connection_id: str) -> dict[str, Any]:
+    record = store.get(connection_id)
+    if record.incidentSysId and servicenow.configured():
+        servicenow.resolve_incident(record.incidentSysId, close_notes=(
+            f"Connection {connection_id} recovered and is ACTIVE again; routes are back on the connection."))
+    set_fields(connection_id, incidentSysId=None)
+    return {"resolved": record.incidentSysId}
+
+
+def repair_routes(connection_id: str) -> dict[str, Any]:
+    """Routes missing or blackholed: propagate both sides again (Verify Routes follows)."""
+    record = move(connection_id, Status.ROUTES_PROPAGATING, "routes missing or blackholed: propagating again")
+    propagate_aws_side(record)
+    assert record.provider
+    remote_side_for(record.provider).propagate_routes(record)
+    return {"connectionId": connection_id}
+
+
+def resize_for_utilization(connection_id: str, bandwidth: str) -> dict[str, Any]:
+    record = store.get(connection_id)
+    check_resize(record, bandwidth)
+    return request_resize(connection_id, bandwidth)
+
+
+def replace_connection(connection_id: str) -> dict[str, Any]:
+    """AWS reports the connection failed after it ran: provision it once more with a new
+    client token (the partner gets a new key), then let the usual waits take over. A second
+    failure is escalated."""
+    record = store.get(connection_id)
+    if record.status == Status.DEGRADED and record.awsState in ("requested", "pending", "available"):
+        return {"connectionId": connection_id}  # this step already ran: the replacement exists
+    if record.replacements >= 1:
+        raise EscalationNeeded(f"connection {connection_id} failed again after a replacement")
+    teardown.withdraw_routes(record)
+    teardown.delete_connection(record, f"replace-{record.replacements}")
+    request = record.parsed_request
+    assert record.environmentId and record.directConnectGatewayId
+    attempt = record.replacements + 1
+    connection = interconnect.create_connection(
+        request.awsRegion, environment_id=record.environmentId, bandwidth=record.bandwidth or request.bandwidth,
+        gateway_id=record.directConnectGatewayId, client_token=client_token(request.requestId, attempt),
+        description=f"icp {connection_id} replacement {attempt}",
+        remote_account=request.remote.remoteAccount if request.type == ConnectionType.LAST_MILE else None,  # type: ignore[union-attr]
+        tags={"icp:connectionId": connection_id, "icp:requestId": request.requestId,
+              "icp:managedBy": "interconnect-control-plane"})
+    set_fields(connection_id, awsConnectionId=connection["id"], awsState=connection["state"],
+               sharedId=connection.get("sharedId"), remoteRefs={}, replacements=attempt)
+    record = move(connection_id, Status.DEGRADED, f"AWS reported the connection failed: replaced by {connection['id']}")
+    assert record.provider and record.awsRegion
+    key = interconnect.activation_key(record.awsRegion, connection["id"])
+    refs = remote_side_for(record.provider).hand_off(record, key)
+    del key
+    set_fields(connection_id, remoteRefs=refs)
+    return {"connectionId": connection_id}
+
+
+def release_lease(connection_id: str, action: str, outcome: str) -> dict[str, Any]:
+    set_fields(connection_id, lease=None, leaseExpiresAt=None)
+    events.publish(events.REMEDIATION_COMPLETED, {"connectionId": connection_id, "action": action,
+                                                  "outcome": outcome})
+    return {"connectionId": connection_id, "action": action, "outcome": outcome}
+
+
+def remediation_failed(connection_id: str, action: str, error: dict[str, Any] | None) -> dict[str, Any]:
+    """Escalate: an incident says what failed; the lease is released for the next signal."""
+    reason = failure_reason(error)
+    record = store.get(connection_id)
+    note(connection_id, f"remediation {action} did not finish: {reason}")
+    try:
+        open_incident(connection_id, f"remediation {action} did not finish: {reason}")
+    except IcpError as exc:
+        logger.warning("could not open an incident", extra={"connectionId": connection_id, "error": exc.message})
+    release_lease(connection_id, action, "escalated")
+    return {"connectionId": record.connectionId, "escalated": reason}
