@@ -121,6 +121,11 @@ class FakeServiceNow:
         with self._lock:
             return copy.deepcopy(self._tickets[(table, sys_id)])
 
+    def tickets(self, table: str) -> list[dict[str, Any]]:
+        """Every ticket of ``table`` (incidents the control plane opened, say), oldest first."""
+        with self._lock:
+            return [copy.deepcopy(t) for (kind, _), t in self._tickets.items() if kind == table]
+
     def updates(self, table: str, sys_id: str) -> list[dict[str, Any]]:
         """Every PATCH body the ticket received, in order."""
         with self._lock:
