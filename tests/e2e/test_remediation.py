@@ -60,7 +60,7 @@ def test_a_link_down_fails_over_within_the_grace_period_and_comes_back_with_its_
 
 
 def test_a_link_that_recovers_within_the_grace_period_changes_no_route(active):
-    cloud, network, record = active
+    cloud, _network, record = active
     writes = route_writes(cloud)
     cloud.partner("google-cloud").link_down(record["awsConnectionId"])
     cloud.advance(SWEEP + 30)  # the watcher has seen it down
@@ -151,7 +151,7 @@ def test_announced_maintenance_suppresses_failover_and_is_recorded(active):
 
 
 def test_duplicated_and_simultaneous_events_cause_one_execution_and_one_set_of_route_changes(active):
-    cloud, network, record = active
+    cloud, _network, record = active
     writes = route_writes(cloud)
     cloud.partner("google-cloud").link_down(record["awsConnectionId"])
     down = {"connectionId": record["connectionId"], "awsConnectionId": record["awsConnectionId"],
