@@ -7,6 +7,7 @@ import time
 import urllib.request
 from typing import Any
 
+import boto3
 from icp.models import connection_id_for
 from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from rich.console import Console
@@ -15,6 +16,7 @@ from rich.table import Table
 from icp_local.cloud import LocalCloud
 from icp_local.http_server import LocalApiServer
 from icp_local.scenario import (
+    Network,
     request_for,
     servicenow_ticket,
     transit_gateway_network,
@@ -43,6 +45,36 @@ def _signed_webhook(url: str, secret: str, ticket: dict[str, Any]) -> tuple[int,
         return response.status, json.loads(response.read())
 
 
+def _routes(network: Network) -> str:
+    routes = boto3.client("ec2", region_name="us-east-1").search_transit_gateway_routes(
+        TransitGatewayRouteTableId=network.route_table_id, Filters=[{"Name": "type", "Values": ["static"]}])["Routes"]
+    return ", ".join(f"{r['DestinationCidrBlock']} via {r['TransitGatewayAttachments'][0]['ResourceType']}"
+                     for r in routes if r.get("TransitGatewayAttachments"))
+
+
+def _link_down_and_up(console: Console, cloud: LocalCloud, request: dict[str, Any], network: Network) -> bool:
+    """The multicloud link goes down for ten minutes: remediation fails over to the VPN and back."""
+    record = cloud.connection(request["requestId"])
+    assert record is not None
+    console.print()
+    console.rule("[bold]The multicloud link goes down")
+    console.print(f"routes before: {_routes(network)}")
+    cloud.partner("google-cloud").link_down(record["awsConnectionId"])
+    cloud.advance(300)
+    during = _routes(network)
+    console.print(f"routes during: {during}")
+    console.rule("[bold]The link comes back")
+    cloud.partner("google-cloud").link_up(record["awsConnectionId"])
+    cloud.run_until_idle(timeout=90)
+    after = _routes(network)
+    console.print(f"routes after:  {after}")
+    incidents = cloud.servicenow.tickets("incident")
+    for incident in incidents:
+        console.print(f"ServiceNow incident {incident['number']}: {incident['short_description']} "
+                      f"(state {incident['state']}: {'resolved' if incident['state'] == '6' else 'open'})")
+    return "vpn" in during and "direct-connect-gateway" in after and all(i["state"] == "6" for i in incidents)
+
+
 def run(console: Console | None = None) -> int:
     console = console or Console(width=max(Console().width, 110))
     started = time.monotonic()
@@ -59,6 +91,9 @@ def run(console: Console | None = None) -> int:
                 reason = f"  [dim]{detail.get('reason') or ''}[/dim]"
                 console.print(f"[cyan]{at:>11}[/cyan]  {label:<11} {detail.get('from') or '-':>19} → "
                               f"[bold]{detail['to']}[/bold]{reason}")
+            elif event["detail-type"] == "Interconnect Remediation Completed":
+                console.print(f"[cyan]{at:>11}[/cyan]  {label:<11} [magenta]remediation {detail['action']}: "
+                              f"{detail['outcome']}[/magenta]")
             elif event["detail-type"] == "Interconnect Link State Changed":
                 console.print(f"[cyan]{at:>11}[/cyan]  {label:<11} [dim]AWS link state {detail.get('from')} → "
                               f"{detail['to']}[/dim]")
@@ -67,7 +102,8 @@ def run(console: Console | None = None) -> int:
         console.rule("[bold]Interconnect Control Plane — local cloud demo")
         console.print("Network: two us-east-1 transit gateways (multicloud) and a VPC with a virtual private gateway "
                       "behind an existing Direct Connect gateway (last mile).\n")
-        multicloud = request_for("multicloud-request", transit_gateway_network())
+        tgw = transit_gateway_network()
+        multicloud = request_for("multicloud-request", tgw)
         last_mile = request_for("last-mile-request", virtual_private_gateway_network())
         for label, request in (("multicloud", multicloud), ("last-mile", last_mile)):
             names[connection_id_for(request["requestId"])] = label
@@ -84,11 +120,13 @@ def run(console: Console | None = None) -> int:
         cloud.partner("lumen").accept_after(3 * 86400)  # the partner takes three days to validate
         console.print()
         cloud.run_until_idle(timeout=90)
+        ok = True
+
+        ok &= _link_down_and_up(console, cloud, multicloud, tgw)
 
         table = Table(title="Connections", show_lines=False)
         for column in ("connection", "id", "AWS id", "status", "AWS state", "history"):
             table.add_column(column)
-        ok = True
         for request_id, label in ((multicloud["requestId"], "multicloud"), (last_mile["requestId"], "last-mile"),
                                   (ticket["sys_id"], "servicenow")):
             record = cloud.connection(request_id)
