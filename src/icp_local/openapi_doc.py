@@ -104,6 +104,28 @@ def build() -> dict[str, Any]:
                 "delete": operation("decommissionConnection", "Decommission a connection",
                                     {"202": started, "404": error, "409": error}, params=connection_id),
             },
+            "/v1/connections/{connectionId}/execution": {
+                "get": operation("getExecution", "The connection's current or latest workflow run, step by step",
+                                 {"200": response("the execution", "Execution"), "404": error}, params=connection_id,
+                                 description="Steps so far; for a waiting step, what it waits on (the partner, AWS, "
+                                             "an approver, a timer) and since when."),
+            },
+            "/v1/connections/{connectionId}/approval": {
+                "post": operation("decideApproval", "Approve or reject a request held by the approval gate",
+                                  {"200": response("decided", "ApprovalResult"), "400": error, "404": error,
+                                   "409": error}, params=connection_id,
+                                  body={"$ref": "#/components/schemas/ApprovalDecision"}),
+            },
+            "/v1/connections/{connectionId}/retry": {
+                "post": operation("retryConnection", "Provision a FAILED connection again",
+                                  {"202": started, "404": error, "409": error}, params=connection_id),
+            },
+            "/v1/account": {
+                "get": operation("getAccount", "Quotas left, environments, gateways, and what would make the next "
+                                 "request fail", {"200": response("the account", "Account")},
+                                 params=[{"name": "region", "in": "query", "required": False,
+                                          "schema": {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-\\d$"}}]),
+            },
             "/v1/connections/{connectionId}/bandwidth": {
                 "post": operation("resizeConnection", "Resize a connection's bandwidth",
                                   {"202": started, "400": error, "404": error, "409": error, "422": error},
@@ -159,6 +181,27 @@ def build() -> dict[str, Any]:
                                           "properties": {"connectionId": {"type": "string"},
                                                          "decision": {"type": "string"},
                                                          "waitCompleted": {"type": "boolean"}}},
+                "ApprovalDecision": {"type": "object", "additionalProperties": False, "required": ["decision"],
+                                     "properties": {"decision": {"type": "string", "enum": ["approve", "reject"]},
+                                                    "reason": {"type": "string", "maxLength": 500}}},
+                "ApprovalResult": {"type": "object", "required": ["connectionId", "decision"], "properties": {
+                    "connectionId": {"type": "string"}, "decision": {"type": "string"}}},
+                "Execution": {"type": "object", "required": ["connectionId", "executionArn", "status", "steps"],
+                              "properties": {
+                                  "connectionId": {"type": "string"}, "executionArn": {"type": "string"},
+                                  "name": {"type": "string"}, "workflow": {"type": "string"},
+                                  "status": {"type": "string"}, "startedAt": nullable_string,
+                                  "stoppedAt": nullable_string, "error": nullable_string,
+                                  "currentStep": {"type": "object", "nullable": True, "additionalProperties": True},
+                                  "steps": {"type": "array", "items": {"type": "object", "additionalProperties": True}}}},
+                "Account": {"type": "object", "required": ["region", "quotas", "environments", "gateways", "problems"],
+                            "properties": {
+                                "region": {"type": "string"},
+                                "quotas": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+                                "environments": {"type": "array", "items": {"type": "object",
+                                                                           "additionalProperties": True}},
+                                "gateways": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+                                "problems": {"type": "array", "items": {"type": "string"}}}},
                 "ConnectionList": {"type": "object", "required": ["connections"], "properties": {
                     "connections": {"type": "array", "items": {"$ref": "#/components/schemas/Connection"}}}},
                 "Connection": {"type": "object", "required": ["connectionId", "requestId", "status", "history"],

@@ -159,3 +159,7 @@ class ServiceNowUnavailable(IcpError):
     ``unreachable``, or names the configuration at fault. Never carries credentials."""
 
     http_status = 503
+
+
+class ApprovalRejected(IcpError):
+    """An approver rejected the request before anything was created."""

@@ -11,18 +11,22 @@ from __future__ import annotations
 import base64
 import json
 import os
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, ConfigDict, Field
 
-from icp import inbound, secrets, store
-from icp.errors import IcpError, UnknownPartner
+from icp import executions, inbound, secrets, store
+from icp.aws.clients import default_region
+from icp.errors import ConnectionNotFound, IcpError, UnknownPartner
+from icp.lifecycle.approval import decide_approval, servicenow_approval
 from icp.lifecycle.decommission import find_record, request_decommission
+from icp.lifecycle.doctor import account_view
 from icp.lifecycle.partner_callback import parse_decision, partner_callback
 from icp.lifecycle.resize import request_resize
+from icp.lifecycle.retry import request_retry
 from icp.lifecycle.submit_request import Submitted, submit_request
 from icp.models import BANDWIDTH_PATTERN, ConnectionRequest
 from icp.observability import logger
@@ -35,6 +39,13 @@ SERVICENOW_SOURCE = "interconnect-control-plane.servicenow"
 app = APIGatewayRestResolver(enable_validation=True)
 # Route handlers that answer with a Response carry no return annotation: the resolver would read
 # one as a response model to validate against.
+
+
+class ApprovalDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    reason: str | None = Field(default=None, max_length=500)
 
 
 class BandwidthChange(BaseModel):
@@ -114,12 +125,48 @@ def resize_connection(connectionId: str, change: Annotated[BandwidthChange, Body
                     body=request_resize(connectionId, change.bandwidth))
 
 
+@app.get("/v1/connections/<connectionId>/execution")
+def get_execution(connectionId: str) -> dict[str, Any]:
+    record = find_record(connectionId)
+    described = executions.describe(record)
+    if described is None:
+        raise ConnectionNotFound(f"connection {record.connectionId} has no execution", field="connectionId",
+                                 rule="has-execution")
+    return described
+
+
+@app.post("/v1/connections/<connectionId>/approval")
+def approve_connection(connectionId: str, decision: Annotated[ApprovalDecision, Body()]) -> dict[str, Any]:
+    return decide_approval(connectionId, decision.decision == "approve", decision.reason, _caller())
+
+
+@app.post("/v1/connections/<connectionId>/retry")
+def retry_connection(connectionId: str):
+    return Response(status_code=202, content_type="application/json", body=request_retry(connectionId))
+
+
+@app.get("/v1/account")
+def account() -> dict[str, Any]:
+    region = app.current_event.get_query_string_value("region") or default_region()
+    return account_view(region)
+
+
+def _caller() -> str:
+    """Who an approval is recorded as: the IAM principal API Gateway authenticated."""
+    identity = app.current_event.request_context.identity
+    return identity.user_arn or identity.caller or "unknown caller"
+
+
 @app.post("/v1/webhooks/servicenow")
 def servicenow_webhook():
     event = app.current_event
     secret = secrets.shared_secret(os.environ["SERVICENOW_WEBHOOK_SECRET_ARN"])
     payload = inbound.signed_json(_raw_body(), event.headers, secret)
     inbound.refuse_replay("servicenow", event.headers)
+    decided = servicenow_approval(payload)
+    if decided is not None:  # a change approval for a request waiting on it
+        inbound.use_signature_once("servicenow", event.headers)
+        return Response(status_code=200, content_type="application/json", body=decided)
     submitted = submit_request(request_from_servicenow(payload), SERVICENOW_SOURCE)
     inbound.use_signature_once("servicenow", event.headers)
     return _accepted(submitted)

@@ -209,7 +209,7 @@ LIVE = set(Status) - TERMINAL - {Status.RECEIVED}
 TRANSITIONS: dict[Status | None, set[Status]] = {
     None: {Status.RECEIVED},
     Status.RECEIVED: {Status.VALIDATED, Status.REJECTED},
-    Status.VALIDATED: {Status.GATEWAY_READY, Status.FAILED},
+    Status.VALIDATED: {Status.GATEWAY_READY, Status.FAILED, Status.REJECTED},
     Status.GATEWAY_READY: {Status.AWAITING_ACTIVATION, Status.FAILED},
     Status.AWAITING_ACTIVATION: {Status.PROVISIONING, Status.FAILED},
     Status.PROVISIONING: {Status.ROUTES_PROPAGATING, Status.FAILED},
@@ -219,7 +219,7 @@ TRANSITIONS: dict[Status | None, set[Status]] = {
     Status.DEGRADED: {Status.ACTIVE, Status.DECOMMISSIONING, Status.FAILED, Status.ROUTES_PROPAGATING},
     Status.RESIZING: {Status.ACTIVE, Status.DEGRADED, Status.FAILED},
     Status.DECOMMISSIONING: {Status.DECOMMISSIONED, Status.FAILED},
-    Status.FAILED: {Status.DECOMMISSIONING},
+    Status.FAILED: {Status.DECOMMISSIONING, Status.RECEIVED},  # RECEIVED: an operator's retry
     Status.REJECTED: set(),
     Status.DECOMMISSIONED: set(),
 }
@@ -231,6 +231,7 @@ class WaitFor(StrEnum):
     PARTNER_ACCEPTANCE = "partner-acceptance"  # AWS state leaves `requested`
     AVAILABLE = "available"  # AWS state reaches `available`
     DELETED = "deleted"  # AWS state reaches `deleted`
+    APPROVAL = "approval"  # an approver decides (icp approve, the API, a ServiceNow change approval)
 
 
 class HistoryEntry(BaseModel):
@@ -267,6 +268,7 @@ class ConnectionRecord(BaseModel):
     waitToken: str | None = None
     waitSince: datetime | None = None
     executionArn: str | None = None
+    currentExecutionArn: str | None = None  # the latest workflow run for it (provision, resize, ...)
     resizeTo: str | None = None  # the bandwidth a running resize moves to
     # Remediation: one execution at a time holds the lease; downs are kept for flap damping.
     lease: str | None = None

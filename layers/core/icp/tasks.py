@@ -12,8 +12,16 @@ class _Task(BaseModel):
 
 
 class ValidateRequestTask(_Task):
-    request: dict[str, Any]
+    event: dict[str, Any]  # the execution's input: an EventBridge event, or the API's with `retry`
     executionArn: str | None = None
+
+    @property
+    def request(self) -> dict[str, Any]:
+        return dict(self.event.get("detail") or {})
+
+    @property
+    def retry(self) -> bool:
+        return bool(self.event.get("retry"))
 
 
 class ConnectionTask(_Task):

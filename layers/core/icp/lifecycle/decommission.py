@@ -48,6 +48,7 @@ def request_decommission(connection_or_request_id: str) -> dict[str, Any]:
         execution_name_for(record.requestId, f"decommission-{record.version}"),
         {"detail-type": "Interconnect Decommission Requested", "detail": {"connectionId": record.connectionId}},
     )
+    set_fields(record.connectionId, currentExecutionArn=execution_arn)
     return {"connectionId": record.connectionId, "status": record.status.value, "executionArn": execution_arn}
 
 

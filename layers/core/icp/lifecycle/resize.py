@@ -17,7 +17,7 @@ from icp.errors import BandwidthNotOffered, Conflict
 from icp.lifecycle.clean_up import failure_reason
 from icp.lifecycle.create_connection import client_token
 from icp.lifecycle.decommission import find_record
-from icp.lifecycle.transitions import move
+from icp.lifecycle.transitions import move, set_fields
 from icp.models import ConnectionRecord, Status, bandwidth_mbps, execution_name_for
 
 
@@ -52,6 +52,7 @@ def request_resize(connection_or_request_id: str, bandwidth: str) -> dict[str, A
         execution_name_for(record.requestId, f"resize-{record.version}"),
         {"connectionId": record.connectionId, "bandwidth": bandwidth},
     )
+    set_fields(record.connectionId, currentExecutionArn=execution_arn)
     return {"connectionId": record.connectionId, "status": record.status.value, "bandwidth": bandwidth,
             "executionArn": execution_arn}
 

@@ -79,6 +79,7 @@ def handle_signal(signal: Signal, settings: Settings | None = None) -> dict[str,
         "bandwidth": decision.bandwidth, "lease": lease_name, "graceSeconds": settings.grace_seconds,
         "flapWindowSeconds": settings.flap_window_seconds,
     })
+    store.update(record.connectionId, lambda r: r.model_copy(update={"currentExecutionArn": execution_arn}))
     logger.info("remediation started", extra={"connectionId": record.connectionId, "action": decision.action.value,
                                               "executionArn": execution_arn})
     return {"connectionId": record.connectionId, "started": execution_arn, "action": decision.action.value}

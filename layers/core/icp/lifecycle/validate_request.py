@@ -34,19 +34,27 @@ def _new_record(raw: dict[str, Any], request: ConnectionRequest | None, executio
                   "remoteLocation": request.remoteLocation, "bandwidth": request.bandwidth}
     return ConnectionRecord(
         connectionId=connection_id_for(request_id), requestId=request_id, request=raw, status=Status.RECEIVED,
-        executionArn=execution_arn, createdAt=now, updatedAt=now,
+        executionArn=execution_arn, currentExecutionArn=execution_arn, createdAt=now, updatedAt=now,
         history=[HistoryEntry.model_validate({"from": None, "to": Status.RECEIVED.value, "at": now,
                                               "reason": "request received"})],
         **fields,
     )
 
 
-def _record_for(raw: dict[str, Any], request: ConnectionRequest | None, execution_arn: str | None) -> ConnectionRecord:
-    """Create the record, or take it up again when this same execution already did (a retry)."""
+def _record_for(raw: dict[str, Any], request: ConnectionRequest | None, execution_arn: str | None,
+                retry: bool = False) -> ConnectionRecord:
+    """Create the record, or take it up again when this same execution already did (a retried
+    step), or when an operator retries a FAILED connection."""
     try:
         record = store.create(_new_record(raw, request, execution_arn))
     except DuplicateRequest:
         existing = store.get(connection_id_for(str(raw["requestId"])))
+        if retry and existing.status == Status.FAILED:
+            # Clean Up removed what the failed run created: start from nothing, keep the history.
+            return move(existing.connectionId, Status.RECEIVED, "retried by an operator", also=lambda r: {
+                "executionArn": execution_arn, "currentExecutionArn": execution_arn, "awsConnectionId": None,
+                "awsState": None, "sharedId": None, "remoteRefs": {}, "directConnectGatewayId": None,
+                "gatewayCreated": False, "cleanedUp": [], "environmentId": None})
         if existing.executionArn != execution_arn:
             raise
         return existing
@@ -76,7 +84,7 @@ def check(request: ConnectionRequest) -> dict[str, Any]:
     return check_request(request, gather_world(request), Quotas.from_env())
 
 
-def validate_request(raw: dict[str, Any], execution_arn: str | None = None) -> dict[str, Any]:
+def validate_request(raw: dict[str, Any], execution_arn: str | None = None, retry: bool = False) -> dict[str, Any]:
     if not isinstance(raw.get("requestId"), str) or not raw["requestId"]:
         raise InvalidRequest("requestId: field required", field="requestId", rule="missing")
     request: ConnectionRequest | None = None
@@ -85,7 +93,7 @@ def validate_request(raw: dict[str, Any], execution_arn: str | None = None) -> d
         request = parse_request(raw)
     except InvalidRequest as exc:
         error = exc
-    record = _record_for(raw, request, execution_arn)
+    record = _record_for(raw, request, execution_arn, retry)
     if record.status != Status.RECEIVED:
         if record.status == Status.REJECTED:
             raise InvalidRequest(record.statusReason or "rejected")

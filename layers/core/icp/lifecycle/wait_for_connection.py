@@ -23,6 +23,8 @@ def wait_for_connection(connection_id: str, wait_for: str, task_token: str, stat
     if status:
         move(connection_id, Status(status), reason)
     record = set_fields(connection_id, waitFor=kind, waitToken=task_token, waitSince=clock.utcnow())
+    if kind == WaitFor.APPROVAL:
+        return {"connectionId": connection_id, "waitFor": kind.value}  # a person decides, not AWS
     assert record.awsConnectionId and record.awsRegion
     try:
         state = interconnect.get_connection(record.awsRegion, record.awsConnectionId)["state"]

@@ -21,6 +21,8 @@ _OUTCOMES: dict[WaitFor, tuple[set[str], set[str]]] = {
 
 
 def outcome(wait_for: WaitFor, aws_state: str | None) -> str | None:
+    if wait_for not in _OUTCOMES:
+        return None  # not decided by AWS (an approval)
     good, bad = _OUTCOMES[wait_for]
     if aws_state in good:
         return "success"

@@ -1,0 +1,79 @@
+"""What an operator needs to know of a workflow run: its steps so far, and for a waiting step
+what it waits on and since when (the partner, AWS, an approver, or a timer)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from icp.aws.clients import call, client
+from icp.models import ConnectionRecord, WaitFor
+
+_WAITING_ON = {
+    WaitFor.PARTNER_ACCEPTANCE: ("partner", "the partner to accept the activation key"),
+    WaitFor.AVAILABLE: ("aws", "AWS to report the connection available"),
+    WaitFor.DELETED: ("aws", "AWS to report the connection deleted"),
+    WaitFor.APPROVAL: ("approval", "an approver (icp approve / icp reject)"),
+}
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else (str(value) if value else None)
+
+
+def _history(execution_arn: str) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
+    while True:
+        page = call(client("stepfunctions").get_execution_history, **params)
+        events += page.get("events", [])
+        if not page.get("nextToken"):
+            return events
+        params["nextToken"] = page["nextToken"]
+
+
+def steps(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per state entered, in order, with its outcome."""
+    found: list[dict[str, Any]] = []
+    for event in history:
+        kind = event["type"]
+        if kind.endswith("StateEntered"):
+            found.append({"name": event["stateEnteredEventDetails"]["name"], "type": kind[:-len("StateEntered")],
+                          "enteredAt": _iso(event["timestamp"]), "exitedAt": None, "status": "running",
+                          "retries": 0, "error": None})
+        elif found and kind.endswith("StateExited"):
+            found[-1].update(exitedAt=_iso(event["timestamp"]), status="succeeded" if found[-1]["error"] is None
+                             else "caught")
+        elif found and kind in ("TaskFailed", "LambdaFunctionFailed"):
+            details = event.get("taskFailedEventDetails") or event.get("lambdaFunctionFailedEventDetails") or {}
+            found[-1]["error"] = details.get("error")
+            found[-1]["retries"] += 1
+        elif found and kind in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"):
+            found[-1].update(status="failed", exitedAt=_iso(event["timestamp"]))
+    return found
+
+
+def describe(record: ConnectionRecord) -> dict[str, Any] | None:
+    arn = record.currentExecutionArn or record.executionArn
+    if not arn:
+        return None
+    execution = call(client("stepfunctions").describe_execution, executionArn=arn)
+    run = steps(_history(arn))
+    current = run[-1] if run and execution["status"] == "RUNNING" and run[-1]["status"] == "running" else None
+    if current is not None:
+        if record.waitFor and record.waitToken and record.waitFor in _WAITING_ON:
+            kind, what = _WAITING_ON[record.waitFor]
+            current["waitingOn"] = {"kind": kind, "detail": what, "since": _iso(record.waitSince)}
+        elif current["type"] == "Wait":
+            current["waitingOn"] = {"kind": "timer", "detail": "a timed wait (grace period or damping)",
+                                    "since": current["enteredAt"]}
+        elif current["retries"]:
+            current["waitingOn"] = {"kind": "retry", "detail": f"retrying after {current['error']}",
+                                    "since": current["enteredAt"]}
+    state_machine = execution["stateMachineArn"].rsplit(":", 1)[-1]
+    return {
+        "connectionId": record.connectionId, "executionArn": arn, "name": execution["name"],
+        "workflow": state_machine.rsplit("-", 1)[-1], "status": execution["status"],
+        "startedAt": _iso(execution.get("startDate")), "stoppedAt": _iso(execution.get("stopDate")),
+        "error": execution.get("error"), "currentStep": current, "steps": run,
+    }

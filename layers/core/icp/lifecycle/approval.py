@@ -1,0 +1,58 @@
+"""The approval gate (template parameter RequireApproval): the provision workflow parks on a
+task token before anything is created; `icp approve` / `icp reject`, the API, or a ServiceNow
+change approval decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from icp import store
+from icp.aws import stepfunctions
+from icp.errors import ConcurrentUpdate, Conflict
+from icp.lifecycle.decommission import find_record
+from icp.lifecycle.transitions import move, note
+from icp.models import Status, WaitFor, connection_id_for
+
+
+def decide_approval(connection_or_request_id: str, approve: bool, reason: str | None, approver: str) -> dict[str, Any]:
+    record = find_record(connection_or_request_id)
+    if record.waitFor != WaitFor.APPROVAL or not record.waitToken:
+        raise Conflict(f"connection {record.connectionId} is not waiting for approval ({record.status.value})",
+                       field="connectionId", rule="awaiting-approval")
+    token = record.waitToken
+    try:  # claim the token: of two decisions at once, one counts
+        store.save(record.model_copy(update={"waitToken": None, "waitFor": None, "waitSince": None}))
+    except ConcurrentUpdate:
+        raise Conflict(f"connection {record.connectionId} was decided concurrently", field="connectionId",
+                       rule="awaiting-approval") from None
+    decision = "approved" if approve else "rejected"
+    note(record.connectionId, f"{decision} by {approver}" + (f": {reason}" if reason else ""))
+    if approve:
+        stepfunctions.send_success(token, {"connectionId": record.connectionId, "approvedBy": approver})
+    else:
+        stepfunctions.send_failure(token, "ApprovalRejected", f"rejected by {approver}: {reason or 'no reason given'}")
+    return {"connectionId": record.connectionId, "decision": decision}
+
+
+def reject_request(connection_id: str, error: dict[str, Any] | None) -> dict[str, Any]:
+    """After a rejected approval: REJECTED, nothing was created."""
+    cause = str((error or {}).get("Cause") or "rejected by an approver")
+    move(connection_id, Status.REJECTED, f"approval: rejected: {cause}",
+         also=lambda r: {"waitFor": None, "waitToken": None, "waitSince": None})
+    return {"connectionId": connection_id}
+
+
+def servicenow_approval(ticket: dict[str, Any]) -> dict[str, Any] | None:
+    """A ServiceNow change approval: the ticket of a request waiting for approval, arriving
+    again with ``approval`` approved or rejected, decides it. None when it is not that."""
+    approval = str(ticket.get("approval") or "").lower()
+    sys_id = str(ticket.get("sys_id") or "").lower()
+    if approval not in ("approved", "rejected") or not sys_id:
+        return None
+    record = store.find(connection_id_for(sys_id))
+    if record is None or record.waitFor != WaitFor.APPROVAL:
+        return None
+    approver = (ticket.get("approved_by") or {}).get("display_value") if isinstance(ticket.get("approved_by"), dict) \
+        else ticket.get("approved_by")
+    return decide_approval(record.connectionId, approval == "approved", ticket.get("comments") or None,
+                           f"ServiceNow {ticket.get('number', sys_id)}" + (f" ({approver})" if approver else ""))
