@@ -14,6 +14,7 @@ See benchmarks/README.md for what each figure means.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -117,6 +118,18 @@ def sim_time(iso: str | datetime) -> float:
     return value.timestamp()
 
 
+class FullCollections:
+    """Counts full (generation 2) garbage collections; with moto's heap one can take hundreds of ms."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        gc.callbacks.append(self._seen)
+
+    def _seen(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start" and info.get("generation") == 2:
+            self.count += 1
+
+
 class FunctionTimes:
     """Real time (perf_counter) at which each function invocation returned, per logical id.
     Wraps cloud.runtime.invoke, which both moto's Step Functions interpreter (Task states)
@@ -168,6 +181,8 @@ def failover_latency(cloud: LocalCloud, network: Network, record: dict[str, Any]
     parked_ms: list[float] = []
     on_backup = restored = 0
     first_full: str | None = None
+    gc_runs = 0
+    collections = FullCollections()
     known = set(remediation_arns(cloud))
     for run in range(RUNS):
         align(cloud)
@@ -176,10 +191,12 @@ def failover_latency(cloud: LocalCloud, network: Network, record: dict[str, Any]
         # (a) the observation: publish Link State Changed (down) as the watcher would, deliver it
         # (StartRemediation: lease, StartExecution) and let the execution park in the grace Wait.
         events_before = len(cloud.events_seen)
+        collected = collections.count
         t0 = time.perf_counter()
         link_event(cloud, cid, aws, "available", "down")
         cloud.advance(0)
         t1 = time.perf_counter()
+        collected_a = collections.count - collected
         down_event = next(e for e in cloud.events_seen[events_before:]
                           if e["detail-type"] == LINK_CHANGED and e["detail"].get("to") == "down"
                           and e["detail"].get("connectionId") == cid)
@@ -188,9 +205,11 @@ def failover_latency(cloud: LocalCloud, network: Network, record: dict[str, Any]
         cloud.advance(GRACE - 1)
         # (c) the last simulated second: the Wait ends, Check Link, Fail Over (routes), then Open
         # Incident and the Wait For Recovery task park; Fail Over's return is timed separately.
+        collected = collections.count
         t2 = time.perf_counter()
         cloud.advance(1)
         t3 = time.perf_counter()
+        gc_runs += bool(collected_a or collections.count - collected)
         failed_over = times.last("FailOverFunction")
         if route_kinds(network) == {"10.128.0.0/16": ["vpn"]}:
             on_backup += 1
@@ -216,7 +235,7 @@ def failover_latency(cloud: LocalCloud, network: Network, record: dict[str, Any]
             print(f"  failover runs: {run + 1}/{RUNS}", flush=True)
     executions = len(set(remediation_arns(cloud)) - known)
     return {"sim": sim_latency, "detect": detect_ms, "act": act_ms, "total": total_ms, "parked": parked_ms,
-            "on_backup": on_backup, "restored": restored, "executions": executions, "first_full": first_full}
+            "gc_runs": gc_runs, "on_backup": on_backup, "restored": restored, "executions": executions, "first_full": first_full}
 
 
 # -- 3. history per execution ----------------------------------------------------------------------
@@ -387,6 +406,9 @@ def main() -> int:
     print(f"On the VPN attachment after the grace: {lat['on_backup']}/{RUNS}; back on the connection and ACTIVE "
           f"after link up: {lat['restored']}/{RUNS}; remediation executions: {lat['executions']} "
           f"-> {'PASS' if check1 else 'FAIL'}")
+    print(f"Runs in which a full (generation 2) garbage collection started during a timed part: {lat['gc_runs']} "
+          f"of {RUNS} (kept in the figures); such pauses and moto's worker threads competing for the GIL are the "
+          "likely sources of the p99 tail (not measured separately).")
     print("Each run: link_down, then the down event published by the script at :30 past a simulated minute "
           "(as the watcher would), then advance(0) [timed (a)], advance(119) [untimed grace], advance(1) "
           "[timed (c), until FailOverFunction's handler returns]; then link_up and run_until_idle, next run "

@@ -75,7 +75,7 @@ def call_api_with_headers(cloud: LocalCloud, method: str, path: str, *, json_bod
         return 403, {}, {"message": "Missing Authentication Token"}
     raw = body.encode() if isinstance(body, str) else body
     is_binary = raw is not None and not _is_text(raw)
-    query = {k: v for k, v in parse_qs(split.query).items()}
+    query = dict(parse_qs(split.query, keep_blank_values=True))  # API Gateway passes `?a=` as ""
     event = {
         "resource": route.template,
         "path": split.path,

@@ -122,9 +122,10 @@ def build() -> dict[str, Any]:
             },
             "/v1/account": {
                 "get": operation("getAccount", "Quotas left, environments, gateways, and what would make the next "
-                                 "request fail", {"200": response("the account", "Account")},
+                                 "request fail", {"200": response("the account", "Account"), "400": error},
                                  params=[{"name": "region", "in": "query", "required": False,
-                                          "schema": {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-\\d$"}}]),
+                                          "schema": {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-\\d$",
+                                                     "maxLength": 25}}]),
             },
             "/v1/connections/{connectionId}/bandwidth": {
                 "post": operation("resizeConnection", "Resize a connection's bandwidth",

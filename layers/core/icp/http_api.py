@@ -19,8 +19,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, ConfigDict, Field
 
 from icp import executions, inbound, secrets, store
-from icp.aws.clients import default_region
-from icp.errors import ConnectionNotFound, IcpError, UnknownPartner
+from icp.aws.clients import default_region, known_regions
+from icp.errors import ConnectionNotFound, IcpError, InvalidRequest, UnknownPartner
 from icp.lifecycle.approval import decide_approval, servicenow_approval
 from icp.lifecycle.decommission import find_record, request_decommission
 from icp.lifecycle.doctor import account_view
@@ -147,8 +147,10 @@ def retry_connection(connectionId: str):
 
 @app.get("/v1/account")
 def account() -> dict[str, Any]:
-    region = app.current_event.get_query_string_value("region") or default_region()
-    return account_view(region)
+    region = app.current_event.get_query_string_value("region")
+    if region is not None and region not in known_regions():
+        raise InvalidRequest(f"region: {region[:40]!r} is not an AWS Region", field="region", rule="known-region")
+    return account_view(region or default_region())
 
 
 def _caller() -> str:

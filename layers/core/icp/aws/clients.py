@@ -51,6 +51,12 @@ def default_region() -> str:
 
 
 @cache
+def known_regions() -> frozenset[str]:
+    """The commercial AWS Regions botocore knows (for checking a Region a caller names)."""
+    return frozenset(boto3.session.Session().get_available_regions("ec2"))
+
+
+@cache
 def client(service: str, region: str | None = None) -> Any:
     return boto3.session.Session().client(service, region_name=region or default_region(), config=_CONFIG)
 
