@@ -11,4 +11,4 @@ from icp.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return sweep()
+    return sweep(event.get("time"))

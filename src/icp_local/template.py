@@ -198,7 +198,7 @@ def load(template_path: Path, region: str, stack_name: str, overrides: dict[str,
 # Within what can be built, kinds are made in this order.
 _ORDER = [
     "AWS::IAM::Role", "AWS::DynamoDB::Table", "AWS::Events::EventBus", "AWS::SQS::Queue", "AWS::Logs::LogGroup",
-    "AWS::SecretsManager::Secret", "AWS::CloudWatch::Alarm", "AWS::ApiGateway::RestApi",
+    "AWS::SecretsManager::Secret", "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::ApiGateway::RestApi",
     "AWS::Lambda::LayerVersion", "AWS::Lambda::Function", "AWS::StepFunctions::StateMachine", "AWS::Events::Rule",
 ]
 # Kinds with no behaviour in the local cloud (permissions and policies are not enforced by moto).
@@ -368,6 +368,12 @@ def _alarm(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> N
     stack.physical[logical] = name
 
 
+def _dashboard(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    name = props.get("DashboardName") or f"{stack.name}-{logical}"
+    session.client("cloudwatch").put_dashboard(DashboardName=name, DashboardBody=props["DashboardBody"])
+    stack.physical[logical] = name
+
+
 def _rest_api(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     # Served by the local cloud itself (LocalCloud.api, `icp local serve`), from this body.
     stack.apis[logical] = RestApi(logical, props["Body"])
@@ -386,5 +392,6 @@ _BUILDERS = {
     "AWS::Events::Rule": _rule,
     "AWS::SecretsManager::Secret": _secret,
     "AWS::CloudWatch::Alarm": _alarm,
+    "AWS::CloudWatch::Dashboard": _dashboard,
     "AWS::ApiGateway::RestApi": _rest_api,
 }

@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from icp.aws.clients import call, client, error_code
-from icp.observability import logger
+from icp.observability import emit, logger
 
 # A token that already completed, timed out or belongs to a stopped execution: nothing to do.
 _GONE = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist", "ExecutionDoesNotExist"}
@@ -41,8 +41,10 @@ def start_execution(state_machine_arn: str, name: str, payload: dict[str, Any]) 
     the existing execution's ARN is returned and nothing new starts."""
     arn = f"{state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
     try:
-        return str(call(client("stepfunctions").start_execution, stateMachineArn=state_machine_arn, name=name,
-                        input=json.dumps(payload))["executionArn"])
+        started = str(call(client("stepfunctions").start_execution, stateMachineArn=state_machine_arn, name=name,
+                           input=json.dumps(payload))["executionArn"])
+        emit("ExecutionsStarted", workflow=state_machine_arn.rsplit("-", 1)[-1])
+        return started
     except ClientError as exc:
         if error_code(exc) == "ExecutionAlreadyExists":
             return arn

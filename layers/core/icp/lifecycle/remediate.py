@@ -15,7 +15,7 @@ from icp.lifecycle.resize import check_resize, request_resize
 from icp.lifecycle.routing import has_backup_path, point_routes, propagate_aws_side
 from icp.lifecycle.transitions import move, note, set_fields
 from icp.models import ConnectionType, Status
-from icp.observability import logger
+from icp.observability import emit, logger
 from icp.partners.registry import remote_side_for
 from icp.remediation import Settings, in_maintenance, is_flapping
 
@@ -154,6 +154,7 @@ def replace_connection(connection_id: str) -> dict[str, Any]:
 
 def release_lease(connection_id: str, action: str, outcome: str) -> dict[str, Any]:
     set_fields(connection_id, lease=None, leaseExpiresAt=None)
+    emit("RemediationActions", action=action, outcome=outcome)
     events.publish(events.REMEDIATION_COMPLETED, {"connectionId": connection_id, "action": action,
                                                   "outcome": outcome})
     return {"connectionId": connection_id, "action": action, "outcome": outcome}

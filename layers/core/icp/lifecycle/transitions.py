@@ -9,7 +9,7 @@ from typing import Any
 from icp import clock, events, store
 from icp.errors import Conflict, InvalidTransition
 from icp.models import TRANSITIONS, ConnectionRecord, HistoryEntry, Status
-from icp.observability import logger
+from icp.observability import emit, logger
 
 
 def move(
@@ -54,7 +54,24 @@ def announce_created(record: ConnectionRecord) -> None:
     _announce(record, None, record.statusReason or "request received")
 
 
+# Transitions that end a workflow run: (from, to) -> (workflow, outcome).
+_OUTCOMES = {
+    ("ROUTES_PROPAGATING", "ACTIVE"): ("provision", "succeeded"),
+    ("RESIZING", "ACTIVE"): ("resize", "completed"),
+    ("DEGRADED", "ACTIVE"): ("remediate", "recovered"),
+    ("DECOMMISSIONING", "DECOMMISSIONED"): ("decommission", "succeeded"),
+    ("DECOMMISSIONING", "FAILED"): ("decommission", "failed"),
+}
+
+
 def _announce(record: ConnectionRecord, from_: str | None, reason: str | None) -> None:
+    to = record.status.value
+    emit("ConnectionsByStatus", status=to)
+    workflow, outcome = _OUTCOMES.get((str(from_), to), (None, None))
+    if workflow is None and to in ("FAILED", "REJECTED"):
+        workflow, outcome = "provision", to.lower()
+    if workflow:
+        emit("WorkflowOutcome", workflow=workflow, outcome=str(outcome))
     logger.info("status changed", extra={"connectionId": record.connectionId, "from": from_,
                                          "to": record.status.value, "reason": reason})
     events.publish(events.STATUS_CHANGED, {

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
 
 from icp import clock, events, store
 from icp.aws import interconnect
 from icp.errors import ConcurrentUpdate
 from icp.lifecycle import waits
 from icp.models import ConnectionRecord, Status
-from icp.observability import logger
+from icp.observability import emit, logger
 
 
 def _watched(record: ConnectionRecord) -> bool:
@@ -24,7 +27,8 @@ def _watched(record: ConnectionRecord) -> bool:
                 and record.awsState == "deleted" and not record.waitToken)
 
 
-def sweep() -> dict[str, Any]:
+def sweep(scheduled_at: str | None = None) -> dict[str, Any]:
+    """``scheduled_at``: the schedule event's time, to measure how late the sweep ran."""
     started = time.perf_counter()
     records = [r for r in store.scan() if _watched(r)]
     by_region: dict[str, list[ConnectionRecord]] = defaultdict(list)
@@ -43,6 +47,10 @@ def sweep() -> dict[str, Any]:
     result = {"watched": len(records), "changes": changes, "tokensCompleted": completed,
               "durationMs": round((time.perf_counter() - started) * 1000, 1)}
     logger.info("sweep done", extra=result)
+    emit("SweepDuration", result["durationMs"], MetricUnit.Milliseconds)
+    if scheduled_at:
+        lag = (clock.utcnow() - datetime.fromisoformat(scheduled_at.replace("Z", "+00:00"))).total_seconds()
+        emit("SweepLag", max(lag, 0.0), MetricUnit.Seconds)
     return result
 
 
