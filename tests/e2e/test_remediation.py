@@ -166,3 +166,22 @@ def test_duplicated_and_simultaneous_events_cause_one_execution_and_one_set_of_r
     assert len(remediations(cloud)) == 1
     assert route_writes(cloud) - writes == 2, "one failover and one restore"
     assert cloud.connection(record["connectionId"])["status"] == "ACTIVE"
+
+
+def test_a_connection_aws_reports_failed_is_replaced_once_then_escalated(active):
+    cloud, network, record = active
+    cloud.interconnect.fail_connection(record["awsConnectionId"])
+    cloud.run_until_idle()
+
+    replaced = cloud.connection(record["connectionId"])
+    assert replaced["status"] == "ACTIVE"
+    assert replaced["awsConnectionId"] != record["awsConnectionId"], "a new connection, with a new client token"
+    assert route_kinds(network) == {"10.128.0.0/16": ["direct-connect-gateway"]}
+    assert [c["state"] for c in cloud.interconnect.live_resources()] == ["available"]
+
+    cloud.interconnect.fail_connection(replaced["awsConnectionId"])
+    cloud.run_until_idle()
+    assert cloud.connection(record["connectionId"])["awsConnectionId"] == replaced["awsConnectionId"]
+    assert len(cloud.servicenow.tickets("incident")) == 1, "the second failure is escalated"
+    assert "escalated" in str([e["detail"] for e in cloud.events_seen
+                               if e["detail-type"] == "Interconnect Remediation Completed"])

@@ -327,6 +327,17 @@ class InterconnectEmulator(ServiceEmulator):
                 raise ValueError(f"cannot set link of {conn.id} ({conn.state}) to {state!r}")
             return conn.view()
 
+    def fail_connection(self, connection_id: str) -> dict[str, Any]:
+        """AWS moves a running connection to ``failed`` (it can, with no message: say a policy
+        now denies the partner side)."""
+        with self._lock:
+            conn = self._find(connection_id)
+            if conn is None:
+                raise KeyError(connection_id)
+            self._cancel(conn)
+            self._set_state(conn, "failed")
+            return conn.view()
+
     # ======================================================================================
     # API operations
     # ======================================================================================

@@ -318,6 +318,7 @@ class _Target:
     google_cidrs: tuple[str, ...]
     aws_cidrs: tuple[str, ...]
     bandwidth: str
+    generation: int = 0  # how many times the AWS connection was replaced: each gets its own transport
 
     @classmethod
     def of(cls, record: ConnectionRecord) -> _Target:
@@ -332,7 +333,8 @@ class _Target:
             remote.network,
             tuple(remote.cidrs),
             tuple(request.aws.cidrs),
-            request.bandwidth,
+            record.bandwidth or request.bandwidth,
+            record.replacements,
         )
 
     @property
@@ -341,7 +343,9 @@ class _Target:
 
     @property
     def transport_id(self) -> str:
-        return self.connection_id  # "icc-" + hex: a valid resource id
+        # "icc-" + hex is a valid resource id; a replacement connection (a new activation key)
+        # needs a transport of its own.
+        return self.connection_id if not self.generation else f"{self.connection_id}-r{self.generation}"
 
     @property
     def transport_name(self) -> str:
@@ -356,7 +360,7 @@ class _Target:
         return f"icp-{self.connection_id}"
 
     def request_id(self, purpose: str) -> str:
-        return str(uuid.uuid5(_REQUEST_NAMESPACE, f"{self.connection_id}:{purpose}"))
+        return str(uuid.uuid5(_REQUEST_NAMESPACE, f"{self.transport_id}:{purpose}"))
 
 
 def _network_path(url: str) -> str:
