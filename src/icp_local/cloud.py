@@ -302,15 +302,17 @@ class LocalCloud:
             self._advance_to(target)
 
     def advance(self, seconds: float, timeout: float = 60.0) -> None:
-        """Move the simulated clock by ``seconds``, running what falls due on the way."""
+        """Move the simulated clock by ``seconds``, running what falls due on the way: here every
+        scheduled run happens at its time (so time-based work, like reminders, is done), where
+        run_until_idle skips the runs that could see nothing new."""
         deadline = time.monotonic() + timeout
         end = self.clock.time() + seconds
         while True:
             self._settle(deadline)
-            target = self._next_time()
+            target = self._next_time(every_tick=True)
             if target is None or target > end:
                 break
-            self._advance_to(target)
+            self._advance_to(target, every_tick=True)
         self.clock.advance_to(end)
         self._settle(deadline)
 
@@ -340,10 +342,10 @@ class LocalCloud:
         writes = sum(n for (_, op), n in self.api_calls.items() if not op.startswith(_READS))
         return writes + sum(getattr(e, "generation", 0) for e in (self.interconnect, self.directconnect, self.google))
 
-    def _due_rules(self, at: float) -> list[str]:
+    def _due_rules(self, at: float, every_tick: bool = False) -> list[str]:
         generation = self._generation()
         return [rule.logical_id for rule, period in self._schedules
-                if at % period == 0 and self._swept.get(rule.logical_id) != generation]
+                if at % period == 0 and (every_tick or self._swept.get(rule.logical_id) != generation)]
 
     def _settle(self, deadline: float) -> None:
         """Wait (in real time) until every execution is parked and every delivery is made."""
@@ -358,7 +360,7 @@ class LocalCloud:
                                    f"({sfn.running_executions()} running, {self.clock.blocked_waiters()} parked)")
             time.sleep(0.001)
 
-    def _next_time(self) -> float | None:
+    def _next_time(self, every_tick: bool = False) -> float | None:
         due = self.clock.next_due()
         if due is not None and due - self.clock.time() > _FOREVER:
             due = None
@@ -366,14 +368,14 @@ class LocalCloud:
         generation = self._generation()
         now = self.clock.time()
         candidates += [(now // period + 1) * period for rule, period in self._schedules
-                       if self._swept.get(rule.logical_id) != generation]
+                       if every_tick or self._swept.get(rule.logical_id) != generation]
         if not candidates:
             return None
         return min(candidates)
 
-    def _advance_to(self, target: float) -> None:
+    def _advance_to(self, target: float, every_tick: bool = False) -> None:
         self.clock.advance_to(target)
-        due = self._due_rules(target)
+        due = self._due_rules(target, every_tick)
         if due:
             self.sweep(due)
 

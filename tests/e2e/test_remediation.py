@@ -185,3 +185,17 @@ def test_a_connection_aws_reports_failed_is_replaced_once_then_escalated(active)
     assert len(cloud.servicenow.tickets("incident")) == 1, "the second failure is escalated"
     assert "escalated" in str([e["detail"] for e in cloud.events_seen
                                if e["detail-type"] == "Interconnect Remediation Completed"])
+
+
+def test_a_requester_is_reminded_when_the_partner_has_not_accepted_past_the_interval():
+    from icp_local.scenario import servicenow_ticket
+    from tests.e2e.test_api import webhook
+
+    with LocalCloud(parameters={"ReminderSeconds": "3600"}) as cloud:
+        cloud.partner("google-cloud").ignore()
+        ticket = servicenow_ticket("request-item-multicloud", transit_gateway_network(cidr="10.40.0.0/16"))
+        assert webhook(cloud, ticket)[0] == 202
+        cloud.advance(3 * 3600 + 1200)  # past the third interval and the next 15-minute check
+        reminders = [n for n in cloud.servicenow.work_notes("sc_req_item", ticket["sys_id"]) if "Reminder" in n]
+        assert len(reminders) == 3, "one per interval, not one per check"
+        assert " hours for google-cloud to accept its activation" in reminders[0]

@@ -40,9 +40,9 @@ def _remind(record: Any, now: Any, settings: Settings) -> bool:
     key = f"{record.connectionId}:{interval}"
     if store.is_claimed("REMIND", key):
         return False
-    days = waited / 86400
+    how_long = f"{waited / 86400:.1f} days" if waited >= 86400 else f"{waited / 3600:.1f} hours"
     servicenow.update_ticket(ticket["table"], ticket["sysId"], work_notes=(
-        f"Reminder: AWS Interconnect connection {record.connectionId} has waited {days:.1f} days for "
+        f"Reminder: AWS Interconnect connection {record.connectionId} has waited {how_long} for "
         f"{record.provider} to accept its activation. Please complete the activation on the partner's side."))
     store.claim_once("REMIND", key, ttl_seconds=settings.reminder_seconds * 2)
     return True
