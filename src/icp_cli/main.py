@@ -1,30 +1,371 @@
-"""`icp`: the operator command. `icp local demo` runs the demo in the local cloud."""
+"""`icp`: the operator command. A client of the REST API (api/openapi.yaml), so it works the
+same against a deployed stack and against the local cloud (`icp local serve`)."""
 
 from __future__ import annotations
 
-import argparse
+import functools
 import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.live import Live
+
+from icp_cli import render
+from icp_cli.client import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    ApiClient,
+    ApiError,
+    CliError,
+    resolve_target,
+)
+
+HELP = """Interconnect Control Plane: request, watch and operate AWS Interconnect connections.
+
+\b
+Where the API is (every command but `local`):
+  --endpoint URL (or ICP_ENDPOINT)   e.g. http://127.0.0.1:8080 from `icp local serve`
+  --stack NAME [--region R] [--profile P]
+                                     the ApiUrl output of a deployed stack
+Requests are signed with SigV4 (execute-api) with your AWS credentials;
+a loopback endpoint is signed with a fake pair when there are none.
+
+\b
+Exit codes:
+  0  ok
+  1  an operation failed (conflict, API unreachable, server error),
+     `watch` ended in failure or timed out, `doctor` found problems
+  2  usage error: bad arguments, an invalid request (field and rule named)
+  3  not found: no such connection
+  4  no stack found, no ApiUrl output, no credentials, or the caller refused
+"""
+
+OUTPUTS = click.Choice(["table", "json"])
+
+
+def _target_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--endpoint", envvar="ICP_ENDPOINT", metavar="URL",
+                     help="The API's base URL (env ICP_ENDPOINT), e.g. from `icp local serve`."),
+        click.option("--stack", metavar="NAME", help="A deployed stack: its ApiUrl output is the API."),
+        click.option("--region", metavar="REGION", help="AWS Region of the stack (and of `doctor`)."),
+        click.option("--profile", metavar="PROFILE", help="AWS profile for credentials."),
+        click.option("--output", "-o", type=OUTPUTS, default="table", show_default=True, help="Output format."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+class Api:
+    """Resolves the target when a command first needs the API (so `request --dry-run` needs none)."""
+
+    def __init__(self, ctx: click.Context, endpoint: str | None, stack: str | None, region: str | None,
+                 profile: str | None):
+        if endpoint and stack:
+            source = ctx.get_parameter_source("endpoint")
+            if source == click.core.ParameterSource.ENVIRONMENT:
+                endpoint = None  # an explicit --stack wins over ICP_ENDPOINT
+            else:
+                raise CliError("give --endpoint or --stack, not both", EXIT_USAGE, error="UsageError")
+        self._args = (endpoint, stack, region, profile)
+        self._client: ApiClient | None = None
+
+    @property
+    def client(self) -> ApiClient:
+        if self._client is None:
+            self._client = ApiClient(resolve_target(*self._args))
+        return self._client
+
+
+def _api_command(name: str, **settings: Any) -> Callable[[Callable[..., Any]], click.Command]:
+    """A command that talks to the API: target options, `--output`, and errors printed (as
+    JSON with `--output json`) and turned into the exit code."""
+
+    def decorate(function: Callable[..., Any]) -> click.Command:
+        @functools.wraps(function)
+        @click.pass_context
+        def run(ctx: click.Context, endpoint: str | None, stack: str | None, region: str | None,
+                profile: str | None, output: str, **kwargs: Any) -> None:
+            try:
+                api = Api(ctx, endpoint, stack, region, profile)
+                code = function(api, output=output, region=region, **kwargs)
+            except CliError as error:
+                render.show_error(error, output)
+                code = error.exit_code
+            if code:
+                ctx.exit(code)
+
+        return cli.command(name, **settings)(_target_options(run))
+
+    return decorate
+
+
+@click.group(help=HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def cli() -> None:
+    pass
+
+
+def _out(output: str, data: Any, view: Callable[[], Any]) -> None:
+    if output == "json":
+        render.emit_json(data)
+    else:
+        render.make_console().print(view())
+
+
+# -- request ---------------------------------------------------------------------------------------
+@_api_command("request", short_help="Check a request file, show the plan, and submit it.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Stop after the checks and the plan; submit nothing.")
+def request_command(api: Api, output: str, region: str | None, file: Path, dry_run: bool) -> int:
+    """Check FILE (a request, design §3, as YAML or JSON) with the control plane's own rules,
+    show what provisioning will create, then POST it to /v1/connections."""
+    from icp_cli.plan import check_request, plan_for, read_request
+
+    raw = read_request(file)
+    plan = plan_for(check_request(raw, str(file)))
+    if dry_run:
+        _out(output, {"dryRun": True, "plan": plan}, lambda: render.plan_view(plan))
+        return 0
+    console = render.make_console()
+    if output == "table":
+        console.print(render.plan_view(plan))  # before submitting: shown even if the API refuses it
+    answer = api.client.create(raw)
+    status_url = api.client.url(str(answer.get("statusUrl") or f"/v1/connections/{answer.get('connectionId')}"))
+    if output == "json":
+        render.emit_json({"dryRun": False, "plan": plan, "accepted": {**answer, "statusUrl": status_url}})
+    else:
+        console.print(render.accepted_view(answer, status_url))
+    return 0
+
+
+# -- list / show ----------------------------------------------------------------------------------
+@_api_command("list", short_help="List connections.")
+def list_command(api: Api, output: str, region: str | None) -> int:
+    """Every connection: id, type, pair, bandwidth, status, AWS state and age."""
+    records = api.client.connections()
+    _out(output, {"connections": records},
+         lambda: render.connections_table(records) if records else "No connections.")
+    return 0
+
+
+def _execution_or_none(api: Api, connection_id: str) -> dict[str, Any] | None:
+    try:
+        return api.client.execution(connection_id)
+    except ApiError as error:
+        if error.status == 404 and error.rule == "has-execution":
+            return None
+        raise
+
+
+@_api_command("show", short_help="One connection: record, history, current execution.")
+@click.argument("connection_id", metavar="ID")
+def show_command(api: Api, output: str, region: str | None, connection_id: str) -> int:
+    """The record of ID (a connectionId or requestId), its history, and its current
+    execution with the step it is at."""
+    record = api.client.connection(connection_id)
+    execution = _execution_or_none(api, connection_id)
+    _out(output, {"connection": record, "execution": execution}, lambda: render.connection_view(record, execution))
+    return 0
+
+
+# -- watch -----------------------------------------------------------------------------------------
+@_api_command("watch", short_help="Follow a connection's execution step by step.")
+@click.argument("connection_id", metavar="ID")
+@click.option("--interval", type=click.FloatRange(min=0.01), default=2.0, show_default=True,
+              help="Seconds between polls.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=None,
+              help="Give up (exit 1) after this many seconds.")
+@click.option("--grace", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="Seconds to wait for a connection just requested to appear before `not found`.")
+def watch_command(api: Api, output: str, region: str | None, connection_id: str, interval: float,
+                  timeout: float | None, grace: float) -> int:
+    """Poll the current execution of ID every --interval seconds and show its steps as they
+    pass, with each step's elapsed time and what a waiting step waits on. Ends when the
+    execution is no longer RUNNING: exit 0 on SUCCEEDED, 1 otherwise."""
+    console = render.make_console()
+    live = output == "table" and console.is_terminal
+    log = render.StepLog()
+    started = time.monotonic()
+    failures = 0
+    header_done = False
+    display = Live(console=console, refresh_per_second=4) if live else None
+    execution: dict[str, Any] = {}
+    try:
+        if display:
+            display.start()
+        while True:
+            try:
+                execution = api.client.execution(connection_id)
+                failures = 0
+            except CliError as error:
+                # A connection requested a moment ago has no record until its first step runs;
+                # a poll that fails now and then (a timeout, a 5xx) is tried again.
+                appearing = isinstance(error, ApiError) and error.status == 404 and \
+                    time.monotonic() - started < grace
+                if not appearing and (error.exit_code != EXIT_FAILED or failures >= 3):
+                    raise
+                failures += 0 if appearing else 1
+                time.sleep(interval)
+                continue
+            if not header_done:
+                header_done = True
+                _watch_emit(output, console, display, {"event": "execution", **_execution_head(execution)},
+                            render.watch_header(execution))
+            if display:
+                display.update(render.steps_table(execution, title=render.watch_header(execution)))
+            else:
+                for change in log.changes(execution):
+                    _watch_emit(output, console, None, {"event": "step", **change}, render.watch_line(change))
+            if execution.get("status") != "RUNNING":
+                break
+            if timeout is not None and time.monotonic() - started >= timeout:
+                current = (execution.get("currentStep") or {}).get("name")
+                message = f"gave up after {timeout:g}s: the execution is still RUNNING" + (
+                    f" at {current}" if current else "")
+                _watch_emit(output, console, display, {"event": "timeout", "status": "RUNNING", "currentStep": current,
+                                                       "message": message}, message)
+                return EXIT_FAILED
+            time.sleep(interval)
+    finally:
+        if display:
+            display.stop()
+    try:
+        record: dict[str, Any] | None = api.client.connection(connection_id)
+    except CliError:
+        record = None
+    _watch_emit(output, console, None, {"event": "end", **_execution_head(execution),
+                                        "connectionStatus": (record or {}).get("status")},
+                render.watch_end(execution, record))
+    return 0 if execution.get("status") == "SUCCEEDED" else EXIT_FAILED
+
+
+def _execution_head(execution: dict[str, Any]) -> dict[str, Any]:
+    return {key: execution.get(key) for key in ("connectionId", "executionArn", "name", "workflow", "status",
+                                                 "startedAt", "stoppedAt", "error")}
+
+
+def _watch_emit(output: str, console: Any, display: Live | None, data: dict[str, Any], line: str) -> None:
+    if output == "json":
+        render.emit_json(data, compact=True)
+    elif display is not None:
+        display.console.print(line)
+    else:
+        click.echo(line)
+
+
+# -- approvals, retry, resize, decommission -----------------------------------------------------------
+def _done(output: str, answer: dict[str, Any], line: str) -> int:
+    if output == "json":
+        render.emit_json(answer)
+    else:
+        click.echo(line)
+    return 0
+
+
+@_api_command("approve", short_help="Approve a request held by the approval gate.")
+@click.argument("connection_id", metavar="ID")
+@click.option("--reason", help="Recorded in the history.")
+def approve_command(api: Api, output: str, region: str | None, connection_id: str, reason: str | None) -> int:
+    """Approve ID, waiting in `Wait For Approval`: provisioning goes on."""
+    answer = api.client.decide(connection_id, True, reason)
+    return _done(output, answer, f"{answer.get('connectionId')}: {answer.get('decision')}; provisioning goes on")
+
+
+@_api_command("reject", short_help="Reject a request held by the approval gate.")
+@click.argument("connection_id", metavar="ID")
+@click.option("--reason", required=True, help="Why (recorded in the history and the status reason).")
+def reject_command(api: Api, output: str, region: str | None, connection_id: str, reason: str) -> int:
+    """Reject ID, waiting in `Wait For Approval`: it ends REJECTED with nothing created."""
+    answer = api.client.decide(connection_id, False, reason)
+    return _done(output, answer, f"{answer.get('connectionId')}: {answer.get('decision')}: {reason}")
+
+
+@_api_command("retry", short_help="Provision a FAILED connection again.")
+@click.argument("connection_id", metavar="ID")
+def retry_command(api: Api, output: str, region: str | None, connection_id: str) -> int:
+    """Start a new provision run for ID, which must be FAILED."""
+    answer = api.client.retry(connection_id)
+    return _done(output, answer, f"{answer.get('connectionId')}: retrying; execution {answer.get('executionArn')}")
+
+
+@_api_command("resize", short_help="Change a connection's bandwidth.")
+@click.argument("connection_id", metavar="ID")
+@click.argument("bandwidth")
+def resize_command(api: Api, output: str, region: str | None, connection_id: str, bandwidth: str) -> int:
+    """Resize ID in place to BANDWIDTH (e.g. 2Gbps), one the environment offers."""
+    answer = api.client.resize(connection_id, bandwidth)
+    return _done(output, answer, f"{answer.get('connectionId')}: {answer.get('status')} to "
+                                 f"{answer.get('bandwidth') or bandwidth}; execution {answer.get('executionArn')}")
+
+
+@_api_command("decommission", short_help="Take a connection down and remove what it used.")
+@click.argument("connection_id", metavar="ID")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when not interactive).")
+def decommission_command(api: Api, output: str, region: str | None, connection_id: str, yes: bool) -> int:
+    """Decommission ID: routes withdrawn, the connection deleted, a gateway the control plane
+    created removed."""
+    if not yes:
+        if not sys.stdin.isatty():
+            raise CliError(f"refusing to decommission {connection_id} without --yes in a non-interactive run",
+                           EXIT_USAGE, error="ConfirmationRequired")
+        if not click.confirm(f"Decommission {connection_id}? Its traffic stops", default=False):
+            raise CliError("not decommissioned", EXIT_FAILED, error="Cancelled")
+    answer = api.client.decommission(connection_id)
+    return _done(output, answer, f"{answer.get('connectionId')}: {answer.get('status')}; execution "
+                                 f"{answer.get('executionArn')}")
+
+
+# -- doctor ----------------------------------------------------------------------------------------
+@_api_command("doctor", short_help="Quotas left, environments, gateways and problems.")
+def doctor_command(api: Api, output: str, region: str | None) -> int:
+    """What the account has left of each quota, the environments and their state, the Direct
+    Connect gateways, and anything that would make the next request fail (exit 1 if any)."""
+    account = api.client.account(region)
+    _out(output, account, lambda: render.account_view(account))
+    return EXIT_FAILED if account.get("problems") else 0
+
+
+# -- local -------------------------------------------------------------------------------------------
+@cli.group("local", short_help="The local cloud: everything on this machine, no AWS account.")
+def local_group() -> None:
+    """The local cloud: everything on this machine, no AWS account."""
+
+
+@local_group.command("demo", short_help="Provision a multicloud and a last-mile connection to ACTIVE.")
+@click.pass_context
+def local_demo(ctx: click.Context) -> None:
+    """Provision a multicloud and a last-mile connection to ACTIVE in the local cloud."""
+    from icp_local.demo import run
+
+    ctx.exit(run())
+
+
+@local_group.command("serve", short_help="Serve the REST API on loopback with the local cloud behind it.")
+@click.option("--port", type=int, default=8080, show_default=True, help="Loopback port.")
+@click.pass_context
+def local_serve(ctx: click.Context, port: int) -> None:
+    """Serve the REST API on loopback with the local cloud behind it (Ctrl-C stops)."""
+    from icp_local.serve import serve as serve_api
+
+    ctx.exit(serve_api(port))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="icp", description="Interconnect Control Plane")
-    commands = parser.add_subparsers(dest="command", required=True)
-    local = commands.add_parser("local", help="the local cloud: everything on this machine, no AWS account")
-    local_commands = local.add_subparsers(dest="local_command", required=True)
-    local_commands.add_parser("demo", help="provision a multicloud and a last-mile connection to ACTIVE")
-    serve = local_commands.add_parser("serve", help="serve the REST API on loopback with the local cloud behind it")
-    serve.add_argument("--port", type=int, default=8080, help="loopback port (default 8080)")
-    args = parser.parse_args(argv)
-    if args.command == "local" and args.local_command == "demo":
-        from icp_local.demo import run
-
-        return run()
-    if args.command == "local" and args.local_command == "serve":
-        from icp_local.serve import serve as serve_api
-
-        return serve_api(args.port)
-    parser.error("unknown command")
-    return 2
+    """The `icp` entry point: runs the command line ``argv`` (default: sys.argv[1:]) and returns
+    its exit code."""
+    try:
+        result = cli.main(args=argv, prog_name="icp", standalone_mode=False)
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        return EXIT_FAILED
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":
