@@ -8,6 +8,8 @@ secrets (activation keys, credentials).
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class IcpError(Exception):
     """Base of every domain error."""
@@ -61,6 +63,14 @@ class QuotaExceeded(RequestRejected):
 
 class UnknownGateway(RequestRejected):
     pass
+
+
+def invalid_request(exc: Any, whole: str = "body") -> InvalidRequest:
+    """A pydantic ValidationError as InvalidRequest naming its first field and rule (``whole``
+    when the rule is about the whole document)."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or whole
+    return InvalidRequest(f"{field}: {first['msg']}", field=field, rule=first["type"])
 
 
 # Names the provision ASL catches into "Mark Rejected"; a static test keeps them in step.

@@ -41,9 +41,7 @@ connection ids, CIDRs) are kept.
 from __future__ import annotations
 
 import base64
-import email.utils
 import functools
-import ipaddress
 import json
 import logging
 import os
@@ -56,8 +54,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from icp import clock
+from icp import clock, http
 from icp.errors import ServiceNowUnavailable
+from icp.http import is_loopback, opener
 
 logger = logging.getLogger(__name__)
 
@@ -150,14 +149,6 @@ class Credentials:
         return f"Basic {basic}"
 
 
-def _is_loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return host is not None and ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
 
 def parse_credentials(raw: str | bytes | dict[str, Any]) -> Credentials:
     """The secret's value as Credentials; ServiceNowUnavailable (without the value) if it is
@@ -180,7 +171,7 @@ def parse_credentials(raw: str | bytes | dict[str, Any]) -> Credentials:
             field=SECRET_ENV, rule="secret-shape",
         )
     parts = urlsplit(url)
-    if not (parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname))):
+    if not (parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname))):
         raise ServiceNowUnavailable("the ServiceNow instanceUrl must be https (http only on loopback)",
                                     field="instanceUrl", rule="https")
     if parts.username or parts.password or parts.query or parts.fragment:
@@ -223,32 +214,12 @@ def update_ticket(table: str, sys_id: str, *, work_notes: str, state: str | None
 
 
 # --- HTTP ---------------------------------------------------------------------------------
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # urllib would copy the Authorization header to wherever a redirect points.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        return None
 
-
-@functools.cache
-def _opener(loopback: bool) -> urllib.request.OpenerDirector:
-    # Loopback (the local cloud, the tests) never goes through a proxy from the environment.
-    proxies = urllib.request.ProxyHandler({}) if loopback else urllib.request.ProxyHandler()
-    return urllib.request.build_opener(proxies, _NoRedirects)
 
 
 def retry_after_seconds(value: str | None) -> float | None:
     """A ``Retry-After`` header (delay-seconds or an HTTP date) as seconds to wait, capped."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), RETRY_AFTER_CAP)
-    try:
-        when = email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, IndexError):
-        return None
-    return min(max(when - clock.time(), 0.0), RETRY_AFTER_CAP)
-
+    return http.retry_after_seconds(value, RETRY_AFTER_CAP)
 
 def backoff_seconds(attempt: int) -> float:
     """Full jitter: anywhere between 0 and the exponential ceiling of this attempt (from 0)."""
@@ -327,7 +298,7 @@ class ServiceNowClient:
             request.add_header("Authorization", creds.authorization())
             delay = backoff_seconds(attempt)
             try:
-                with _opener(_is_loopback(urlsplit(url).hostname)).open(request, timeout=TIMEOUT) as response:
+                with opener(is_loopback(urlsplit(url).hostname)).open(request, timeout=TIMEOUT) as response:
                     raw = response.read()
                 logger.info("ServiceNow %s %s: HTTP %s", method, what, response.status)
                 try:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from icp import store
 from icp.aws import interconnect, stepfunctions
-from icp.errors import ConcurrentUpdate, ConnectionNotFound, InvalidRequest
+from icp.errors import ConcurrentUpdate, ConnectionNotFound, invalid_request
 from icp.lifecycle import waits
 from icp.models import WaitFor
 
@@ -31,9 +31,7 @@ def parse_decision(payload: dict[str, Any]) -> PartnerDecision:
     try:
         return PartnerDecision.model_validate(payload)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "body"
-        raise InvalidRequest(f"{field}: {first['msg']}", field=field, rule=first["type"]) from None
+        raise invalid_request(exc) from None
 
 
 def partner_callback(provider: str, decision: PartnerDecision) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from icp import clock, store
 from icp.aws import directconnect, ec2_routes, interconnect
-from icp.errors import DuplicateRequest, InvalidRequest, RequestRejected
+from icp.errors import DuplicateRequest, InvalidRequest, RequestRejected, invalid_request
 from icp.lifecycle.transitions import announce_created, move
 from icp.models import LIVE, ConnectionRecord, ConnectionRequest, HistoryEntry, Status, connection_id_for
 from icp.policy import Quotas, World, check_request
@@ -20,9 +20,7 @@ def parse_request(raw: dict[str, Any]) -> ConnectionRequest:
     try:
         return ConnectionRequest.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "request"
-        raise InvalidRequest(f"{field}: {first['msg']}", field=field, rule=first["type"]) from None
+        raise invalid_request(exc, whole="request") from None
 
 
 def _new_record(raw: dict[str, Any], request: ConnectionRequest | None, execution_arn: str | None) -> ConnectionRecord:

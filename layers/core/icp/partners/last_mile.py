@@ -61,9 +61,7 @@ when the partner sends it.
 
 from __future__ import annotations
 
-import email.utils
 import functools
-import ipaddress
 import json
 import logging
 import os
@@ -75,6 +73,7 @@ from urllib.parse import quote, urlsplit
 
 from icp import clock
 from icp.errors import IcpError, PartnerRejected, RemoteSideError
+from icp.http import is_loopback, opener, retry_after_seconds
 from icp.models import ConnectionRecord, RemoteLastMile
 from icp.partners.base import uncovered
 from icp.secrets import shared_secret
@@ -136,19 +135,11 @@ def _parse_partners(raw: str) -> dict[str, PartnerConfig]:
     return configs
 
 
-def _is_loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return host is not None and ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
 
 def _require_safe_url(provider: str, url: str) -> None:
     # The body carries the activation key: plain http is only for the local cloud.
     parts = urlsplit(url)
-    if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname)):
+    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
         return
     raise RemoteSideError(
         f"LAST_MILE_PARTNERS[{provider!r}] url must be https (http only on loopback)",
@@ -165,17 +156,7 @@ def _shared_secret(secret_arn: str, *, refresh: bool = False) -> str:
 
 
 # --- HTTP ---------------------------------------------------------------------------
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A signed request carrying an activation key goes to the configured URL or nowhere.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        return None
 
-
-@functools.cache
-def _opener(loopback: bool) -> urllib.request.OpenerDirector:
-    # Loopback (the local cloud) never goes through a proxy from the environment.
-    proxies = urllib.request.ProxyHandler({}) if loopback else urllib.request.ProxyHandler()
-    return urllib.request.build_opener(proxies, _NoRedirects)
 
 
 @dataclass(frozen=True)
@@ -196,18 +177,6 @@ def _json(raw: bytes) -> dict[str, Any]:
         return {"message": raw[:200].decode(errors="replace")}
     return data if isinstance(data, dict) else {"value": data}
 
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), _RETRY_AFTER_CAP)
-    try:
-        when = email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
-        return None
-    return min(max(when - clock.time(), 0.0), _RETRY_AFTER_CAP)
 
 
 def _backoff(attempt: int) -> float:
@@ -322,7 +291,7 @@ class LastMileSide:
         config = provider_config(self.provider)
         url = f"{config.url}/v1/activations/{quote(shared_id, safe='')}{suffix}"
         body = json.dumps(payload, separators=(",", ":")).encode() if payload is not None else b""
-        opener = _opener(_is_loopback(urlsplit(url).hostname))
+        http_opener = opener(is_loopback(urlsplit(url).hostname))
         refreshed_secret = False
         reply = _Reply(0, {})
         for attempt in range(_ATTEMPTS):
@@ -335,7 +304,7 @@ class LastMileSide:
             request.add_header(SIGNATURE_HEADER, sign(secret, timestamp, body))
             delay = _backoff(attempt)
             try:
-                with opener.open(request, timeout=_TIMEOUT) as response:
+                with http_opener.open(request, timeout=_TIMEOUT) as response:
                     return _Reply(response.status, _json(response.read()))
             except urllib.error.HTTPError as err:
                 reply = _Reply(err.code, _json(err.read()))
@@ -345,7 +314,7 @@ class LastMileSide:
                     continue
                 if err.code not in _RETRYABLE:
                     return reply
-                delay = _retry_after(err.headers.get("Retry-After")) or delay
+                delay = retry_after_seconds(err.headers.get("Retry-After"), _RETRY_AFTER_CAP) or delay
                 problem = f"HTTP {err.code}"
             except (urllib.error.URLError, ConnectionError, TimeoutError) as err:
                 problem = type(getattr(err, "reason", err)).__name__
