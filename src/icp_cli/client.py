@@ -61,7 +61,7 @@ class ApiError(CliError):
     """The API answered with an error: `{"error", "message", "field", "rule"}`."""
 
     @classmethod
-    def from_response(cls, status: int, payload: Any, method: str, path: str) -> ApiError:
+    def from_response(cls, status: int, payload: Any) -> ApiError:
         body = payload if isinstance(payload, dict) else {}
         message = str(body.get("message") or payload or f"HTTP {status}")
         if status == 403 and "error" not in body:
@@ -112,12 +112,16 @@ def _credentials(session: boto3.Session) -> Credentials | None:
 
 def resolve_target(endpoint: str | None, stack: str | None, region: str | None, profile: str | None) -> Target:
     """`--endpoint URL` (or ICP_ENDPOINT), or `--stack NAME`: the stack's `ApiUrl` output."""
-    session = _session(region, profile)
-    credentials = _credentials(session)
+    if not endpoint and not stack:
+        raise CliError("say where the API is: --endpoint URL (or ICP_ENDPOINT), or --stack NAME", EXIT_USAGE,
+                       error="NoTarget")
     if endpoint:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise CliError(f"--endpoint must be an http(s) URL, not {endpoint!r}", EXIT_USAGE, error="BadEndpoint")
+    session = _session(region, profile)
+    credentials = _credentials(session)
+    if endpoint:
         if credentials is None:
             if not is_loopback(endpoint):
                 raise CliError(f"no AWS credentials found to sign requests to {endpoint} (set AWS_PROFILE or "
@@ -125,9 +129,7 @@ def resolve_target(endpoint: str | None, stack: str | None, region: str | None, 
                                EXIT_NO_TARGET, error="NoCredentials")
             credentials = FAKE_LOOPBACK_CREDENTIALS
         return Target(endpoint.rstrip("/"), session.region_name or DEFAULT_REGION, credentials, endpoint.rstrip("/"))
-    if not stack:
-        raise CliError("say where the API is: --endpoint URL (or ICP_ENDPOINT), or --stack NAME", EXIT_USAGE,
-                       error="NoTarget")
+    assert stack
     if not session.region_name:
         raise CliError(f"which Region is stack {stack!r} in? Give --region or set AWS_REGION", EXIT_USAGE,
                        error="NoRegion")
@@ -181,7 +183,7 @@ class ApiClient:
                 return _parse(response.read())
         except urllib.error.HTTPError as exc:
             payload = _parse(exc.read())
-            raise ApiError.from_response(exc.code, payload, method, path) from None
+            raise ApiError.from_response(exc.code, payload) from None
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             reason = getattr(exc, "reason", exc)
             raise CliError(f"cannot reach the API at {self.target.described_as}: {reason}", EXIT_FAILED,

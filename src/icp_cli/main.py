@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import functools
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.live import Live
 
 from icp_cli import render
-from icp_cli.client import (
-    EXIT_FAILED,
-    EXIT_USAGE,
-    ApiClient,
-    ApiError,
-    CliError,
-    resolve_target,
-)
+from icp_cli.client import EXIT_FAILED, EXIT_USAGE, ApiClient, ApiError, CliError, resolve_target
 
 HELP = """Interconnect Control Plane: request, watch and operate AWS Interconnect connections.
 
@@ -71,6 +62,7 @@ class Api:
                 endpoint = None  # an explicit --stack wins over ICP_ENDPOINT
             else:
                 raise CliError("give --endpoint or --stack, not both", EXIT_USAGE, error="UsageError")
+        self.region = region
         self._args = (endpoint, stack, region, profile)
         self._client: ApiClient | None = None
 
@@ -92,7 +84,7 @@ def _api_command(name: str, **settings: Any) -> Callable[[Callable[..., Any]], c
                 profile: str | None, output: str, **kwargs: Any) -> None:
             try:
                 api = Api(ctx, endpoint, stack, region, profile)
-                code = function(api, output=output, region=region, **kwargs)
+                code = function(api, output=output, **kwargs)
             except CliError as error:
                 render.show_error(error, output)
                 code = error.exit_code
@@ -120,7 +112,7 @@ def _out(output: str, data: Any, view: Callable[[], Any]) -> None:
 @_api_command("request", short_help="Check a request file, show the plan, and submit it.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Stop after the checks and the plan; submit nothing.")
-def request_command(api: Api, output: str, region: str | None, file: Path, dry_run: bool) -> int:
+def request_command(api: Api, output: str, file: Path, dry_run: bool) -> int:
     """Check FILE (a request, design §3, as YAML or JSON) with the control plane's own rules,
     show what provisioning will create, then POST it to /v1/connections."""
     from icp_cli.plan import check_request, plan_for, read_request
@@ -144,7 +136,7 @@ def request_command(api: Api, output: str, region: str | None, file: Path, dry_r
 
 # -- list / show ----------------------------------------------------------------------------------
 @_api_command("list", short_help="List connections.")
-def list_command(api: Api, output: str, region: str | None) -> int:
+def list_command(api: Api, output: str) -> int:
     """Every connection: id, type, pair, bandwidth, status, AWS state and age."""
     records = api.client.connections()
     _out(output, {"connections": records},
@@ -163,7 +155,7 @@ def _execution_or_none(api: Api, connection_id: str) -> dict[str, Any] | None:
 
 @_api_command("show", short_help="One connection: record, history, current execution.")
 @click.argument("connection_id", metavar="ID")
-def show_command(api: Api, output: str, region: str | None, connection_id: str) -> int:
+def show_command(api: Api, output: str, connection_id: str) -> int:
     """The record of ID (a connectionId or requestId), its history, and its current
     execution with the step it is at."""
     record = api.client.connection(connection_id)
@@ -181,80 +173,14 @@ def show_command(api: Api, output: str, region: str | None, connection_id: str) 
               help="Give up (exit 1) after this many seconds.")
 @click.option("--grace", type=click.FloatRange(min=0), default=10.0, show_default=True,
               help="Seconds to wait for a connection just requested to appear before `not found`.")
-def watch_command(api: Api, output: str, region: str | None, connection_id: str, interval: float,
+def watch_command(api: Api, output: str, connection_id: str, interval: float,
                   timeout: float | None, grace: float) -> int:
     """Poll the current execution of ID every --interval seconds and show its steps as they
     pass, with each step's elapsed time and what a waiting step waits on. Ends when the
     execution is no longer RUNNING: exit 0 on SUCCEEDED, 1 otherwise."""
-    console = render.make_console()
-    live = output == "table" and console.is_terminal
-    log = render.StepLog()
-    started = time.monotonic()
-    failures = 0
-    header_done = False
-    display = Live(console=console, refresh_per_second=4) if live else None
-    execution: dict[str, Any] = {}
-    try:
-        if display:
-            display.start()
-        while True:
-            try:
-                execution = api.client.execution(connection_id)
-                failures = 0
-            except CliError as error:
-                # A connection requested a moment ago has no record until its first step runs;
-                # a poll that fails now and then (a timeout, a 5xx) is tried again.
-                appearing = isinstance(error, ApiError) and error.status == 404 and \
-                    time.monotonic() - started < grace
-                if not appearing and (error.exit_code != EXIT_FAILED or failures >= 3):
-                    raise
-                failures += 0 if appearing else 1
-                time.sleep(interval)
-                continue
-            if not header_done:
-                header_done = True
-                _watch_emit(output, console, display, {"event": "execution", **_execution_head(execution)},
-                            render.watch_header(execution))
-            if display:
-                display.update(render.steps_table(execution, title=render.watch_header(execution)))
-            else:
-                for change in log.changes(execution):
-                    _watch_emit(output, console, None, {"event": "step", **change}, render.watch_line(change))
-            if execution.get("status") != "RUNNING":
-                break
-            if timeout is not None and time.monotonic() - started >= timeout:
-                current = (execution.get("currentStep") or {}).get("name")
-                message = f"gave up after {timeout:g}s: the execution is still RUNNING" + (
-                    f" at {current}" if current else "")
-                _watch_emit(output, console, display, {"event": "timeout", "status": "RUNNING", "currentStep": current,
-                                                       "message": message}, message)
-                return EXIT_FAILED
-            time.sleep(interval)
-    finally:
-        if display:
-            display.stop()
-    try:
-        record: dict[str, Any] | None = api.client.connection(connection_id)
-    except CliError:
-        record = None
-    _watch_emit(output, console, None, {"event": "end", **_execution_head(execution),
-                                        "connectionStatus": (record or {}).get("status")},
-                render.watch_end(execution, record))
-    return 0 if execution.get("status") == "SUCCEEDED" else EXIT_FAILED
+    from icp_cli.watch import watch
 
-
-def _execution_head(execution: dict[str, Any]) -> dict[str, Any]:
-    return {key: execution.get(key) for key in ("connectionId", "executionArn", "name", "workflow", "status",
-                                                 "startedAt", "stoppedAt", "error")}
-
-
-def _watch_emit(output: str, console: Any, display: Live | None, data: dict[str, Any], line: str) -> None:
-    if output == "json":
-        render.emit_json(data, compact=True)
-    elif display is not None:
-        display.console.print(line)
-    else:
-        click.echo(line)
+    return watch(api.client, connection_id, output=output, interval=interval, timeout=timeout, grace=grace)
 
 
 # -- approvals, retry, resize, decommission -----------------------------------------------------------
@@ -269,7 +195,7 @@ def _done(output: str, answer: dict[str, Any], line: str) -> int:
 @_api_command("approve", short_help="Approve a request held by the approval gate.")
 @click.argument("connection_id", metavar="ID")
 @click.option("--reason", help="Recorded in the history.")
-def approve_command(api: Api, output: str, region: str | None, connection_id: str, reason: str | None) -> int:
+def approve_command(api: Api, output: str, connection_id: str, reason: str | None) -> int:
     """Approve ID, waiting in `Wait For Approval`: provisioning goes on."""
     answer = api.client.decide(connection_id, True, reason)
     return _done(output, answer, f"{answer.get('connectionId')}: {answer.get('decision')}; provisioning goes on")
@@ -278,7 +204,7 @@ def approve_command(api: Api, output: str, region: str | None, connection_id: st
 @_api_command("reject", short_help="Reject a request held by the approval gate.")
 @click.argument("connection_id", metavar="ID")
 @click.option("--reason", required=True, help="Why (recorded in the history and the status reason).")
-def reject_command(api: Api, output: str, region: str | None, connection_id: str, reason: str) -> int:
+def reject_command(api: Api, output: str, connection_id: str, reason: str) -> int:
     """Reject ID, waiting in `Wait For Approval`: it ends REJECTED with nothing created."""
     answer = api.client.decide(connection_id, False, reason)
     return _done(output, answer, f"{answer.get('connectionId')}: {answer.get('decision')}: {reason}")
@@ -286,7 +212,7 @@ def reject_command(api: Api, output: str, region: str | None, connection_id: str
 
 @_api_command("retry", short_help="Provision a FAILED connection again.")
 @click.argument("connection_id", metavar="ID")
-def retry_command(api: Api, output: str, region: str | None, connection_id: str) -> int:
+def retry_command(api: Api, output: str, connection_id: str) -> int:
     """Start a new provision run for ID, which must be FAILED."""
     answer = api.client.retry(connection_id)
     return _done(output, answer, f"{answer.get('connectionId')}: retrying; execution {answer.get('executionArn')}")
@@ -295,7 +221,7 @@ def retry_command(api: Api, output: str, region: str | None, connection_id: str)
 @_api_command("resize", short_help="Change a connection's bandwidth.")
 @click.argument("connection_id", metavar="ID")
 @click.argument("bandwidth")
-def resize_command(api: Api, output: str, region: str | None, connection_id: str, bandwidth: str) -> int:
+def resize_command(api: Api, output: str, connection_id: str, bandwidth: str) -> int:
     """Resize ID in place to BANDWIDTH (e.g. 2Gbps), one the environment offers."""
     answer = api.client.resize(connection_id, bandwidth)
     return _done(output, answer, f"{answer.get('connectionId')}: {answer.get('status')} to "
@@ -305,11 +231,11 @@ def resize_command(api: Api, output: str, region: str | None, connection_id: str
 @_api_command("decommission", short_help="Take a connection down and remove what it used.")
 @click.argument("connection_id", metavar="ID")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when not interactive).")
-def decommission_command(api: Api, output: str, region: str | None, connection_id: str, yes: bool) -> int:
+def decommission_command(api: Api, output: str, connection_id: str, yes: bool) -> int:
     """Decommission ID: routes withdrawn, the connection deleted, a gateway the control plane
     created removed."""
     if not yes:
-        if not sys.stdin.isatty():
+        if not _interactive():
             raise CliError(f"refusing to decommission {connection_id} without --yes in a non-interactive run",
                            EXIT_USAGE, error="ConfirmationRequired")
         if not click.confirm(f"Decommission {connection_id}? Its traffic stops", default=False):
@@ -319,12 +245,16 @@ def decommission_command(api: Api, output: str, region: str | None, connection_i
                                  f"{answer.get('executionArn')}")
 
 
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
 # -- doctor ----------------------------------------------------------------------------------------
 @_api_command("doctor", short_help="Quotas left, environments, gateways and problems.")
-def doctor_command(api: Api, output: str, region: str | None) -> int:
+def doctor_command(api: Api, output: str) -> int:
     """What the account has left of each quota, the environments and their state, the Direct
     Connect gateways, and anything that would make the next request fail (exit 1 if any)."""
-    account = api.client.account(region)
+    account = api.client.account(api.region)
     _out(output, account, lambda: render.account_view(account))
     return EXIT_FAILED if account.get("problems") else 0
 

@@ -87,8 +87,8 @@ def call_api_with_headers(cloud: LocalCloud, method: str, path: str, *, json_bod
         "pathParameters": match.groupdict() or None,
         "stageVariables": None,
         "requestContext": {
-            "resourcePath": route.template, "httpMethod": route.method, "path": f"/v1{split.path}",
-            "stage": "v1", "requestId": str(uuid.uuid4()), "accountId": "123456789012",
+            "resourcePath": route.template, "httpMethod": route.method, "path": f"/api{split.path}",
+            "stage": "api", "requestId": str(uuid.uuid4()), "accountId": "123456789012",
             "identity": {"sourceIp": "127.0.0.1", "userArn": "arn:aws:iam::123456789012:user/local" if route.iam
                          else None},
         },

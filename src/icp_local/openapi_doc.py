@@ -193,8 +193,17 @@ def build() -> dict[str, Any]:
                                   "name": {"type": "string"}, "workflow": {"type": "string"},
                                   "status": {"type": "string"}, "startedAt": nullable_string,
                                   "stoppedAt": nullable_string, "error": nullable_string,
-                                  "currentStep": {"type": "object", "nullable": True, "additionalProperties": True},
-                                  "steps": {"type": "array", "items": {"type": "object", "additionalProperties": True}}}},
+                                  "currentStep": {"allOf": [{"$ref": "#/components/schemas/Step"}], "nullable": True},
+                                  "steps": {"type": "array", "items": {"$ref": "#/components/schemas/Step"}}}},
+                "Step": {"type": "object", "required": ["name", "type", "status"], "additionalProperties": True,
+                         "properties": {
+                             "name": {"type": "string"}, "type": {"type": "string"},
+                             "status": {"type": "string", "enum": ["running", "succeeded", "caught", "failed"]},
+                             "enteredAt": nullable_string, "exitedAt": nullable_string,
+                             "retries": {"type": "integer"}, "error": nullable_string, "lastError": nullable_string,
+                             "waitingOn": {"type": "object", "properties": {
+                                 "kind": {"type": "string", "enum": ["partner", "aws", "approval", "timer", "retry"]},
+                                 "detail": {"type": "string"}, "since": nullable_string}}}},
                 "Account": {"type": "object", "required": ["region", "quotas", "environments", "gateways", "problems"],
                             "properties": {
                                 "region": {"type": "string"},
@@ -208,6 +217,12 @@ def build() -> dict[str, Any]:
                 "Connection": {"type": "object", "required": ["connectionId", "requestId", "status", "history"],
                                "properties": {
                                    "connectionId": {"type": "string"}, "requestId": {"type": "string"},
+                                   "type": nullable_string, "provider": nullable_string,
+                                   "awsRegion": nullable_string, "remoteLocation": nullable_string,
+                                   "bandwidth": nullable_string, "createdAt": {"type": "string"},
+                                   "updatedAt": {"type": "string"}, "currentExecutionArn": nullable_string,
+                                   "request": {"type": "object", "additionalProperties": True},
+                                   "warnings": {"type": "array", "items": {"type": "string"}},
                                    "status": {"type": "string"}, "statusReason": nullable_string,
                                    "awsConnectionId": nullable_string, "awsState": nullable_string,
                                    "executionArn": nullable_string,

@@ -111,7 +111,7 @@ class Lines:
             self._queue.put(line.rstrip("\n"))
         self._queue.put(None)
 
-    def wait_for(self, wanted: Callable[[str], bool], timeout: float = 20.0) -> str:
+    def wait_for(self, wanted: Callable[[str], bool], timeout: float = 30.0) -> str:
         for line in self.seen:
             if wanted(line):
                 return line

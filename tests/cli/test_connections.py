@@ -128,6 +128,18 @@ def test_retry_of_a_connection_that_has_not_failed_is_refused(local: Local, acti
     assert "only FAILED connections are retried" in result.stderr and "rule: failed" in result.stderr
 
 
+def test_decommission_asks_first_when_run_interactively_and_no_keeps_the_connection(
+        local: Local, active: dict, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("icp_cli.main._interactive", lambda: True)
+
+    result = local.icp("decommission", active["connectionId"], input="n\n")
+
+    assert result.exit_code == 1
+    assert f"Decommission {active['connectionId']}? Its traffic stops [y/N]: n" in result.stdout
+    assert "error: not decommissioned" in result.stderr
+    assert local.cloud.connection(active["connectionId"])["status"] == "ACTIVE"
+
+
 @pytest.mark.parametrize("args", [
     ("show", "REQ-NOBODY"), ("resize", "REQ-NOBODY", "2Gbps"), ("decommission", "REQ-NOBODY", "--yes"),
     ("approve", "REQ-NOBODY"), ("retry", "REQ-NOBODY"), ("watch", "REQ-NOBODY", "--grace", "0"),

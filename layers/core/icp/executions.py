@@ -47,7 +47,10 @@ def steps(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
         elif found and kind in ("TaskFailed", "LambdaFunctionFailed"):
             details = event.get("taskFailedEventDetails") or event.get("lambdaFunctionFailedEventDetails") or {}
             found[-1]["error"] = details.get("error")
+        elif found and kind == "TaskScheduled" and found[-1]["error"] is not None:
+            # A retry: the step goes on; its last error is kept only while it has not succeeded.
             found[-1]["retries"] += 1
+            found[-1]["lastError"], found[-1]["error"] = found[-1]["error"], None
         elif found and kind in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"):
             found[-1].update(status="failed", exitedAt=_iso(event["timestamp"]))
     return found
@@ -68,7 +71,7 @@ def describe(record: ConnectionRecord) -> dict[str, Any] | None:
             current["waitingOn"] = {"kind": "timer", "detail": "a timed wait (grace period or damping)",
                                     "since": current["enteredAt"]}
         elif current["retries"]:
-            current["waitingOn"] = {"kind": "retry", "detail": f"retrying after {current['error']}",
+            current["waitingOn"] = {"kind": "retry", "detail": f"retrying after {current.get('lastError')}",
                                     "since": current["enteredAt"]}
     state_machine = execution["stateMachineArn"].rsplit(":", 1)[-1]
     return {

@@ -278,6 +278,7 @@ class ConnectionRecord(BaseModel):
     incidentSysId: str | None = None
     maintenance: list[dict[str, str]] = Field(default_factory=list)  # {start, end, event}
     replacements: int = 0
+    attempts: int = 0  # operator retries of provisioning: each run creates with its own client token
     cleanedUp: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     history: list[HistoryEntry] = Field(default_factory=list)

@@ -29,7 +29,8 @@ def create_connection(connection_id: str) -> dict[str, Any]:
         environment_id=record.environmentId,
         bandwidth=request.bandwidth,
         gateway_id=record.directConnectGatewayId,
-        client_token=client_token(request.requestId),
+        # A retried run must not get the failed run's (deleted) connection back: its own token.
+        client_token=client_token(request.requestId, record.attempts),
         description=f"icp {connection_id}",
         remote_account=request.remote.remoteAccount if request.type == ConnectionType.LAST_MILE else None,  # type: ignore[union-attr]
         tags={"icp:connectionId": connection_id, "icp:requestId": request.requestId,

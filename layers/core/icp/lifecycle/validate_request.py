@@ -52,7 +52,7 @@ def _record_for(raw: dict[str, Any], request: ConnectionRequest | None, executio
             return move(existing.connectionId, Status.RECEIVED, "retried by an operator", also=lambda r: {
                 "executionArn": execution_arn, "currentExecutionArn": execution_arn, "awsConnectionId": None,
                 "awsState": None, "sharedId": None, "remoteRefs": {}, "directConnectGatewayId": None,
-                "gatewayCreated": False, "cleanedUp": [], "environmentId": None})
+                "gatewayCreated": False, "cleanedUp": [], "environmentId": None, "attempts": r.attempts + 1})
         if existing.executionArn != execution_arn:
             raise
         return existing
