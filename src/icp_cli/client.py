@@ -194,7 +194,11 @@ class ApiClient:
         return self.call("POST", "/v1/connections", request)
 
     def connections(self) -> list[dict[str, Any]]:
-        return list(self.call("GET", "/v1/connections").get("connections", []))
+        return list(self.connection_list().get("connections", []))
+
+    def connection_list(self) -> dict[str, Any]:
+        """``{"connections": [...], "asOf": <the control plane's time>}``."""
+        return dict(self.call("GET", "/v1/connections"))
 
     def connection(self, connection_id: str) -> dict[str, Any]:
         return dict(self.call("GET", f"/v1/connections/{_segment(connection_id)}"))

@@ -138,9 +138,12 @@ def request_command(api: Api, output: str, file: Path, dry_run: bool) -> int:
 @_api_command("list", short_help="List connections.")
 def list_command(api: Api, output: str) -> int:
     """Every connection: id, type, pair, bandwidth, status, AWS state and age."""
-    records = api.client.connections()
+    listed = api.client.connection_list()
+    records = listed.get("connections", [])
+    # Ages on the control plane's own clock (the local cloud's is simulated).
+    now = render.parse_time(listed.get("asOf"))
     _out(output, {"connections": records},
-         lambda: render.connections_table(records) if records else "No connections.")
+         lambda: render.connections_table(records, now) if records else "No connections.")
     return 0
 
 

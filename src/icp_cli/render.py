@@ -170,9 +170,9 @@ def accepted_view(answer: dict[str, Any], status_url: str) -> Group:
 
 
 # -- icp list / show ----------------------------------------------------------------------------------
-def connections_table(records: list[dict[str, Any]]) -> Table:
+def connections_table(records: list[dict[str, Any]], now: datetime | None = None) -> Table:
     table = _table(None, "ID", "TYPE", "PAIR", "BANDWIDTH", "STATUS", "AWS STATE", "AGE")
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     for record in records:
         table.add_row(_text(record.get("connectionId")), _text(record.get("type")), _text(pair(record)),
                       _text(record.get("bandwidth")), _text(record.get("status")), _text(record.get("awsState")),

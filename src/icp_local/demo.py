@@ -136,6 +136,14 @@ def run(console: Console | None = None) -> int:
                           record["awsState"] or "-", str(len(record["history"])) + " transitions")
         console.print()
         console.print(table)
+        # What an operator sees: the same `icp` commands, against this local cloud's API.
+        from icp_cli.main import main as icp
+
+        console.print()
+        console.rule("[bold]$ icp list")
+        icp(["list", "--endpoint", api.url])
+        console.rule(f"[bold]$ icp show {multicloud['requestId']}")
+        icp(["show", multicloud["requestId"], "--endpoint", api.url])
         notes = cloud.servicenow.work_notes("sc_req_item", ticket["sys_id"])
         console.print(f"\nWork notes received by ServiceNow on {ticket['number']} ({len(notes)}):")
         for note in notes:

@@ -213,7 +213,8 @@ def build() -> dict[str, Any]:
                                 "gateways": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
                                 "problems": {"type": "array", "items": {"type": "string"}}}},
                 "ConnectionList": {"type": "object", "required": ["connections"], "properties": {
-                    "connections": {"type": "array", "items": {"$ref": "#/components/schemas/Connection"}}}},
+                    "connections": {"type": "array", "items": {"$ref": "#/components/schemas/Connection"}},
+                    "asOf": {"type": "string", "description": "the control plane's time, for ages"}}},
                 "Connection": {"type": "object", "required": ["connectionId", "requestId", "status", "history"],
                                "properties": {
                                    "connectionId": {"type": "string"}, "requestId": {"type": "string"},

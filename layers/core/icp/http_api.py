@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, ConfigDict, Field
 
-from icp import executions, inbound, secrets, store
+from icp import clock, executions, inbound, secrets, store
 from icp.aws.clients import default_region, known_regions
 from icp.errors import ConnectionNotFound, IcpError, InvalidRequest, UnknownPartner
 from icp.lifecycle.approval import decide_approval, servicenow_approval
@@ -106,7 +106,7 @@ def create_connection(request: Annotated[ConnectionRequest, Body()]):
 @app.get("/v1/connections")
 def list_connections() -> dict[str, Any]:
     records = sorted(store.scan(), key=lambda r: r.createdAt)
-    return {"connections": [r.public_view() for r in records]}
+    return {"connections": [r.public_view() for r in records], "asOf": clock.utcnow().isoformat()}
 
 
 @app.get("/v1/connections/<connectionId>")
