@@ -32,6 +32,7 @@ demo: setup
 
 lint: setup $(SAM_ENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(OFFLINE_AWS) $(BIN)/cfn-lint template.yaml
 	$(OFFLINE_AWS) $(SAM) validate --lint
 

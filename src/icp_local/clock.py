@@ -111,6 +111,13 @@ class SimClock:
         with self._cond:
             self._cond.notify_all()
 
+    def release_all(self) -> None:
+        """Wake every parked thread (the local cloud is stopping)."""
+        with self._cond:
+            for waiter in self._waiters:
+                waiter.fired.set()
+            self._cond.notify_all()
+
     def blocked_waiters(self) -> int:
         with self._cond:
             return sum(1 for w in self._waiters if w.blocked)

@@ -121,9 +121,25 @@ class LocalCloud:
         self._schedules = [(rule, _schedule_seconds(rule.schedule)) for rule in self.stack.rules if rule.schedule]
         self._started = True
 
+    def _stop_executions(self) -> None:
+        """Executions still running (parked on a token or a timer) are stopped, so none carries on
+        into the next local cloud of the process."""
+        sfn_client = boto3.client("stepfunctions", region_name=self.region)
+        for arn in self.stack.state_machines.values():
+            for execution in sfn_client.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
+                sfn_client.stop_execution(executionArn=execution["executionArn"], error="LocalCloudStopped",
+                                          cause="the local cloud stopped")
+        self.clock.release_all()
+        deadline = time.monotonic() + 5
+        while sfn.running_executions() > 0 and time.monotonic() < deadline:
+            self.clock.release_all()
+            time.sleep(0.01)
+
     def stop(self) -> None:
         global _current
         try:
+            if self._started:
+                self._stop_executions()
             for server in (getattr(self, "partner_server", None), getattr(self, "servicenow", None)):
                 if server is not None:
                     server.stop()

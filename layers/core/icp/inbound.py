@@ -35,8 +35,10 @@ def signed_json(body: bytes, headers: Mapping[str, str], secret: str) -> dict[st
 def parse_json_object(body: bytes) -> dict[str, Any]:
     try:
         payload = json.loads(body)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise InvalidRequest(f"the body is not JSON ({exc.msg} at {exc.pos})", field="body", rule="json") from None
+    except UnicodeDecodeError:
+        raise InvalidRequest("the body is not UTF-8 JSON", field="body", rule="json") from None
     if not isinstance(payload, dict):
         raise InvalidRequest("the body must be a JSON object", field="body", rule="json-object")
     return payload

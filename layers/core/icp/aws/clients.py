@@ -58,7 +58,9 @@ def known_regions() -> frozenset[str]:
 
 @cache
 def client(service: str, region: str | None = None) -> Any:
-    return boto3.session.Session().client(service, region_name=region or default_region(), config=_CONFIG)
+    # The service name is data here, which boto3-stubs' per-service overloads cannot type.
+    return boto3.session.Session().client(service, region_name=region or default_region(),  # type: ignore[call-overload]
+                                          config=_CONFIG)
 
 
 def error_code(exc: ClientError) -> str:
