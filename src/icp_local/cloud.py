@@ -26,6 +26,8 @@ from icp_local import moto_fixes, sfn
 from icp_local.clock import SimClock
 from icp_local.lambdas import FunctionRuntime
 from icp_local.template import ACCOUNT_ID, Stack, build, load
+from icp_local.variants import Variants
+from icp_local.variants import resolve as resolve_variants
 
 # gRPC's C core (the Google emulator) logs connection teardown at INFO; read when grpc loads.
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
@@ -54,12 +56,15 @@ class LocalCloud:
     """``with LocalCloud() as cloud:`` runs the control plane on this machine."""
 
     def __init__(self, template: str | Path = DEFAULT_TEMPLATE, region: str = "us-east-1", stack_name: str = "icp",
-                 parameters: dict[str, str] | None = None, interconnect_options: dict[str, Any] | None = None):
+                 parameters: dict[str, str] | None = None, interconnect_options: dict[str, Any] | None = None,
+                 variants: Variants | str | None = None):
         self.template_path = Path(template)
         self.region = region
         self.stack_name = stack_name
         self.parameter_overrides = dict(parameters or {})
         self.interconnect_options = dict(interconnect_options or {})
+        # Which reading of ambiguous evidence the emulators play (icp_local.variants).
+        self.variants = resolve_variants(variants)
         self.clock = SimClock()
         self.api_calls: Counter[tuple[str, str]] = Counter()
         self.events_seen: list[dict[str, Any]] = []
@@ -176,7 +181,7 @@ class LocalCloud:
 
         self.directconnect = DirectConnectEmulator(self.clock, account_id=ACCOUNT_ID).install()
         self.interconnect = InterconnectEmulator(self.clock, self.directconnect, account_id=ACCOUNT_ID,
-                                                 **self.interconnect_options).install()
+                                                 variants=self.variants, **self.interconnect_options).install()
         self.partner_secret_values = {p: secrets.token_urlsafe(24) for p in _LAST_MILE_PARTNERS}
         self.partners = {p: PartnerSimulator(p, self.clock, self.interconnect,
                                              shared_secret=self.partner_secret_values.get(p))

@@ -58,7 +58,7 @@ def test_a_dry_run_plan_as_json_names_the_existing_gateway_and_the_partner_order
     assert plan["routes"] == [{"routeTableId": "rtb-0123456789abcdef0", "cidrs": ["192.168.40.0/22"],
                                "target": "vgw-0123456789abcdef0"}]
     assert plan["remote"] == {"kind": "partner-order", "partner": "lumen", "location": "new-york",
-                              "siteName": "NYC-DC-2", "remoteAccount": "lumen-acct-778812",
+                              "siteName": "NYC-DC-2", "remoteAccount": "noc@example.com",
                               "sitePrefixes": ["192.168.40.0/22"], "awsPrefixes": ["10.20.0.0/16"]}
     assert plan["backup"] is None
 

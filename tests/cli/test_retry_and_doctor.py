@@ -23,15 +23,15 @@ def test_doctor_on_a_healthy_account_shows_quotas_environments_and_no_problems(l
 
     assert result.exit_code == 0, result.output
     assert "Quotas in us-east-1" in result.stdout
-    assert "created connections" in result.stdout and "google-cloud-us-east4" in result.stdout
+    assert "created connections" in result.stdout and "mce-aws-gcp-iad" in result.stdout
     assert "No problems" in result.stdout
     assert account["region"] == "us-east-1" and account["problems"] == []
     quotas = {q["name"]: q for q in account["quotas"]}
     assert quotas["created connections"]["left"] == quotas["created connections"]["limit"] - \
         quotas["created connections"]["used"]
     environments = {e["environmentId"]: e for e in account["environments"]}
-    assert environments["lumen-new-york"]["state"] == "available" and "10Gbps" in \
-        environments["lumen-new-york"]["bandwidths"]
+    assert environments["lmce-aws-lumen-new-york"]["state"] == "available" and "10Gbps" in \
+        environments["lmce-aws-lumen-new-york"]["bandwidths"]
 
 
 def test_doctor_refuses_a_region_that_does_not_exist(local: Local):

@@ -25,16 +25,18 @@ def assert_nothing_created(cloud: LocalCloud, existing_gateways: int = 0) -> Non
     assert cloud.google.resources() == []
 
 
-def existing_connection(cloud: LocalCloud, environment: str, accept: bool = True) -> str:
+def existing_connection(cloud: LocalCloud, environment: str, accept: bool = True, region: str = "us-east-1") -> str:
     """A connection made outside the control plane (another team's), to fill quotas."""
     dx = boto3.client("directconnect", region_name="us-east-1")
     gateway = dx.create_direct_connect_gateway(directConnectGatewayName=f"other-{environment}",
                                                amazonSideAsn=65000)["directConnectGateway"]
+    while not cloud.directconnect.gateway_exists(gateway["directConnectGatewayId"]):
+        cloud.clock.advance(5)  # new gateways are pending for a while
+    remote = "noc@example.com" if environment.startswith("lmce-") else "other-team-project"
     params: dict[str, Any] = {"environmentId": environment, "bandwidth": "1Gbps",
-                              "attachPoint": {"directConnectGateway": gateway["directConnectGatewayId"]}}
-    if environment.startswith("lumen"):
-        params["remoteAccount"] = {"identifier": "someone-else"}
-    connection = boto3.client("interconnect", region_name="us-east-1").create_connection(**params)["connection"]
+                              "attachPoint": {"directConnectGateway": gateway["directConnectGatewayId"]},
+                              "remoteAccount": {"identifier": remote}}
+    connection = boto3.client("interconnect", region_name=region).create_connection(**params)["connection"]
     if accept:
         cloud.interconnect.partner_accept(cloud.interconnect.find_by_activation_key(
             connection["activationKey"])["activationKey"])
@@ -146,10 +148,10 @@ def test_a_request_overlapping_a_running_connection_is_rejected(local_cloud: Loc
 
 
 QUOTAS = [
-    ("multicloud per provider", ["google-cloud-us-east4"] * 2, "multicloud-request",
+    ("multicloud per provider", ["mce-aws-gcp-iad"] * 2, "multicloud-request",
      "provider: quota-multicloud-per-provider"),
-    ("last mile per provider", ["lumen-new-york"] * 2, "last-mile-request", "provider: quota-last-mile-per-provider"),
-    ("outstanding requested", ["google-cloud-us-east4"] * 2 + ["lumen-chicago"] * 2, "multicloud-request",
+    ("last mile per provider", ["lmce-aws-lumen-new-york"] * 2, "last-mile-request", "provider: quota-last-mile-per-provider"),
+    ("outstanding requested", ["mce-aws-gcp-iad"] * 2 + ["lmce-aws-lumen-chicago"] * 2, "multicloud-request",
      "awsRegion: quota-outstanding-requested"),
 ]
 
@@ -175,13 +177,28 @@ def test_a_request_over_the_account_connection_quota_is_rejected():
                                           "max_requested": 20}) as cloud:
         network = transit_gateway_network()
         for index in range(10):
-            existing_connection(cloud, ["google-cloud-us-east4", "lumen-atlanta"][index % 2])
+            existing_connection(cloud, ["mce-aws-gcp-iad", "lmce-aws-lumen-seattle"][index % 2])
         request = request_for("multicloud-request", network)
         submit(cloud, request)
         cloud.run_until_idle()
         record = cloud.connection(request["requestId"])
         assert record["status"] == "REJECTED"
         assert record["statusReason"].startswith("awsRegion: quota-created-connections")
+
+
+def test_connections_in_other_regions_count_against_the_account_wide_quota(local_cloud: LocalCloud, tgw: Network):
+    # Given two Google connections in London, made by another team
+    for _ in range(2):
+        existing_connection(local_cloud, "mce-aws-gcp-lhr", region="eu-west-2")
+    # When a Google connection is requested in us-east-1
+    request = request_for("multicloud-request", tgw)
+    submit(local_cloud, request)
+    local_cloud.run_until_idle()
+    # Then the account-wide count rejects it, and the message says the scope
+    record = local_cloud.connection(request["requestId"])
+    assert record["status"] == "REJECTED"
+    assert record["statusReason"].startswith("provider: quota-multicloud-per-provider")
+    assert "in the account (all Regions" in record["statusReason"]
 
 
 def test_a_partner_rejection_fails_the_connection_and_frees_the_quota_slot(local_cloud: LocalCloud, vgw: Network):

@@ -10,11 +10,21 @@ import pytest
 from botocore.exceptions import ClientError
 
 from icp_local.clock import SimClock
-from icp_local.emulators.directconnect import DirectConnectEmulator
+from icp_local.emulators.directconnect import GATEWAY_PENDING_SECONDS, DirectConnectEmulator
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TGW = "tgw-0123456789abcdef0"
 VGW = "vgw-0123456789abcdef0"
+
+
+@pytest.fixture
+def gateway_id(directconnect: Any, clock: SimClock) -> str:
+    """An available Direct Connect gateway (created, then past its pending time)."""
+    created = directconnect.create_direct_connect_gateway(
+        directConnectGatewayName="icp-test", amazonSideAsn=64512
+    )
+    clock.advance(GATEWAY_PENDING_SECONDS)
+    return str(created["directConnectGateway"]["directConnectGatewayId"])
 
 
 def _associate(
@@ -36,13 +46,13 @@ def _state(directconnect: Any, association_id: str) -> str | None:
 # -- gateways --------------------------------------------------------------------------------------
 
 
-def test_new_gateway_has_a_uuid_id_and_is_available(directconnect: Any) -> None:
+def test_new_gateway_has_a_uuid_id_and_is_pending(directconnect: Any) -> None:
     gateway = directconnect.create_direct_connect_gateway(
         directConnectGatewayName="edge", amazonSideAsn=65000
     )["directConnectGateway"]
 
     assert UUID.match(gateway["directConnectGatewayId"])
-    assert gateway["directConnectGatewayState"] == "available"
+    assert gateway["directConnectGatewayState"] == "pending"
     assert gateway["amazonSideAsn"] == 65000
     assert gateway["ownerAccount"] == "123456789012"
 
@@ -173,11 +183,12 @@ def test_the_same_gateway_cannot_be_associated_twice(directconnect: Any, gateway
 
 
 def test_associations_are_filtered_by_gateway_associated_gateway_and_id(
-    directconnect: Any, gateway_id: str
+    directconnect: Any, clock: SimClock, gateway_id: str
 ) -> None:
     other = directconnect.create_direct_connect_gateway(directConnectGatewayName="other")[
         "directConnectGateway"
     ]
+    clock.advance(GATEWAY_PENDING_SECONDS)
     first = _associate(directconnect, gateway_id, gateway=TGW)
     second = _associate(directconnect, other["directConnectGatewayId"], gateway="tgw-0fedcba9876543210")
 

@@ -15,10 +15,16 @@ import boto3
 import pytest
 from botocore import xform_name
 
+from icp_local import variants
 from icp_local.clock import SimClock
 from icp_local.emulators.botocore_hooks import assert_matches_shape, service_model, shape_errors
-from icp_local.emulators.directconnect import DirectConnectEmulator
+from icp_local.emulators.directconnect import GATEWAY_PENDING_SECONDS, DirectConnectEmulator
 from icp_local.emulators.interconnect import InterconnectEmulator
+
+GOOGLE_US_EAST = "mce-aws-gcp-iad"
+LUMEN_NEW_YORK = "lmce-aws-lumen-new-york"
+LUMEN_SEATTLE = "lmce-aws-lumen-seattle"
+GOOGLE_PROJECT = {"identifier": "my-project"}
 
 INTERCONNECT_OPERATIONS = list(service_model("interconnect").operation_names)
 DIRECTCONNECT_OPERATIONS = [
@@ -79,11 +85,13 @@ def world(moto_aws: None, clock: SimClock) -> Iterator[World]:
         w.gateway_id = w.directconnect.create_direct_connect_gateway(
             directConnectGatewayName="contract", amazonSideAsn=64512, tags=[{"key": "k", "value": "v"}]
         )["directConnectGateway"]["directConnectGatewayId"]
+        clock.advance(GATEWAY_PENDING_SECONDS)  # available, so it can be associated and listed
         w.connection = w.interconnect.create_connection(
-            environmentId="google-cloud-us-east4",
+            environmentId=GOOGLE_US_EAST,
             bandwidth="1Gbps",
             attachPoint={"directConnectGateway": w.gateway_id},
             description="contract",
+            remoteAccount=GOOGLE_PROJECT,
             tags={"team": "net"},
         )["connection"]
         yield w
@@ -122,9 +130,10 @@ def _update_bandwidth(w: World) -> None:
 
 def _list_connections(w: World) -> None:
     w.interconnect.create_connection(
-        environmentId="google-cloud-us-east4",
+        environmentId=GOOGLE_US_EAST,
         bandwidth="2Gbps",
         attachPoint={"directConnectGateway": w.gateway_id},
+        remoteAccount=GOOGLE_PROJECT,
     )
     w.interconnect.list_connections(maxResults=1)
 
@@ -134,18 +143,18 @@ SCENARIOS: dict[str, Callable[[World], object]] = {
     # Interconnect
     "AcceptConnectionProposal": _accept_proposal,
     "CreateConnection": lambda w: w.interconnect.create_connection(
-        environmentId="lumen-atlanta",
+        environmentId=LUMEN_SEATTLE,
         bandwidth="100Gbps",
         attachPoint={"directConnectGateway": w.gateway_id},
-        remoteAccount={"identifier": "lumen-account-42"},
+        remoteAccount={"identifier": "noc@example.com"},
     ),
     "DeleteConnection": lambda w: w.interconnect.delete_connection(identifier=w.conn["id"]),
     "DescribeConnectionProposal": lambda w: w.interconnect.describe_connection_proposal(
         activationKey=w.ic.partner_propose("us-east-1", "google-cloud", "us-east4", "500Mbps")
     ),
     "GetConnection": lambda w: w.interconnect.get_connection(identifier=w.conn["id"]),
-    "GetEnvironment": lambda w: w.interconnect.get_environment(id="lumen-ashburn"),
-    "ListAttachPoints": lambda w: w.interconnect.list_attach_points(environmentId="google-cloud-us-east4"),
+    "GetEnvironment": lambda w: w.interconnect.get_environment(id=LUMEN_NEW_YORK),
+    "ListAttachPoints": lambda w: w.interconnect.list_attach_points(environmentId=GOOGLE_US_EAST),
     "ListConnections": _list_connections,
     "ListEnvironments": lambda w: w.interconnect.list_environments(maxResults=2),
     "ListTagsForResource": lambda w: w.interconnect.list_tags_for_resource(arn=w.conn["arn"]),
@@ -232,13 +241,22 @@ def test_response_through_boto3_matches_the_output_shape(world: World, service: 
 
 def test_errors_the_interconnect_emulator_raises_are_modeled_for_their_operation(world: World) -> None:
     calls: list[tuple[str, Callable[[], object]]] = [
-        ("GetConnection", lambda: world.interconnect.get_connection(identifier="mcc-0123456789abcdef0")),
+        ("GetConnection", lambda: world.interconnect.get_connection(identifier="mcc-01234567")),
         ("GetEnvironment", lambda: world.interconnect.get_environment(id="nowhere")),
         (
             "CreateConnection",
             lambda: world.interconnect.create_connection(
-                environmentId="google-cloud-us-east4",
+                environmentId=GOOGLE_US_EAST,
                 bandwidth="40Gbps",
+                attachPoint={"directConnectGateway": world.gateway_id},
+                remoteAccount=GOOGLE_PROJECT,
+            ),
+        ),
+        (
+            "CreateConnection",
+            lambda: world.interconnect.create_connection(
+                environmentId=GOOGLE_US_EAST,
+                bandwidth="1Gbps",
                 attachPoint={"directConnectGateway": world.gateway_id},
             ),
         ),
@@ -255,12 +273,44 @@ def test_errors_the_interconnect_emulator_raises_are_modeled_for_their_operation
         assert raised.value.response["Error"]["Code"] in modeled, operation
 
 
+def test_the_hostile_variants_answer_on_the_model_and_with_errors_modeled_for_the_operation(
+    world: World,
+) -> None:
+    hostile = InterconnectEmulator(world.clock, world.dx, variants=variants.HOSTILE)
+    with hostile:
+        created = world.interconnect.create_connection(
+            environmentId=GOOGLE_US_EAST,
+            bandwidth="1Gbps",
+            attachPoint={"directConnectGateway": world.gateway_id},
+            remoteAccount=GOOGLE_PROJECT,
+        )["connection"]
+        modeled = {
+            e.name for e in service_model("interconnect").operation_model("GetConnection").error_shapes
+        }
+        for expected in variants.HOSTILE.read_after_create_errors:
+            with pytest.raises(world.interconnect.exceptions.ClientError) as raised:
+                world.interconnect.get_connection(identifier=created["id"])
+            assert raised.value.response["Error"]["Code"] == expected and expected in modeled
+        world.interconnect.get_connection(identifier=created["id"])
+        world.interconnect.list_connections()
+        world.interconnect.list_connections()
+
+    for operation in ("CreateConnection", "GetConnection", "ListConnections"):
+        output_shape = service_model("interconnect").operation_model(operation).output_shape
+        assert output_shape is not None
+        assert_matches_shape(
+            _body(world.parsed[operation]), output_shape, f"{operation} under hostile variants"
+        )
+    assert world.parsed["CreateConnection"]["connection"]["state"] == "pending"
+    assert [c["id"] for c in world.parsed["ListConnections"]["connections"]] == [created["id"]]
+
+
 def test_an_emulator_answer_off_the_model_fails_loudly(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         world.ic, "get_environment", lambda id: {"environment": {"environmentId": id, "extra": 1}}
     )
     with pytest.raises(AssertionError, match="unknown member 'extra'"):
-        world.interconnect.get_environment(id="lumen-ashburn")
+        world.interconnect.get_environment(id=LUMEN_NEW_YORK)
 
 
 # -- the strict validator itself -------------------------------------------------------------------
@@ -271,15 +321,15 @@ def test_strict_validator_catches_what_botocore_param_validation_lets_through() 
     assert shape is not None
     good = {
         "connection": {
-            "id": "mcc-0123456789abcdef0",
-            "arn": "arn:aws:interconnect:us-east-1:123456789012:connection/mcc-0123456789abcdef0",
+            "id": "mcc-01234567",
+            "arn": "arn:aws:interconnect:us-east-1:123456789012:connection/mcc-01234567",
             "description": "d",
             "bandwidth": "1Gbps",
             "attachPoint": {"directConnectGateway": "00000000-0000-0000-0000-000000000000"},
-            "environmentId": "e",
-            "provider": {"cloudServiceProvider": "google-cloud"},
+            "environmentId": GOOGLE_US_EAST,
+            "provider": {"cloudServiceProvider": "gcp"},
             "location": "us-east4",
-            "type": "multicloud",
+            "type": "Multicloud",
             "state": "available",
             "sharedId": "00000000-0000-0000-0000-000000000000",
             "billingTier": 1,

@@ -11,9 +11,11 @@ from typing import Any
 import icp.clock
 import pytest
 from google.auth import aws
-from icp.errors import PartnerRejected, RemoteSideError
+from icp.errors import PartnerRejected, RemoteSideError, UnknownNetwork
 from icp.models import ConnectionRecord, ConnectionRequest
+from icp.partners import google_cloud
 from icp.partners.google_cloud import GoogleCloudSide, google_clients
+from icp.partners.last_mile import LastMileSide
 
 from icp_local.clock import SimClock
 from icp_local.emulators.google_cloud import GoogleCloudEmulator
@@ -170,6 +172,21 @@ def test_hand_off_creates_a_transport_that_turns_active_after_the_partner_accept
     sim_clock.advance(PROVISIONING_SECONDS)
     assert fake_interconnect.state() == "available"
     assert google.transport(name)["state"] == "ACTIVE"  # type: ignore[index]
+
+
+def test_hand_off_sends_the_key_alone_and_the_transport_takes_the_aws_connections_bandwidth(
+    google: GoogleCloudEmulator, fake_interconnect: FakeInterconnect, record: ConnectionRecord
+) -> None:
+    # The request asked for 1Gbps; AWS holds the connection at 2Gbps: the key decides, and the
+    # emulator refuses a create that also carries a bandwidth, so success means none was sent.
+    fake_interconnect.by_key[KEY]["bandwidth"] = "2Gbps"
+
+    GoogleCloudSide().hand_off(record, KEY)
+
+    transport = google.transport(transport_name(record))
+    assert transport is not None
+    assert transport["bandwidth"] == "BPS_2G"
+    assert transport["remote_profile"] == ""  # the fake connection names no Region
 
 
 def test_handing_off_twice_creates_one_transport_and_delivers_the_key_once(
@@ -342,6 +359,119 @@ def test_compute_operations_still_running_are_polled_until_done(
 
     assert side.missing_routes(record) == []
     assert all(op["status"] == "DONE" for op in google._compute_ops.values())
+
+
+# --- link status ----------------------------------------------------------------------------
+def test_link_status_is_unknown_before_activation_and_follows_the_aws_link_after(
+    google: GoogleCloudEmulator,
+    fake_interconnect: FakeInterconnect,
+    sim_clock: SimClock,
+    record: ConnectionRecord,
+) -> None:
+    side = GoogleCloudSide()
+    assert side.link_status(record) is None  # no transport yet
+    google.partner.ignore()
+    side.hand_off(record, KEY)
+    pending = side.link_status(record)
+    fake_interconnect.partner_accept(KEY)
+    sim_clock.advance(PROVISIONING_SECONDS + 1)
+    side.propagate_routes(record)
+
+    up = side.link_status(record)
+    google.partner.link_down(AWS_CONNECTION_ID)
+    down = side.link_status(record)
+    google.partner.link_up(AWS_CONNECTION_ID)
+
+    assert (pending, up, down) == (None, "up", "down")
+    assert side.link_status(record) == "up"
+
+
+def test_link_status_is_down_once_the_vpc_peering_is_gone(
+    google: GoogleCloudEmulator, sim_clock: SimClock, record: ConnectionRecord
+) -> None:
+    side = GoogleCloudSide()
+    activate(side, record, google, sim_clock)
+    side.propagate_routes(record)
+
+    google.remove_peering(PROJECT, NETWORK, {"name": f"icp-{record.connectionId}"})
+
+    assert side.link_status(record) == "down"
+    assert google.get_status(transport_name(record))["overall_status"] == "DISCONNECTED"
+
+
+class _StatusClients:
+    """Clients whose TransportManager answers GetStatus with one fixed response."""
+
+    def __init__(self, response: Any):
+        self.response = response
+        self.requests: list[Any] = []
+        self.transports = self
+
+    def get_status(self, request: Any, retry: Any = None, timeout: Any = None) -> Any:
+        self.requests.append(request)
+        return self.response
+
+
+@pytest.mark.parametrize(
+    ("overall", "operational", "expected"),
+    [
+        ("ACTIVE", "OPERATIONAL_STATUS_ACTIVE", "up"),
+        ("DOWN", "OPERATIONAL_STATUS_DOWN", "down"),
+        ("DISCONNECTED", "OPERATIONAL_STATUS_ACTIVE", "down"),
+        ("PENDING_KEY", "OPERATIONAL_STATUS_UNSPECIFIED", None),
+        ("CONFIGURING", "OPERATIONAL_STATUS_UNSPECIFIED", None),
+        ("OVERALL_STATUS_UNSPECIFIED", "OPERATIONAL_STATUS_ACTIVE", "up"),
+        ("OVERALL_STATUS_UNSPECIFIED", "OPERATIONAL_STATUS_DOWN", "down"),
+        ("OVERALL_STATUS_UNSPECIFIED", "OPERATIONAL_STATUS_UNSPECIFIED", None),
+    ],
+)
+def test_link_status_normalises_get_status_to_up_down_or_unknown(
+    record: ConnectionRecord, overall: str, operational: str, expected: str | None
+) -> None:
+    from google.cloud import networkconnectivity_v1beta as nc
+
+    clients = _StatusClients(nc.GetStatusResponse(overall_status=overall, operational_status=operational))
+
+    assert GoogleCloudSide(clients=lambda: clients).link_status(record) == expected
+    (request,) = clients.requests
+    assert request.name == transport_name(record)
+
+
+def test_a_last_mile_side_reports_no_link_status(record: ConnectionRecord) -> None:
+    assert LastMileSide("lumen").link_status(record) is None
+
+
+# --- network MTU ----------------------------------------------------------------------------
+def test_network_mtu_reads_1460_by_default_and_the_value_a_network_was_given(
+    google: GoogleCloudEmulator,
+) -> None:
+    side = GoogleCloudSide()
+    default = side.network_mtu(PROJECT, NETWORK)
+    google.set_network_mtu(PROJECT, "jumbo-vpc", 8896)
+
+    assert default == 1460
+    assert side.network_mtu(PROJECT, "jumbo-vpc") == 8896
+    assert google_cloud.network_mtu(PROJECT, "jumbo-vpc") == 8896  # the module-level form
+
+
+def test_network_mtu_is_1460_when_the_network_leaves_the_field_out(google: GoogleCloudEmulator) -> None:
+    google.set_network_mtu(PROJECT, NETWORK, None)
+
+    assert "mtu" not in google.get_network(PROJECT, NETWORK)
+    assert GoogleCloudSide().network_mtu(PROJECT, NETWORK) == 1460
+
+
+def test_an_unknown_network_is_a_domain_error_naming_remote_network(google: GoogleCloudEmulator) -> None:
+    google.networks_on_demand = False
+    google.set_network_mtu(PROJECT, NETWORK, 1500)
+
+    with pytest.raises(UnknownNetwork) as raised:
+        GoogleCloudSide().network_mtu(PROJECT, "no-such-vpc")
+
+    assert raised.value.field == "remote.network"
+    assert raised.value.rule == "exists"
+    assert "no-such-vpc" in raised.value.message and PROJECT in raised.value.message
+    assert GoogleCloudSide().network_mtu(PROJECT, NETWORK) == 1500
 
 
 # --- withdraw -----------------------------------------------------------------------------

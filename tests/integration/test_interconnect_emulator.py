@@ -11,23 +11,36 @@ import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
 from icp_local.clock import SimClock
-from icp_local.emulators.directconnect import DirectConnectEmulator
+from icp_local.emulators.botocore_hooks import service_model
+from icp_local.emulators.directconnect import GATEWAY_PENDING_SECONDS, DirectConnectEmulator
 from icp_local.emulators.interconnect import InterconnectEmulator
 
-GOOGLE_US_EAST = "google-cloud-us-east4"
-LUMEN_NEW_YORK = "lumen-new-york"
-GOOGLE = {"cloudServiceProvider": "google-cloud"}
+# The API's own values (docs/conformance.md, "AWS Interconnect").
+GOOGLE_US_EAST = "mce-aws-gcp-iad"
+GOOGLE_LONDON = "mce-aws-gcp-lhr"
+GOOGLE_FRANKFURT = "mce-aws-gcp-fra"
+LUMEN_NEW_YORK = "lmce-aws-lumen-new-york"
+LUMEN_CHICAGO = "lmce-aws-lumen-chicago"
+LUMEN_SEATTLE = "lmce-aws-lumen-seattle"
+GOOGLE = {"cloudServiceProvider": "gcp"}
 LUMEN = {"lastMileProvider": "lumen"}
+GOOGLE_PROJECT = {"identifier": "my-project"}
+LUMEN_ACCOUNT = {"identifier": "noc@example.com"}
+CONNECTION_ID = service_model("interconnect").shape_for("ConnectionId").metadata["pattern"]
+UNKNOWN_CONNECTION = "mcc-01234567"
 
 
 def _create(interconnect: Any, gateway_id: str, **overrides: Any) -> dict[str, Any]:
+    """CreateConnection to Google Cloud from us-east-1 unless overridden; an override of
+    ``None`` leaves that parameter out."""
     params: dict[str, Any] = {
         "environmentId": GOOGLE_US_EAST,
         "bandwidth": "1Gbps",
         "attachPoint": {"directConnectGateway": gateway_id},
+        "remoteAccount": GOOGLE_PROJECT,
     }
     params.update(overrides)
-    return interconnect.create_connection(**params)["connection"]
+    return interconnect.create_connection(**{k: v for k, v in params.items() if v is not None})["connection"]
 
 
 def _state(interconnect: Any, connection_id: str) -> str:
@@ -39,6 +52,14 @@ def _available(interconnect: Any, emulator: InterconnectEmulator, clock: SimCloc
     emulator.partner_accept(conn["activationKey"])
     clock.advance(emulator.provisioning_seconds)
     return conn
+
+
+@pytest.fixture
+def gateway_id(gateway_id: str, clock: SimClock) -> str:
+    """The shared gateway, past its ``pending`` time: an ``available`` gateway, as the product
+    waits for before it creates connections."""
+    clock.advance(GATEWAY_PENDING_SECONDS)
+    return gateway_id
 
 
 @pytest.fixture
@@ -75,12 +96,12 @@ def test_new_multicloud_connection_is_requested_with_a_secret_looking_activation
 ) -> None:
     conn = _create(interconnect, gateway_id, description="to gcp", tags={"team": "net"})
 
-    assert re.fullmatch(r"mcc-[0-9a-f]{17}", conn["id"])
+    assert re.fullmatch(CONNECTION_ID, conn["id"]) and conn["id"].startswith("mcc-")
     assert conn["arn"] == f"arn:aws:interconnect:us-east-1:123456789012:connection/{conn['id']}"
     assert conn["state"] == "requested"
     assert len(conn["activationKey"]) >= 40
     assert re.fullmatch(r"[0-9a-f-]{36}", conn["sharedId"])
-    assert conn["provider"] == GOOGLE and conn["location"] == "us-east4" and conn["type"] == "multicloud"
+    assert conn["provider"] == GOOGLE and conn["location"] == "us-east4" and conn["type"] == "Multicloud"
     assert conn["attachPoint"] == {"directConnectGateway": gateway_id}
     assert conn["ownerAccount"] == "123456789012" and conn["tags"] == {"team": "net"}
     assert conn["description"] == "to gcp"
@@ -92,26 +113,37 @@ def test_last_mile_connection_has_an_lmcc_id(interconnect: Any, gateway_id: str)
         gateway_id,
         environmentId=LUMEN_NEW_YORK,
         bandwidth="10Gbps",
-        remoteAccount={"identifier": "L-1"},
+        remoteAccount=LUMEN_ACCOUNT,
     )
-    assert re.fullmatch(r"lmcc-[0-9a-f]{17}", conn["id"])
-    assert conn["provider"] == LUMEN and conn["type"] == "last-mile" and conn["location"] == "new-york"
+    assert re.fullmatch(CONNECTION_ID, conn["id"]) and conn["id"].startswith("lmcc-")
+    assert conn["provider"] == LUMEN and conn["type"] == "LastMile" and conn["location"] == "new-york"
 
 
 def test_last_mile_connection_requires_the_remote_account(interconnect: Any, gateway_id: str) -> None:
     with pytest.raises(interconnect.exceptions.InterconnectValidationException) as raised:
-        _create(interconnect, gateway_id, environmentId=LUMEN_NEW_YORK, bandwidth="10Gbps")
+        _create(
+            interconnect, gateway_id, environmentId=LUMEN_NEW_YORK, bandwidth="10Gbps", remoteAccount=None
+        )
     assert "remoteAccount" in raised.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize("identifier", ["my-project", "123412341234"])
+def test_google_remote_account_may_be_a_project_id_or_a_project_number(
+    interconnect: Any, interconnect_emulator: InterconnectEmulator, gateway_id: str, identifier: str
+) -> None:
+    conn = _create(interconnect, gateway_id, remoteAccount={"identifier": identifier})
+    found = interconnect_emulator.find_by_activation_key(conn["activationKey"])
+    assert found is not None and found["remoteAccount"] == identifier
 
 
 def test_unknown_environment_is_not_found(interconnect: Any, gateway_id: str) -> None:
     with pytest.raises(interconnect.exceptions.ResourceNotFoundException):
-        _create(interconnect, gateway_id, environmentId="google-cloud-asia-east1")
+        _create(interconnect, gateway_id, environmentId="mce-aws-gcp-nrt")
 
 
 def test_environment_of_another_region_is_refused(interconnect: Any, gateway_id: str) -> None:
     with pytest.raises(interconnect.exceptions.InterconnectValidationException):
-        _create(interconnect, gateway_id, environmentId="google-cloud-europe-west2")
+        _create(interconnect, gateway_id, environmentId=GOOGLE_LONDON)
 
 
 def test_bandwidth_the_environment_does_not_offer_is_refused_by_name(
@@ -223,15 +255,18 @@ def test_link_down_and_up_is_reported_as_aws_will(
 
 
 def test_deleted_connection_can_no_longer_be_accepted_by_the_partner(
-    interconnect: Any, interconnect_emulator: InterconnectEmulator, gateway_id: str
+    interconnect: Any, interconnect_emulator: InterconnectEmulator, clock: SimClock, gateway_id: str
 ) -> None:
     conn = _create(interconnect, gateway_id)
     interconnect.delete_connection(identifier=conn["id"])
     with pytest.raises(ValueError):
         interconnect_emulator.partner_accept(conn["activationKey"])
+    clock.advance(interconnect_emulator.delete_seconds)
+    with pytest.raises(ValueError):
+        interconnect_emulator.partner_accept(conn["activationKey"])
 
 
-def test_partner_finds_the_connection_by_its_activation_key(
+def test_partner_finds_the_connection_and_its_remote_account_by_the_activation_key(
     interconnect: Any, interconnect_emulator: InterconnectEmulator, gateway_id: str
 ) -> None:
     conn = _create(interconnect, gateway_id)
@@ -239,6 +274,7 @@ def test_partner_finds_the_connection_by_its_activation_key(
     found = interconnect_emulator.find_by_activation_key(conn["activationKey"])
 
     assert found is not None and found["id"] == conn["id"] and found["region"] == "us-east-1"
+    assert found["remoteAccount"] == GOOGLE_PROJECT["identifier"]
     assert interconnect_emulator.find_by_activation_key("not-a-key") is None
 
 
@@ -361,7 +397,7 @@ def test_connections_are_filtered_by_state_environment_provider_and_attach_point
         other_id,
         environmentId=LUMEN_NEW_YORK,
         bandwidth="1Gbps",
-        remoteAccount={"identifier": "L-1"},
+        remoteAccount=LUMEN_ACCOUNT,
     )
     interconnect_emulator.partner_accept(lumen["activationKey"])
 
@@ -381,18 +417,20 @@ def test_each_region_has_its_own_view_of_connections(interconnect: Any, gateway_
     assert london.list_connections()["connections"] == []
     with pytest.raises(london.exceptions.ResourceNotFoundException):
         london.get_connection(identifier=conn["id"])
-    london_conn = _create(london, gateway_id, environmentId="google-cloud-europe-west2")
+    london_conn = _create(london, gateway_id, environmentId=GOOGLE_LONDON)
     assert london_conn["arn"].startswith("arn:aws:interconnect:eu-west-2:")
 
 
 # -- environments and attach points ----------------------------------------------------------------
 
 
-def test_us_east_1_offers_google_cloud_and_four_lumen_metros(interconnect: Any) -> None:
+def test_us_east_1_offers_google_cloud_and_three_lumen_metros(interconnect: Any) -> None:
     environments = interconnect.list_environments()["environments"]
     by_id = {env["environmentId"]: env for env in environments}
 
-    assert set(by_id) == {GOOGLE_US_EAST, "lumen-new-york", "lumen-ashburn", "lumen-chicago", "lumen-atlanta"}
+    assert set(by_id) == {GOOGLE_US_EAST, LUMEN_NEW_YORK, LUMEN_CHICAGO, LUMEN_SEATTLE}
+    assert by_id[GOOGLE_US_EAST]["provider"] == GOOGLE and by_id[GOOGLE_US_EAST]["type"] == "Multicloud"
+    assert by_id[LUMEN_SEATTLE]["provider"] == LUMEN and by_id[LUMEN_SEATTLE]["type"] == "LastMile"
     assert by_id[GOOGLE_US_EAST]["bandwidths"]["available"] == [
         "500Mbps",
         "1Gbps",
@@ -401,37 +439,85 @@ def test_us_east_1_offers_google_cloud_and_four_lumen_metros(interconnect: Any) 
         "10Gbps",
     ]
     assert "100Gbps" in by_id[GOOGLE_US_EAST]["bandwidths"]["supported"]
-    assert by_id["lumen-chicago"]["remoteIdentifierType"] == "account"
+    assert by_id[GOOGLE_US_EAST]["remoteIdentifierType"] == "account"
+    assert by_id[LUMEN_CHICAGO]["remoteIdentifierType"] == "email"
 
 
 def test_environments_are_filtered_by_provider_and_location(interconnect: Any) -> None:
     lumen = interconnect.list_environments(provider=LUMEN)["environments"]
     chicago = interconnect.list_environments(provider=LUMEN, location="chicago")["environments"]
 
-    assert len(lumen) == 4 and {env["provider"]["lastMileProvider"] for env in lumen} == {"lumen"}
-    assert [env["environmentId"] for env in chicago] == ["lumen-chicago"]
+    assert len(lumen) == 3 and {env["provider"]["lastMileProvider"] for env in lumen} == {"lumen"}
+    assert [env["environmentId"] for env in chicago] == [LUMEN_CHICAGO]
+    assert [
+        env["environmentId"] for env in interconnect.list_environments(provider=GOOGLE)["environments"]
+    ] == [GOOGLE_US_EAST]
 
 
 def test_environments_are_listed_page_by_page(interconnect: Any) -> None:
     first = interconnect.list_environments(maxResults=3)
     rest = interconnect.list_environments(maxResults=3, nextToken=first["nextToken"])
-    assert len(first["environments"]) == 3 and len(rest["environments"]) == 2 and "nextToken" not in rest
+    assert len(first["environments"]) == 3 and len(rest["environments"]) == 1 and "nextToken" not in rest
 
 
 def test_frankfurt_google_cloud_environment_is_limited(interconnect_emulator: InterconnectEmulator) -> None:
     frankfurt = boto3.session.Session().client("interconnect", region_name="eu-central-1")
-    env = frankfurt.get_environment(id="google-cloud-europe-west3")["environment"]
+    env = frankfurt.get_environment(id=GOOGLE_FRANKFURT)["environment"]
     assert env["state"] == "limited" and env["location"] == "europe-west3"
+    assert env["bandwidths"]["available"] == ["500Mbps", "1Gbps", "2Gbps"]
 
 
 def test_environment_of_another_region_is_not_found(interconnect: Any) -> None:
     with pytest.raises(interconnect.exceptions.ResourceNotFoundException):
-        interconnect.get_environment(id="google-cloud-europe-west3")
+        interconnect.get_environment(id=GOOGLE_FRANKFURT)
+
+
+@pytest.mark.parametrize(
+    "region,environment_id,google_region",
+    [
+        ("us-east-1", "mce-aws-gcp-iad", "us-east4"),
+        ("us-west-1", "mce-aws-gcp-sfo", "us-west2"),
+        ("us-west-2", "mce-aws-gcp-pdx", "us-west1"),
+        ("eu-west-2", "mce-aws-gcp-lhr", "europe-west2"),
+        ("eu-central-1", "mce-aws-gcp-fra", "europe-west3"),
+        ("ap-southeast-1", "mce-aws-gcp-sin", "asia-southeast1"),
+    ],
+)
+def test_each_region_offers_one_google_cloud_environment_named_by_airport_code(
+    interconnect_emulator: InterconnectEmulator, region: str, environment_id: str, google_region: str
+) -> None:
+    client: Any = boto3.session.Session().client("interconnect", region_name=region)
+    google = client.list_environments(provider=GOOGLE)["environments"]
+
+    assert [env["environmentId"] for env in google] == [environment_id]
+    assert google[0]["location"] == google_region and google[0]["type"] == "Multicloud"
+    assert google[0]["remoteIdentifierType"] == "account"
+
+
+def test_a_region_without_a_pair_offers_no_environments(interconnect_emulator: InterconnectEmulator) -> None:
+    tokyo = boto3.session.Session().client("interconnect", region_name="ap-northeast-1")
+    assert tokyo.list_environments()["environments"] == []
 
 
 def test_attach_points_are_the_direct_connect_gateways(interconnect: Any, gateway_id: str) -> None:
     points = interconnect.list_attach_points(environmentId=GOOGLE_US_EAST)["attachPoints"]
     assert points == [{"type": "DirectConnectGateway", "identifier": gateway_id, "name": "icp-test"}]
+
+
+def test_a_pending_gateway_is_not_listed_as_an_attach_point_but_can_be_attached_to(
+    interconnect: Any, directconnect: Any, clock: SimClock, gateway_id: str
+) -> None:
+    pending = directconnect.create_direct_connect_gateway(directConnectGatewayName="new")
+    pending_id = pending["directConnectGateway"]["directConnectGatewayId"]
+
+    def listed() -> list[str]:
+        points = interconnect.list_attach_points(environmentId=GOOGLE_US_EAST)["attachPoints"]
+        return [point["identifier"] for point in points]
+
+    assert listed() == [gateway_id]
+    assert _create(interconnect, pending_id)["attachPoint"] == {"directConnectGateway": pending_id}
+    clock.advance(GATEWAY_PENDING_SECONDS)
+    assert listed() == [gateway_id, pending_id]
 
 
 # -- partner-initiated -----------------------------------------------------------------------------
@@ -448,11 +534,38 @@ def test_partner_proposal_is_described_then_accepted_into_a_pending_connection(
     )["connection"]
 
     assert proposal["environmentId"] == GOOGLE_US_EAST and proposal["bandwidth"] == "2Gbps"
+    assert proposal["provider"] == GOOGLE and proposal["location"] == "us-east4"
     assert accepted["state"] == "pending" and accepted["bandwidth"] == "2Gbps"
     clock.advance(300)
     assert _state(interconnect, accepted["id"]) == "available"
     with pytest.raises(interconnect.exceptions.ResourceNotFoundException):
         interconnect.describe_connection_proposal(activationKey=key)
+
+
+@pytest.mark.parametrize(
+    "provider,location,environment_id",
+    [
+        ("google-cloud", "us-east4", GOOGLE_US_EAST),
+        ("gcp", "us-east4", GOOGLE_US_EAST),
+        ("lumen", "seattle", LUMEN_SEATTLE),
+    ],
+)
+def test_partner_proposes_by_the_products_provider_name_or_the_apis(
+    interconnect: Any,
+    interconnect_emulator: InterconnectEmulator,
+    provider: str,
+    location: str,
+    environment_id: str,
+) -> None:
+    key = interconnect_emulator.partner_propose("us-east-1", provider, location, "1Gbps")
+    assert interconnect.describe_connection_proposal(activationKey=key)["environmentId"] == environment_id
+
+
+def test_partner_cannot_propose_where_no_environment_is(interconnect_emulator: InterconnectEmulator) -> None:
+    with pytest.raises(ValueError):
+        interconnect_emulator.partner_propose("us-east-1", "google-cloud", "europe-west2", "1Gbps")
+    with pytest.raises(ValueError):
+        interconnect_emulator.partner_propose("us-east-1", "lumen", "ashburn", "1Gbps")
 
 
 def test_proposal_of_another_region_is_not_found(interconnect_emulator: InterconnectEmulator) -> None:
@@ -483,7 +596,7 @@ def test_reserved_tag_keys_are_refused(interconnect: Any, gateway_id: str) -> No
 def test_tagging_an_unknown_connection_is_not_found(interconnect: Any) -> None:
     with pytest.raises(interconnect.exceptions.ResourceNotFoundException):
         interconnect.list_tags_for_resource(
-            arn="arn:aws:interconnect:us-east-1:123456789012:connection/mcc-0123456789"
+            arn=f"arn:aws:interconnect:us-east-1:123456789012:connection/{UNKNOWN_CONNECTION}"
         )
 
 
@@ -505,7 +618,7 @@ def test_injected_throttling_raises_the_modeled_exception_then_clears(
 
 def test_unknown_connection_is_not_found(interconnect: Any) -> None:
     with pytest.raises(ClientError) as raised:
-        interconnect.get_connection(identifier="mcc-0123456789abcdef0")
+        interconnect.get_connection(identifier=UNKNOWN_CONNECTION)
     assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 

@@ -10,10 +10,19 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from icp.errors import CidrOverlap, InvalidRequest, MtuMismatch
+from icp.errors import CidrOverlap, InvalidRequest, MtuMismatch, QuotaExceeded, UnsupportedPair
 from icp.lifecycle.validate_request import parse_request
 from icp.models import ConnectionRequest, bandwidth_mbps, connection_id_for
-from icp.policy import check_cidrs, check_mtu, overlapping_pairs
+from icp.policy import (
+    MULTICLOUD_MAX_MTU,
+    Quotas,
+    World,
+    check_cidrs,
+    check_mtu,
+    check_quotas,
+    find_environment,
+    overlapping_pairs,
+)
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "eventbridge"
 
@@ -75,16 +84,47 @@ def test_a_request_whose_sides_overlap_is_rejected_naming_the_field_and_rule(aws
 
 
 @given(st.integers(1280, 9001), st.integers(1300, 8896))
-def test_multicloud_mtu_must_match_on_both_sides(aws_mtu, remote_mtu):
+def test_multicloud_mtu_must_match_on_both_sides_and_fit_the_connection(aws_mtu, remote_mtu):
     raw = copy.deepcopy(sample("multicloud-request"))
     raw["aws"]["mtu"], raw["remote"]["mtu"] = aws_mtu, remote_mtu
     request = ConnectionRequest.model_validate(raw)
-    if aws_mtu == remote_mtu:
+    if remote_mtu > MULTICLOUD_MAX_MTU:
+        expected_rule = "mtu-within-connection"
+    elif aws_mtu != remote_mtu:
+        expected_rule = "mtu-aligned"
+    else:
         check_mtu(request)
+        return
+    with pytest.raises(MtuMismatch) as caught:
+        check_mtu(request)
+    assert (caught.value.field, caught.value.rule) == ("remote.mtu", expected_rule)
+    assert str(remote_mtu) in caught.value.message
+
+
+@given(st.integers(1300, 8896))
+def test_a_multicloud_request_without_any_mtu_follows_the_google_network(network_mtu):
+    raw = copy.deepcopy(sample("multicloud-request"))
+    raw["aws"].pop("mtu", None)
+    raw["remote"].pop("mtu", None)
+    request = ConnectionRequest.model_validate(raw)
+    if network_mtu <= MULTICLOUD_MAX_MTU:
+        check_mtu(request, network_mtu)
     else:
         with pytest.raises(MtuMismatch) as caught:
-            check_mtu(request)
-        assert (caught.value.field, caught.value.rule) == ("remote.mtu", "mtu-aligned")
+            check_mtu(request, network_mtu)
+        assert caught.value.field == "remote.mtu"
+        assert str(network_mtu) in caught.value.message and str(MULTICLOUD_MAX_MTU) in caught.value.message
+
+
+def test_an_aws_mtu_that_differs_from_the_google_network_names_both_values():
+    raw = copy.deepcopy(sample("multicloud-request"))
+    raw["aws"]["mtu"] = 8500
+    raw["remote"].pop("mtu", None)
+    request = ConnectionRequest.model_validate(raw)
+    with pytest.raises(MtuMismatch) as caught:
+        check_mtu(request, 1460)
+    assert (caught.value.field, caught.value.rule) == ("remote.mtu", "mtu-aligned")
+    assert "8500" in caught.value.message and "1460" in caught.value.message
 
 
 @given(st.integers(1280, 9001))
@@ -99,6 +139,39 @@ def test_last_mile_runs_only_at_8500(mtu):
             check_mtu(request)
 
 
+def test_a_last_mile_request_without_an_mtu_runs_at_8500():
+    raw = copy.deepcopy(sample("last-mile-request"))
+    raw["aws"].pop("mtu", None)
+    check_mtu(ConnectionRequest.model_validate(raw))
+
+
 @pytest.mark.parametrize(("text", "mbps"), [("500Mbps", 500), ("1Gbps", 1000), ("100Gbps", 100000)])
 def test_bandwidths_convert_to_megabits(text, mbps):
     assert bandwidth_mbps(text) == mbps
+
+
+@pytest.mark.parametrize("value", ["gcp", "GCP", "Gcp"])
+def test_the_google_cloud_provider_finds_the_apis_gcp_environment_whatever_its_casing(value):
+    request = ConnectionRequest.model_validate(sample("multicloud-request"))
+    environment = {"environmentId": "mce-aws-gcp-iad", "provider": {"cloudServiceProvider": value},
+                   "location": request.remoteLocation.upper(), "state": "available"}
+    assert find_environment(request, [environment]) is environment
+
+
+def test_an_environment_named_google_cloud_is_not_taken_for_gcp():
+    request = ConnectionRequest.model_validate(sample("multicloud-request"))
+    invented = {"environmentId": "x", "provider": {"lastMileProvider": "gcp"}, "location": request.remoteLocation,
+                "state": "available"}
+    with pytest.raises(UnsupportedPair):
+        find_environment(request, [invented])
+
+
+@pytest.mark.parametrize(("scope", "says"), [("account", "in the account"), ("region", "in us-east-1")])
+def test_a_quota_message_says_whether_it_counts_per_account_or_per_region(scope, says):
+    request = ConnectionRequest.model_validate(sample("multicloud-request"))
+    gcp = {"provider": {"cloudServiceProvider": "gcp"}, "state": "available"}
+    world = World(environments=[], aws_connections=[gcp, gcp], records=[], quota_regions=("eu-west-2", "us-east-1"))
+    with pytest.raises(QuotaExceeded) as caught:
+        check_quotas(request, world, Quotas(scope=scope))
+    assert caught.value.rule == "quota-multicloud-per-provider"
+    assert says in caught.value.message and f"per {scope}" in caught.value.message

@@ -96,3 +96,13 @@ def test_the_provision_machine_rejects_on_every_check_failure():
     caught = {e for c in definition["States"]["Validate Request"]["Catch"] for e in c["ErrorEquals"]
               if c["Next"] == "Request Rejected"}
     assert set(errors.REJECTION_ERRORS) <= caught
+
+
+def test_every_rejection_a_request_check_can_raise_is_caught_by_name_at_validate_request():
+    """A RequestRejected subclass missing from the Catch would fail the execution instead of
+    ending the request REJECTED with the field and rule named."""
+    definition = json.loads((ROOT / "statemachines" / "provision.asl.json").read_text())
+    caught = {name for catch in definition["States"]["Validate Request"]["Catch"] for name in catch["ErrorEquals"]}
+    rejections = {cls.__name__ for cls in vars(errors).values()
+                  if isinstance(cls, type) and issubclass(cls, errors.RequestRejected) and cls is not errors.RequestRejected}
+    assert rejections - caught == set()

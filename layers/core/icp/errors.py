@@ -53,6 +53,10 @@ class MtuMismatch(RequestRejected):
     pass
 
 
+class InvalidRemoteAccount(RequestRejected):
+    """The remote account identifier is not of the form the environment asks for."""
+
+
 class RegionLocality(RequestRejected):
     pass
 
@@ -63,6 +67,10 @@ class QuotaExceeded(RequestRejected):
 
 class UnknownGateway(RequestRejected):
     pass
+
+
+class UnknownNetwork(RequestRejected):
+    """The request's Google Cloud VPC network (``remote.network``) does not exist."""
 
 
 def invalid_request(exc: Any, whole: str = "body") -> InvalidRequest:
@@ -124,6 +132,16 @@ class RoutesNotConverged(IcpError):
 
 class AwsServiceError(IcpError):
     """An AWS call failed with an error that retrying will not fix."""
+
+
+class GatewayNotReady(IcpError):
+    """The Direct Connect gateway exists but is not ``available`` yet (a new gateway is
+    ``pending`` first); the ASL retries the Ensure Gateway step with backoff."""
+
+
+class AssociationFailed(IcpError):
+    """A Direct Connect gateway association ended ``disassociated`` with a ``stateChangeError``
+    instead of becoming ``associated``. The message carries AWS's stateChangeError text."""
 
 
 class RemoteSideError(IcpError):

@@ -110,7 +110,9 @@ class AwsSide(Strict):
     routeTableIds: list[Annotated[str, Field(pattern=r"^(rtb|tgw-rtb)-[0-9a-f]+$")]] = Field(min_length=1)
     gatewayId: str = Field(pattern=r"^(tgw|vgw|core-network)-[0-9a-zA-Z]+$")
     cidrs: list[Cidr] = Field(min_length=1, max_length=20)
-    mtu: int = Field(default=8500, ge=1280, le=9001)
+    # Omitted: the connection's own MTU (8500 for last mile; for multicloud the AWS side follows
+    # the Google network's). Given: it must agree with the other side (docs/conformance.md, "MTU").
+    mtu: int | None = Field(default=None, ge=1280, le=9001)
     backupTarget: BackupTarget | None = None
 
     _cidrs = field_validator("cidrs")(classmethod(lambda cls, v: _normalise_cidrs(v)))
@@ -127,7 +129,10 @@ class RemoteMulticloud(Strict):
     project: str = Field(pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
     network: str = Field(pattern=r"^[a-z]([-a-z0-9]*[a-z0-9])?$", max_length=63)
     cidrs: list[Cidr] = Field(min_length=1, max_length=20)
-    mtu: int = Field(default=1460, ge=1300, le=8896)
+    # Omitted: read from the Google network (compute networks.get).
+    mtu: int | None = Field(default=None, ge=1300, le=8896)
+    # The remoteAccount identifier CreateConnection carries; omitted, the project id is sent.
+    remoteAccount: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[-a-zA-Z0-9_@.]+$")
 
     _cidrs = field_validator("cidrs")(classmethod(lambda cls, v: _normalise_cidrs(v)))
 
@@ -135,7 +140,8 @@ class RemoteMulticloud(Strict):
 class RemoteLastMile(Strict):
     siteName: str = Field(min_length=1, max_length=100)
     cidrs: list[Cidr] = Field(min_length=1, max_length=20)
-    remoteAccount: str = Field(min_length=1, max_length=254)
+    # Sent as CreateConnection's remoteAccount (botocore's RemoteOwnerAccount shape).
+    remoteAccount: str = Field(min_length=1, max_length=255, pattern=r"^[-a-zA-Z0-9_@.]+$")
 
     _cidrs = field_validator("cidrs")(classmethod(lambda cls, v: _normalise_cidrs(v)))
 
@@ -184,6 +190,13 @@ class ConnectionRequest(Strict):
     def connection_id(self) -> str:
         return connection_id_for(self.requestId)
 
+    @property
+    def remote_account(self) -> str:
+        """What CreateConnection's ``remoteAccount`` carries: the one given, else (multicloud)
+        the Google project."""
+        given = self.remote.remoteAccount
+        return given or self.remote.project  # type: ignore[union-attr]
+
 
 class Status(StrEnum):
     RECEIVED = "RECEIVED"
@@ -228,8 +241,9 @@ TRANSITIONS: dict[Status | None, set[Status]] = {
 class WaitFor(StrEnum):
     """What a waiting execution's task token waits on."""
 
-    PARTNER_ACCEPTANCE = "partner-acceptance"  # AWS state leaves `requested`
-    AVAILABLE = "available"  # AWS state reaches `available`
+    PARTNER_ACCEPTANCE = "partner-acceptance"  # the partner accepted (either state order)
+    AVAILABLE = "available"  # AWS state reaches `available` (`down` or `failed` end it badly)
+    RECOVERY = "recovery"  # a link that is down comes back `available`
     DELETED = "deleted"  # AWS state reaches `deleted`
     APPROVAL = "approval"  # an approver decides (icp approve, the API, a ServiceNow change approval)
 
@@ -258,7 +272,11 @@ class ConnectionRecord(BaseModel):
     status: Status
     statusReason: str | None = None
     awsConnectionId: str | None = None
-    awsState: str | None = None
+    awsState: str | None = None  # AWS's state as two consecutive reads confirmed it
+    awsStateSeen: str | None = None  # the latest read, and how many reads in a row saw it
+    awsStateReads: int = 0
+    awsRequestedSeen: bool = False  # `requested` was seen (so a later `pending` means accepted)
+    awsCreatedAt: datetime | None = None  # when CreateConnection answered (reads may lag it)
     environmentId: str | None = None
     directConnectGatewayId: str | None = None
     gatewayCreated: bool = False
@@ -278,6 +296,7 @@ class ConnectionRecord(BaseModel):
     incidentSysId: str | None = None
     maintenance: list[dict[str, str]] = Field(default_factory=list)  # {start, end, event}
     replacements: int = 0
+    restoreTriedAt: datetime | None = None  # the watcher last started a restore of a stranded DEGRADED link
     attempts: int = 0  # operator retries of provisioning: each run creates with its own client token
     cleanedUp: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
@@ -292,5 +311,7 @@ class ConnectionRecord(BaseModel):
 
     def public_view(self) -> dict[str, Any]:
         """The JSON that GET /v1/connections/{id} and LocalCloud.connection() return."""
-        data = self.model_dump(mode="json", by_alias=True, exclude={"waitToken", "version", "lease"})
+        data = self.model_dump(mode="json", by_alias=True, exclude={"waitToken", "version", "lease",
+                                                                   "awsStateSeen", "awsStateReads",
+                                                                   "awsRequestedSeen", "awsCreatedAt"})
         return data

@@ -16,14 +16,20 @@ from typing import Any
 from icp.errors import (
     BandwidthNotOffered,
     CidrOverlap,
+    InvalidRemoteAccount,
     MtuMismatch,
     QuotaExceeded,
     RegionLocality,
     UnsupportedPair,
 )
 from icp.models import Attachment, ConnectionRecord, ConnectionRequest, ConnectionType
+from icp.providers import INTERCONNECT_REGIONS, provider_matches, provider_name
 
+# The MTU of a last-mile connection (AWS's launch material: jumbo frames at 8500).
 LAST_MILE_MTU = 8500
+# The largest MTU a multicloud connection carries (docs/conformance.md, "MTU": the transport's
+# mtu_limit in the local cloud; an assumption where the evidence is silent).
+MULTICLOUD_MAX_MTU = 8500
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,9 @@ class Quotas:
     outstanding_requested: int = 4
     multicloud_per_provider: int = 2
     last_mile_per_provider: int = 2
+    # "account": AWS counts the quotas over every Region of the account (the evidence's reading,
+    # docs/conformance.md); "region": over the request's Region only.
+    scope: str = "account"
 
     @classmethod
     def from_env(cls) -> Quotas:
@@ -43,6 +52,7 @@ class Quotas:
             outstanding_requested=value("QUOTA_OUTSTANDING_REQUESTED", cls.outstanding_requested),
             multicloud_per_provider=value("QUOTA_MULTICLOUD_PER_PROVIDER", cls.multicloud_per_provider),
             last_mile_per_provider=value("QUOTA_LAST_MILE_PER_PROVIDER", cls.last_mile_per_provider),
+            scope=os.environ.get("QUOTA_SCOPE", cls.scope),
         )
 
 
@@ -51,10 +61,20 @@ class World:
     """What the checks look at, gathered once per validation."""
 
     environments: list[dict[str, Any]]
-    aws_connections: list[dict[str, Any]]  # ListConnections, existing states only
+    aws_connections: list[dict[str, Any]]  # ListConnections, existing states only, over quota_regions
     records: list[ConnectionRecord]  # connections this control plane runs
+    quota_regions: tuple[str, ...] = ()  # where aws_connections were listed
+    remote_network_mtu: int | None = None  # the Google network's MTU, read when remote.mtu is omitted
     gateway_region_ok: bool = True
     route_tables_region_ok: dict[str, bool] = field(default_factory=dict)
+
+
+def quota_regions(region: str, quotas: Quotas) -> tuple[str, ...]:
+    """Where connections count against the quotas: every Interconnect Region of the account, or
+    the request's Region alone."""
+    if quotas.scope == "region":
+        return (region,)
+    return tuple(sorted({*INTERCONNECT_REGIONS, region}))
 
 
 # --- pure rules --------------------------------------------------------------------
@@ -94,31 +114,44 @@ def check_cidrs(request: ConnectionRequest, records: Iterable[ConnectionRecord])
                     )
 
 
-def check_mtu(request: ConnectionRequest) -> None:
+def check_mtu(request: ConnectionRequest, network_mtu: int | None = None) -> None:
+    """Last mile runs at 8500. Multicloud: the Google side's MTU (``remote.mtu``, else the
+    network's own, ``network_mtu``) must fit the connection, and equal ``aws.mtu`` when given;
+    an omitted ``aws.mtu`` follows the Google side."""
     if request.type == ConnectionType.LAST_MILE:
-        if request.aws.mtu != LAST_MILE_MTU:
-            raise MtuMismatch(f"last mile runs at MTU {LAST_MILE_MTU}; aws.mtu is {request.aws.mtu}",
+        if request.aws.mtu is not None and request.aws.mtu != LAST_MILE_MTU:
+            raise MtuMismatch(f"last mile runs at MTU {LAST_MILE_MTU}; aws.mtu is {request.aws.mtu}: "
+                              f"set aws.mtu to {LAST_MILE_MTU} or leave it out",
                               field="aws.mtu", rule="last-mile-mtu-8500")
         return
-    remote_mtu = request.remote.mtu  # type: ignore[union-attr]
-    if request.aws.mtu != remote_mtu:
+    given = request.remote.mtu  # type: ignore[union-attr]
+    remote_mtu = given if given is not None else network_mtu
+    source = "remote.mtu" if given is not None else f"the Google network {request.remote.network}"  # type: ignore[union-attr]
+    if remote_mtu is None:
+        return  # nothing to compare (the network's MTU could not be read)
+    if remote_mtu > MULTICLOUD_MAX_MTU:
         raise MtuMismatch(
-            f"aws.mtu {request.aws.mtu} differs from remote.mtu {remote_mtu}: align both sides "
-            "(Google VPCs default to 1460)",
+            f"{source} runs at MTU {remote_mtu}, above the {MULTICLOUD_MAX_MTU} a multicloud connection "
+            f"carries: lower the network's MTU to {MULTICLOUD_MAX_MTU} or less",
+            field="remote.mtu", rule="mtu-within-connection")
+    if request.aws.mtu is not None and request.aws.mtu != remote_mtu:
+        raise MtuMismatch(
+            f"aws.mtu is {request.aws.mtu} but {source} is {remote_mtu}: align both sides (set aws.mtu to "
+            f"{remote_mtu}, or leave it out to follow the Google side)",
             field="remote.mtu", rule="mtu-aligned",
         )
 
 
 # --- rules against the world -----------------------------------------------------------
 def provider_of(resource: dict[str, Any]) -> str:
-    """The provider name of an environment or a connection (both carry the same union)."""
-    provider = resource.get("provider", {})
-    return str(provider.get("cloudServiceProvider") or provider.get("lastMileProvider") or "")
+    """The request-vocabulary provider of an environment or a connection (both carry the union)."""
+    return provider_name(resource)
 
 
 def find_environment(request: ConnectionRequest, environments: list[dict[str, Any]]) -> dict[str, Any]:
+    wanted = request.remoteLocation.lower()
     for environment in environments:
-        if provider_of(environment) == request.provider and environment.get("location") == request.remoteLocation:
+        if provider_matches(environment, request.provider) and str(environment.get("location", "")).lower() == wanted:
             if environment.get("state") == "unavailable":
                 break
             return environment
@@ -155,32 +188,48 @@ def check_locality(request: ConnectionRequest, world: World) -> None:
 def check_quotas(request: ConnectionRequest, world: World, quotas: Quotas) -> None:
     # Count from AWS (the account's truth) plus our own records not yet created there.
     existing = world.aws_connections
+    scope = (f"in {request.awsRegion}" if quotas.scope == "region"
+             else f"in the account (all Regions: {', '.join(world.quota_regions)})" if world.quota_regions
+             else "in the account")
     if len(existing) >= quotas.created:
-        raise QuotaExceeded(f"the account has {len(existing)} connections; the quota is {quotas.created}",
-                            field="awsRegion", rule="quota-created-connections")
+        raise QuotaExceeded(f"{len(existing)} connections exist {scope}; the quota is {quotas.created} "
+                            f"per {quotas.scope}", field="awsRegion", rule="quota-created-connections")
     requested = sum(1 for c in existing if c.get("state") == "requested")
     if requested >= quotas.outstanding_requested:
         raise QuotaExceeded(
-            f"{requested} connections are still waiting for activation; the quota is {quotas.outstanding_requested}",
+            f"{requested} connections {scope} are still waiting for activation; the quota is "
+            f"{quotas.outstanding_requested} per {quotas.scope}",
             field="awsRegion", rule="quota-outstanding-requested",
         )
-    same_provider = sum(1 for c in existing if provider_of(c) == request.provider)
+    same_provider = sum(1 for c in existing if provider_matches(c, request.provider))
     if request.type == ConnectionType.MULTICLOUD and same_provider >= quotas.multicloud_per_provider:
         raise QuotaExceeded(
-            f"{same_provider} multicloud connections to {request.provider}; the quota is "
-            f"{quotas.multicloud_per_provider}", field="provider", rule="quota-multicloud-per-provider")
+            f"{same_provider} multicloud connections to {request.provider} exist {scope}; the quota is "
+            f"{quotas.multicloud_per_provider} per {quotas.scope}", field="provider",
+            rule="quota-multicloud-per-provider")
     if request.type == ConnectionType.LAST_MILE and same_provider >= quotas.last_mile_per_provider:
         raise QuotaExceeded(
-            f"{same_provider} last-mile connections with {request.provider}; the quota is "
-            f"{quotas.last_mile_per_provider}", field="provider", rule="quota-last-mile-per-provider")
+            f"{same_provider} last-mile connections with {request.provider} exist {scope}; the quota is "
+            f"{quotas.last_mile_per_provider} per {quotas.scope}", field="provider",
+            rule="quota-last-mile-per-provider")
+
+
+def check_remote_account(request: ConnectionRequest, environment: dict[str, Any]) -> None:
+    """CreateConnection's remoteAccount takes the form the environment asks for."""
+    if environment.get("remoteIdentifierType") == "email" and "@" not in request.remote_account:
+        field_name = "remote.remoteAccount"
+        raise InvalidRemoteAccount(
+            f"environment {environment.get('environmentId')} identifies the remote side by an e-mail address; "
+            f"give one in {field_name}", field=field_name, rule="remote-identifier-type")
 
 
 def check_request(request: ConnectionRequest, world: World, quotas: Quotas) -> dict[str, Any]:
     """Run every check in the order a requester would fix them. Returns the environment."""
     check_cidrs(request, world.records)
-    check_mtu(request)
+    check_mtu(request, world.remote_network_mtu)
     environment = find_environment(request, world.environments)
     check_bandwidth(request, environment)
+    check_remote_account(request, environment)
     check_locality(request, world)
     check_quotas(request, world, quotas)
     return environment

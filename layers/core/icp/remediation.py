@@ -23,6 +23,7 @@ class Action(StrEnum):
     REPAIR_ROUTES = "repair-routes"
     RESIZE = "resize"
     REPLACE_CONNECTION = "replace-connection"
+    RESTORE = "restore"  # the link is back but nothing is bringing the connection back: do it
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,10 @@ def decide(signal: Signal, record: ConnectionRecord, settings: Settings, offered
         if status in (Status.ACTIVE, Status.DEGRADED, Status.RESIZING):
             return Decision(Action.REPLACE_CONNECTION, "AWS reports the connection failed")
         return Decision(None, f"failed while {status.value}: provisioning handles it")
+    if signal.kind == "link-up":
+        if status != Status.DEGRADED:
+            return Decision(None, f"link up while {status.value}")
+        return Decision(Action.RESTORE, "link available again with no remediation running: restoring")
     if signal.kind == "utilization":
         if status != Status.ACTIVE:
             return Decision(None, f"utilization alarm while {status.value}")

@@ -2,7 +2,38 @@
 
 Only the gateway and gateway-association operations are answered here; every other
 Direct Connect call falls through to moto. Shapes follow botocore's ``directconnect``
-model; delays run on the simulated clock.
+model (every answer is checked against its output shape); delays run on the simulated
+clock. Sources for each behaviour are listed in docs/conformance.md.
+
+What it does, and where the evidence for it stops (fidelity gaps):
+
+- A new gateway is ``pending`` for ``GATEWAY_PENDING_SECONDS``, then ``available``, as
+  terraform-provider-aws's create waiter expects (pending → available). The real delay is
+  not published; 20 s is a guess. An association on a gateway that is not ``available`` is
+  refused with DirectConnectClientException (the real message is not known).
+- Deleting a gateway: ``deleting`` for ``GATEWAY_DELETE_SECONDS``, then gone from
+  DescribeDirectConnectGateways (AWS may list it as ``deleted`` for a while; the product
+  accepts both). While it still has associations (not ``disassociated``) the outcome depends
+  on ``Variants.gateway_delete``: ``refuse`` answers DirectConnectClientException;
+  ``accept-then-revert`` accepts, shows ``deleting``, then after ``GATEWAY_REVERT_SECONDS``
+  ("a few minutes", terraform-provider-aws PR #10214) is ``available`` again. Not evidenced,
+  and chosen to match what the product assumes: asked again while ``deleting`` once no
+  association is left, it is deleted after all; a ``pending`` gateway can be deleted.
+- Associations go ``associating`` → ``associated`` (``ASSOCIATE_SECONDS``), ``updating`` →
+  ``associated`` (``UPDATE_SECONDS``), ``disassociating`` → gone (``DISASSOCIATE_SECONDS``;
+  real AWS may list them as ``disassociated`` for a while). The durations are guesses.
+- ``fail_next_association(reason)`` (tests only) makes the next association go
+  ``associating`` → ``disassociated`` with ``stateChangeError`` set, the model's field for
+  "the error message if the state of an object failed to advance". Such an association stays
+  listed for ``FAILED_ASSOCIATION_RETENTION_SECONDS`` (how long AWS keeps it is not known),
+  does not block deleting the gateway or associating the same gateway again, and cannot be
+  updated. What makes a real association fail, and the real texts, are not modelled.
+- ``gateway_exists`` (read by the AWS Interconnect emulator) is true for ``pending`` and
+  ``available`` gateways: whether AWS Interconnect accepts a pending gateway as an attach
+  point is not known.
+- Not modelled: association proposals (cross-account), Cloud WAN core network
+  associations, ``totalPrefixPoolAllocations``, per-account quotas on gateways and
+  associations, the real error messages, and tags beyond echoing those given at creation.
 """
 
 from __future__ import annotations
@@ -14,13 +45,17 @@ from typing import Any
 
 from icp_local.clock import SimClock, Timer
 from icp_local.emulators.botocore_hooks import EmulatedError, ServiceEmulator
+from icp_local.variants import DEFAULT, Variants
 
 CLIENT_ERROR = "DirectConnectClientException"
 
+GATEWAY_PENDING_SECONDS = 20.0
 ASSOCIATE_SECONDS = 60.0
 UPDATE_SECONDS = 30.0
 DISASSOCIATE_SECONDS = 30.0
 GATEWAY_DELETE_SECONDS = 10.0
+GATEWAY_REVERT_SECONDS = 180.0  # "after a few minutes revert back to the available state" (PR #10214)
+FAILED_ASSOCIATION_RETENTION_SECONDS = 3600.0
 DEFAULT_ASN = 64512
 MAX_ALLOWED_PREFIXES = 200
 
@@ -38,7 +73,9 @@ class _Gateway:
     asn: int
     owner: str
     tags: list[dict[str, str]]
-    state: str = "available"
+    state: str = "pending"
+    reverting: bool = False  # deleting with associations left (accept-then-revert): back to available
+    timer: Timer | None = field(default=None, repr=False)
 
     def view(self) -> dict[str, Any]:
         view: dict[str, Any] = {
@@ -63,7 +100,14 @@ class _Association:
     region: str
     prefixes: list[str]
     state: str = "associating"
+    state_change_error: str | None = None
+    fail_with: str | None = field(default=None, repr=False)  # set by fail_next_association
     timer: Timer | None = field(default=None, repr=False)
+
+    @property
+    def live(self) -> bool:
+        """Still holds the gateway: anything but disassociated."""
+        return self.state != "disassociated"
 
     def view(self) -> dict[str, Any]:
         view: dict[str, Any] = {
@@ -79,6 +123,8 @@ class _Association:
             "associationId": self.id,
             "allowedPrefixesToDirectConnectGateway": [{"cidr": cidr} for cidr in self.prefixes],
         }
+        if self.state_change_error is not None:
+            view["stateChangeError"] = self.state_change_error
         if self.associated_type == "virtualPrivateGateway":
             # The legacy fields AWS still fills for virtual private gateways.
             view.update(
@@ -94,18 +140,21 @@ class DirectConnectEmulator(ServiceEmulator):
     validation_error_code = CLIENT_ERROR
     clamp_page_size = True  # "If MaxResults is given a value larger than 100, only 100 results are returned."
 
-    def __init__(self, clock: SimClock, account_id: str = "123456789012"):
+    def __init__(self, clock: SimClock, account_id: str = "123456789012", *, variants: Variants = DEFAULT):
         super().__init__()
         self.clock = clock
         self.account_id = account_id
+        self.variants = variants
         self._gateways: dict[str, _Gateway] = {}
         self._associations: dict[str, _Association] = {}
+        self._failures: list[str] = []
 
     # -- plain-Python view for other emulators and tests -------------------------------------------
     def gateway_exists(self, gateway_id: str) -> bool:
+        """True for a gateway that is pending or available (not deleting, not gone)."""
         with self._lock:
             gateway = self._gateways.get(gateway_id)
-            return gateway is not None and gateway.state == "available"
+            return gateway is not None and gateway.state in ("pending", "available")
 
     def gateways(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -114,6 +163,12 @@ class DirectConnectEmulator(ServiceEmulator):
     def associations(self) -> list[dict[str, Any]]:
         with self._lock:
             return [association.view() for association in self._associations.values()]
+
+    def fail_next_association(self, reason: str) -> None:
+        """Make the next CreateDirectConnectGatewayAssociation go associating → disassociated
+        after ``ASSOCIATE_SECONDS``, with ``reason`` as its ``stateChangeError``."""
+        with self._lock:
+            self._failures.append(reason)
 
     # -- gateways ----------------------------------------------------------------------------------
     def create_direct_connect_gateway(
@@ -129,6 +184,9 @@ class DirectConnectEmulator(ServiceEmulator):
         )
         self._gateways[gateway.id] = gateway
         self._changed()
+        gateway.timer = self.clock.call_later(
+            GATEWAY_PENDING_SECONDS, lambda: self._gateway_to(gateway, "pending", "available"), "dx gateway pending"
+        )
         return {"directConnectGateway": gateway.view()}
 
     def describe_direct_connect_gateways(
@@ -149,19 +207,40 @@ class DirectConnectEmulator(ServiceEmulator):
 
     def delete_direct_connect_gateway(self, directConnectGatewayId: str) -> dict[str, Any]:
         gateway = self._gateway(directConnectGatewayId)
-        if any(a.gateway_id == gateway.id for a in self._associations.values()):
+        associated = any(a.gateway_id == gateway.id and a.live for a in self._associations.values())
+        if gateway.state == "deleting" and (associated or not gateway.reverting):
+            return {"directConnectGateway": gateway.view()}
+        if associated and self.variants.gateway_delete == "refuse":
             raise _client_error(f"Direct Connect gateway {gateway.id} has associations; delete them first")
-        if gateway.state == "available":
-            gateway.state = "deleting"
-            self._changed()
-            self.clock.call_later(
-                GATEWAY_DELETE_SECONDS, lambda: self._forget_gateway(gateway.id), "dx gateway"
+        # Asked again once the associations are gone, a gateway on its way back is deleted after all.
+        self._cancel(gateway)
+        gateway.state = "deleting"
+        gateway.reverting = associated
+        self._changed()
+        if associated:  # accept-then-revert: it looks deleted for a few minutes, then comes back
+            gateway.timer = self.clock.call_later(
+                GATEWAY_REVERT_SECONDS, lambda: self._gateway_to(gateway, "deleting", "available"), "dx gateway revert"
+            )
+        else:
+            gateway.timer = self.clock.call_later(
+                GATEWAY_DELETE_SECONDS, lambda: self._forget_gateway(gateway.id), "dx gateway delete"
             )
         return {"directConnectGateway": gateway.view()}
+
+    def _gateway_to(self, gateway: _Gateway, before: str, after: str) -> None:
+        with self._lock:
+            if gateway.state == before and self._gateways.get(gateway.id) is gateway:
+                gateway.state = after
+                gateway.reverting = False
+                gateway.timer = None
+                self._changed()
 
     def _forget_gateway(self, gateway_id: str) -> None:
         with self._lock:
             if self._gateways.pop(gateway_id, None) is not None:
+                for association in [a for a in self._associations.values() if a.gateway_id == gateway_id]:
+                    self._cancel(association)  # only disassociated ones can remain on a deleted gateway
+                    del self._associations[association.id]
                 self._changed()
 
     def _gateway(self, gateway_id: str) -> _Gateway:
@@ -186,7 +265,7 @@ class DirectConnectEmulator(ServiceEmulator):
         prefixes = _cidrs(addAllowedPrefixesToDirectConnectGateway or [])
         if associated_type == "transitGateway" and not prefixes:
             raise _client_error("An association with a transit gateway needs allowed prefixes")
-        if any(a.associated_id == associated_id for a in self._associations.values()):
+        if any(a.associated_id == associated_id and a.live for a in self._associations.values()):
             raise _client_error(f"{associated_id} is already associated with a Direct Connect gateway")
         association = _Association(
             str(uuid.uuid4()),
@@ -196,6 +275,7 @@ class DirectConnectEmulator(ServiceEmulator):
             associated_type,
             self.region,
             prefixes,
+            fail_with=self._failures.pop(0) if self._failures else None,
         )
         self._associations[association.id] = association
         self._changed()
@@ -267,13 +347,14 @@ class DirectConnectEmulator(ServiceEmulator):
                 (
                     a.id
                     for a in self._associations.values()
-                    if a.gateway_id == directConnectGatewayId and a.associated_id == virtualGatewayId
+                    if a.gateway_id == directConnectGatewayId and a.associated_id == virtualGatewayId and a.live
                 ),
                 "",
             )
         association = self._association(associationId)
-        if association.state != "disassociating":
+        if association.state not in ("disassociating", "disassociated"):
             association.state = "disassociating"
+            association.fail_with = None
             self._changed()
             self._cancel(association)
             association.timer = self.clock.call_later(
@@ -293,15 +374,27 @@ class DirectConnectEmulator(ServiceEmulator):
         return gateway_id or virtual_gateway_id or ""
 
     def _settle(self, association: _Association, seconds: float) -> None:
-        """Move an associating or updating association to associated after ``seconds``."""
+        """Move an associating or updating association to associated after ``seconds`` (or, for
+        one marked by fail_next_association, to disassociated with its stateChangeError)."""
         self._cancel(association)
 
         def done() -> None:
             with self._lock:
-                if association.state in ("associating", "updating"):
+                if association.state not in ("associating", "updating"):
+                    return
+                association.timer = None
+                if association.fail_with is not None:
+                    association.state = "disassociated"
+                    association.state_change_error = association.fail_with
+                    association.fail_with = None
+                    association.timer = self.clock.call_later(
+                        FAILED_ASSOCIATION_RETENTION_SECONDS,
+                        lambda: self._forget_association(association.id),
+                        "dx failed association",
+                    )
+                else:
                     association.state = "associated"
-                    association.timer = None
-                    self._changed()
+                self._changed()
 
         association.timer = self.clock.call_later(seconds, done, f"dx association {association.state}")
 
@@ -311,10 +404,10 @@ class DirectConnectEmulator(ServiceEmulator):
                 self._changed()
 
     @staticmethod
-    def _cancel(association: _Association) -> None:
-        if association.timer is not None:
-            association.timer.cancel()
-            association.timer = None
+    def _cancel(item: _Association | _Gateway) -> None:
+        if item.timer is not None:
+            item.timer.cancel()
+            item.timer = None
 
 
 def _associated_type(gateway_id: str) -> str:

@@ -2,19 +2,44 @@
 Compute Engine VPC networks with peering.
 
 ``PartnerServer`` puts it on the wire (TransportManager over gRPC, Compute Engine over
-REST); tests read it directly (``routes``, ``resources``, ``transport``).
+REST); tests read it directly (``routes``, ``resources``, ``transport``, ``get_status``)
+and steer it with plain-Python methods (``set_network_mtu``, ``add_subnet``,
+``fail_next``). Sources for each behaviour, and what is an assumption, are listed in
+docs/conformance.md ("Google Cloud").
 
-The model:
+What it reproduces:
 
-- Any network a call names exists (created on demand) with a default internet route.
-  Creating a transport in a network adds subnet routes for its ``advertised_routes``
-  there too: the Google-side CIDRs a request names are the customer's existing subnets.
-- A transport is ``CREATING`` for ``operation_seconds``, then follows the AWS
-  connection its activation key belongs to: ``requested`` → ``PENDING_KEY``,
-  ``pending`` → ``PENDING_CONFIG``, ``available``/``updating``/``down`` → ``ACTIVE``,
-  ``failed``/``deleted`` or an unknown key → ``DEPROVISIONED``. The key goes to the
-  ``google-cloud`` partner simulator when the transport is created; its policy decides
-  whether AWS sees it accepted.
+- CreateTransport for a connection AWS started (the profile's INPUT key flow): the
+  transport carries ``provided_activation_key`` and *no* ``bandwidth``,
+  ``remote_profile`` or ``remote_account_id``. A create with a key and any of those is
+  INVALID_ARGUMENT naming the fields (gcloud's ``transports create`` makes
+  ``--activation-key`` and ``--bandwidth/--remote-account-id/--remote-profile`` mutually
+  exclusive; the v1beta ``Transport.bandwidth`` "must be set when no activation key is
+  being provided"). The bandwidth is then the AWS connection's (``find_by_activation_key``),
+  read again on every read, so an AWS resize shows on the transport; ``remote_profile``
+  is ``aws-<the connection's Region>``. A key AWS does not know is INVALID_ARGUMENT; a
+  key of a connection to another provider too (the provider is ``cloudServiceProvider``
+  ``gcp``, the API's value, or ``google-cloud``, the local cloud's old one: both are
+  accepted, see ``_GOOGLE_PROVIDERS``); a key already used by a transport is
+  FAILED_PRECONDITION. Messages never carry the key.
+- A transport is ``CREATING`` for ``operation_seconds``, then follows the AWS connection
+  its key belongs to: ``requested`` → ``PENDING_KEY``, ``pending`` → ``PENDING_CONFIG``,
+  ``available``/``updating``/``down`` → ``ACTIVE``, ``failed``/``deleted`` or an unknown
+  key → ``DEPROVISIONED``. The key goes to the ``google-cloud`` partner simulator when the
+  transport is created; its policy decides whether AWS sees it accepted.
+- GetStatus (``get_status``), derived when asked: before activation (``CREATING``,
+  ``PENDING_KEY``) ``overall_status`` is ``PENDING_KEY`` and the rest ``*_UNSPECIFIED``;
+  ``PENDING_CONFIG`` is ``CONFIGURING``. Once ``ACTIVE``, ``operational_status`` is
+  ``OPERATIONAL_STATUS_ACTIVE`` while the AWS link is ``available``/``updating`` and
+  ``OPERATIONAL_STATUS_DOWN`` while it is ``down``; ``connectivity_status`` is
+  ``CONNECTED`` while a customer network peers with the transport's network, else
+  ``DISCONNECTED``; ``overall_status`` is the most critical of them (DOWN before
+  DISCONNECTED before ACTIVE, as the field's doc describes). ``DEPROVISIONED`` and
+  ``DELETING`` transports are DOWN.
+- UpdateTransport with an ``update_mask`` of ``advertised_routes``, ``description``,
+  ``labels``, ``admin_enabled``; ``bandwidth`` is refused (INVALID_ARGUMENT) on a
+  transport created from an activation key (every transport here): its bandwidth follows
+  the AWS connection. Without a mask, the fields set in the request are updated.
 - Each transport has its own ``peering_network`` in a Google-managed project, peered
   back automatically. While the AWS link is ``available`` (or ``updating``), that network
   has dynamic routes for the prefixes AWS advertises and exports them; a customer
@@ -22,11 +47,43 @@ The model:
   ``aws_prefixes(connection)``; by default the allowed prefixes of the ``associated``
   associations of the connection's Direct Connect gateway, read from the interconnect
   emulator's ``directconnect``.
+- Networks: ``networks.get`` answers ``mtu`` (1460 unless set with ``set_network_mtu``;
+  ``set_network_mtu(p, n, None)`` leaves the field out, as on networks created before it
+  existed, which Google documents as 1460). By default any network a call names exists
+  (created on demand, with a default internet route); with ``networks_on_demand = False``
+  only networks a test made (``set_network_mtu``, ``add_subnet``) exist and any other is
+  NOT_FOUND, as Compute answers for a missing network. Creating a transport in a network
+  adds subnet routes for its ``advertised_routes`` there too: the Google-side CIDRs a
+  request names are the customer's existing subnets.
 - A customer peering is ``ACTIVE`` while its peer is a live transport network (or a
-  network that peers back), ``INACTIVE`` otherwise.
+  network that peers back), ``INACTIVE`` otherwise; its ``peerMtu`` is the transport's
+  ``mtu_limit`` or the peer network's MTU.
 - Transport create, update and delete are long-running operations that finish
   ``operation_seconds`` of simulated time after they start. Compute operations finish
   after ``compute_operation_polls`` reads (0: they come back ``DONE``).
+
+Where it is not faithful (fidelity gaps):
+
+- Only the INPUT key flow: a create without ``provided_activation_key`` is refused
+  (Google-initiated transports with ``bandwidth``/``remote_profile`` and a
+  ``generated_activation_key`` are not modelled), and so are hubs, ``psc_routing_enabled``,
+  ``auto_accept``, ``stack_type`` other than IPV4_ONLY, and the remote transport
+  profiles API (ListRemoteTransportProfiles, ParseFromActivationKey).
+- Refusing ``bandwidth`` in UpdateTransport is a reading, not a documented rule: Google's
+  "Manage connections" page for AWS lists ``description`` and ``advertisedRoutes`` as what
+  can be updated, while GA gcloud's ``transports update`` has a ``--bandwidth`` flag
+  (presumably for Google-initiated transports). What ``GetStatus`` answers while
+  ``PENDING_CONFIG``, for a ``DEPROVISIONED`` or ``DELETING`` transport, and
+  ``connectivity_status`` before activation, are assumptions; ``mac_sec_status`` is always
+  ``MAC_SEC_STATUS_UNSPECIFIED`` (MACsec is not modelled) and ``skip_cache`` changes
+  nothing (every answer is fresh).
+- The transport states follow the AWS states as the "requested-first" variant orders them;
+  under ``state_order=pending-first`` a new transport may show ``PENDING_CONFIG`` before
+  ``PENDING_KEY``.
+- Error messages are the emulator's own, not Google's texts; the real error details
+  (``google.rpc.ErrorInfo``, ``BadRequest.field_violations``) are not sent.
+- Compute: only the network methods the product calls; no subnetworks API (subnets are
+  plain CIDRs), no firewall, no routes API, and the MTU is not checked against peers.
 
 State derived from the AWS side is read when asked for; ``generation`` moves on every
 change, including a derived state that was seen to change.
@@ -61,6 +118,18 @@ _AWS_TO_TRANSPORT_STATE = {
 }
 _LINK_UP = {"available", "updating"}
 _UPDATABLE = {"advertised_routes", "description", "labels", "admin_enabled", "bandwidth"}
+# Fields a create with an activation key must not carry (the key brings them from AWS).
+_NOT_WITH_KEY = ("bandwidth", "remote_profile", "remote_account_id")
+# The AWS Interconnect provider value for Google Cloud: the API's ("gcp") and the local cloud's
+# old one ("google-cloud"), both accepted while the interconnect emulator moves to the first.
+_GOOGLE_PROVIDERS = {"gcp", "google-cloud"}
+_BANDWIDTHS = {
+    "BPS_50M", "BPS_100M", "BPS_200M", "BPS_300M", "BPS_400M", "BPS_500M", "BPS_1G", "BPS_2G", "BPS_5G",
+    "BPS_10G", "BPS_20G", "BPS_50G", "BPS_100G",
+}  # fmt: skip
+_AWS_BANDWIDTH = re.compile(r"^(\d+)([MG])bps$")
+DEFAULT_NETWORK_MTU = 1460  # what Google documents for a network whose mtu is unset
+_MTU_RANGE = (1300, 8896)
 _HTTP_STATUS = {
     "INVALID_ARGUMENT": 400, "FAILED_PRECONDITION": 400, "UNAUTHENTICATED": 401, "PERMISSION_DENIED": 403,
     "NOT_FOUND": 404, "ALREADY_EXISTS": 409, "ABORTED": 409, "RESOURCE_EXHAUSTED": 429, "INTERNAL": 500,
@@ -91,6 +160,25 @@ def network_path(url: str) -> str:
     if not match:
         raise GoogleApiError("INVALID_ARGUMENT", f"not a network: {url!r}")
     return f"projects/{match.group(1)}/global/networks/{match.group(2)}"
+
+
+def _transport_bandwidth(aws_bandwidth: Any) -> str:
+    """The ``Transport.Bandwidth`` value of an AWS bandwidth (``"1Gbps"`` → ``BPS_1G``)."""
+    match = _AWS_BANDWIDTH.match(str(aws_bandwidth or ""))
+    if not match:
+        return "BANDWIDTH_UNSPECIFIED"
+    mbps = int(match.group(1)) * (1000 if match.group(2) == "G" else 1)
+    name = f"BPS_{mbps // 1000}G" if mbps >= 1000 and mbps % 1000 == 0 else f"BPS_{mbps}M"
+    return name if name in _BANDWIDTHS else "BANDWIDTH_UNSPECIFIED"
+
+
+def _for_google(connection: dict[str, Any]) -> bool:
+    """Whether an AWS connection is to Google Cloud (a connection that names no provider,
+    as test doubles may, counts as one)."""
+    provider = connection.get("provider")
+    if not isinstance(provider, dict) or not provider:
+        return True
+    return str(provider.get("cloudServiceProvider", "")).lower() in _GOOGLE_PROVIDERS
 
 
 def _cidrs(values: Iterable[Any], what: str) -> list[str]:
@@ -151,6 +239,7 @@ class _Network:
     name: str
     id: int
     created_at: float
+    mtu: int | None = DEFAULT_NETWORK_MTU  # None: the field is absent (Google then uses 1460)
     subnets: list[str] = field(default_factory=list)
     peerings: dict[str, _Peering] = field(default_factory=dict)
 
@@ -175,6 +264,8 @@ class GoogleCloudEmulator:
         self.operation_seconds = 10.0
         self.compute_operation_polls = 0
         self.mtu_limit = 8500
+        # True: any network a call names exists. False: only networks a test made exist.
+        self.networks_on_demand = True
         self.generation = 0
         self._lock = threading.RLock()
         self._ids = itertools.count(1_000_000_001)
@@ -202,11 +293,22 @@ class GoogleCloudEmulator:
 
     def add_subnet(self, project: str, network: str, cidr: str) -> None:
         with self._lock:
-            net = self._network(project, network)
+            net = self._network(project, network, create=True)
             for prefix in _cidrs([cidr], "subnet"):
                 if prefix not in net.subnets:
                     net.subnets.append(prefix)
                     self._changed()
+
+    def set_network_mtu(self, project: str, network: str, mtu: int | None) -> None:
+        """Give a network (created if need be) an MTU; None leaves ``mtu`` out of its
+        ``networks.get`` answer, as for networks made before the field existed."""
+        if mtu is not None and not _MTU_RANGE[0] <= mtu <= _MTU_RANGE[1]:
+            raise ValueError(f"a VPC network MTU is {_MTU_RANGE[0]} to {_MTU_RANGE[1]}, not {mtu}")
+        with self._lock:
+            net = self._network(project, network, create=True)
+            if net.mtu != mtu:
+                net.mtu = mtu
+                self._changed()
 
     def transport(self, name: str) -> dict[str, Any] | None:
         with self._lock:
@@ -265,11 +367,24 @@ class GoogleCloudEmulator:
             if not key:
                 raise GoogleApiError(
                     "INVALID_ARGUMENT",
-                    "provided_activation_key is required (the AWS profile's INPUT key flow)",
+                    "provided_activation_key is required (the emulator plays the AWS profile's INPUT"
+                    " key flow only)",
+                )
+            given = [f for f in _NOT_WITH_KEY if transport.get(f) not in (None, "", "BANDWIDTH_UNSPECIFIED")]
+            if given:
+                raise GoogleApiError(
+                    "INVALID_ARGUMENT",
+                    f"{', '.join(given)} must not be set with provided_activation_key: the activation"
+                    " key determines them",
                 )
             # Never echo the key: messages end up in logs and exceptions.
-            if self.interconnect.find_by_activation_key(key) is None:
+            connection = self.interconnect.find_by_activation_key(key)
+            if connection is None:
                 raise GoogleApiError("INVALID_ARGUMENT", "the activation key is not valid")
+            if not _for_google(connection):
+                raise GoogleApiError(
+                    "INVALID_ARGUMENT", "the activation key is not for a Google Cloud connection"
+                )
             if any(t.key_fingerprint == fingerprint(key) for t in self._transports.values()):
                 raise GoogleApiError(
                     "FAILED_PRECONDITION", "the activation key is already used by a transport"
@@ -285,10 +400,10 @@ class GoogleCloudEmulator:
                 region=region,
                 network=network,
                 advertised_routes=advertised,
-                bandwidth=transport.get("bandwidth") or "BANDWIDTH_UNSPECIFIED",
+                bandwidth=_transport_bandwidth(connection.get("bandwidth")),
                 description=transport.get("description") or "",
                 labels=dict(transport.get("labels") or {}),
-                remote_profile=transport.get("remote_profile") or "",
+                remote_profile=f"aws-{connection['region']}" if connection.get("region") else "",
                 admin_enabled=True,
                 peering_network=self._transport_network(project, region, transport_id),
                 created_at=now,
@@ -327,10 +442,21 @@ class GoogleCloudEmulator:
             if request_id and request_id in self._requests:
                 return self._operation_view(self._operations[self._requests[request_id]])
             record = self._existing(transport.get("name", ""))
-            paths = paths or sorted(_UPDATABLE & set(transport))
+            # Without a mask, the fields the request sets (proto3: those not at their default).
+            paths = paths or sorted(
+                p
+                for p in _UPDATABLE & set(transport)
+                if transport[p] not in (None, "", [], {}, False) and transport[p] != "BANDWIDTH_UNSPECIFIED"
+            )
             unknown = set(paths) - _UPDATABLE
             if unknown:
                 raise GoogleApiError("INVALID_ARGUMENT", f"cannot update {', '.join(sorted(unknown))}")
+            if "bandwidth" in paths and record.key:
+                raise GoogleApiError(
+                    "INVALID_ARGUMENT",
+                    "cannot update bandwidth of a transport created with an activation key: it follows"
+                    " the remote provider's connection",
+                )
             for path in paths:
                 value = transport.get(path)
                 if path == "advertised_routes":
@@ -361,22 +487,58 @@ class GoogleCloudEmulator:
                 raise GoogleApiError("NOT_FOUND", f"operation {name} not found")
             return self._operation_view(operation)
 
+    def get_status(self, name: str) -> dict[str, str]:
+        """GetStatus: the transport's status, derived from its state, the AWS link and the
+        customer's peering (see the module docstring). Values are the enum value names."""
+        with self._lock:
+            self._sweep()
+            transport = self._existing(name)
+            state = self._state(transport)
+            status = {
+                "overall_status": "OVERALL_STATUS_UNSPECIFIED",
+                "operational_status": "OPERATIONAL_STATUS_UNSPECIFIED",
+                "connectivity_status": "CONNECTIVITY_STATUS_UNSPECIFIED",
+                "mac_sec_status": "MAC_SEC_STATUS_UNSPECIFIED",
+            }
+            if state in ("CREATING", "PENDING_KEY"):
+                return status | {"overall_status": "PENDING_KEY"}
+            connected = any(
+                p.peer == transport.peering_network and self._peering_active(net, p)
+                for net in self._networks.values()
+                for p in net.peerings.values()
+            )
+            status["connectivity_status"] = (
+                "CONNECTIVITY_STATUS_CONNECTED" if connected else "CONNECTIVITY_STATUS_DISCONNECTED"
+            )
+            if state == "PENDING_CONFIG":
+                return status | {"overall_status": "CONFIGURING"}
+            connection = self._aws_connection(transport)
+            link_up = state == "ACTIVE" and connection is not None and connection.get("state") in _LINK_UP
+            status["operational_status"] = (
+                "OPERATIONAL_STATUS_ACTIVE" if link_up else "OPERATIONAL_STATUS_DOWN"
+            )
+            # The most critical wins: DOWN, then DISCONNECTED, then ACTIVE.
+            status["overall_status"] = "DOWN" if not link_up else "ACTIVE" if connected else "DISCONNECTED"
+            return status
+
     # -- Compute Engine: networks and peering ------------------------------------------
     def get_network(self, project: str, network: str) -> dict[str, Any]:
         with self._lock:
             self._sweep()
             net = self._network(project, network)
-            return {
+            view: dict[str, Any] = {
                 "kind": "compute#network",
                 "id": str(net.id),
                 "name": net.name,
                 "selfLink": COMPUTE_BASE + net.path,
                 "creationTimestamp": _timestamp(net.created_at),
                 "autoCreateSubnetworks": False,
-                "mtu": 1460,
                 "routingConfig": {"routingMode": "REGIONAL"},
                 "peerings": [self._peering_view(net, p) for p in net.peerings.values()],
             }
+            if net.mtu is not None:
+                view["mtu"] = net.mtu
+            return view
 
     def add_peering(self, project: str, network: str, body: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -477,12 +639,14 @@ class GoogleCloudEmulator:
     def _changed(self) -> None:
         self.generation += 1
 
-    def _network(self, project: str, name: str) -> _Network:
+    def _network(self, project: str, name: str, *, create: bool | None = None) -> _Network:
         path = f"projects/{project}/global/networks/{name}"
         net = self._networks.get(path)
         if net is None:
             if not _ID.match(name):
                 raise GoogleApiError("INVALID_ARGUMENT", f"network name {name!r} is not valid")
+            if not (self.networks_on_demand if create is None else create):
+                raise GoogleApiError("NOT_FOUND", f"The resource '{path}' was not found")
             net = _Network(project, name, next(self._ids), self.clock.time())
             self._networks[path] = net
         return net
@@ -554,8 +718,12 @@ class GoogleCloudEmulator:
             "importSubnetRoutesWithPublicIp": False,
             "exportSubnetRoutesWithPublicIp": True,
             "stackType": "IPV4_ONLY",
-            "peerMtu": self.mtu_limit if self._transport_on(peering.peer) else 1460,
+            "peerMtu": self.mtu_limit if self._transport_on(peering.peer) else self._peer_mtu(peering.peer),
         }
+
+    def _peer_mtu(self, peer: str) -> int:
+        other = self._networks.get(peer)
+        return (other.mtu if other is not None else None) or DEFAULT_NETWORK_MTU
 
     def _peering_routes(
         self, net: _Network, peering: _Peering, direction: str, region: str | None
@@ -593,6 +761,12 @@ class GoogleCloudEmulator:
 
     def _transport_view(self, transport: _Transport) -> dict[str, Any]:
         state = self._state(transport)
+        connection = self._aws_connection(transport)
+        if connection is not None:  # the bandwidth follows the AWS connection (a resize, say)
+            bandwidth = _transport_bandwidth(connection.get("bandwidth"))
+            if bandwidth != transport.bandwidth:
+                transport.bandwidth = bandwidth
+                self._changed()
         return {
             "name": transport.name,
             "create_time": transport.created_at,

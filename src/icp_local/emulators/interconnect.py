@@ -5,19 +5,11 @@ one of the client making the call. Partners (the Google Cloud and last-mile emul
 drive the other side through plain-Python methods: ``find_by_activation_key``,
 ``partner_accept``, ``partner_reject``, ``partner_propose`` and ``set_link_state``.
 
-Choices where AWS documents nothing (kept in one place so they are easy to revisit):
-- ``type`` of an environment and connection is ``multicloud`` or ``last-mile``.
-- ``billingTier`` is the position of the bandwidth among the environment's supported ones.
-- A connection created without a description is described by its own id (the model
-  requires a non-empty description in every response).
-- A ``clientToken`` reused with different parameters is refused with
-  InterconnectValidationException.
-- A request that breaks a state rule (updating a connection that is not ``available``)
-  is refused with InterconnectClientException; bad input with InterconnectValidationException.
-- Quotas are counted per account and Region, over connections that are neither
-  ``deleted`` nor ``failed``.
-- The activation page URLs are made up; the activation key is never logged nor put in an
-  error message.
+Every value, id form, state, transition, error and rule here has a row in
+docs/conformance.md naming its public source, or saying *assumption* and why. Where the
+evidence allows two behaviours (the order of ``pending`` and ``requested``, reads that miss
+a connection just created, a stale ``ListConnections``), ``icp_local.variants`` chooses
+which one is played.
 """
 
 from __future__ import annotations
@@ -32,17 +24,20 @@ from typing import Any
 from icp_local.clock import SimClock, Timer
 from icp_local.emulators.botocore_hooks import EmulatedError, ServiceEmulator
 from icp_local.emulators.directconnect import DirectConnectEmulator
+from icp_local.variants import DEFAULT, Variants
 
 logger = logging.getLogger(__name__)
 
-MULTICLOUD = "multicloud"
-LAST_MILE = "last-mile"
-GOOGLE_CLOUD = "google-cloud"
+# The API's own values (docs/conformance.md, "Provider values").
+MULTICLOUD = "Multicloud"
+LAST_MILE = "LastMile"
+GCP = "gcp"
 LUMEN = "lumen"
 
 VALIDATION = "InterconnectValidationException"
 CLIENT = "InterconnectClientException"
 NOT_FOUND = "ResourceNotFoundException"
+ACCESS_DENIED = "AccessDeniedException"
 QUOTA = "ServiceQuotaExceededException"
 
 MULTICLOUD_AVAILABLE = ("500Mbps", "1Gbps", "2Gbps", "5Gbps", "10Gbps")
@@ -51,17 +46,22 @@ MULTICLOUD_SUPPORTED = (*MULTICLOUD_AVAILABLE, "25Gbps", "50Gbps", "100Gbps")
 MULTICLOUD_LIMITED = ("500Mbps", "1Gbps", "2Gbps")
 LAST_MILE_BANDWIDTHS = ("1Gbps", "2Gbps", "5Gbps", "10Gbps", "25Gbps", "50Gbps", "100Gbps")
 
-# AWS Region -> Google Cloud region, as launched.
+# AWS Region -> (Google Cloud region, the airport code AWS puts in the environment id), as launched.
 GOOGLE_CLOUD_PAIRS = {
-    "us-east-1": "us-east4",
-    "us-west-1": "us-west2",
-    "us-west-2": "us-west1",
-    "eu-west-2": "europe-west2",
-    "eu-central-1": "europe-west3",
+    "us-east-1": ("us-east4", "iad"),
+    "us-west-1": ("us-west2", "sfo"),
+    "us-west-2": ("us-west1", "pdx"),
+    "eu-west-2": ("europe-west2", "lhr"),
+    "eu-central-1": ("europe-west3", "fra"),
+    "ap-southeast-1": ("asia-southeast1", "sin"),  # listed on the region-availability page after launch
 }
 LIMITED_REGIONS = frozenset({"eu-central-1"})
 LUMEN_REGION = "us-east-1"
-LUMEN_METROS = ("new-york", "ashburn", "chicago", "atlanta")
+# The metros AWS's last-mile getting-started guide names as examples.
+LUMEN_METROS = ("new-york", "chicago", "seattle")
+
+# The local cloud's partner simulators are named in the product's vocabulary.
+_PARTNER_NAMES = {"google-cloud": GCP}
 
 LIVE_STATES = frozenset({"requested", "pending", "available", "down", "updating", "deleting"})
 MAX_TAGS = 50
@@ -105,23 +105,23 @@ class _Environment:
 def default_environments() -> list[_Environment]:
     environments = [
         _Environment(
-            id=f"{GOOGLE_CLOUD}-{gcp_region}",
+            id=f"mce-aws-gcp-{code}",
             region=aws_region,
             provider_key="cloudServiceProvider",
-            provider_name=GOOGLE_CLOUD,
+            provider_name=GCP,
             location=gcp_region,
             type=MULTICLOUD,
             state="limited" if aws_region in LIMITED_REGIONS else "available",
             available=MULTICLOUD_LIMITED if aws_region in LIMITED_REGIONS else MULTICLOUD_AVAILABLE,
             supported=MULTICLOUD_SUPPORTED,
             activation_page_url=f"https://console.cloud.google.com/network-connectivity/transports?region={gcp_region}",
-            remote_identifier_type="email",
+            remote_identifier_type="account",
         )
-        for aws_region, gcp_region in GOOGLE_CLOUD_PAIRS.items()
+        for aws_region, (gcp_region, code) in GOOGLE_CLOUD_PAIRS.items()
     ]
     environments += [
         _Environment(
-            id=f"{LUMEN}-{metro}",
+            id=f"lmce-aws-lumen-{metro}",
             region=LUMEN_REGION,
             provider_key="lastMileProvider",
             provider_name=LUMEN,
@@ -131,7 +131,8 @@ def default_environments() -> list[_Environment]:
             available=LAST_MILE_BANDWIDTHS,
             supported=LAST_MILE_BANDWIDTHS,
             activation_page_url=f"https://portal.lumen.com/aws-interconnect/activate?metro={metro}",
-            remote_identifier_type="account",
+            # "may be an email address (for Lumen)": the last-mile getting-started guide.
+            remote_identifier_type="email",
         )
         for metro in LUMEN_METROS
     ]
@@ -155,6 +156,10 @@ class _Connection:
     remote_account: str | None
     reason: str = ""
     timer: Timer | None = field(default=None, repr=False)
+    # Reads still to miss it (read-after-create lag): one error code per read.
+    misses: list[str] = field(default_factory=list, repr=False)
+    accepted: bool = False  # the partner took the key (or the connection came from a proposal)
+    created_at: float = 0.0
 
     @property
     def billing_tier(self) -> int:
@@ -212,6 +217,8 @@ class InterconnectEmulator(ServiceEmulator):
         provisioning_seconds: float = 300.0,
         update_seconds: float = 120.0,
         delete_seconds: float = 60.0,
+        preparing_seconds: float = 30.0,
+        variants: Variants = DEFAULT,
     ):
         super().__init__()
         self.clock = clock
@@ -226,6 +233,12 @@ class InterconnectEmulator(ServiceEmulator):
         self.provisioning_seconds = provisioning_seconds
         self.update_seconds = update_seconds
         self.delete_seconds = delete_seconds
+        # "pending-first": how long a new connection stays ``pending`` before ``requested``.
+        self.preparing_seconds = preparing_seconds
+        self.variants = variants
+        # Region -> what the last ListConnections calls saw (newest last), for ``list_lag``.
+        self._list_views: dict[str, list[list[_Connection]]] = {}
+        self._served_view: dict[str, list[dict[str, Any]]] = {}
         self._environments = {env.id: env for env in default_environments()}
         self._connections: dict[str, _Connection] = {}
         self._proposals: dict[str, _Proposal] = {}
@@ -270,15 +283,27 @@ class InterconnectEmulator(ServiceEmulator):
             return self._partner_view(conn) if conn is not None else None
 
     def partner_accept(self, key: str) -> dict[str, Any]:
-        """The partner accepted the key: ``requested`` -> ``pending``, then ``available`` after
-        ``provisioning_seconds``. Accepting again is harmless."""
+        """The partner accepted the key. "requested-first": ``requested`` -> ``pending``, then
+        ``available`` after ``provisioning_seconds``. "pending-first": the connection stays
+        ``requested`` while it is provisioned, then ``available`` (an acceptance shows no state of
+        its own). A key accepted while the connection is still being prepared (``pending`` before
+        ``requested``) is taken once it is ready. Accepting again is harmless."""
         with self._lock:
             conn = self._require_key(key)
-            if conn.state == "requested":
+            if conn.state not in ("requested", "pending", "available", "down", "updating"):
+                raise ValueError(f"connection {conn.id} is {conn.state} and cannot be accepted")
+            if conn.accepted:
+                return self._partner_view(conn)
+            conn.accepted = True
+            if conn.state == "requested" and self.variants.state_order == "requested-first":
                 self._set_state(conn, "pending")
                 self._after(conn, self.provisioning_seconds, {"pending"}, "available")
-            elif conn.state not in ("pending", "available", "down", "updating"):
-                raise ValueError(f"connection {conn.id} is {conn.state} and cannot be accepted")
+            elif conn.state == "requested":
+                self._after(conn, self.provisioning_seconds, {"requested"}, "available")
+            elif conn.state == "pending":
+                # Still being prepared (pending-first): available once prepared and provisioned.
+                preparing_left = max(0.0, conn.created_at + self.preparing_seconds - self.clock.time())
+                self._after(conn, preparing_left + self.provisioning_seconds, {"pending"}, "available")
             return self._partner_view(conn)
 
     def partner_reject(self, key: str, reason: str = "") -> dict[str, Any]:
@@ -287,6 +312,7 @@ class InterconnectEmulator(ServiceEmulator):
             conn = self._require_key(key)
             if conn.state in ("requested", "pending"):
                 conn.reason = reason
+                self._cancel(conn)
                 self._set_state(conn, "failed")
             elif conn.state != "failed":
                 raise ValueError(f"connection {conn.id} is {conn.state} and cannot be rejected")
@@ -299,7 +325,9 @@ class InterconnectEmulator(ServiceEmulator):
                 (
                     e
                     for e in self._environments.values()
-                    if e.region == region and e.provider_name == provider and e.location == location
+                    if e.region == region
+                    and e.provider_name.lower() == _PARTNER_NAMES.get(provider, provider).lower()
+                    and e.location == location
                 ),
                 None,
             )
@@ -318,7 +346,9 @@ class InterconnectEmulator(ServiceEmulator):
             conn = self._find(connection_id)
             if conn is None:
                 raise KeyError(connection_id)
-            if state == "down" and conn.state in ("available", "updating", "down"):
+            # A link can fail while it is being provisioned too (botocore's ConnectionAvailable
+            # waiter fails on `down`).
+            if state == "down" and conn.state in ("pending", "available", "updating", "down"):
                 self._cancel(conn)
                 self._set_state(conn, "down")
             elif state == "available" and conn.state in ("down", "available"):
@@ -404,12 +434,22 @@ class InterconnectEmulator(ServiceEmulator):
         remote = self._remote_account(env, remoteAccount)
         self._check_tags(tags or {})
         self._check_quotas(env, outstanding_request=True)
-        conn = self._new_connection(env, bandwidth, attachPoint, description, tags, remote, "requested")
+        if self.variants.state_order == "pending-first":
+            conn = self._new_connection(env, bandwidth, attachPoint, description, tags, remote, "pending")
+            self._after(conn, self.preparing_seconds, {"pending"}, "requested")
+        else:
+            conn = self._new_connection(env, bandwidth, attachPoint, description, tags, remote, "requested")
+        conn.misses = list(self.variants.read_after_create_errors)
         self._remember("CreateConnection", clientToken, request, conn)
         return {"connection": conn.view()}
 
     def get_connection(self, identifier: str) -> dict[str, Any]:
-        return {"connection": self._connection_here(identifier).view()}
+        conn = self._connection_here(identifier)
+        if conn.misses:
+            code = conn.misses.pop(0)
+            self._changed()  # the next read will see more
+            raise _error(code, _miss_message(code, identifier))
+        return {"connection": conn.view()}
 
     def list_connections(
         self,
@@ -420,17 +460,38 @@ class InterconnectEmulator(ServiceEmulator):
         provider: dict[str, str] | None = None,
         attachPoint: dict[str, str] | None = None,
     ) -> dict[str, Any]:
+        if nextToken is None or self.region not in self._served_view:
+            self._served_view[self.region] = self._list_view()
         items = [
-            conn
-            for conn in self._connections.values()
-            if conn.region == self.region
-            and (state is None or conn.state == state)
-            and (environmentId is None or conn.environment.id == environmentId)
-            and (provider is None or conn.environment.provider == provider)
-            and (attachPoint is None or conn.attach_point == attachPoint)
+            summary
+            for summary in self._served_view[self.region]
+            if (state is None or summary["state"] == state)
+            and (environmentId is None or summary["environmentId"] == environmentId)
+            and (provider is None or summary["provider"] == provider)
+            and (attachPoint is None or summary["attachPoint"] == attachPoint)
         ]
         page, token = self._page(items, maxResults, nextToken)
-        return _with_token({"connections": [conn.summary() for conn in page]}, token)
+        return _with_token({"connections": page}, token)
+
+    def _list_view(self) -> list[dict[str, Any]]:
+        """What a first-page ListConnections shows: this Region's connections as they are, or
+        as they were ``list_lag`` calls ago; a connection still missing its first reads is left out."""
+        current = []
+        for conn in self._connections.values():
+            if conn.region != self.region:
+                continue
+            if conn.misses:
+                conn.misses.pop(0)
+                self._changed()
+                continue
+            current.append(conn.summary())
+        views = self._list_views.setdefault(self.region, [])
+        views.append(current)
+        del views[: -(self.variants.list_lag + 1)]
+        served = views[0]
+        if served != current:
+            self._changed()  # the world has moved on: a later list will show it
+        return served
 
     def update_connection(
         self,
@@ -505,6 +566,7 @@ class InterconnectEmulator(ServiceEmulator):
             env, proposal.bandwidth, attachPoint, description, tags, None, "pending", key=proposal.key
         )
         proposal.accepted_by = conn.id
+        conn.accepted = True
         self._after(conn, self.provisioning_seconds, {"pending"}, "available")
         self._remember("AcceptConnectionProposal", clientToken, request, conn)
         return {"connection": conn.view()}
@@ -568,11 +630,9 @@ class InterconnectEmulator(ServiceEmulator):
     def _remote_account(env: _Environment, remote: dict[str, str] | None) -> str | None:
         identifier = (remote or {}).get("identifier")
         if identifier is None:
-            if env.type == LAST_MILE:
-                raise _error(VALIDATION, f"remoteAccount is required for a {env.provider_name} connection")
-            return None
+            raise _error(VALIDATION, "remoteAccount is required when a connection is created from AWS")
         if env.remote_identifier_type == "email" and "@" not in identifier:
-            raise _error(VALIDATION, f"remoteAccount for {env.provider_name} must be an email address")
+            raise _error(VALIDATION, f"remoteAccount for environment {env.id} must be an email address")
         return identifier
 
     @staticmethod
@@ -583,10 +643,15 @@ class InterconnectEmulator(ServiceEmulator):
             raise _error(VALIDATION, "Tag keys starting with 'aws:' are reserved")
 
     def _check_quotas(self, env: _Environment, *, outstanding_request: bool) -> None:
-        live = [c for c in self._connections.values() if c.region == self.region and c.state in LIVE_STATES]
+        # Per Region (the quotas page: "Region-specific unless noted"), or per account over every
+        # Region (its rows say "per account"): a variant (docs/conformance.md, "Quotas").
+        live = [c for c in self._connections.values() if c.state in LIVE_STATES
+                and (self.variants.quota_scope == "account" or c.region == self.region)]
         if len(live) >= self.max_connections:
-            raise _error(QUOTA, f"Quota of {self.max_connections} connections per account reached")
-        requested = sum(1 for c in live if c.state == "requested")
+            raise _error(QUOTA, f"Quota of {self.max_connections} connections {self._quota_scope} reached")
+        # Outstanding: not yet accepted by the partner (in pending-first, also those still being
+        # prepared before they show `requested`).
+        requested = sum(1 for c in live if c.state in ("requested", "pending") and not c.accepted)
         if outstanding_request and requested >= self.max_requested:
             raise _error(QUOTA, f"Quota of {self.max_requested} outstanding requested connections reached")
         same_provider = sum(
@@ -595,6 +660,10 @@ class InterconnectEmulator(ServiceEmulator):
         limit = self.max_per_provider[env.type]
         if same_provider >= limit:
             raise _error(QUOTA, f"Quota of {limit} {env.type} connections to {env.provider_name} reached")
+
+    @property
+    def _quota_scope(self) -> str:
+        return "per account" if self.variants.quota_scope == "account" else f"per account in {self.region}"
 
     def _resize(self, conn: _Connection, bandwidth: str) -> None:
         if conn.state != "available":
@@ -648,7 +717,9 @@ class InterconnectEmulator(ServiceEmulator):
         key: str | None = None,
     ) -> _Connection:
         prefix = "mcc" if env.type == MULTICLOUD else "lmcc"
-        connection_id = f"{prefix}-{secrets.token_hex(9)[:17]}"
+        connection_id = f"{prefix}-{_short_id()}"
+        while connection_id in self._connections:
+            connection_id = f"{prefix}-{_short_id()}"
         conn = _Connection(
             id=connection_id,
             arn=f"arn:aws:interconnect:{self.region}:{self.account_id}:connection/{connection_id}",
@@ -663,6 +734,7 @@ class InterconnectEmulator(ServiceEmulator):
             activation_key=key or _new_activation_key(),
             tags=dict(tags or {}),
             remote_account=remote_account,
+            created_at=self.clock.time(),
         )
         self._connections[conn.id] = conn
         self._changed()
@@ -722,6 +794,19 @@ class InterconnectEmulator(ServiceEmulator):
     @staticmethod
     def _partner_view(conn: _Connection) -> dict[str, Any]:
         return conn.view() | {"region": conn.region, "remoteAccount": conn.remote_account}
+
+
+def _short_id() -> str:
+    """Eight lowercase letters and digits, as botocore's ``ConnectionId`` pattern has it."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def _miss_message(code: str, identifier: str) -> str:
+    if code == ACCESS_DENIED:
+        # The model: access denied may also mean the resource does not exist (yet).
+        return "User is not authorized to perform interconnect:GetConnection on this resource"
+    return f"Connection {identifier} was not found"
 
 
 def _new_activation_key() -> str:

@@ -28,7 +28,7 @@
 
 - a gRPC server (``.grpc_target``) with the Network Connectivity ``TransportManager``
   (``google.cloud.networkconnectivity.v1beta.TransportManager``: CreateTransport,
-  GetTransport, ListTransports, UpdateTransport, DeleteTransport) and
+  GetTransport, GetStatus, ListTransports, UpdateTransport, DeleteTransport) and
   ``google.longrunning.Operations/GetOperation``. google-cloud-network-connectivity
   ships no REST transport for it, so the real client reaches the emulator over gRPC.
 
@@ -422,6 +422,12 @@ def _grpc_handlers(google: GoogleCloudEmulator) -> tuple[grpc.GenericRpcHandler,
             lambda r: _transport_message(google.get_transport(r.name)),
             tm.GetTransportRequest.deserialize,
             tm.Transport.serialize,
+        ),
+        "GetStatus": _unary(
+            google,
+            lambda r: tm.GetStatusResponse(**google.get_status(r.name)),
+            tm.GetStatusRequest.deserialize,
+            tm.GetStatusResponse.serialize,
         ),
         "ListTransports": _unary(
             google, list_transports, tm.ListTransportsRequest.deserialize, tm.ListTransportsResponse.serialize

@@ -88,11 +88,17 @@ def pages(operation: Callable[..., dict[str, Any]], /, **params: Any) -> Iterato
 
 def call(operation: Callable[..., T], /, **params: Any) -> T:
     """Call an AWS operation, retrying throttling and server errors with backoff."""
+    return call_retrying(frozenset(), operation, **params)
+
+
+def call_retrying(retry_codes: frozenset[str], operation: Callable[..., T], /, **params: Any) -> T:
+    """``call``, also retrying the error codes ``retry_codes`` (say NotFound right after a create)."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             return operation(**params)
         except Exception as exc:
-            if attempt == MAX_ATTEMPTS or not is_retryable(exc):
+            retryable = is_retryable(exc) or (isinstance(exc, ClientError) and error_code(exc) in retry_codes)
+            if attempt == MAX_ATTEMPTS or not retryable:
                 raise
             delay = random.uniform(0, min(MAX_DELAY, BASE_DELAY * 2**attempt))
             logger.warning(

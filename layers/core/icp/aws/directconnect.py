@@ -7,7 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from icp.aws.clients import call, client, error_code, pages
-from icp.errors import AwsServiceError, CleanupPending, UnknownGateway
+from icp.errors import AssociationFailed, AwsServiceError, CleanupPending, UnknownGateway
 
 # Direct Connect gateways are global; the API is reached through any Region.
 _REGION = "us-east-1"
@@ -18,7 +18,7 @@ def _client() -> Any:
 
 
 def _fail(exc: ClientError, what: str) -> AwsServiceError:
-    return AwsServiceError(f"{what} failed with {error_code(exc)}: {exc.response.get('Error', {}).get('Message', '')}")
+    return AwsServiceError(f"{what} failed with {error_code(exc)}: {_message(exc)}")
 
 
 def get_gateway(gateway_id: str) -> dict[str, Any]:
@@ -62,37 +62,94 @@ def create_gateway(name: str, amazon_side_asn: int) -> dict[str, Any]:
 
 
 def delete_gateway(gateway_id: str) -> bool:
-    """Delete a gateway. False when it is already gone; CleanupPending while an association
-    is still on its way out (AWS refuses to delete a gateway that has associations)."""
+    """Ask AWS to delete a gateway. False when it is already gone; CleanupPending when AWS
+    refuses because it still has associations. True means only that AWS accepted the request:
+    AWS may accept it with associations left, show ``deleting``, then bring the gateway back
+    (terraform-provider-aws PR #10214), so confirm with ``gateway_survives`` afterwards."""
     try:
         call(_client().delete_direct_connect_gateway, directConnectGatewayId=gateway_id)
     except ClientError as exc:
-        message = str(exc.response.get("Error", {}).get("Message", "")).lower()
-        if "does not exist" in message or "not found" in message:
+        if _is_not_found(exc):
             return False
-        if "association" in message:
+        if "association" in _message(exc).lower():
             raise CleanupPending(f"gateway {gateway_id} still has associations") from exc
         raise _fail(exc, "DeleteDirectConnectGateway") from exc
     return True
 
 
-def association(gateway_id: str, associated_gateway_id: str) -> dict[str, Any] | None:
+def gateway_survives(gateway_id: str) -> str | None:
+    """Why a gateway asked to be deleted is still there, or None when it is gone or on its way
+    out: not found, ``deleted``, or ``deleting`` with no association left (``deleting`` with
+    associations is the state AWS later reverts to ``available``)."""
     try:
-        found = call(
-            _client().describe_direct_connect_gateway_associations,
-            directConnectGatewayId=gateway_id,
-            associatedGatewayId=associated_gateway_id,
-        )
+        found = call(_client().describe_direct_connect_gateways, directConnectGatewayId=gateway_id)
     except ClientError as exc:
+        if _is_not_found(exc):
+            return None
+        if error_code(exc) == "DirectConnectClientException":  # not known to be gone: do not claim it
+            return f"Direct Connect gateway {gateway_id} could not be confirmed deleted: {_message(exc)}"
+        raise _fail(exc, "DescribeDirectConnectGateways") from exc
+    states = [g.get("directConnectGatewayState") for g in found.get("directConnectGateways", [])]
+    if not states or states[0] == "deleted":
+        return None
+    live = live_associations(gateway_id)
+    if states[0] == "deleting" and not live:
+        return None
+    held = f" with {len(live)} association(s) still there" if live else ""
+    return f"Direct Connect gateway {gateway_id} is {states[0]}{held}"
+
+
+def _associations(gateway_id: str, associated_gateway_id: str | None = None,
+                  gone_ok: bool = False) -> list[dict[str, Any]]:
+    """Every association of the gateway (with ``associated_gateway_id``, if given), in any
+    state; with ``gone_ok``, none when the gateway itself is gone."""
+    params: dict[str, Any] = {"directConnectGatewayId": gateway_id}
+    if associated_gateway_id is not None:
+        params["associatedGatewayId"] = associated_gateway_id
+    try:
+        return [a for page in pages(_client().describe_direct_connect_gateway_associations, **params)
+                for a in page.get("directConnectGatewayAssociations", [])]
+    except ClientError as exc:
+        if gone_ok and _is_not_found(exc):
+            return []
         raise _fail(exc, "DescribeDirectConnectGatewayAssociations") from exc
-    live = [a for a in found.get("directConnectGatewayAssociations", [])
-            if a.get("associationState") not in ("disassociated",)]
+
+
+def live_associations(gateway_id: str) -> list[dict[str, Any]]:
+    """The gateway's associations that still hold it: all but ``disassociated`` ones (none when
+    the gateway is gone)."""
+    return [a for a in _associations(gateway_id, gone_ok=True) if a.get("associationState") != "disassociated"]
+
+
+def _live_association(gateway_id: str, associated_gateway_id: str) -> dict[str, Any] | None:
+    live = [a for a in _associations(gateway_id, associated_gateway_id, gone_ok=True)
+            if a.get("associationState") != "disassociated"]
     return live[0] if live else None
+
+
+def association(gateway_id: str, associated_gateway_id: str) -> dict[str, Any] | None:
+    """The association of the two gateways that is not ``disassociated``, or None. When there is
+    none and one ended ``disassociated`` with a ``stateChangeError`` (the associate failed),
+    AssociationFailed with that error: waiting longer will not make it ``associated``."""
+    found = _associations(gateway_id, associated_gateway_id)
+    live = [a for a in found if a.get("associationState") != "disassociated"]
+    if live:
+        return live[0]
+    failed = [a for a in found if a.get("stateChangeError")]
+    if failed:
+        error = " ".join(str(failed[-1]["stateChangeError"]).split())[:300]
+        raise AssociationFailed(
+            f"association of Direct Connect gateway {gateway_id} with {associated_gateway_id} failed "
+            f"({failed[-1].get('associationId', '?')} is disassociated): {error}"
+        )
+    return None
 
 
 def ensure_association(gateway_id: str, associated_gateway_id: str, prefixes: list[str]) -> dict[str, Any]:
     """Associate the DX gateway with a transit or virtual private gateway, advertising
-    ``prefixes`` to the remote side. Adds missing prefixes to an existing association."""
+    ``prefixes`` to the remote side. Adds missing prefixes to an existing association.
+    AssociationFailed when the association AWS was asked for ended disassociated with an error
+    (rather than asking again and again)."""
     existing = association(gateway_id, associated_gateway_id)
     try:
         if existing is None:
@@ -116,11 +173,26 @@ def ensure_association(gateway_id: str, associated_gateway_id: str, prefixes: li
 
 
 def delete_association(gateway_id: str, associated_gateway_id: str) -> bool:
-    existing = association(gateway_id, associated_gateway_id)
+    """Ask for the association to go. False when there is none left to delete (a
+    ``disassociated`` one, failed or not, is gone already)."""
+    existing = _live_association(gateway_id, associated_gateway_id)
     if existing is None:
         return False
+    if existing.get("associationState") == "disassociating":
+        return True
     try:
         call(_client().delete_direct_connect_gateway_association, associationId=existing["associationId"])
     except ClientError as exc:
+        if _is_not_found(exc):
+            return False
         raise _fail(exc, "DeleteDirectConnectGatewayAssociation") from exc
     return True
+
+
+def _message(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Message", ""))
+
+
+def _is_not_found(exc: ClientError) -> bool:
+    message = _message(exc).lower()
+    return "does not exist" in message or "not found" in message

@@ -1,4 +1,5 @@
-"""AWS Interconnect: connections and environments."""
+"""AWS Interconnect: connections and environments (the API's provider values are mapped to
+the request's vocabulary in ``icp.providers``)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from icp.aws.clients import call, client, error_code, pages
+from icp.aws.clients import call, call_retrying, client, error_code, pages
 from icp.errors import AwsServiceError, ConnectionNotFound, QuotaExceeded
 
 # States in which a connection still exists at AWS and counts against quotas.
 EXISTING_STATES = frozenset({"requested", "pending", "available", "down", "updating"})
+
+# Right after a create, reads may miss the connection: the model documents that access denied
+# can also mean "does not exist", and AWS APIs are eventually consistent.
+NOT_YET_VISIBLE = frozenset({"ResourceNotFoundException", "AccessDeniedException"})
 
 
 def _client(region: str | None) -> Any:
@@ -44,7 +49,7 @@ def create_connection(
     gateway_id: str,
     client_token: str,
     description: str,
-    remote_account: str | None,
+    remote_account: str,
     tags: dict[str, str],
 ) -> dict[str, Any]:
     params: dict[str, Any] = {
@@ -54,25 +59,39 @@ def create_connection(
         "clientToken": client_token,
         "description": description,
         "tags": tags,
+        # Required when the connection is created from AWS (CloudFormation's RemoteAccount).
+        "remoteAccount": {"identifier": remote_account},
     }
-    if remote_account:
-        params["remoteAccount"] = {"identifier": remote_account}
     try:
         return call(_client(region).create_connection, **params)["connection"]
     except ClientError as exc:
         raise _wrap(exc, "CreateConnection") from exc
 
 
-def get_connection(region: str, connection_id: str) -> dict[str, Any]:
+def get_connection(region: str, connection_id: str, *, just_created: bool = False) -> dict[str, Any]:
+    """``just_created``: the connection was created moments ago, so a read that misses it
+    (NotFound, or AccessDenied) is retried for a bounded time before it counts."""
+    retry_codes = NOT_YET_VISIBLE if just_created else frozenset()
+    try:
+        return call_retrying(retry_codes, _client(region).get_connection, identifier=connection_id)["connection"]
+    except ClientError as exc:
+        raise _wrap(exc, "GetConnection") from exc
+
+
+def find_connection(region: str, connection_id: str) -> dict[str, Any] | None:
+    """The connection, or None when AWS answers that it does not exist (or that access is denied,
+    which the model says can mean the same). Other errors raise."""
     try:
         return call(_client(region).get_connection, identifier=connection_id)["connection"]
     except ClientError as exc:
+        if error_code(exc) in NOT_YET_VISIBLE:
+            return None
         raise _wrap(exc, "GetConnection") from exc
 
 
 def activation_key(region: str, connection_id: str) -> str:
     """The key the partner needs. Read at the moment of hand-off, never stored or passed on."""
-    key = get_connection(region, connection_id).get("activationKey")
+    key = get_connection(region, connection_id, just_created=True).get("activationKey")
     if not key:
         raise AwsServiceError(f"connection {connection_id} has no activation key (already activated?)")
     return str(key)
@@ -84,6 +103,11 @@ def iter_connections(region: str, page_size: int = 100) -> Iterator[dict[str, An
             yield from page.get("connections", [])
     except ClientError as exc:
         raise _wrap(exc, "ListConnections") from exc
+
+
+def existing_connections(regions: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
+    """Connections that still exist at AWS (and count against the quotas) in these Regions."""
+    return [c for region in regions for c in iter_connections(region) if c.get("state") in EXISTING_STATES]
 
 
 def delete_connection(region: str, connection_id: str, client_token: str) -> str | None:

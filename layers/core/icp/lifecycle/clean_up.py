@@ -13,23 +13,37 @@ from icp.errors import CleanupPending
 from icp.lifecycle import teardown
 from icp.lifecycle.teardown import merge
 from icp.lifecycle.transitions import move, set_fields
-from icp.models import Status
+from icp.models import Status, WaitFor
 
 _REASONS = {
-    "States.Timeout": "activation window expired before the partner accepted the key",
     "PartnerRejected": "the partner rejected the activation",
     "ConnectionFailed": "AWS reports the connection failed",
+    "ConnectionDown": "AWS reports the connection down",
+    "ConnectionDeleted": "the connection was deleted at AWS",
     "RoutesNotConverged": "routes did not converge",
+}
+# A timed-out wait says what did not happen in time.
+_TIMEOUTS = {
+    WaitFor.PARTNER_ACCEPTANCE: "activation window expired before the partner accepted the key",
+    WaitFor.AVAILABLE: "AWS did not report the connection available within the activation window",
+    WaitFor.RECOVERY: "the link did not recover within the wait",
+    WaitFor.DELETED: "AWS did not report the connection deleted in time",
+    WaitFor.APPROVAL: "no approver decided within the activation window",
 }
 
 
-def failure_reason(error: dict[str, Any] | None) -> str:
+def failure_reason(error: dict[str, Any] | None, waiting_for: WaitFor | None = None) -> str:
+    """A readable reason for a workflow error; ``waiting_for`` is what the record was waiting
+    on when it came (a timeout names it)."""
     error = error or {}
     name = str(error.get("Error", "Unknown"))
     cause = error.get("Cause") or ""
     with contextlib.suppress(ValueError, AttributeError):  # Lambda errors arrive as JSON with errorMessage
         cause = json.loads(cause).get("errorMessage", cause)
-    summary = _REASONS.get(name, name)
+    if name == "States.Timeout":
+        summary = _TIMEOUTS.get(waiting_for, "a wait timed out") if waiting_for else "a wait timed out"
+    else:
+        summary = _REASONS.get(name, name)
     return f"{summary}: {cause}"[:500] if cause else summary
 
 
@@ -44,6 +58,6 @@ def clean_up(connection_id: str, error: dict[str, Any] | None = None) -> dict[st
     except CleanupPending:
         set_fields(connection_id, cleanedUp=removed)  # keep what is done for the retry
         raise
-    move(connection_id, Status.FAILED, failure_reason(error),
+    move(connection_id, Status.FAILED, failure_reason(error, record.waitFor),
          also=lambda r: {"cleanedUp": removed, "waitFor": None, "waitToken": None, "waitSince": None})
     return {"connectionId": connection_id, "cleanedUp": removed}

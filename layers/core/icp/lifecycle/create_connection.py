@@ -6,16 +6,23 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from icp import store
+from icp import clock, store
 from icp.aws import interconnect
 from icp.lifecycle.transitions import set_fields
-from icp.models import ConnectionType
 
 _TOKEN_NAMESPACE = uuid.UUID("0f7e3a52-8c1d-4d8e-b7a4-1c2e9f3b6d10")
 
 
 def client_token(request_id: str, attempt: int | str = 0) -> str:
     return str(uuid.uuid5(_TOKEN_NAMESPACE, f"{request_id}#{attempt}"))
+
+
+def created_fields(connection: dict[str, Any]) -> dict[str, Any]:
+    """What a CreateConnection answer tells the record: the state it shows counts as one read."""
+    state = connection["state"]
+    return {"awsConnectionId": connection["id"], "awsState": state, "awsStateSeen": state, "awsStateReads": 1,
+            "awsRequestedSeen": state == "requested", "awsCreatedAt": clock.utcnow(),
+            "sharedId": connection.get("sharedId")}
 
 
 def create_connection(connection_id: str) -> dict[str, Any]:
@@ -32,11 +39,10 @@ def create_connection(connection_id: str) -> dict[str, Any]:
         # A retried run must not get the failed run's (deleted) connection back: its own token.
         client_token=client_token(request.requestId, record.attempts),
         description=f"icp {connection_id}",
-        remote_account=request.remote.remoteAccount if request.type == ConnectionType.LAST_MILE else None,  # type: ignore[union-attr]
+        remote_account=request.remote_account,
         tags={"icp:connectionId": connection_id, "icp:requestId": request.requestId,
               "icp:managedBy": "interconnect-control-plane"},
     )
     # The activation key in the response is deliberately dropped: it is read again at hand-off.
-    set_fields(connection_id, awsConnectionId=connection["id"], awsState=connection["state"],
-               sharedId=connection.get("sharedId"))
+    set_fields(connection_id, **created_fields(connection))
     return {"connectionId": connection_id, "awsConnectionId": connection["id"]}

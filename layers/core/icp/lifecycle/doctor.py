@@ -10,21 +10,22 @@ from icp import clock, store
 from icp.aws import interconnect
 from icp.aws.clients import call, client
 from icp.models import Status, WaitFor
-from icp.policy import Quotas, provider_of
+from icp.policy import Quotas, provider_of, quota_regions
 from icp.remediation import Settings
 
 
 def account_view(region: str) -> dict[str, Any]:
     quotas = Quotas.from_env()
     environments = interconnect.list_environments(region)
-    live = [c for c in interconnect.iter_connections(region) if c.get("state") in interconnect.EXISTING_STATES]
+    live = interconnect.existing_connections(quota_regions(region, quotas))
     by_provider = Counter(provider_of(c) for c in live)
-    kinds = {provider_of(e): e.get("type") for e in environments}
+    # Multicloud providers are the union's cloudServiceProvider member (the type's casing varies).
+    kinds = {provider_of(c): "cloudServiceProvider" in c.get("provider", {}) for c in [*environments, *live]}
     requested = sum(c.get("state") == "requested" for c in live)
     rows = [("created connections", quotas.created, len(live)),
             ("outstanding requested", quotas.outstanding_requested, requested)]
     for provider, count in sorted(by_provider.items()):
-        multicloud = kinds.get(provider) == "multicloud" or provider == "google-cloud"
+        multicloud = kinds.get(provider, False)
         limit = quotas.multicloud_per_provider if multicloud else quotas.last_mile_per_provider
         rows.append((f"{'multicloud' if multicloud else 'last mile'} with {provider}", limit, count))
     problems = []

@@ -1,9 +1,11 @@
 """A partner tells us it accepted or rejected an activation (`POST /v1/partners/{provider}/callback`).
 
 Body: ``{"sharedId": "...", "decision": "accepted" | "rejected", "reason": "..."}``. A
-rejection fails the waiting execution's task token at once (PartnerRejected); an acceptance
-looks at AWS, which remains the truth, and completes the wait if AWS agrees, rather than
-waiting for the watcher's next sweep.
+rejection fails the waiting execution's task token at once (PartnerRejected). An acceptance
+looks at AWS, which remains the truth: if AWS shows the connection alive (``requested``,
+``pending``, ``available`` or ``updating``; in one reading of the evidence an accepted
+connection stays ``requested`` until it is available) the partner's word ends the wait for
+acceptance, and Wait Until Available follows; if AWS shows it failed or gone, AWS wins.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from icp import store
-from icp.aws import interconnect, stepfunctions
+from icp.aws import stepfunctions
 from icp.errors import ConcurrentUpdate, ConnectionNotFound, invalid_request
 from icp.lifecycle import waits
 from icp.models import WaitFor
@@ -44,9 +46,8 @@ def partner_callback(provider: str, decision: PartnerDecision) -> dict[str, Any]
         if decision.decision == "rejected":
             completed = _reject(record, decision.reason or "no reason given")
         else:
-            assert record.awsRegion and record.awsConnectionId
-            state = interconnect.get_connection(record.awsRegion, record.awsConnectionId)["state"]
-            completed = waits.resolve(record, state)
+            record, _ = waits.observe(record, waits.read_state(record))
+            completed = waits.resolve(record) or waits.accepted_by_partner(record)
     return {"connectionId": record.connectionId, "decision": decision.decision, "waitCompleted": completed}
 
 

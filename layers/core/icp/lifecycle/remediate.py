@@ -7,14 +7,14 @@ from typing import Any
 
 from icp import clock, events, servicenow, store
 from icp.aws import interconnect
-from icp.errors import ConnectionNotFound, IcpError
-from icp.lifecycle import teardown
+from icp.errors import IcpError
+from icp.lifecycle import teardown, waits
 from icp.lifecycle.clean_up import failure_reason
-from icp.lifecycle.create_connection import client_token
+from icp.lifecycle.create_connection import client_token, created_fields
 from icp.lifecycle.resize import check_resize, request_resize
 from icp.lifecycle.routing import has_backup_path, point_routes, propagate_aws_side
 from icp.lifecycle.transitions import move, note, set_fields
-from icp.models import ConnectionType, Status
+from icp.models import Status
 from icp.observability import emit, logger
 from icp.partners.registry import remote_side_for
 from icp.remediation import Settings, in_maintenance, is_flapping
@@ -25,12 +25,8 @@ class EscalationNeeded(IcpError):
 
 
 def _aws_state(connection_id: str) -> str:
-    record = store.get(connection_id)
-    assert record.awsRegion and record.awsConnectionId
-    try:
-        return str(interconnect.get_connection(record.awsRegion, record.awsConnectionId)["state"])
-    except ConnectionNotFound:
-        return "deleted"
+    """One read of the link's state ("unknown" when AWS cannot tell yet)."""
+    return waits.read_state(store.get(connection_id)) or "unknown"
 
 
 def check_link(connection_id: str) -> dict[str, Any]:
@@ -138,11 +134,10 @@ def replace_connection(connection_id: str) -> dict[str, Any]:
         request.awsRegion, environment_id=record.environmentId, bandwidth=record.bandwidth or request.bandwidth,
         gateway_id=record.directConnectGatewayId, client_token=client_token(request.requestId, attempt),
         description=f"icp {connection_id} replacement {attempt}",
-        remote_account=request.remote.remoteAccount if request.type == ConnectionType.LAST_MILE else None,  # type: ignore[union-attr]
+        remote_account=request.remote_account,
         tags={"icp:connectionId": connection_id, "icp:requestId": request.requestId,
               "icp:managedBy": "interconnect-control-plane"})
-    set_fields(connection_id, awsConnectionId=connection["id"], awsState=connection["state"],
-               sharedId=connection.get("sharedId"), remoteRefs={}, replacements=attempt)
+    set_fields(connection_id, remoteRefs={}, replacements=attempt, **created_fields(connection))
     record = move(connection_id, Status.DEGRADED, f"AWS reported the connection failed: replaced by {connection['id']}")
     assert record.provider and record.awsRegion
     key = interconnect.activation_key(record.awsRegion, connection["id"])
@@ -162,8 +157,8 @@ def release_lease(connection_id: str, action: str, outcome: str) -> dict[str, An
 
 def remediation_failed(connection_id: str, action: str, error: dict[str, Any] | None) -> dict[str, Any]:
     """Escalate: an incident says what failed; the lease is released for the next signal."""
-    reason = failure_reason(error)
     record = store.get(connection_id)
+    reason = failure_reason(error, record.waitFor)
     note(connection_id, f"remediation {action} did not finish: {reason}")
     try:
         open_incident(connection_id, f"remediation {action} did not finish: {reason}")

@@ -72,6 +72,15 @@ def update_bandwidth(connection_id: str, bandwidth: str) -> dict[str, Any]:
     # Stable across retries of this step: nothing moves the history while the resize runs.
     token = client_token(record.requestId, attempt=f"resize-{bandwidth}-{len(record.history)}")
     state = interconnect.update_bandwidth(record.awsRegion, record.awsConnectionId, bandwidth, token)
+    # Nothing to do on the Google side: a transport created from an AWS activation key takes its
+    # bandwidth from the key's connection. v1beta Transport.bandwidth: "must be set when no
+    # activation key is being provided" (and gcloud's create takes --activation-key or
+    # --bandwidth, never both); UpdateTransportRequest.update_mask names no updatable fields, and
+    # Google's Partner Cross-Cloud Interconnect for AWS "Manage connections" page lists only
+    # description and advertisedRoutes as updatable. AWS UpdateConnection.bandwidth "does require
+    # the remote partner provider to acknowledge": read as Google's own acknowledgement (no
+    # customer call is documented for it), which Wait Until Available waits for. The local
+    # cloud's Google emulator refuses a bandwidth update on such a transport.
     return {"connectionId": connection_id, "bandwidth": bandwidth, "awsState": state}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from icp import store
 from icp.aws import directconnect, interconnect
+from icp.errors import CleanupPending
 from icp.lifecycle.create_connection import client_token
 from icp.lifecycle.routing import withdraw_aws_side
 from icp.models import LIVE, ConnectionRecord
@@ -35,11 +36,26 @@ def delete_connection(record: ConnectionRecord, purpose: str) -> list[str]:
 
 def delete_created_gateway(record: ConnectionRecord) -> list[str]:
     """The DX gateway, if this connection created it and no other live connection uses it.
-    CleanupPending while its association is still going away."""
+
+    Asked for only once no association holds it (all ``disassociated`` or gone), and claimed
+    as removed only once AWS confirms it (gone, ``deleted``, or ``deleting`` with no
+    association): AWS may accept the deletion of a gateway that still has associations, show
+    ``deleting``, then bring it back to ``available``. CleanupPending (retried by the state
+    machine) while an association is on its way out or the gateway survives."""
     gateway = record.directConnectGatewayId
     if not (record.gatewayCreated and gateway):
         return []
     if any(r.directConnectGatewayId == gateway and r.connectionId != record.connectionId and r.status in LIVE
            for r in store.scan()):
         return []
-    return [f"Direct Connect gateway {gateway}"] if directconnect.delete_gateway(gateway) else []
+    held_by = directconnect.live_associations(gateway)
+    if held_by:
+        states = ", ".join(sorted({str(a.get("associationState")) for a in held_by}))
+        raise CleanupPending(f"Direct Connect gateway {gateway} still has {len(held_by)} association(s) ({states}); "
+                             "it is deleted once they are disassociated")
+    if not directconnect.delete_gateway(gateway):
+        return []
+    survives = directconnect.gateway_survives(gateway)
+    if survives:
+        raise CleanupPending(f"{survives} after its deletion was asked for; not removed")
+    return [f"Direct Connect gateway {gateway}"]

@@ -11,8 +11,16 @@ from icp import clock, store
 from icp.aws import directconnect, ec2_routes, interconnect
 from icp.errors import DuplicateRequest, InvalidRequest, RequestRejected, invalid_request
 from icp.lifecycle.transitions import announce_created, move
-from icp.models import LIVE, ConnectionRecord, ConnectionRequest, HistoryEntry, Status, connection_id_for
-from icp.policy import Quotas, World, check_request
+from icp.models import (
+    LIVE,
+    ConnectionRecord,
+    ConnectionRequest,
+    ConnectionType,
+    HistoryEntry,
+    Status,
+    connection_id_for,
+)
+from icp.policy import Quotas, World, check_request, quota_regions
 
 
 def parse_request(raw: dict[str, Any]) -> ConnectionRequest:
@@ -51,7 +59,8 @@ def _record_for(raw: dict[str, Any], request: ConnectionRequest | None, executio
             # Clean Up removed what the failed run created: start from nothing, keep the history.
             return move(existing.connectionId, Status.RECEIVED, "retried by an operator", also=lambda r: {
                 "executionArn": execution_arn, "currentExecutionArn": execution_arn, "awsConnectionId": None,
-                "awsState": None, "sharedId": None, "remoteRefs": {}, "directConnectGatewayId": None,
+                "awsState": None, "awsStateSeen": None, "awsStateReads": 0, "awsRequestedSeen": False,
+                "awsCreatedAt": None, "sharedId": None, "remoteRefs": {}, "directConnectGatewayId": None,
                 "gatewayCreated": False, "cleanedUp": [], "environmentId": None, "attempts": r.attempts + 1})
         if existing.executionArn != execution_arn:
             raise
@@ -60,14 +69,24 @@ def _record_for(raw: dict[str, Any], request: ConnectionRequest | None, executio
     return record
 
 
-def gather_world(request: ConnectionRequest) -> World:
+def _remote_network_mtu(request: ConnectionRequest) -> int | None:
+    """The Google network's MTU, read only when the request leaves remote.mtu out."""
+    if request.type != ConnectionType.MULTICLOUD or request.remote.mtu is not None:  # type: ignore[union-attr]
+        return None
+    from icp.partners import google_cloud  # the Google client libraries load only when needed
+
+    return google_cloud.network_mtu(request.remote.project, request.remote.network)  # type: ignore[union-attr]
+
+
+def gather_world(request: ConnectionRequest, quotas: Quotas) -> World:
     environments = interconnect.list_environments(request.awsRegion)
-    aws_connections = [c for c in interconnect.iter_connections(request.awsRegion)
-                       if c.get("state") in interconnect.EXISTING_STATES]
+    regions = quota_regions(request.awsRegion, quotas)
     records = [r for r in store.scan() if r.status in LIVE and r.requestId != request.requestId]
     return World(
         environments=environments,
-        aws_connections=aws_connections,
+        aws_connections=interconnect.existing_connections(regions),
+        quota_regions=regions,
+        remote_network_mtu=_remote_network_mtu(request),
         records=records,
         gateway_region_ok=ec2_routes.gateway_in_region(request.awsRegion, request.aws.gatewayId),
         route_tables_region_ok={t: ec2_routes.route_table_region_ok(request.awsRegion, t)
@@ -79,7 +98,8 @@ def check(request: ConnectionRequest) -> dict[str, Any]:
     """Every check against the world; returns the environment the connection will use."""
     if request.attachPoint.directConnectGatewayId:
         directconnect.get_gateway(request.attachPoint.directConnectGatewayId)
-    return check_request(request, gather_world(request), Quotas.from_env())
+    quotas = Quotas.from_env()
+    return check_request(request, gather_world(request, quotas), quotas)
 
 
 def validate_request(raw: dict[str, Any], execution_arn: str | None = None, retry: bool = False) -> dict[str, Any]:

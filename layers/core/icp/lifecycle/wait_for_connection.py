@@ -1,16 +1,15 @@
-"""The waitForTaskToken steps: Wait For Partner Acceptance, Wait Until Available, Wait Until Deleted.
+"""The waitForTaskToken steps: Wait For Partner Acceptance, Wait Until Available, Wait For
+Recovery, Wait Until Deleted.
 
 The step keeps the token on the record and returns at once; the execution stays parked,
-costing nothing, until the watcher sees AWS move. It also looks once itself, so a state
-reached before the token was kept is never missed."""
+costing nothing, until the watcher sees AWS move. It also looks once itself (one read,
+counted like the watcher's), so a state reached before the token was kept is never missed."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from icp import clock
-from icp.aws import interconnect
-from icp.errors import ConnectionNotFound
 from icp.lifecycle import waits
 from icp.lifecycle.transitions import move, set_fields
 from icp.models import Status, WaitFor
@@ -25,10 +24,6 @@ def wait_for_connection(connection_id: str, wait_for: str, task_token: str, stat
     record = set_fields(connection_id, waitFor=kind, waitToken=task_token, waitSince=clock.utcnow())
     if kind == WaitFor.APPROVAL:
         return {"connectionId": connection_id, "waitFor": kind.value}  # a person decides, not AWS
-    assert record.awsConnectionId and record.awsRegion
-    try:
-        state = interconnect.get_connection(record.awsRegion, record.awsConnectionId)["state"]
-    except ConnectionNotFound:
-        state = "deleted"
-    waits.resolve(record, state)
+    record, _ = waits.observe(record, waits.read_state(record))
+    waits.resolve(record)
     return {"connectionId": connection_id, "waitFor": kind.value}

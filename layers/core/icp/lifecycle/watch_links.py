@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from icp import clock, events, store
 from icp.aws import interconnect
-from icp.errors import ConcurrentUpdate
 from icp.lifecycle import waits
 from icp.models import ConnectionRecord, Status
 from icp.observability import emit, logger
+from icp.remediation import Signal
+
+RESTORE_RETRY = timedelta(minutes=15)
 
 
 def _watched(record: ConnectionRecord) -> bool:
@@ -34,17 +36,22 @@ def sweep(scheduled_at: str | None = None) -> dict[str, Any]:
     by_region: dict[str, list[ConnectionRecord]] = defaultdict(list)
     for record in records:
         by_region[str(record.awsRegion)].append(record)
-    changes = completed = 0
+    changes = completed = restores = failures = 0
     for region, region_records in by_region.items():
-        states = {c["id"]: c["state"] for c in interconnect.iter_connections(region)}
+        listed = {c["id"]: c["state"] for c in interconnect.iter_connections(region)}
         for record in region_records:
-            state = states.get(str(record.awsConnectionId), "deleted")
-            if state != record.awsState:
-                changes += 1
-                record = _record_change(record, state)
-            if record.waitToken and waits.resolve(record, state):
-                completed += 1
+            try:
+                changed, done, restored = _look_at(record, listed.get(str(record.awsConnectionId)))
+            except Exception as exc:  # one connection's trouble must not stop the sweep
+                failures += 1
+                logger.exception("sweep could not look at a connection",
+                                 extra={"connectionId": record.connectionId, "error": type(exc).__name__})
+                continue
+            changes += changed
+            completed += done
+            restores += restored
     result = {"watched": len(records), "changes": changes, "tokensCompleted": completed,
+              "restoresStarted": restores, "failures": failures,
               "durationMs": round((time.perf_counter() - started) * 1000, 1)}
     logger.info("sweep done", extra=result)
     emit("SweepDuration", result["durationMs"], MetricUnit.Milliseconds)
@@ -54,20 +61,39 @@ def sweep(scheduled_at: str | None = None) -> dict[str, Any]:
     return result
 
 
-def _record_change(record: ConnectionRecord, state: str) -> ConnectionRecord:
+def _look_at(record: ConnectionRecord, listed_state: str | None) -> tuple[int, int, int]:
+    """One read of one connection: (state changes confirmed, tokens completed, restores started)."""
+    # Absent from the list (which may lag): ask for it before concluding anything.
+    state = listed_state if listed_state is not None else waits.read_state(record)
     previous = record.awsState
-    try:
-        updated = store.save(record.model_copy(update={"awsState": state}))
-    except ConcurrentUpdate:
-        updated = store.get(record.connectionId)
-        if updated.awsState == state:
-            return updated  # someone else recorded (and published) it
-        updated = store.save(updated.model_copy(update={"awsState": state}))
-    events.publish(events.LINK_STATE_CHANGED, {
-        "connectionId": record.connectionId,
-        "awsConnectionId": record.awsConnectionId,
-        "from": previous,
-        "to": state,
-        "observedAt": clock.utcnow().isoformat(),
-    })
-    return updated
+    record, confirmed = waits.observe(record, state)
+    if confirmed is not None:
+        events.publish(events.LINK_STATE_CHANGED, {
+            "connectionId": record.connectionId,
+            "awsConnectionId": record.awsConnectionId,
+            "from": previous,
+            "to": confirmed,
+            "observedAt": clock.utcnow().isoformat(),
+        })
+    done = 1 if record.waitToken and waits.resolve(record) else 0
+    restored = 1 if _restore_if_stranded(record) else 0
+    return (1 if confirmed else 0), done, restored
+
+
+def _restore_if_stranded(record: ConnectionRecord) -> bool:
+    """A DEGRADED connection whose link is available again, with no remediation running (say its
+    wait for recovery ran out before the link came back), is brought back: routes restored,
+    ACTIVE, incident resolved. Tried again at most every RESTORE_RETRY if it does not succeed."""
+    now = clock.utcnow()
+    if record.status != Status.DEGRADED or record.awsState != "available" or record.awsStateReads < 2:
+        return False
+    if record.waitToken or (record.lease and record.leaseExpiresAt and record.leaseExpiresAt > now):
+        return False
+    if record.restoreTriedAt and (now - record.restoreTriedAt) < RESTORE_RETRY:
+        return False
+    from icp.lifecycle.start_remediation import handle_signal
+
+    store.update(record.connectionId, lambda r: r.model_copy(update={"restoreTriedAt": now}))
+
+    result = handle_signal(Signal("link-up", record.connectionId, now, {"awsState": record.awsState}))
+    return bool(result.get("started"))

@@ -24,6 +24,11 @@ class RemoteSide(Protocol):
     def withdraw(self, record: ConnectionRecord) -> list[str]:
         """Remove what hand_off/propagate_routes created; returns what was removed."""
 
+    def link_status(self, record: ConnectionRecord) -> str | None:
+        """The link as the remote side reports it, normalised: ``"up"``, ``"down"``, or None
+        when it does not say (not activated yet, nothing there, or a side with no such
+        report). Read only; never changes anything."""
+
 
 def uncovered(wanted: Iterable[str], have: Iterable[str]) -> list[str]:
     """The CIDRs of ``wanted`` that no prefix of ``have`` contains."""

@@ -2,15 +2,24 @@
 
 - ``hand_off`` creates a Network Connectivity *Transport* in the customer's project and
   region (the request's ``remoteLocation``) with the AWS activation key, naming the
-  customer's VPC network and advertising the Google-side CIDRs to AWS. The transport id
-  and the create ``request_id`` derive from the connectionId, so a retry finds (or
-  replays) the first attempt instead of creating a second transport.
+  customer's VPC network and advertising the Google-side CIDRs to AWS. It sends the key
+  *without* ``bandwidth``, ``remote_profile`` or ``remote_account_id``: the key carries
+  them (gcloud's ``transports create`` takes ``--activation-key`` or ``--bandwidth
+  --remote-profile --remote-account-id``, never both; v1beta ``Transport.bandwidth`` "must
+  be set when no activation key is being provided"). The transport id and the create
+  ``request_id`` derive from the connectionId, so a retry finds (or replays) the first
+  attempt instead of creating a second transport.
 - ``propagate_routes`` peers the customer's network with the transport's
   ``peering_network`` (custom routes imported and exported, so the prefixes AWS
   advertises reach the VPC) and adds any missing Google-side CIDR to the transport's
   ``advertised_routes``.
 - ``missing_routes`` reads all of that back; ``withdraw`` removes the peering, then the
   transport.
+- ``link_status`` reads the transport's ``GetStatus``: ``"up"``, ``"down"`` or None.
+- ``network_mtu`` reads a VPC network's MTU (compute ``networks.get``), to default
+  ``remote.mtu``.
+- Resizing needs nothing here: the bandwidth of a transport created from an activation key
+  follows the AWS connection (see ``icp.lifecycle.resize.update_bandwidth``).
 
 ``Transport.advertised_routes`` is what Google advertises *to the remote provider*
 (AWS), so it carries the request's ``remote.cidrs``; the AWS CIDRs arrive the other
@@ -45,8 +54,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from icp import clock
-from icp.errors import PartnerRejected, RemoteSideError, RoutesNotConverged
-from icp.models import ConnectionRecord, RemoteMulticloud, bandwidth_mbps
+from icp.errors import PartnerRejected, RemoteSideError, RoutesNotConverged, UnknownNetwork
+from icp.models import ConnectionRecord, RemoteMulticloud
 from icp.partners.base import uncovered
 
 if TYPE_CHECKING:  # the client libraries are imported when first used (cold starts)
@@ -64,11 +73,13 @@ _BACKOFF_BASE = 1.0
 _BACKOFF_CAP = 30.0
 _CALL_TIMEOUT = 60.0
 _OPERATION_TIMEOUT = 1800.0
-_BANDWIDTHS = {
-    50: "BPS_50M", 100: "BPS_100M", 200: "BPS_200M", 300: "BPS_300M", 400: "BPS_400M", 500: "BPS_500M",
-    1000: "BPS_1G", 2000: "BPS_2G", 5000: "BPS_5G", 10000: "BPS_10G", 20000: "BPS_20G", 50000: "BPS_50G",
-    100000: "BPS_100G",
-}  # fmt: skip
+# A network whose ``mtu`` is unset runs at 1460 (Compute Engine's documented default).
+DEFAULT_NETWORK_MTU = 1460
+# GetStatus's overall_status (the most critical status) as a link state. DISCONNECTED (the
+# VPC peering was taken down) counts as down: AWS traffic no longer reaches the network.
+_LINK_STATUS = {"ACTIVE": "up", "DOWN": "down", "DISCONNECTED": "down"}
+# Its operational_status, read only when overall_status says nothing (unspecified).
+_OPERATIONAL_STATUS = {"OPERATIONAL_STATUS_ACTIVE": "up", "OPERATIONAL_STATUS_DOWN": "down"}
 # gRPC transport loggers that put whole request payloads (the activation key) on DEBUG records.
 _PAYLOAD_LOGGERS = (
     "google.cloud.networkconnectivity_v1beta.services.transport_manager.transports.grpc",
@@ -317,7 +328,6 @@ class _Target:
     network_name: str
     google_cidrs: tuple[str, ...]
     aws_cidrs: tuple[str, ...]
-    bandwidth: str
     generation: int = 0  # how many times the AWS connection was replaced: each gets its own transport
 
     @classmethod
@@ -333,7 +343,6 @@ class _Target:
             remote.network,
             tuple(remote.cidrs),
             tuple(request.aws.cidrs),
-            record.bandwidth or request.bandwidth,
             record.replacements,
         )
 
@@ -369,8 +378,9 @@ def _network_path(url: str) -> str:
     return url[index:] if index >= 0 else url
 
 
-def _transport_bandwidth(bandwidth: str) -> str:
-    return _BANDWIDTHS.get(bandwidth_mbps(bandwidth), "BANDWIDTH_UNSPECIFIED")
+def _enum_name(value: Any) -> str:
+    """The name of a proto enum value (an int the library does not know has none)."""
+    return str(getattr(value, "name", ""))
 
 
 # --- the adapter ----------------------------------------------------------------------
@@ -454,6 +464,49 @@ class GoogleCloudSide:
             removed.append(f"transport {target.transport_name}")
         return removed
 
+    def link_status(self, record: ConnectionRecord) -> str | None:
+        """The link as Google reports it (``GetStatus``): ``"up"`` when ``overall_status`` is
+        ACTIVE; ``"down"`` when it is DOWN, or DISCONNECTED (the VPC peering is gone); None
+        before activation (PENDING_KEY, CONFIGURING), when unspecified, or when the
+        transport does not exist. An unspecified ``overall_status`` falls back on
+        ``operational_status``."""
+        from google.cloud import networkconnectivity_v1beta as nc
+
+        target = _Target.of(record)
+        transports = self._clients().transports
+        request = nc.GetStatusRequest(name=target.transport_name, skip_cache=True)
+        status = _call(
+            f"get status of transport {target.transport_name}",
+            _not_found(lambda: transports.get_status(request=request, retry=None, timeout=_CALL_TIMEOUT)),
+        )
+        if status is None:
+            return None
+        overall = _LINK_STATUS.get(_enum_name(status.overall_status))
+        if overall is not None:
+            return overall
+        if _enum_name(status.overall_status) in ("", "OVERALL_STATUS_UNSPECIFIED"):
+            return _OPERATIONAL_STATUS.get(_enum_name(status.operational_status))
+        return None
+
+    # -- networks -------------------------------------------------------------------
+    def network_mtu(self, project: str, network: str) -> int:
+        """The MTU of the VPC network ``projects/{project}/global/networks/{network}``
+        (compute ``networks.get``; 1460, Google's default, when the field is unset).
+        A network that does not exist is UnknownNetwork naming ``remote.network``."""
+        networks = self._clients().networks
+        path = f"projects/{project}/global/networks/{network}"
+        found = _call(
+            f"get network {path}",
+            _not_found(lambda: networks.get(project=project, network=network, retry=None)),
+        )
+        if found is None:
+            raise UnknownNetwork(
+                f"Google Cloud network {network} does not exist in project {project}",
+                field="remote.network",
+                rule="exists",
+            )
+        return int(found.mtu) if "mtu" in found and found.mtu else DEFAULT_NETWORK_MTU
+
     # -- transports -----------------------------------------------------------------
     def _get_transport(self, target: _Target) -> Any:
         transports = self._clients().transports
@@ -469,8 +522,9 @@ class GoogleCloudSide:
         transport = nc.Transport(
             description=f"AWS Interconnect {record.awsConnectionId or ''} for {record.connectionId}".strip(),
             labels={"icp-connection-id": record.connectionId},
+            # The key alone: bandwidth, remote_profile and remote_account_id come with it (and
+            # sending them too is refused, see the module docstring).
             provided_activation_key=key,
-            bandwidth=getattr(nc.Transport.Bandwidth, _transport_bandwidth(target.bandwidth)),
             network=target.network,
             advertised_routes=list(target.google_cidrs),
         )
@@ -667,3 +721,9 @@ class GoogleCloudSide:
             raise RemoteSideError(
                 f"Google Cloud {what} failed: {first.code} {first.message}", rule="google-api"
             )
+
+
+def network_mtu(project: str, network: str) -> int:
+    """``GoogleCloudSide().network_mtu`` with the environment's clients: the MTU of a VPC
+    network (1460 when unset), or UnknownNetwork naming ``remote.network``."""
+    return GoogleCloudSide().network_mtu(project, network)

@@ -269,6 +269,11 @@ class LastMileSide:
         self._expect(reply, {200, 202, 204}, "withdrawal")
         return [f"partner activation {self.provider}/{shared_id}"]
 
+    def link_status(self, record: ConnectionRecord) -> str | None:
+        """None: the partner order API (version 1) reports no link state; AWS's connection
+        state is the only source for a last-mile link."""
+        return None
+
     # -- plumbing -----------------------------------------------------------------
     def _expect(self, reply: _Reply, ok: set[int], what: str, key: str | None = None) -> None:
         if reply.status not in ok:
