@@ -36,8 +36,11 @@ lint: setup $(SAM_ENV)/.installed
 	$(OFFLINE_AWS) $(BIN)/cfn-lint template.yaml
 	$(OFFLINE_AWS) $(SAM) validate --lint
 
+# The whole suite, then the e2e suite again with the emulators playing the "hostile" readings of
+# the evidence (docs/conformance.md, "Variants"): the product must reach the same outcomes.
 test: lint
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	ICP_LOCAL_VARIANTS=hostile $(BIN)/pytest -n 2 tests/e2e $(PYTEST_ARGS)
 
 unit: setup
 	$(BIN)/pytest tests/unit -q

@@ -79,7 +79,8 @@ def plan_for(request: ConnectionRequest) -> dict[str, Any]:
             "peering": f"icp-{connection_id}",
             "advertisesToAws": remote_cidrs,
             "learnsFromAws": list(aws.cidrs),
-            "mtu": request.remote.mtu,
+            "mtu": request.remote.mtu if request.remote.mtu is not None else "the network's own",
+            "remoteAccount": request.remote_account,
         }
     else:
         assert isinstance(request.remote, RemoteLastMile)
@@ -107,7 +108,9 @@ def plan_for(request: ConnectionRequest) -> dict[str, Any]:
             "remoteLocation": request.remoteLocation,
             "bandwidth": request.bandwidth,
             "maxBandwidth": request.maxBandwidth,
-            "mtu": aws.mtu,
+            # Omitted: 8500 for last mile; multicloud follows the Google side.
+            "mtu": aws.mtu if aws.mtu is not None else (8500 if request.type.value == "last-mile"
+                                                        else "as the Google side"),
         },
         "association": association,
         "routes": routes,

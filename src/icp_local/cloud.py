@@ -179,7 +179,7 @@ class LocalCloud:
         from icp_local.emulators.partners import PartnerSimulator
         from icp_local.emulators.servicenow import FakeServiceNow
 
-        self.directconnect = DirectConnectEmulator(self.clock, account_id=ACCOUNT_ID).install()
+        self.directconnect = DirectConnectEmulator(self.clock, account_id=ACCOUNT_ID, variants=self.variants).install()
         self.interconnect = InterconnectEmulator(self.clock, self.directconnect, account_id=ACCOUNT_ID,
                                                  variants=self.variants, **self.interconnect_options).install()
         self.partner_secret_values = {p: secrets.token_urlsafe(24) for p in _LAST_MILE_PARTNERS}

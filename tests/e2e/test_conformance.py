@@ -102,9 +102,16 @@ def test_a_connection_that_goes_down_while_provisioning_fails_with_a_named_reaso
     network = transit_gateway_network()
     request = request_for("multicloud-request", network)
     local_cloud.put_event("com.example.network", "Interconnect Connection Requested", request)
-    local_cloud.advance(90)  # accepted: pending, and the watcher has seen it
-    record = local_cloud.connection(request["requestId"])
-    local_cloud.interconnect.set_link_state(record["awsConnectionId"], "down")
+    for _ in range(20):  # until the partner has accepted and AWS is provisioning the link
+        local_cloud.advance(30)
+        record = local_cloud.connection(request["requestId"])
+        try:
+            local_cloud.interconnect.set_link_state(record["awsConnectionId"], "down")
+            break
+        except ValueError:
+            continue
+    else:
+        raise AssertionError("the partner never accepted")
     local_cloud.run_until_idle()
     record = local_cloud.connection(request["requestId"])
     assert record["status"] == "FAILED"

@@ -60,8 +60,7 @@ def vgw() -> Network:
 @pytest.fixture(params=[DEFAULT, ACCEPT_THEN_REVERT], ids=["refuse", "accept-then-revert"])
 def cloud(request: pytest.FixtureRequest) -> Iterator[LocalCloud]:
     with LocalCloud(variants=request.param) as cloud:
-        # LocalCloud does not hand its variants to the Direct Connect emulator yet: set them here.
-        cloud.directconnect.variants = cloud.variants
+        assert cloud.directconnect.variants == request.param
         yield cloud
 
 

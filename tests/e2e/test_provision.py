@@ -40,6 +40,7 @@ def existing_connection(cloud: LocalCloud, environment: str, accept: bool = True
     if accept:
         cloud.interconnect.partner_accept(cloud.interconnect.find_by_activation_key(
             connection["activationKey"])["activationKey"])
+    cloud.clock.advance(60)  # another team's connection, made a while before the request
     return connection["id"]
 
 
@@ -105,8 +106,9 @@ REJECTIONS = [
     ("bandwidth not offered", {"bandwidth": "3Gbps"}, "bandwidth", "offered-bandwidth"),
     ("overlapping CIDR", {"remote": {"project": "acme-network-prod", "network": "shared-vpc",
                                      "cidrs": ["10.10.128.0/17"], "mtu": 1460}}, "remote.cidrs", "no-overlap"),
-    ("MTU mismatch", {"remote": {"project": "acme-network-prod", "network": "shared-vpc",
-                                 "cidrs": ["10.128.0.0/16"], "mtu": 1500}}, "remote.mtu", "mtu-aligned"),
+    ("MTU the connection cannot carry", {"remote": {"project": "acme-network-prod", "network": "shared-vpc",
+                                                    "cidrs": ["10.128.0.0/16"], "mtu": 8896}},
+     "remote.mtu", "mtu-within-connection"),
     ("region locality", {"awsRegion": "us-west-2", "remoteLocation": "us-west1"}, "aws.gatewayId",
      "region-locality"),
 ]

@@ -14,6 +14,12 @@ GRACE = 120
 SWEEP = 60
 
 
+def detection(cloud: LocalCloud) -> int:
+    """How long the watcher takes to act on a change: two agreeing reads (a sweep each), after
+    however many sweeps the list lags (docs/conformance.md, "Variants")."""
+    return SWEEP * (2 + cloud.variants.list_lag)
+
+
 @pytest.fixture
 def active(local_cloud: LocalCloud) -> tuple[LocalCloud, Network, dict[str, Any]]:
     network = transit_gateway_network()
@@ -45,8 +51,8 @@ def test_a_link_down_fails_over_within_the_grace_period_and_comes_back_with_its_
     assert route_kinds(network) == {"10.128.0.0/16": ["direct-connect-gateway"]}
 
     cloud.partner("google-cloud").link_down(record["awsConnectionId"])
-    cloud.advance(GRACE + SWEEP + 1)
-    assert route_kinds(network) == {"10.128.0.0/16": ["vpn"]}, "on the backup path within grace + one sweep"
+    cloud.advance(GRACE + detection(cloud) + 1)
+    assert route_kinds(network) == {"10.128.0.0/16": ["vpn"]}, "on the backup path within grace + detection"
     assert cloud.connection(record["connectionId"])["status"] == "DEGRADED"
     incidents = cloud.servicenow.tickets("incident")
     assert len(incidents) == 1 and incidents[0]["state"] != "6"
@@ -63,7 +69,7 @@ def test_a_link_that_recovers_within_the_grace_period_changes_no_route(active):
     cloud, _network, record = active
     writes = route_writes(cloud)
     cloud.partner("google-cloud").link_down(record["awsConnectionId"])
-    cloud.advance(SWEEP + 30)  # the watcher has seen it down
+    cloud.advance(detection(cloud) + 30)  # the watcher has seen it down
     cloud.partner("google-cloud").link_up(record["awsConnectionId"])
     cloud.run_until_idle()
 
@@ -138,7 +144,7 @@ def test_announced_maintenance_suppresses_failover_and_is_recorded(active):
     cloud.run_until_idle()
     cloud.advance(120)
     cloud.partner("google-cloud").link_down(record["awsConnectionId"])
-    cloud.advance(GRACE + SWEEP * 2)
+    cloud.advance(GRACE + detection(cloud) + SWEEP)
 
     assert route_kinds(network) == {"10.128.0.0/16": ["direct-connect-gateway"]}
     current = cloud.connection(record["connectionId"])
@@ -159,7 +165,7 @@ def test_duplicated_and_simultaneous_events_cause_one_execution_and_one_set_of_r
     cloud.put_event("interconnect-control-plane", "Interconnect Link State Changed", down)
     cloud.put_event("interconnect-control-plane", "Interconnect Link State Changed", down)  # delivered twice
     cloud.set_alarm_state(record["connectionId"], "packet-loss", "ALARM")  # another signal, at once
-    cloud.advance(GRACE + SWEEP * 2)
+    cloud.advance(GRACE + detection(cloud) + SWEEP)
     cloud.partner("google-cloud").link_up(record["awsConnectionId"])
     cloud.run_until_idle()
 

@@ -2,7 +2,8 @@
 (TransportManager over gRPC, Compute Engine over REST), with the AWS side played by the real
 AWS Interconnect emulator. Sources: the v1beta TransportManager proto field docs (in the installed
 google-cloud-network-connectivity), gcloud's ``network-connectivity transports create``, and
-Compute Engine's Network resource (docs/conformance.md, "Google Cloud")."""
+Compute Engine's Network resource (docs/conformance.md, "Google Cloud: transports, GetStatus,
+networks and peering")."""
 
 from __future__ import annotations
 

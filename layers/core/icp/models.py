@@ -223,7 +223,8 @@ TRANSITIONS: dict[Status | None, set[Status]] = {
     None: {Status.RECEIVED},
     Status.RECEIVED: {Status.VALIDATED, Status.REJECTED},
     Status.VALIDATED: {Status.GATEWAY_READY, Status.FAILED, Status.REJECTED},
-    Status.GATEWAY_READY: {Status.AWAITING_ACTIVATION, Status.FAILED},
+    # REJECTED: AWS refused the create over a quota (cleaned up first).
+    Status.GATEWAY_READY: {Status.AWAITING_ACTIVATION, Status.FAILED, Status.REJECTED},
     Status.AWAITING_ACTIVATION: {Status.PROVISIONING, Status.FAILED},
     Status.PROVISIONING: {Status.ROUTES_PROPAGATING, Status.FAILED},
     Status.ROUTES_PROPAGATING: {Status.ACTIVE, Status.FAILED},

@@ -5,7 +5,7 @@ Compute Engine VPC networks with peering.
 REST); tests read it directly (``routes``, ``resources``, ``transport``, ``get_status``)
 and steer it with plain-Python methods (``set_network_mtu``, ``add_subnet``,
 ``fail_next``). Sources for each behaviour, and what is an assumption, are listed in
-docs/conformance.md ("Google Cloud").
+docs/conformance.md ("Google Cloud: transports, GetStatus, networks and peering").
 
 What it reproduces:
 

@@ -63,6 +63,9 @@ LUMEN_METROS = ("new-york", "chicago", "seattle")
 # The local cloud's partner simulators are named in the product's vocabulary.
 _PARTNER_NAMES = {"google-cloud": GCP}
 
+# Read-after-create lag (a variant) lasts at most this long after the create.
+READ_AFTER_CREATE_WINDOW = 30.0
+
 LIVE_STATES = frozenset({"requested", "pending", "available", "down", "updating", "deleting"})
 MAX_TAGS = 50
 
@@ -348,7 +351,8 @@ class InterconnectEmulator(ServiceEmulator):
                 raise KeyError(connection_id)
             # A link can fail while it is being provisioned too (botocore's ConnectionAvailable
             # waiter fails on `down`).
-            if state == "down" and conn.state in ("pending", "available", "updating", "down"):
+            provisioning = conn.state == "pending" or (conn.state == "requested" and conn.accepted)
+            if state == "down" and (provisioning or conn.state in ("available", "updating", "down")):
                 self._cancel(conn)
                 self._set_state(conn, "down")
             elif state == "available" and conn.state in ("down", "available"):
@@ -445,7 +449,7 @@ class InterconnectEmulator(ServiceEmulator):
 
     def get_connection(self, identifier: str) -> dict[str, Any]:
         conn = self._connection_here(identifier)
-        if conn.misses:
+        if self._missing(conn):
             code = conn.misses.pop(0)
             self._changed()  # the next read will see more
             raise _error(code, _miss_message(code, identifier))
@@ -480,7 +484,7 @@ class InterconnectEmulator(ServiceEmulator):
         for conn in self._connections.values():
             if conn.region != self.region:
                 continue
-            if conn.misses:
+            if self._missing(conn):
                 conn.misses.pop(0)
                 self._changed()
                 continue
@@ -660,6 +664,13 @@ class InterconnectEmulator(ServiceEmulator):
         limit = self.max_per_provider[env.type]
         if same_provider >= limit:
             raise _error(QUOTA, f"Quota of {limit} {env.type} connections to {env.provider_name} reached")
+
+    def _missing(self, conn: _Connection) -> bool:
+        """Whether this read misses ``conn``: read-after-create lag lasts a few reads, and only
+        while the connection is new."""
+        if conn.misses and self.clock.time() - conn.created_at > READ_AFTER_CREATE_WINDOW:
+            conn.misses.clear()
+        return bool(conn.misses)
 
     @property
     def _quota_scope(self) -> str:

@@ -37,14 +37,19 @@ def failure_reason(error: dict[str, Any] | None, waiting_for: WaitFor | None = N
     on when it came (a timeout names it)."""
     error = error or {}
     name = str(error.get("Error", "Unknown"))
-    cause = error.get("Cause") or ""
-    with contextlib.suppress(ValueError, AttributeError):  # Lambda errors arrive as JSON with errorMessage
-        cause = json.loads(cause).get("errorMessage", cause)
+    cause = _cause(error)
     if name == "States.Timeout":
         summary = _TIMEOUTS.get(waiting_for, "a wait timed out") if waiting_for else "a wait timed out"
     else:
         summary = _REASONS.get(name, name)
     return f"{summary}: {cause}"[:500] if cause else summary
+
+
+def _cause(error: dict[str, Any] | None) -> str:
+    cause = (error or {}).get("Cause") or ""
+    with contextlib.suppress(ValueError, AttributeError):  # Lambda errors arrive as JSON with errorMessage
+        cause = json.loads(cause).get("errorMessage", cause)
+    return str(cause)
 
 
 def clean_up(connection_id: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -58,6 +63,12 @@ def clean_up(connection_id: str, error: dict[str, Any] | None = None) -> dict[st
     except CleanupPending:
         set_fields(connection_id, cleanedUp=removed)  # keep what is done for the retry
         raise
-    move(connection_id, Status.FAILED, failure_reason(error, record.waitFor),
+    outcome, reason = Status.FAILED, failure_reason(error, record.waitFor)
+    if (error or {}).get("Error") == "QuotaExceeded" and record.status == Status.GATEWAY_READY:
+        # AWS refused the create over a quota the checks could not see yet (a connection made
+        # elsewhere moments before, still missing from a lagging list): a rejection, with what
+        # was made for it removed.
+        outcome, reason = Status.REJECTED, f"awsRegion: interconnect-quota: {_cause(error)}"
+    move(connection_id, outcome, reason,
          also=lambda r: {"cleanedUp": removed, "waitFor": None, "waitToken": None, "waitSince": None})
     return {"connectionId": connection_id, "cleanedUp": removed}
