@@ -93,6 +93,8 @@ REJECTION_ERRORS = tuple(
         RegionLocality,
         QuotaExceeded,
         UnknownGateway,
+        InvalidRemoteAccount,
+        UnknownNetwork,
     )
 )
 

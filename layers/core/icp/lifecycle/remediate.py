@@ -29,12 +29,25 @@ def _aws_state(connection_id: str) -> str:
     return waits.read_state(store.get(connection_id)) or "unknown"
 
 
+def _remote_down(connection_id: str) -> bool:
+    """The remote side's own view (Google's GetStatus): a link AWS calls available can still be
+    down beyond it, say when the VPC peering is gone. None (unknown) counts as not down."""
+    record = store.get(connection_id)
+    if not record.provider:
+        return False
+    try:
+        return remote_side_for(record.provider).link_status(record) == "down"
+    except IcpError as exc:  # the remote side's API failing is no reason to fail over
+        logger.warning("remote link status unavailable", extra={"connectionId": connection_id, "error": exc.message})
+        return False
+
+
 def check_link(connection_id: str) -> dict[str, Any]:
     """After the grace period: is the link still down, flapping, or under announced maintenance?"""
     record = store.get(connection_id)
     now = clock.utcnow()
     state = _aws_state(connection_id)
-    down = state in ("down", "failed")
+    down = state in ("down", "failed") or (state == "available" and _remote_down(connection_id))
     window = in_maintenance(record, now)
     flapping = is_flapping(record.linkDowns, now, Settings.from_env())
     if window and (down or flapping):
@@ -75,7 +88,7 @@ def open_incident(connection_id: str, reason: str) -> dict[str, Any]:
 def check_stable(connection_id: str) -> dict[str, Any]:
     """After the link came back: restore only once it is up and has stopped flapping."""
     record = store.get(connection_id)
-    up = _aws_state(connection_id) == "available"
+    up = _aws_state(connection_id) == "available" and not _remote_down(connection_id)
     flapping = is_flapping(record.linkDowns, clock.utcnow(), Settings.from_env())
     return {"stable": up and not flapping, "up": up, "flapping": flapping}
 
