@@ -67,7 +67,7 @@ def test_a_dry_run_plan_as_json_names_the_existing_gateway_and_the_partner_order
     (lambda r: r["aws"].update(cidrs=["10.0.0.1/16"]), "aws.cidrs", "value_error"),
     (lambda r: r.pop("bandwidth"), "bandwidth", "missing"),
     (lambda r: r["remote"].update(cidrs=r["aws"]["cidrs"]), "remote.cidrs", "no-overlap"),
-    (lambda r: r["remote"].update(mtu=1500), "remote.mtu", "mtu-aligned"),
+    (lambda r: (r["aws"].update(mtu=8500), r["remote"].update(mtu=1500)), "remote.mtu", "mtu-aligned"),
 ], ids=["host bits set", "missing field", "sides overlap", "MTU mismatch"])
 def test_an_invalid_request_file_is_refused_naming_the_field_and_rule(local: Local, tmp_path: Path, change, field,
                                                                        rule):

@@ -27,8 +27,8 @@ from icp.providers import INTERCONNECT_REGIONS, provider_matches, provider_name
 
 # The MTU of a last-mile connection (AWS's launch material: jumbo frames at 8500).
 LAST_MILE_MTU = 8500
-# The largest MTU a multicloud connection carries (docs/conformance.md, "MTU": the transport's
-# mtu_limit in the local cloud; an assumption where the evidence is silent).
+# The MTU of a multicloud connection's AWS side ("set automatically to 8500", the AWS Interconnect
+# user guide; docs/conformance.md, "MTU"): the Google network's must not exceed it.
 MULTICLOUD_MAX_MTU = 8500
 
 

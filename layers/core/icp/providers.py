@@ -16,9 +16,9 @@ PROVIDERS: dict[str, tuple[str, frozenset[str]]] = {
     "lumen": ("lastMileProvider", frozenset({"lumen"})),
 }
 
-# The Regions where AWS Interconnect offers environments at launch: the quotas are counted per
-# account, so every one of them is listed (docs/conformance.md, "Quotas").
-INTERCONNECT_REGIONS = ("us-east-1", "us-west-1", "us-west-2", "eu-west-2", "eu-central-1")
+# The Regions where AWS Interconnect offers environments (the region-availability page): counted
+# per account, the quotas take every one of them in (docs/conformance.md, "Quotas").
+INTERCONNECT_REGIONS = ("us-east-1", "us-west-1", "us-west-2", "eu-west-2", "eu-central-1", "ap-southeast-1")
 
 
 def api_provider(provider: str) -> tuple[str, frozenset[str]]:

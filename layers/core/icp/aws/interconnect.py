@@ -11,8 +11,9 @@ from botocore.exceptions import ClientError
 from icp.aws.clients import call, call_retrying, client, error_code, pages
 from icp.errors import AwsServiceError, ConnectionNotFound, QuotaExceeded
 
-# States in which a connection still exists at AWS and counts against quotas.
-EXISTING_STATES = frozenset({"requested", "pending", "available", "down", "updating"})
+# States in which a connection still exists at AWS and may count against quotas (a `deleting`
+# one may still hold its slot: counted, to be safe; docs/conformance.md, "Quotas").
+EXISTING_STATES = frozenset({"requested", "pending", "available", "down", "updating", "deleting"})
 
 # Right after a create, reads may miss the connection: the model documents that access denied
 # can also mean "does not exist", and AWS APIs are eventually consistent.
