@@ -354,3 +354,10 @@ def test_strict_validator_catches_what_botocore_param_validation_lets_through() 
         for e in errors_with(provider={"cloudServiceProvider": "g", "lastMileProvider": "l"})
     )
     assert any("missing required member 'sharedId'" in e for e in errors_with(sharedId=None))
+
+
+def test_patterns_are_matched_whole_so_an_invented_longer_id_is_caught() -> None:
+    shape = service_model("interconnect").shape_for("ConnectionId")
+    assert shape_errors("mcc-12345678", shape) == []
+    assert shape_errors("mcc-0123456789abcdefg", shape), "17 characters after the prefix is not an AWS id"
+    assert shape_errors("xmcc-12345678", shape)

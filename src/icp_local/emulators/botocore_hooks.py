@@ -77,7 +77,7 @@ def _compiled(pattern: str) -> re.Pattern[str] | None:
 
 def shape_errors(value: Any, shape: Shape, path: str = "") -> list[str]:
     """Every way ``value`` departs from ``shape``: unknown or missing members, wrong types,
-    lengths and ranges (min and max), enums, patterns (unanchored, as Smithy defines them),
+    lengths and ranges (min and max), enums, patterns (matched whole, as the services apply them),
     and unions with other than one member set."""
     errors: list[str] = []
     _check(value, shape, path or shape.name, errors)
@@ -145,7 +145,10 @@ def _check_string(value: Any, shape: Shape, path: str, errors: list[str]) -> Non
         errors.append(f"{path}: {value!r} is not one of {enum}")
     pattern = shape.metadata.get("pattern")
     regex = _compiled(pattern) if pattern else None
-    if regex is not None and not regex.search(value):
+    # Matched whole, stricter than Smithy's unanchored reading on purpose: every published id
+    # (mcc-12345678, docs/conformance.md) is the whole pattern, and unanchored an invented id of
+    # 17 characters passed `(mcc|lmcc)-[a-z0-9]{8}`.
+    if regex is not None and not regex.fullmatch(value):
         errors.append(f"{path}: does not match pattern {pattern}")
 
 
