@@ -39,10 +39,6 @@ def mutating_calls(cloud: LocalCloud, before: dict[tuple[str, str], int]) -> lis
             if n > before.get((service, op), 0) and not op.startswith(READ_ONLY)]
 
 
-@pytest.fixture
-def tgw() -> Network:
-    return transit_gateway_network()
-
 
 @pytest.fixture
 def ticket(local_cloud: LocalCloud) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from icp_local import LocalCloud
-from icp_local.scenario import Network, request_for, transit_gateway_network, virtual_private_gateway_network
+from icp_local.scenario import Network, request_for
 from icp_local.variants import DEFAULT, Variants
 
 REQUESTED = "Interconnect Connection Requested"
@@ -47,14 +47,6 @@ def live_associations(cloud: LocalCloud) -> list[dict[str, Any]]:
     return [a for a in cloud.directconnect.associations() if a["associationState"] != "disassociated"]
 
 
-@pytest.fixture
-def tgw() -> Network:
-    return transit_gateway_network()
-
-
-@pytest.fixture
-def vgw() -> Network:
-    return virtual_private_gateway_network()
 
 
 @pytest.fixture(params=[DEFAULT, ACCEPT_THEN_REVERT], ids=["refuse", "accept-then-revert"])

@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from icp_local import LocalCloud
-from icp_local.scenario import Network, request_for, transit_gateway_network, virtual_private_gateway_network
+from icp_local.scenario import Network, request_for, transit_gateway_network
 
 REQUESTED = "Interconnect Connection Requested"
 SOURCE = "com.example.network"
@@ -44,14 +44,6 @@ def existing_connection(cloud: LocalCloud, environment: str, accept: bool = True
     return connection["id"]
 
 
-@pytest.fixture
-def tgw() -> Network:
-    return transit_gateway_network()
-
-
-@pytest.fixture
-def vgw() -> Network:
-    return virtual_private_gateway_network()
 
 
 def test_a_multicloud_request_reaches_active_with_routes_on_both_sides(local_cloud: LocalCloud, tgw: Network):

@@ -9,6 +9,20 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
+from interconnect_support import (
+    GOOGLE,
+    GOOGLE_FRANKFURT,
+    GOOGLE_LONDON,
+    GOOGLE_PROJECT,
+    GOOGLE_US_EAST,
+    LUMEN,
+    LUMEN_ACCOUNT,
+    LUMEN_CHICAGO,
+    LUMEN_NEW_YORK,
+    LUMEN_SEATTLE,
+    create,
+    state,
+)
 
 from icp_local.clock import SimClock
 from icp_local.emulators.botocore_hooks import service_model
@@ -16,39 +30,16 @@ from icp_local.emulators.directconnect import GATEWAY_PENDING_SECONDS, DirectCon
 from icp_local.emulators.interconnect import InterconnectEmulator
 
 # The API's own values (docs/conformance.md, "AWS Interconnect").
-GOOGLE_US_EAST = "mce-aws-gcp-iad"
-GOOGLE_LONDON = "mce-aws-gcp-lhr"
-GOOGLE_FRANKFURT = "mce-aws-gcp-fra"
-LUMEN_NEW_YORK = "lmce-aws-lumen-new-york"
-LUMEN_CHICAGO = "lmce-aws-lumen-chicago"
-LUMEN_SEATTLE = "lmce-aws-lumen-seattle"
-GOOGLE = {"cloudServiceProvider": "gcp"}
-LUMEN = {"lastMileProvider": "lumen"}
-GOOGLE_PROJECT = {"identifier": "my-project"}
-LUMEN_ACCOUNT = {"identifier": "noc@example.com"}
 CONNECTION_ID = service_model("interconnect").shape_for("ConnectionId").metadata["pattern"]
 UNKNOWN_CONNECTION = "mcc-01234567"
 
 
-def _create(interconnect: Any, gateway_id: str, **overrides: Any) -> dict[str, Any]:
-    """CreateConnection to Google Cloud from us-east-1 unless overridden; an override of
-    ``None`` leaves that parameter out."""
-    params: dict[str, Any] = {
-        "environmentId": GOOGLE_US_EAST,
-        "bandwidth": "1Gbps",
-        "attachPoint": {"directConnectGateway": gateway_id},
-        "remoteAccount": GOOGLE_PROJECT,
-    }
-    params.update(overrides)
-    return interconnect.create_connection(**{k: v for k, v in params.items() if v is not None})["connection"]
 
 
-def _state(interconnect: Any, connection_id: str) -> str:
-    return str(interconnect.get_connection(identifier=connection_id)["connection"]["state"])
 
 
 def _available(interconnect: Any, emulator: InterconnectEmulator, clock: SimClock, gateway_id: str) -> dict:
-    conn = _create(interconnect, gateway_id)
+    conn = create(interconnect, gateway_id)
     emulator.partner_accept(conn["activationKey"])
     clock.advance(emulator.provisioning_seconds)
     return conn
@@ -79,7 +70,7 @@ def test_botocore_rejects_a_gateway_id_shorter_than_a_uuid_before_the_emulator_s
     interconnect: Any, interconnect_emulator: InterconnectEmulator
 ) -> None:
     with pytest.raises(ParamValidationError):
-        _create(interconnect, "too-short")
+        create(interconnect, "too-short")
     assert interconnect_emulator.calls == {}
 
 
@@ -94,7 +85,7 @@ def test_limits_botocore_leaves_to_the_service_are_enforced_as_validation_errors
 def test_new_multicloud_connection_is_requested_with_a_secret_looking_activation_key(
     interconnect: Any, gateway_id: str
 ) -> None:
-    conn = _create(interconnect, gateway_id, description="to gcp", tags={"team": "net"})
+    conn = create(interconnect, gateway_id, description="to gcp", tags={"team": "net"})
 
     assert re.fullmatch(CONNECTION_ID, conn["id"]) and conn["id"].startswith("mcc-")
     assert conn["arn"] == f"arn:aws:interconnect:us-east-1:123456789012:connection/{conn['id']}"
@@ -108,7 +99,7 @@ def test_new_multicloud_connection_is_requested_with_a_secret_looking_activation
 
 
 def test_last_mile_connection_has_an_lmcc_id(interconnect: Any, gateway_id: str) -> None:
-    conn = _create(
+    conn = create(
         interconnect,
         gateway_id,
         environmentId=LUMEN_NEW_YORK,
@@ -121,7 +112,7 @@ def test_last_mile_connection_has_an_lmcc_id(interconnect: Any, gateway_id: str)
 
 def test_last_mile_connection_requires_the_remote_account(interconnect: Any, gateway_id: str) -> None:
     with pytest.raises(interconnect.exceptions.InterconnectValidationException) as raised:
-        _create(
+        create(
             interconnect, gateway_id, environmentId=LUMEN_NEW_YORK, bandwidth="10Gbps", remoteAccount=None
         )
     assert "remoteAccount" in raised.value.response["Error"]["Message"]
@@ -131,32 +122,32 @@ def test_last_mile_connection_requires_the_remote_account(interconnect: Any, gat
 def test_google_remote_account_may_be_a_project_id_or_a_project_number(
     interconnect: Any, interconnect_emulator: InterconnectEmulator, gateway_id: str, identifier: str
 ) -> None:
-    conn = _create(interconnect, gateway_id, remoteAccount={"identifier": identifier})
+    conn = create(interconnect, gateway_id, remoteAccount={"identifier": identifier})
     found = interconnect_emulator.find_by_activation_key(conn["activationKey"])
     assert found is not None and found["remoteAccount"] == identifier
 
 
 def test_unknown_environment_is_not_found(interconnect: Any, gateway_id: str) -> None:
     with pytest.raises(interconnect.exceptions.ResourceNotFoundException):
-        _create(interconnect, gateway_id, environmentId="mce-aws-gcp-nrt")
+        create(interconnect, gateway_id, environmentId="mce-aws-gcp-nrt")
 
 
 def test_environment_of_another_region_is_refused(interconnect: Any, gateway_id: str) -> None:
     with pytest.raises(interconnect.exceptions.InterconnectValidationException):
-        _create(interconnect, gateway_id, environmentId=GOOGLE_LONDON)
+        create(interconnect, gateway_id, environmentId=GOOGLE_LONDON)
 
 
 def test_bandwidth_the_environment_does_not_offer_is_refused_by_name(
     interconnect: Any, gateway_id: str
 ) -> None:
     with pytest.raises(interconnect.exceptions.InterconnectValidationException) as raised:
-        _create(interconnect, gateway_id, bandwidth="25Gbps")
+        create(interconnect, gateway_id, bandwidth="25Gbps")
     assert "25Gbps" in raised.value.response["Error"]["Message"]
 
 
 def test_unknown_direct_connect_gateway_is_refused(interconnect: Any) -> None:
     with pytest.raises(interconnect.exceptions.InterconnectValidationException):
-        _create(interconnect, "00000000-0000-0000-0000-000000000000")
+        create(interconnect, "00000000-0000-0000-0000-000000000000")
 
 
 def test_unavailable_environment_refuses_new_connections(
@@ -164,7 +155,7 @@ def test_unavailable_environment_refuses_new_connections(
 ) -> None:
     interconnect_emulator.set_environment_state(GOOGLE_US_EAST, "unavailable")
     with pytest.raises(interconnect.exceptions.InterconnectValidationException):
-        _create(interconnect, gateway_id)
+        create(interconnect, gateway_id)
 
 
 # -- lifecycle -------------------------------------------------------------------------------------
@@ -173,20 +164,20 @@ def test_unavailable_environment_refuses_new_connections(
 def test_accepted_connection_is_pending_then_available_after_provisioning(
     interconnect: Any, interconnect_emulator: InterconnectEmulator, clock: SimClock, gateway_id: str
 ) -> None:
-    conn = _create(interconnect, gateway_id)
+    conn = create(interconnect, gateway_id)
 
     interconnect_emulator.partner_accept(conn["activationKey"])
-    assert _state(interconnect, conn["id"]) == "pending"
+    assert state(interconnect, conn["id"]) == "pending"
     clock.advance(299)
-    assert _state(interconnect, conn["id"]) == "pending"
+    assert state(interconnect, conn["id"]) == "pending"
     clock.advance(1)
-    assert _state(interconnect, conn["id"]) == "available"
+    assert state(interconnect, conn["id"]) == "available"
 
 
 def test_partner_rejection_fails_the_connection_without_a_message(
     interconnect: Any, interconnect_emulator: InterconnectEmulator, gateway_id: str
 ) -> None:
-    conn = _create(interconnect, gateway_id)
+    conn = create(interconnect, gateway_id)
     interconnect_emulator.partner_reject(conn["activationKey"], reason="org policy denies it")
 
     shown = interconnect.get_connection(identifier=conn["id"])["connection"]
@@ -203,9 +194,9 @@ def test_resize_goes_through_updating_and_back_to_available_after_two_minutes(
 
     assert updated["state"] == "updating" and updated["bandwidth"] == "5Gbps"
     clock.advance(119)
-    assert _state(interconnect, conn["id"]) == "updating"
+    assert state(interconnect, conn["id"]) == "updating"
     clock.advance(1)
-    assert _state(interconnect, conn["id"]) == "available"
+    assert state(interconnect, conn["id"]) == "available"
 
 
 def test_resize_to_a_bandwidth_not_offered_is_refused_by_name(
@@ -218,13 +209,13 @@ def test_resize_to_a_bandwidth_not_offered_is_refused_by_name(
 
 
 def test_resize_is_refused_unless_the_connection_is_available(interconnect: Any, gateway_id: str) -> None:
-    conn = _create(interconnect, gateway_id)
+    conn = create(interconnect, gateway_id)
     with pytest.raises(interconnect.exceptions.InterconnectClientException):
         interconnect.update_connection(identifier=conn["id"], bandwidth="5Gbps")
 
 
 def test_description_can_change_while_requested(interconnect: Any, gateway_id: str) -> None:
-    conn = _create(interconnect, gateway_id)
+    conn = create(interconnect, gateway_id)
     updated = interconnect.update_connection(identifier=conn["id"], description="renamed")["connection"]
     assert updated["description"] == "renamed" and updated["state"] == "requested"
 
@@ -238,7 +229,7 @@ def test_deleted_connection_stays_visible_as_deleted(
     assert deleting["state"] == "deleting"
     clock.advance(60)
 
-    assert _state(interconnect, conn["id"]) == "deleted"
+    assert state(interconnect, conn["id"]) == "deleted"
     assert [c["state"] for c in interconnect.list_connections()["connections"]] == ["deleted"]
     assert interconnect_emulator.live_resources() == []
 
@@ -249,15 +240,15 @@ def test_link_down_and_up_is_reported_as_aws_will(
     conn = _available(interconnect, interconnect_emulator, clock, gateway_id)
 
     interconnect_emulator.set_link_state(conn["id"], "down")
-    assert _state(interconnect, conn["id"]) == "down"
+    assert state(interconnect, conn["id"]) == "down"
     interconnect_emulator.set_link_state(conn["id"], "available")
-    assert _state(interconnect, conn["id"]) == "available"
+    assert state(interconnect, conn["id"]) == "available"
 
 
 def test_deleted_connection_can_no_longer_be_accepted_by_the_partner(
     interconnect: Any, interconnect_emulator: InterconnectEmulator, clock: SimClock, gateway_id: str
 ) -> None:
-    conn = _create(interconnect, gateway_id)
+    conn = create(interconnect, gateway_id)
     interconnect.delete_connection(identifier=conn["id"])
     with pytest.raises(ValueError):
         interconnect_emulator.partner_accept(conn["activationKey"])
@@ -269,7 +260,7 @@ def test_deleted_connection_can_no_longer_be_accepted_by_the_partner(
 def test_partner_finds_the_connection_and_its_remote_account_by_the_activation_key(
     interconnect: Any, interconnect_emulator: InterconnectEmulator, gateway_id: str
 ) -> None:
-    conn = _create(interconnect, gateway_id)
+    conn = create(interconnect, gateway_id)
 
     found = interconnect_emulator.find_by_activation_key(conn["activationKey"])
 
@@ -282,7 +273,7 @@ def test_every_state_change_moves_the_generation(
     interconnect: Any, interconnect_emulator: InterconnectEmulator, clock: SimClock, gateway_id: str
 ) -> None:
     start = interconnect_emulator.generation
-    conn = _create(interconnect, gateway_id)
+    conn = create(interconnect, gateway_id)
     created = interconnect_emulator.generation
     interconnect_emulator.partner_accept(conn["activationKey"])
     accepted = interconnect_emulator.generation
@@ -297,10 +288,10 @@ def test_every_state_change_moves_the_generation(
 def test_third_multicloud_connection_to_one_provider_exceeds_the_quota(
     interconnect: Any, gateway_id: str
 ) -> None:
-    _create(interconnect, gateway_id)
-    _create(interconnect, gateway_id)
+    create(interconnect, gateway_id)
+    create(interconnect, gateway_id)
     with pytest.raises(interconnect.exceptions.ServiceQuotaExceededException) as raised:
-        _create(interconnect, gateway_id)
+        create(interconnect, gateway_id)
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 402
 
 
@@ -308,9 +299,9 @@ def test_fifth_outstanding_request_exceeds_the_quota(roomy: Any, gateway_id: str
     client, emulator = roomy
     emulator.max_requested = 4
     for _ in range(4):
-        _create(client, gateway_id)
+        create(client, gateway_id)
     with pytest.raises(client.exceptions.ServiceQuotaExceededException):
-        _create(client, gateway_id)
+        create(client, gateway_id)
 
 
 def test_account_quota_counts_connections_until_they_are_deleted(
@@ -318,24 +309,24 @@ def test_account_quota_counts_connections_until_they_are_deleted(
 ) -> None:
     client, emulator = roomy
     emulator.max_connections = 2
-    first = _create(client, gateway_id)
-    _create(client, gateway_id)
+    first = create(client, gateway_id)
+    create(client, gateway_id)
     with pytest.raises(client.exceptions.ServiceQuotaExceededException):
-        _create(client, gateway_id)
+        create(client, gateway_id)
 
     client.delete_connection(identifier=first["id"])
     clock.advance(60)
 
-    assert _create(client, gateway_id)["state"] == "requested"
+    assert create(client, gateway_id)["state"] == "requested"
 
 
 def test_failed_connections_free_their_quota_slot(
     interconnect: Any, interconnect_emulator: InterconnectEmulator, gateway_id: str
 ) -> None:
-    first = _create(interconnect, gateway_id)
-    _create(interconnect, gateway_id)
+    first = create(interconnect, gateway_id)
+    create(interconnect, gateway_id)
     interconnect_emulator.partner_reject(first["activationKey"])
-    assert _create(interconnect, gateway_id)["state"] == "requested"
+    assert create(interconnect, gateway_id)["state"] == "requested"
 
 
 # -- idempotency -----------------------------------------------------------------------------------
@@ -344,25 +335,25 @@ def test_failed_connections_free_their_quota_slot(
 def test_same_client_token_and_parameters_return_the_same_connection(
     interconnect: Any, interconnect_emulator: InterconnectEmulator, gateway_id: str
 ) -> None:
-    first = _create(interconnect, gateway_id, clientToken="req-1")
-    again = _create(interconnect, gateway_id, clientToken="req-1")
+    first = create(interconnect, gateway_id, clientToken="req-1")
+    again = create(interconnect, gateway_id, clientToken="req-1")
 
     assert again["id"] == first["id"]
     assert len(interconnect_emulator.connections()) == 1
 
 
 def test_same_client_token_with_other_parameters_is_refused(interconnect: Any, gateway_id: str) -> None:
-    _create(interconnect, gateway_id, clientToken="req-1")
+    create(interconnect, gateway_id, clientToken="req-1")
     with pytest.raises(interconnect.exceptions.InterconnectValidationException) as raised:
-        _create(interconnect, gateway_id, clientToken="req-1", bandwidth="2Gbps")
+        create(interconnect, gateway_id, clientToken="req-1", bandwidth="2Gbps")
     assert "clientToken" in raised.value.response["Error"]["Message"]
 
 
 def test_calls_without_a_client_token_get_one_from_botocore_and_are_distinct(
     interconnect: Any, interconnect_emulator: InterconnectEmulator, gateway_id: str
 ) -> None:
-    _create(interconnect, gateway_id)
-    _create(interconnect, gateway_id)
+    create(interconnect, gateway_id)
+    create(interconnect, gateway_id)
     assert len(interconnect_emulator.connections()) == 2
 
 
@@ -371,7 +362,7 @@ def test_calls_without_a_client_token_get_one_from_botocore_and_are_distinct(
 
 def test_connections_are_listed_page_by_page(roomy: Any, gateway_id: str) -> None:
     client, _ = roomy
-    created = [_create(client, gateway_id)["id"] for _ in range(5)]
+    created = [create(client, gateway_id)["id"] for _ in range(5)]
 
     first = client.list_connections(maxResults=2)
     pages = client.get_paginator("list_connections").paginate(PaginationConfig={"PageSize": 2})
@@ -389,10 +380,10 @@ def test_a_forged_next_token_is_refused(interconnect: Any) -> None:
 def test_connections_are_filtered_by_state_environment_provider_and_attach_point(
     interconnect: Any, interconnect_emulator: InterconnectEmulator, directconnect: Any, gateway_id: str
 ) -> None:
-    google = _create(interconnect, gateway_id)
+    google = create(interconnect, gateway_id)
     other_gateway = directconnect.create_direct_connect_gateway(directConnectGatewayName="other")
     other_id = other_gateway["directConnectGateway"]["directConnectGatewayId"]
-    lumen = _create(
+    lumen = create(
         interconnect,
         other_id,
         environmentId=LUMEN_NEW_YORK,
@@ -411,13 +402,13 @@ def test_connections_are_filtered_by_state_environment_provider_and_attach_point
 
 
 def test_each_region_has_its_own_view_of_connections(interconnect: Any, gateway_id: str) -> None:
-    conn = _create(interconnect, gateway_id)
+    conn = create(interconnect, gateway_id)
     london = boto3.session.Session().client("interconnect", region_name="eu-west-2")
 
     assert london.list_connections()["connections"] == []
     with pytest.raises(london.exceptions.ResourceNotFoundException):
         london.get_connection(identifier=conn["id"])
-    london_conn = _create(london, gateway_id, environmentId=GOOGLE_LONDON)
+    london_conn = create(london, gateway_id, environmentId=GOOGLE_LONDON)
     assert london_conn["arn"].startswith("arn:aws:interconnect:eu-west-2:")
 
 
@@ -515,7 +506,7 @@ def test_a_pending_gateway_is_not_listed_as_an_attach_point_but_can_be_attached_
         return [point["identifier"] for point in points]
 
     assert listed() == [gateway_id]
-    assert _create(interconnect, pending_id)["attachPoint"] == {"directConnectGateway": pending_id}
+    assert create(interconnect, pending_id)["attachPoint"] == {"directConnectGateway": pending_id}
     clock.advance(GATEWAY_PENDING_SECONDS)
     assert listed() == [gateway_id, pending_id]
 
@@ -537,7 +528,7 @@ def test_partner_proposal_is_described_then_accepted_into_a_pending_connection(
     assert proposal["provider"] == GOOGLE and proposal["location"] == "us-east4"
     assert accepted["state"] == "pending" and accepted["bandwidth"] == "2Gbps"
     clock.advance(300)
-    assert _state(interconnect, accepted["id"]) == "available"
+    assert state(interconnect, accepted["id"]) == "available"
     with pytest.raises(interconnect.exceptions.ResourceNotFoundException):
         interconnect.describe_connection_proposal(activationKey=key)
 
@@ -579,7 +570,7 @@ def test_proposal_of_another_region_is_not_found(interconnect_emulator: Intercon
 
 
 def test_tags_are_added_removed_and_listed(interconnect: Any, gateway_id: str) -> None:
-    arn = _create(interconnect, gateway_id, tags={"team": "net"})["arn"]
+    arn = create(interconnect, gateway_id, tags={"team": "net"})["arn"]
 
     interconnect.tag_resource(arn=arn, tags={"env": "prod"})
     interconnect.untag_resource(arn=arn, tagKeys=["team"])
@@ -588,7 +579,7 @@ def test_tags_are_added_removed_and_listed(interconnect: Any, gateway_id: str) -
 
 
 def test_reserved_tag_keys_are_refused(interconnect: Any, gateway_id: str) -> None:
-    arn = _create(interconnect, gateway_id)["arn"]
+    arn = create(interconnect, gateway_id)["arn"]
     with pytest.raises(interconnect.exceptions.InterconnectValidationException):
         interconnect.tag_resource(arn=arn, tags={"aws:owner": "me"})
 
@@ -610,9 +601,9 @@ def test_injected_throttling_raises_the_modeled_exception_then_clears(
 
     for _ in range(2):
         with pytest.raises(interconnect.exceptions.ThrottlingException) as raised:
-            _create(interconnect, gateway_id)
+            create(interconnect, gateway_id)
         assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
-    assert _create(interconnect, gateway_id)["state"] == "requested"
+    assert create(interconnect, gateway_id)["state"] == "requested"
     assert interconnect_emulator.calls["CreateConnection"] == 3
 
 
@@ -630,7 +621,7 @@ def test_activation_key_never_reaches_logs_or_error_messages(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    conn = _create(interconnect, gateway_id)
+    conn = create(interconnect, gateway_id)
     key = conn["activationKey"]
     interconnect_emulator.partner_accept(key)
     clock.advance(300)

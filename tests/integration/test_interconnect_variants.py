@@ -11,6 +11,13 @@ from typing import Any
 
 import boto3
 import pytest
+from interconnect_support import (
+    GOOGLE_LONDON,
+    LUMEN_ACCOUNT,
+    LUMEN_NEW_YORK,
+    create,
+    state,
+)
 
 from icp_local import variants
 from icp_local.clock import SimClock
@@ -19,11 +26,6 @@ from icp_local.emulators.directconnect import GATEWAY_PENDING_SECONDS, DirectCon
 from icp_local.emulators.interconnect import InterconnectEmulator
 from icp_local.variants import Variants
 
-GOOGLE_US_EAST = "mce-aws-gcp-iad"
-GOOGLE_LONDON = "mce-aws-gcp-lhr"
-LUMEN_NEW_YORK = "lmce-aws-lumen-new-york"
-GOOGLE_PROJECT = {"identifier": "my-project"}
-LUMEN_ACCOUNT = {"identifier": "noc@example.com"}
 CONNECTION_ID = "(mcc|lmcc)-[a-z0-9]{8}"
 
 Play = Callable[..., InterconnectEmulator]
@@ -33,21 +35,8 @@ def _client(region: str = "us-east-1") -> Any:
     return boto3.session.Session().client("interconnect", region_name=region)
 
 
-def _create(client: Any, gateway_id: str, **overrides: Any) -> dict[str, Any]:
-    """CreateConnection to Google Cloud from the client's Region unless overridden; an override
-    of ``None`` leaves that parameter out."""
-    params: dict[str, Any] = {
-        "environmentId": GOOGLE_US_EAST,
-        "bandwidth": "1Gbps",
-        "attachPoint": {"directConnectGateway": gateway_id},
-        "remoteAccount": GOOGLE_PROJECT,
-    }
-    params.update(overrides)
-    return client.create_connection(**{k: v for k, v in params.items() if v is not None})["connection"]
 
 
-def _state(client: Any, connection_id: str) -> str:
-    return str(client.get_connection(identifier=connection_id)["connection"]["state"])
 
 
 def _listed(client: Any) -> dict[str, str]:
@@ -85,13 +74,13 @@ def test_pending_first_connection_is_pending_then_requested_once_prepared(
     emulator = play("state_order=pending-first")
     client = _client()
 
-    conn = _create(client, gateway_id)
+    conn = create(client, gateway_id)
 
     assert conn["state"] == "pending"
     clock.advance(emulator.preparing_seconds - 1)
-    assert _state(client, conn["id"]) == "pending"
+    assert state(client, conn["id"]) == "pending"
     clock.advance(1)
-    assert _state(client, conn["id"]) == "requested"
+    assert state(client, conn["id"]) == "requested"
 
 
 def test_pending_first_acceptance_keeps_the_connection_requested_until_it_is_available(
@@ -99,16 +88,16 @@ def test_pending_first_acceptance_keeps_the_connection_requested_until_it_is_ava
 ) -> None:
     emulator = play("state_order=pending-first")
     client = _client()
-    conn = _create(client, gateway_id)
+    conn = create(client, gateway_id)
     clock.advance(emulator.preparing_seconds)
 
     emulator.partner_accept(conn["activationKey"])
 
-    assert _state(client, conn["id"]) == "requested"
+    assert state(client, conn["id"]) == "requested"
     clock.advance(emulator.provisioning_seconds - 1)
-    assert _state(client, conn["id"]) == "requested"
+    assert state(client, conn["id"]) == "requested"
     clock.advance(1)
-    assert _state(client, conn["id"]) == "available"
+    assert state(client, conn["id"]) == "available"
 
 
 def test_pending_first_acceptance_while_still_preparing_is_taken_once_ready(
@@ -116,14 +105,14 @@ def test_pending_first_acceptance_while_still_preparing_is_taken_once_ready(
 ) -> None:
     emulator = play("state_order=pending-first")
     client = _client()
-    conn = _create(client, gateway_id)
+    conn = create(client, gateway_id)
 
     emulator.partner_accept(conn["activationKey"])
 
     clock.advance(emulator.preparing_seconds + emulator.provisioning_seconds - 1)
-    assert _state(client, conn["id"]) != "available"
+    assert state(client, conn["id"]) != "available"
     clock.advance(1)
-    assert _state(client, conn["id"]) == "available"
+    assert state(client, conn["id"]) == "available"
 
 
 def test_requested_first_connection_is_requested_then_pending_once_accepted_then_available(
@@ -132,22 +121,22 @@ def test_requested_first_connection_is_requested_then_pending_once_accepted_then
     emulator = play(Variants(state_order="requested-first"))
     client = _client()
 
-    conn = _create(client, gateway_id)
+    conn = create(client, gateway_id)
     assert conn["state"] == "requested"
     clock.advance(3600)
-    assert _state(client, conn["id"]) == "requested"
+    assert state(client, conn["id"]) == "requested"
 
     emulator.partner_accept(conn["activationKey"])
-    assert _state(client, conn["id"]) == "pending"
+    assert state(client, conn["id"]) == "pending"
     clock.advance(emulator.provisioning_seconds - 1)
-    assert _state(client, conn["id"]) == "pending"
+    assert state(client, conn["id"]) == "pending"
     clock.advance(1)
-    assert _state(client, conn["id"]) == "available"
+    assert state(client, conn["id"]) == "available"
 
 
 def test_requested_first_is_the_default_order(play: Play, gateway_id: str) -> None:
     play()
-    assert _create(_client(), gateway_id)["state"] == "requested"
+    assert create(_client(), gateway_id)["state"] == "requested"
 
 
 def test_pending_first_connections_being_prepared_count_as_outstanding_requests(
@@ -158,10 +147,10 @@ def test_pending_first_connections_being_prepared_count_as_outstanding_requests(
     )
     client = _client()
     for _ in range(4):
-        _create(client, gateway_id)
+        create(client, gateway_id)
 
     with pytest.raises(client.exceptions.ServiceQuotaExceededException):
-        _create(client, gateway_id)
+        create(client, gateway_id)
     clock.advance(emulator.preparing_seconds)
     assert sum(c["state"] == "requested" for c in emulator.connections()) <= emulator.max_requested
 
@@ -174,7 +163,7 @@ def test_first_reads_of_a_new_connection_miss_it_with_the_listed_errors_in_order
 ) -> None:
     emulator = play(variants.HOSTILE)
     client = _client()
-    conn = _create(client, gateway_id)
+    conn = create(client, gateway_id)
 
     before = emulator.generation
     with pytest.raises(client.exceptions.ResourceNotFoundException) as not_found:
@@ -192,21 +181,21 @@ def test_first_reads_of_a_new_connection_miss_it_with_the_listed_errors_in_order
 def test_a_list_leaves_a_new_connection_out_and_uses_up_one_miss(play: Play, gateway_id: str) -> None:
     play(Variants(read_after_create_errors=("ResourceNotFoundException", "AccessDeniedException")))
     client = _client()
-    conn = _create(client, gateway_id)
+    conn = create(client, gateway_id)
 
     assert _listed(client) == {}
     with pytest.raises(client.exceptions.AccessDeniedException):
         client.get_connection(identifier=conn["id"])
     assert _listed(client) == {conn["id"]: "requested"}
-    assert _state(client, conn["id"]) == "requested"
+    assert state(client, conn["id"]) == "requested"
 
 
 def test_by_default_a_new_connection_is_read_at_once(play: Play, gateway_id: str) -> None:
     play()
     client = _client()
-    conn = _create(client, gateway_id)
+    conn = create(client, gateway_id)
 
-    assert _state(client, conn["id"]) == "requested"
+    assert state(client, conn["id"]) == "requested"
     assert _listed(client) == {conn["id"]: "requested"}
 
 
@@ -218,12 +207,12 @@ def test_with_a_list_lag_of_one_a_state_change_shows_in_the_second_list_not_the_
 ) -> None:
     emulator = play("list_lag=1")
     client = _client()
-    conn = _create(client, gateway_id)
+    conn = create(client, gateway_id)
     assert _listed(client) == {conn["id"]: "requested"}
 
     emulator.partner_accept(conn["activationKey"])
 
-    assert _state(client, conn["id"]) == "pending"  # GetConnection is not stale
+    assert state(client, conn["id"]) == "pending"  # GetConnection is not stale
     assert _listed(client) == {conn["id"]: "requested"}
     assert _listed(client) == {conn["id"]: "pending"}
 
@@ -233,7 +222,7 @@ def test_with_a_list_lag_of_one_a_new_connection_appears_one_list_late(play: Pla
     client = _client()
     assert _listed(client) == {}
 
-    conn = _create(client, gateway_id)
+    conn = create(client, gateway_id)
 
     assert _listed(client) == {}
     assert _listed(client) == {conn["id"]: "requested"}
@@ -243,7 +232,7 @@ def test_a_lagged_list_moves_the_generation_so_a_later_list_is_awaited(play: Pla
     emulator = play("list_lag=1")
     client = _client()
     _listed(client)
-    _create(client, gateway_id)
+    create(client, gateway_id)
 
     before = emulator.generation
     _listed(client)  # lagged: the world has moved on
@@ -268,23 +257,23 @@ def test_connections_in_another_region_count_against_the_quota_only_per_account(
 ) -> None:
     play(chosen)
     london, virginia = _client("eu-west-2"), _client("us-east-1")
-    _create(london, gateway_id, environmentId=GOOGLE_LONDON)
-    _create(london, gateway_id, environmentId=GOOGLE_LONDON)
+    create(london, gateway_id, environmentId=GOOGLE_LONDON)
+    create(london, gateway_id, environmentId=GOOGLE_LONDON)
 
     if refused:
         with pytest.raises(virginia.exceptions.ServiceQuotaExceededException):
-            _create(virginia, gateway_id)
+            create(virginia, gateway_id)
     else:
-        assert _create(virginia, gateway_id)["state"] == "requested"
+        assert create(virginia, gateway_id)["state"] == "requested"
 
 
 def test_connections_in_the_same_region_count_under_either_scope(play: Play, gateway_id: str) -> None:
     play(Variants(quota_scope="region"))
     client = _client()
-    _create(client, gateway_id)
-    _create(client, gateway_id)
+    create(client, gateway_id)
+    create(client, gateway_id)
     with pytest.raises(client.exceptions.ServiceQuotaExceededException):
-        _create(client, gateway_id)
+        create(client, gateway_id)
 
 
 # -- choosing variants -----------------------------------------------------------------------------
@@ -361,8 +350,8 @@ def test_connection_ids_match_botocores_connection_id_pattern(play: Play, gatewa
     client = _client()
     modeled = service_model("interconnect").shape_for("ConnectionId").metadata["pattern"]
 
-    google = _create(client, gateway_id)
-    lumen = _create(client, gateway_id, environmentId=LUMEN_NEW_YORK, remoteAccount=LUMEN_ACCOUNT)
+    google = create(client, gateway_id)
+    lumen = create(client, gateway_id, environmentId=LUMEN_NEW_YORK, remoteAccount=LUMEN_ACCOUNT)
 
     assert modeled == CONNECTION_ID
     assert re.fullmatch(r"mcc-[a-z0-9]{8}", google["id"])
@@ -375,7 +364,7 @@ def test_create_connection_without_a_remote_account_is_refused(play: Play, gatew
     client = _client()
 
     with pytest.raises(client.exceptions.InterconnectValidationException) as raised:
-        _create(client, gateway_id, remoteAccount=None)
+        create(client, gateway_id, remoteAccount=None)
 
     assert "remoteAccount" in raised.value.response["Error"]["Message"]
     assert emulator.connections() == []
@@ -389,7 +378,7 @@ def test_lumen_connection_with_a_remote_account_that_is_not_an_email_is_refused(
     client = _client()
 
     with pytest.raises(client.exceptions.InterconnectValidationException) as raised:
-        _create(client, gateway_id, environmentId=LUMEN_NEW_YORK, remoteAccount={"identifier": identifier})
+        create(client, gateway_id, environmentId=LUMEN_NEW_YORK, remoteAccount={"identifier": identifier})
 
     assert "email" in raised.value.response["Error"]["Message"]
     assert emulator.connections() == []
@@ -397,7 +386,7 @@ def test_lumen_connection_with_a_remote_account_that_is_not_an_email_is_refused(
 
 def test_lumen_connection_with_an_email_remote_account_is_requested(play: Play, gateway_id: str) -> None:
     emulator = play()
-    conn = _create(_client(), gateway_id, environmentId=LUMEN_NEW_YORK, remoteAccount=LUMEN_ACCOUNT)
+    conn = create(_client(), gateway_id, environmentId=LUMEN_NEW_YORK, remoteAccount=LUMEN_ACCOUNT)
 
     found = emulator.find_by_activation_key(conn["activationKey"])
     assert found is not None and found["state"] == "requested"
