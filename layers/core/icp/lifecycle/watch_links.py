@@ -34,17 +34,21 @@ def sweep(scheduled_at: str | None = None) -> dict[str, Any]:
     by_region: dict[str, list[ConnectionRecord]] = defaultdict(list)
     for record in records:
         by_region[str(record.awsRegion)].append(record)
-    changes = completed = 0
+    changes = completed = failed = 0
     for region, region_records in by_region.items():
         states = {c["id"]: c["state"] for c in interconnect.iter_connections(region)}
         for record in region_records:
             state = states.get(str(record.awsConnectionId), "deleted")
-            if state != record.awsState:
-                changes += 1
-                record = _record_change(record, state)
-            if record.waitToken and waits.resolve(record, state):
-                completed += 1
-    result = {"watched": len(records), "changes": changes, "tokensCompleted": completed,
+            try:
+                if state != record.awsState:
+                    changes += 1
+                    record = _record_change(record, state)
+                if record.waitToken and waits.resolve(record, state):
+                    completed += 1
+            except Exception:  # one connection's failure (an AccessDenied, say) must not end the sweep
+                failed += 1
+                logger.exception("sweep: a connection failed", extra={"connectionId": record.connectionId})
+    result = {"watched": len(records), "changes": changes, "tokensCompleted": completed, "failed": failed,
               "durationMs": round((time.perf_counter() - started) * 1000, 1)}
     logger.info("sweep done", extra=result)
     emit("SweepDuration", result["durationMs"], MetricUnit.Milliseconds)
