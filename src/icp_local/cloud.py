@@ -159,6 +159,7 @@ class LocalCloud:
                     emulator.uninstall()
             if self.iam is not None:
                 self.iam.uninstall()
+                self._append_to_iam_ledger()
             if self._count_hook in botocore.handlers.BUILTIN_HANDLERS:
                 botocore.handlers.BUILTIN_HANDLERS.remove(self._count_hook)
             sfn.uninstall()
@@ -270,6 +271,19 @@ class LocalCloud:
                 {"aws:SourceArn": [rule_arn], "aws:SourceAccount": [ACCOUNT_ID]}) is None:
             with iam.running_as(None):
                 boto3.client("sqs", region_name=self.region).send_message(QueueUrl=url, MessageBody=json.dumps(event))
+
+    def _append_to_iam_ledger(self) -> None:
+        """With ICP_IAM_LEDGER set (the test suite sets it), what this cloud's principals called and
+        were refused, added to that file: the suite's record of least privilege (tests/conftest.py)."""
+        ledger = os.environ.get("ICP_IAM_LEDGER")
+        if not ledger or self.iam is None or self.template_path.resolve() != DEFAULT_TEMPLATE.resolve():
+            return
+        kinds = {**{f.logical_id: "function" for f in self.stack.functions.values()},
+                 **{logical: "state machine" for logical in self.stack.state_machines}}
+        entry = {"calls": sorted({(p, a) for p, a in self.iam.calls}), "kinds": kinds,
+                 "denials": [[d.principal, d.action, d.resource] for d in self.iam.denials]}
+        with open(ledger, "a") as out:
+            out.write(json.dumps(entry) + "\n")
 
     def _install_counters(self) -> None:
         def count(model: Any = None, **_: Any) -> None:
