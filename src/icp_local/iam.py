@@ -414,19 +414,22 @@ class Enforcer:
         documents = self.policies_of(principal.role_arn)
         context = {**request.context, "aws:principalarn": [principal.role_arn],
                    "aws:principalaccount": [self.lookup.account], "aws:requestedregion": [request.region]}
-        for resource in request.resources:
-            decision = evaluate(documents, request.action, resource.arn, {**context, **resource.context})
-            if decision is not Decision.ALLOW:
-                code = _ERROR_CODES.get(request.action.split(":")[0], ("AccessDeniedException", 400))[0]
-                message = denial_message(principal.arn, request.action, resource.arn, decision)
-                if code == "UnauthorizedOperation":
-                    message = f"You are not authorized to perform this operation. {message}"
-                denial = Denial(principal.name, principal.arn, request.action, resource.arn, code, message)
-                with self._lock:
-                    self.denials.append(denial)
-                return denial
+        actions = [request.action, *request.also]
+        for action in actions:
+            for resource in request.resources:
+                decision = evaluate(documents, action, resource.arn, {**context, **resource.context})
+                if decision is not Decision.ALLOW:
+                    code = _ERROR_CODES.get(request.action.split(":")[0], ("AccessDeniedException", 400))[0]
+                    message = denial_message(principal.arn, action, resource.arn, decision)
+                    if code == "UnauthorizedOperation":
+                        message = f"You are not authorized to perform this operation. {message}"
+                    denial = Denial(principal.name, principal.arn, action, resource.arn, code, message)
+                    with self._lock:
+                        self.denials.append(denial)
+                    return denial
         with self._lock:
-            self.calls[(principal.name, request.action)] += 1
+            for action in actions:
+                self.calls[(principal.name, action)] += 1
         return None
 
     def check_resource_policy(self, caller: str, action: str, resource: str, documents: list[dict[str, Any]],

@@ -44,6 +44,7 @@ class Request:
     region: str
     resources: list[Resource]
     context: dict[str, list[str]] = field(default_factory=dict)
+    also: list[str] = field(default_factory=list)  # further actions the call needs, on the same resources
 
 
 @dataclass
@@ -226,6 +227,13 @@ RESOURCES: dict[tuple[str, str], Resolver] = {
 }
 
 
+# Actions a call needs besides its own, from the API reference: PutMetricAlarm "with tags ...
+# must have the cloudwatch:TagResource permission in addition to cloudwatch:PutMetricAlarm".
+ALSO: dict[tuple[str, str], Callable[[Params], list[str]]] = {
+    ("monitoring", "PutMetricAlarm"): lambda p: ["cloudwatch:TagResource"] if p.get("Tags") else [],
+}
+
+
 def signing_name(service_name: str) -> str:
     return _SIGNING.get(service_name, service_name)
 
@@ -247,4 +255,5 @@ def request_for(service_name: str, operation: str, params: Params, region: str, 
     if tags:  # aws:RequestTag and aws:TagKeys, for the actions that take tags
         context = {f"aws:requesttag/{k.lower()}": [v] for k, v in tags.items()}
         context["aws:tagkeys"] = sorted(tags)
-    return Request(action, region, resolver(params, region, at), context)
+    also = ALSO.get((signing_name(service_name), operation), lambda p: [])(params)
+    return Request(action, region, resolver(params, region, at), context, also)
