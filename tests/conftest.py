@@ -52,6 +52,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 _LEDGER = pytest.StashKey["Any"]()
+# Granted for code paths the suite does not reach (each named); any other grant that no function
+# uses in a full run fails it: the template is trimmed to what the functions call.
+NOT_REACHED_BY_THE_SUITE = {
+    "directconnect:UpdateDirectConnectGatewayAssociation":
+        "icp/aws/directconnect.py ensure_association: an existing association lacking some prefixes",
+    "ec2:ReplaceRoute": "icp/aws/ec2_routes.py put_routes: a VPC route table that already routes the CIDR",
+}
 
 
 def _ledger_report(config: pytest.Config) -> dict[str, Any] | None:
@@ -83,7 +90,23 @@ def _ledger_report(config: pytest.Config) -> dict[str, Any] | None:
         if kind == "function" and granted - used.get(logical, set()):
             unused[logical] = sorted(granted - used.get(logical, set()))
     pairs = sum(len(actions) for principal, actions in used.items() if kinds.get(principal) == "function")
-    return {"clouds": len(entries), "pairs": pairs, "denials": sorted(denials), "unused": unused}
+    used_anywhere = {action for actions in used.values() for action in actions}
+    never_used = sorted({a for actions in unused.values() for a in actions} - used_anywhere
+                        - set(NOT_REACHED_BY_THE_SUITE))
+    return {"clouds": len(entries), "pairs": pairs, "denials": sorted(denials), "unused": unused,
+            "neverUsed": never_used}
+
+
+def _full_run(session: pytest.Session) -> bool:
+    """The whole suite ran, and passed: only then is "no function used it" meaningful."""
+    from pathlib import Path
+
+    option = session.config.option
+    if option.keyword or option.markexpr or getattr(option, "lf", False) or getattr(option, "deselect", None):
+        return False
+    roots = {Path(session.config.rootpath, p).resolve() for p in session.config.getini("testpaths")}
+    given = {Path(session.config.invocation_params.dir, a.split("::")[0]).resolve() for a in session.config.args}
+    return given == roots and session.testsfailed == 0
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -93,7 +116,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     report = _ledger_report(session.config)
     session.config.stash[_REPORT] = report
-    if report and report["denials"]:
+    if report and (report["denials"] or (_full_run(session) and report["neverUsed"])):
+        report["failed"] = True
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -109,6 +133,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
           f"pairs allowed, {len(report['denials'])} refused")
     for principal, action, resource in report["denials"]:
         write(f"  REFUSED {principal} {action} on {resource}", red=True)
+    for action in report["neverUsed"]:
+        write(f"  GRANTED BUT USED BY NO FUNCTION: {action} (trim it, or name the path in "
+              "tests/conftest.py NOT_REACHED_BY_THE_SUITE)", red=True)
     if report["unused"]:
         write(f"  granted but called by no function in this run: {sum(map(len, report['unused'].values()))} "
               "(function: actions)")
