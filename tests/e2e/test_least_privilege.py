@@ -142,3 +142,37 @@ def test_taking_away_one_permission_the_flow_needs_fails_it_with_access_denied(t
         assert functions[function] in denial.message and action in denial.message
         assert record["status"] != "ACTIVE" or cloud.runtime.errors[function] > 0, (
             f"the flow finished although {function} was refused {action}")
+
+
+# --- what EventBridge needs: the function's resource policy, the queue's policy ------------------
+STATUS_CHANGED = "Interconnect Connection Status Changed"
+
+
+def test_an_event_its_function_may_not_receive_goes_to_the_dead_letter_queue_whose_policy_lets_eventbridge(
+        local_cloud: LocalCloud):
+    import boto3
+
+    # Given: the notification rule may no longer invoke its function
+    function = local_cloud.stack.functions["NotifyServiceNowFunction"]
+    boto3.client("lambda").remove_permission(FunctionName=function.name,
+                                             StatementId="NotifyServiceNowFunctionStatusChangedPermission")
+    queue = local_cloud.stack.physical["NotificationDeadLetterQueue"]
+    sqs = boto3.client("sqs")
+
+    # When: a status change is published, then again once the queue's policy is gone too
+    local_cloud.put_event("interconnect-control-plane", STATUS_CHANGED, {"connectionId": "icc-1", "to": "ACTIVE"})
+    local_cloud.run_until_idle()
+    parked = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": ""})
+    local_cloud.put_event("interconnect-control-plane", STATUS_CHANGED, {"connectionId": "icc-2", "to": "ACTIVE"})
+    local_cloud.run_until_idle()
+
+    # Then: the first is parked on the queue (its policy names the rule), the second is lost
+    assert [json.loads(m["Body"])["detail"]["connectionId"] for m in parked] == ["icc-1"]
+    assert sqs.receive_message(QueueUrl=queue).get("Messages", []) == []
+    assert local_cloud.iam is not None
+    refused = [(d.principal, d.action) for d in local_cloud.iam.denials]
+    assert refused == [("events.amazonaws.com", "lambda:InvokeFunction")] * 2 + [
+        ("events.amazonaws.com", "sqs:SendMessage")]
+    assert local_cloud.runtime.invocations[function.logical_id] == 0
+    local_cloud.iam.denials.clear()  # expected here; the suite's ledger fails on any other
