@@ -26,6 +26,7 @@ class Route:
     pattern: re.Pattern[str]
     function_arn: str
     iam: bool
+    api_id: str = ""
 
 
 def routes(cloud: LocalCloud) -> list[Route]:
@@ -39,7 +40,8 @@ def routes(cloud: LocalCloud) -> list[Route]:
                 uri = operation["x-amazon-apigateway-integration"]["uri"]
                 function_arn = uri.split("/functions/", 1)[1].rsplit("/invocations", 1)[0]
                 iam = any("sigv4" in requirement for requirement in operation.get("security", []))
-                found.append(Route(template, method.upper(), re.compile(regex), function_arn, iam))
+                found.append(Route(template, method.upper(), re.compile(regex), function_arn, iam,
+                                   cloud.stack.physical.get(api.logical_id, api.logical_id)))
     return found
 
 
@@ -95,6 +97,10 @@ def call_api_with_headers(cloud: LocalCloud, method: str, path: str, *, json_bod
         "body": (base64.b64encode(raw).decode() if is_binary else raw.decode()) if raw is not None else None,
         "isBase64Encoded": is_binary,
     }
+    source_arn = f"arn:aws:execute-api:{cloud.region}:123456789012:{route.api_id}/api/{route.method}{route.template}"
+    if not cloud._may_invoke(route.function_arn, "apigateway.amazonaws.com", source_arn):
+        # What API Gateway answers when the function's resource policy does not let it invoke.
+        return 500, {}, {"message": "Internal server error"}
     result, errored = cloud.runtime.invoke(route.function_arn, event)
     if errored:
         # API Gateway's answer when the integration itself fails.

@@ -19,14 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.exceptions
 import botocore.handlers
 import icp.clock
 from moto import mock_aws
 
-from icp_local import moto_fixes, sfn
+from icp_local import iam, moto_fixes, sfn
 from icp_local.clock import SimClock
 from icp_local.lambdas import FunctionRuntime
-from icp_local.template import ACCOUNT_ID, Stack, build, load
+from icp_local.template import ACCOUNT_ID, FunctionSpec, Stack, build, load
 from icp_local.variants import Variants
 from icp_local.variants import resolve as resolve_variants
 
@@ -41,6 +42,7 @@ _PARTNER_SECRET_NAME = "interconnect-control-plane/partners/{provider}"
 _LAST_MILE_PARTNERS = ("lumen",)
 _ASYNC_RETRIES = 2  # Lambda's default for asynchronous invocations
 _READS = ("Get", "List", "Describe", "Search", "Scan", "Query", "BatchGet", "Invoke", "SendTask", "Start")
+_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
 
 _current: LocalCloud | None = None
 
@@ -54,11 +56,17 @@ def _schedule_seconds(expression: str) -> float:
 
 
 class LocalCloud:
-    """``with LocalCloud() as cloud:`` runs the control plane on this machine."""
+    """``with LocalCloud() as cloud:`` runs the control plane on this machine.
+
+    ``enforce_iam`` (on by default): every function and state machine calls AWS with its own
+    role's credentials and is refused what its policies do not allow (docs/iam.md); off, every
+    call is allowed, as in moto."""
 
     def __init__(self, template: str | Path = DEFAULT_TEMPLATE, region: str = "us-east-1", stack_name: str = "icp",
                  parameters: dict[str, str] | None = None, interconnect_options: dict[str, Any] | None = None,
-                 variants: Variants | str | None = None):
+                 variants: Variants | str | None = None, enforce_iam: bool = True):
+        self.enforce_iam = enforce_iam
+        self.iam: iam.Enforcer | None = None
         self.template_path = Path(template)
         self.region = region
         self.stack_name = stack_name
@@ -108,20 +116,22 @@ class LocalCloud:
         icp.clock.use(self.clock.time, self._sleep)
         _reset_core_caches()
         self._install_emulators()
+        if self.enforce_iam:
+            self.iam = iam.enforcer_for(self.region, ACCOUNT_ID, self.interconnect, self.directconnect).install()
         self._install_counters()
         session = boto3.session.Session(region_name=self.region)
         self._partner_secrets(session)
         self.stack: Stack = load(self.template_path, self.region, self.stack_name, self._parameters())
         build(self.stack, session)
         self._point_servicenow_at_the_fake(session)
-        self.runtime = FunctionRuntime(self.stack)
+        self.runtime = FunctionRuntime(self.stack, principal_for=self._function_principal)
         self._set_env(self.runtime.environment())
         from icp.observability import logger
 
         logger.setLevel(os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"))  # the core's logger predates the env
         self._set_env({k: v for k, v in self.partner_server.environment().items()})
         self.clock.after_timers.append(self._sync_transit_gateway_attachments)
-        sfn.install(self.clock, self.runtime.moto_invoke)
+        sfn.install(self.clock, self.runtime.moto_invoke, principal=self._state_machine_principal)
         moto_fixes.install()
         _install_event_hooks()
         self._schedules = [(rule, _schedule_seconds(rule.schedule)) for rule in self.stack.rules if rule.schedule]
@@ -158,6 +168,9 @@ class LocalCloud:
             for emulator in (getattr(self, "interconnect", None), getattr(self, "directconnect", None)):
                 if emulator is not None:
                     emulator.uninstall()
+            if self.iam is not None:
+                self.iam.uninstall()
+                self._append_to_iam_ledger()
             if self._count_hook in botocore.handlers.BUILTIN_HANDLERS:
                 botocore.handlers.BUILTIN_HANDLERS.remove(self._count_hook)
             sfn.uninstall()
@@ -235,6 +248,53 @@ class LocalCloud:
     def partner_secret(self, provider: str) -> str:
         """The shared secret a last-mile partner signs its callbacks with."""
         return self.partner_secret_values[provider]
+
+    # -- IAM (icp_local.iam) -------------------------------------------------------------------
+    def _function_principal(self, spec: FunctionSpec) -> iam.Principal | None:
+        # Lambda names the role session after the function.
+        return self.iam.principal(spec.logical_id, spec.role_arn, spec.name) if self.iam else None
+
+    def _state_machine_principal(self, role_arn: str, state_machine_arn: str) -> iam.Principal | None:
+        if self.iam is None:
+            return None
+        logical = next((k for k, v in self.stack.state_machines.items() if v == state_machine_arn), state_machine_arn)
+        return self.iam.principal(logical, role_arn, state_machine_arn.rsplit(":", 1)[-1])
+
+    def _may_invoke(self, function: str, service: str, source_arn: str) -> bool:
+        """Whether the function's resource-based policy lets ``service`` invoke it on behalf of
+        ``source_arn`` (a rule, an API), as Lambda checks for EventBridge and API Gateway."""
+        if self.iam is None:
+            return True
+        spec = self.runtime.spec(function)
+        return self.iam.check_resource_policy(service, "lambda:InvokeFunction", spec.arn,
+                                              self.iam.function_policy(spec.name),
+                                              {"aws:SourceArn": [source_arn], "aws:SourceAccount": [ACCOUNT_ID]}) is None
+
+    def _to_dead_letter_queue(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None:
+        """A delivery EventBridge could not make (a permission is missing: no retries) goes to the
+        target's dead-letter queue, if that queue's policy lets EventBridge send to it; else it is lost."""
+        queue_arn = (target.get("DeadLetterConfig") or {}).get("Arn")
+        if not queue_arn:
+            return
+        url = f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT_ID}/{queue_arn.rsplit(':', 1)[-1]}"
+        if self.iam is None or self.iam.check_resource_policy(
+                "events.amazonaws.com", "sqs:SendMessage", queue_arn, self.iam.queue_policy(queue_arn),
+                {"aws:SourceArn": [rule_arn], "aws:SourceAccount": [ACCOUNT_ID]}) is None:
+            with iam.running_as(None):
+                boto3.client("sqs", region_name=self.region).send_message(QueueUrl=url, MessageBody=json.dumps(event))
+
+    def _append_to_iam_ledger(self) -> None:
+        """With ICP_IAM_LEDGER set (the test suite sets it), what this cloud's principals called and
+        were refused, added to that file: the suite's record of least privilege (tests/conftest.py)."""
+        ledger = os.environ.get("ICP_IAM_LEDGER")
+        if not ledger or self.iam is None or self.template_path.resolve() != DEFAULT_TEMPLATE.resolve():
+            return
+        kinds = {**{f.logical_id: "function" for f in self.stack.functions.values()},
+                 **{logical: "state machine" for logical in self.stack.state_machines}}
+        entry = {"calls": sorted({(p, a) for p, a in self.iam.calls}), "kinds": kinds,
+                 "denials": [[d.principal, d.action, d.resource] for d in self.iam.denials]}
+        with open(ledger, "a") as out:
+            out.write(json.dumps(entry) + "\n")
 
     def _install_counters(self) -> None:
         def count(model: Any = None, **_: Any) -> None:
@@ -353,7 +413,8 @@ class LocalCloud:
             if rules is not None and rule.logical_id not in rules:
                 continue
             for target in rule.targets:
-                results.append(self.runtime.invoke(target["Arn"], _scheduled_event(rule.logical_id, self))[0])
+                if self._may_invoke(target["Arn"], "events.amazonaws.com", self.stack.attributes[(rule.logical_id, "Arn")]):
+                    results.append(self.runtime.invoke(target["Arn"], _scheduled_event(rule.logical_id, self))[0])
             self._swept[rule.logical_id] = generation
         return results
 
@@ -451,9 +512,15 @@ class LocalCloud:
             return
         spec = self.runtime.spec(function)
         if spec.dead_letter_arn:
-            queue = spec.dead_letter_arn.rsplit(":", 1)[-1]
-            sqs = boto3.client("sqs", region_name=self.region)
-            sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName=queue)["QueueUrl"], MessageBody=json.dumps(event))
+            # Lambda sends it with the function's own role (SAM grants sqs:SendMessage for it).
+            url = f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT_ID}/{spec.dead_letter_arn.rsplit(':', 1)[-1]}"
+            with iam.running_as(self._function_principal(spec)):
+                try:
+                    boto3.client("sqs", region_name=self.region).send_message(QueueUrl=url,
+                                                                              MessageBody=json.dumps(event))
+                except botocore.exceptions.ClientError as exc:
+                    if exc.response["Error"]["Code"] not in _DENIED:
+                        raise
 
     # -- the REST API ---------------------------------------------------------------------------
     def api(self, method: str, path: str, json: Any = None, headers: dict[str, str] | None = None,
@@ -466,13 +533,29 @@ class LocalCloud:
         return call_api(self, method, path, json_body=json, headers=headers, body=body, signed=signed)
 
     # -- EventBridge delivery (moto has no Lambda or Step Functions targets) -------------------
-    def _deliver_to_target(self, target: dict[str, Any], event: dict[str, Any]) -> None:
+    def _deliver_to_target(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None:
         arn = target["Arn"]
         if ":states:" in arn:
-            self._enqueue(lambda: boto3.client("stepfunctions", region_name=self.region).start_execution(
-                stateMachineArn=arn, name=event["id"], input=json.dumps(event)))
+            self._enqueue(lambda: self._start_for_rule(target, event, rule_arn))
         elif ":lambda:" in arn:
-            self._enqueue(lambda: self.invoke_async(arn, event))
+            if self._may_invoke(arn, "events.amazonaws.com", rule_arn):
+                self._enqueue(lambda: self.invoke_async(arn, event))
+            else:
+                self._enqueue(lambda: self._to_dead_letter_queue(target, event, rule_arn))
+
+    def _start_for_rule(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None:
+        # EventBridge starts the execution with the target's role.
+        role = target.get("RoleArn")
+        principal = self.iam.principal(self.stack.roles.get(role, role), role, rule_arn.rsplit("/", 1)[-1]) \
+            if self.iam and role else None
+        try:
+            with iam.running_as(principal):
+                boto3.client("stepfunctions", region_name=self.region).start_execution(
+                    stateMachineArn=target["Arn"], name=event["id"], input=json.dumps(event))
+        except botocore.exceptions.ClientError as exc:
+            if exc.response["Error"]["Code"] not in _DENIED:
+                raise
+            self._to_dead_letter_queue(target, event, rule_arn)
 
     def _observe(self, event: dict[str, Any]) -> None:
         self.events_seen.append(event)
@@ -516,7 +599,7 @@ def _install_event_hooks() -> None:
         if cloud is None or not ours or not rule.event_pattern.matches_event(event):
             return _saved_events["send"](rule, event, transform_input)
         for target in ours:
-            cloud._deliver_to_target(target, event)
+            cloud._deliver_to_target(target, event, rule.arn)
         others = [t for t in rule.targets if t not in ours]
         if others:
             saved, rule.targets = rule.targets, others

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -75,7 +76,9 @@ def _link_down_and_up(console: Console, cloud: LocalCloud, request: dict[str, An
     return "vpn" in during and "direct-connect-gateway" in after and all(i["state"] == "6" for i in incidents)
 
 
-def run(console: Console | None = None) -> int:
+def run(console: Console | None = None, inspect: Callable[[LocalCloud], None] | None = None) -> int:
+    """The demo; ``inspect(cloud)`` is called at its end, before the local cloud stops (tests read
+    what it recorded)."""
     console = console or Console(width=max(Console().width, 110))
     started = time.monotonic()
     # The handlers' own JSON logs would drown the story; the status events tell it.
@@ -150,6 +153,8 @@ def run(console: Console | None = None) -> int:
             console.print(f"  • {note.splitlines()[0]}")
         ok &= len(notes) == len(cloud.connection(ticket["sys_id"])["history"])
         simulated = cloud.clock.time() - t0
+        if inspect is not None:
+            inspect(cloud)
     console.print(f"\nSimulated {_elapsed(simulated)} of waiting in {time.monotonic() - started:.1f} s of real time. "
                   + ("[green]All three connections ACTIVE.[/green]" if ok else "[red]Something did not finish.[/red]"))
     return 0 if ok else 1

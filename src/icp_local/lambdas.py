@@ -10,10 +10,12 @@ import threading
 import traceback
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from icp_local import iam
 from icp_local.template import FunctionSpec, Stack
 
 
@@ -39,8 +41,10 @@ class LambdaContext:
 
 
 class FunctionRuntime:
-    def __init__(self, stack: Stack):
+    def __init__(self, stack: Stack, principal_for: Callable[[FunctionSpec], iam.Principal | None] | None = None):
         self.stack = stack
+        # Each invocation runs as its function's role session (None: unchecked, as the operator).
+        self.principal_for = principal_for or (lambda spec: None)
         self.invocations: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self._modules: dict[str, ModuleType] = {}
@@ -86,7 +90,8 @@ class FunctionRuntime:
         context = LambdaContext(spec.name, spec.arn, spec.memory, spec.timeout, str(uuid.uuid4()))
         os.environ["AWS_LAMBDA_FUNCTION_NAME"] = spec.name
         try:
-            return self._handler(spec)(event, context), False
+            with iam.running_as(self.principal_for(spec)):
+                return self._handler(spec)(event, context), False
         except Exception as exc:
             self.errors[spec.logical_id] += 1
             return {"errorType": type(exc).__name__, "errorMessage": str(exc),

@@ -8,28 +8,56 @@ parked, and send Lambda invocations to the in-process handlers.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
+from icp_local import iam
 from icp_local.clock import SimClock
 
 _lock = threading.Lock()
-_state: dict[str, Any] = {"clock": None, "invoke": None, "running": 0, "installed": False, "saved": {}}
+_state: dict[str, Any] = {"clock": None, "invoke": None, "running": 0, "installed": False, "saved": {},
+                          "principal": lambda role_arn, state_machine_arn: None}
+
+
+class _ContextThread(threading.Thread):
+    """A thread that runs in a copy of its creator's context variables (as asyncio tasks do):
+    the interpreter runs each state in a thread of its own, and the state's calls to AWS are
+    still the execution's, made with its role (icp_local.iam)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._context = contextvars.copy_context()
+
+    def run(self) -> None:
+        self._context.run(super().run)
+
+
+def _threading_with_context() -> ModuleType:
+    shim = ModuleType("threading")
+    shim.__dict__.update(threading.__dict__)
+    shim.Thread = _ContextThread  # type: ignore[attr-defined]
+    return shim
 
 
 def running_executions() -> int:
     return int(_state["running"])
 
 
-def install(clock: SimClock, invoke: Callable[[str, Any], tuple[str, bool, str]]) -> None:
-    """Route moto's waits to ``clock`` and its Lambda invocations to ``invoke(function_name, event)``."""
+def install(clock: SimClock, invoke: Callable[[str, Any], tuple[str, bool, str]],
+            principal: Callable[[str, str], iam.Principal | None] | None = None) -> None:
+    """Route moto's waits to ``clock`` and its Lambda invocations to ``invoke(function_name, event)``;
+    each execution runs as ``principal(role ARN, state machine ARN)`` (its role session)."""
     _state["clock"], _state["invoke"], _state["running"] = clock, invoke, 0
+    _state["principal"] = principal or (lambda role_arn, state_machine_arn: None)
     if _state["installed"]:
         return
     from moto.awslambda import models as lambda_models
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.program import program
+    from moto.stepfunctions.parser.asl.component.state.exec import execute_state
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_callback as callback_module,
     )
@@ -38,6 +66,7 @@ def install(clock: SimClock, invoke: Callable[[str, Any], tuple[str, bool, str]]
     from moto.stepfunctions.parser.backend import execution_worker
 
     saved = _state["saved"]
+    saved["program_threading"], saved["state_thread"] = program.threading, execute_state.Thread
     saved["wait"] = wait_function.WaitFunction._wait_interval
     saved["retry_time"] = retrier_decl.time
     saved["token"] = callback_module.StateTaskServiceCallback._wait_for_task_token_timeout
@@ -61,8 +90,12 @@ def install(clock: SimClock, invoke: Callable[[str, Any], tuple[str, bool, str]]
         saved["start"](self)
 
     def execution_logic(self: Any) -> None:
+        details = self._evaluation_details
         try:
-            saved["logic"](self)
+            # The interpreter's Lambda and SDK calls are the state machine's, made with its role.
+            with iam.running_as(_state["principal"](details.aws_execution_details.role_arn,
+                                                    details.state_machine_details.arn)):
+                saved["logic"](self)
         finally:
             with _lock:
                 _state["running"] -= 1
@@ -82,6 +115,8 @@ def install(clock: SimClock, invoke: Callable[[str, Any], tuple[str, bool, str]]
     execution_worker.ExecutionWorker.start = start
     lambda_models.LambdaFunction._invoke_lambda = invoke_lambda
     callback_endpoints.CallbackEndpoint.notify = notify
+    program.threading = _threading_with_context()
+    execute_state.Thread = _ContextThread
     _state["installed"] = True
 
 
@@ -90,6 +125,8 @@ def uninstall() -> None:
         return
     from moto.awslambda import models as lambda_models
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.program import program
+    from moto.stepfunctions.parser.asl.component.state.exec import execute_state
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_callback as callback_module,
     )
@@ -98,6 +135,7 @@ def uninstall() -> None:
     from moto.stepfunctions.parser.backend import execution_worker
 
     saved = _state["saved"]
+    program.threading, execute_state.Thread = saved["program_threading"], saved["state_thread"]
     wait_function.WaitFunction._wait_interval = saved["wait"]
     retrier_decl.time = saved["retry_time"]
     callback_module.StateTaskServiceCallback._wait_for_task_token_timeout = saved["token"]

@@ -41,6 +41,7 @@ class FunctionSpec:
     timeout: int
     memory: int
     dead_letter_arn: str | None = None  # where failed asynchronous invocations go
+    role_arn: str = ""  # the execution role the function's code runs with
 
 
 @dataclass
@@ -74,6 +75,10 @@ class Stack:
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
     rules: list[RuleSpec] = field(default_factory=list)
     state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
+    state_machine_roles: dict[str, str] = field(default_factory=dict)  # logical id -> role ARN
+    roles: dict[str, str] = field(default_factory=dict)  # role ARN -> logical id
+    # AWS managed policies a role names (moto does not load them; see docs/iam.md)
+    managed_policies: dict[str, list[str]] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
     conditions: dict[str, Any] = field(default_factory=dict)
     apis: dict[str, RestApi] = field(default_factory=dict)
@@ -200,10 +205,18 @@ _ORDER = [
     "AWS::IAM::Role", "AWS::DynamoDB::Table", "AWS::Events::EventBus", "AWS::SQS::Queue", "AWS::Logs::LogGroup",
     "AWS::SecretsManager::Secret", "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::ApiGateway::RestApi",
     "AWS::Lambda::LayerVersion", "AWS::Lambda::Function", "AWS::StepFunctions::StateMachine", "AWS::Events::Rule",
+    "AWS::Lambda::Permission", "AWS::SQS::QueuePolicy",
 ]
-# Kinds with no behaviour in the local cloud (permissions and policies are not enforced by moto).
-_SKIPPED = {"AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::Lambda::EventInvokeConfig",
-            "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage"}
+# Kinds with no behaviour in the local cloud.
+_SKIPPED = {"AWS::Lambda::EventInvokeConfig", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage"}
+
+
+def _client(session: Any, service: str) -> Any:
+    """One client per service for the whole build (making a client costs more than most calls)."""
+    clients = session.__dict__.setdefault("_icp_local_clients", {})
+    if service not in clients:
+        clients[service] = session.client(service)
+    return clients[service]
 
 
 def build(stack: Stack, session: Any) -> None:
@@ -231,10 +244,18 @@ def build(stack: Stack, session: Any) -> None:
 
 def _role(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     name = f"{stack.name}-{logical}"[:64]
-    arn = session.client("iam").create_role(
+    iam = _client(session, "iam")
+    arn = iam.create_role(
         RoleName=name, AssumeRolePolicyDocument=json.dumps(props.get("AssumeRolePolicyDocument", {})))["Role"]["Arn"]
+    # The inline policies are what the local cloud enforces (icp_local.iam), read back from moto.
+    for policy in props.get("Policies", []):
+        # AWS takes a document without a Version (as the old 2008-10-17 grammar); moto insists on one.
+        document = {"Version": "2012-10-17", **policy["PolicyDocument"]}
+        iam.put_role_policy(RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(document))
+    stack.managed_policies[arn] = [str(a) for a in props.get("ManagedPolicyArns", [])]
     stack.physical[logical] = name
     stack.attributes[(logical, "Arn")] = arn
+    stack.roles[arn] = logical
 
 
 def _table(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
@@ -243,20 +264,20 @@ def _table(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> N
         "AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes", "DeletionProtectionEnabled")}
     if "SSESpecification" in props:  # CloudFormation and the API spell this one differently
         params["SSESpecification"] = {"Enabled": bool(props["SSESpecification"].get("SSEEnabled"))}
-    table = session.client("dynamodb").create_table(TableName=name, **params)["TableDescription"]
+    table = _client(session, "dynamodb").create_table(TableName=name, **params)["TableDescription"]
     stack.physical[logical] = name
     stack.attributes[(logical, "Arn")] = table["TableArn"]
 
 
 def _bus(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
-    arn = session.client("events").create_event_bus(Name=props["Name"])["EventBusArn"]
+    arn = _client(session, "events").create_event_bus(Name=props["Name"])["EventBusArn"]
     stack.physical[logical] = props["Name"]
     stack.attributes[(logical, "Arn")] = arn
     stack.attributes[(logical, "Name")] = props["Name"]
 
 
 def _queue(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
-    sqs = session.client("sqs")
+    sqs = _client(session, "sqs")
     url = sqs.create_queue(QueueName=props.get("QueueName") or f"{stack.name}-{logical}")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     stack.physical[logical] = url
@@ -266,7 +287,7 @@ def _queue(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> N
 
 def _log_group(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     name = props.get("LogGroupName") or f"/icp-local/{stack.name}/{logical}"
-    session.client("logs").create_log_group(logGroupName=name)
+    _client(session, "logs").create_log_group(logGroupName=name)
     stack.physical[logical] = name
     stack.attributes[(logical, "Arn")] = f"arn:aws:logs:{stack.region}:{ACCOUNT_ID}:log-group:{name}:*"
 
@@ -286,7 +307,7 @@ def _function(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("app.py", "# runs in-process in the local cloud\n")
     env = props.get("Environment", {}).get("Variables", {})
-    created = session.client("lambda").create_function(
+    created = _client(session, "lambda").create_function(
         FunctionName=name, Runtime=props.get("Runtime", "python3.12"), Role=props["Role"],
         Handler=props["Handler"], Code={"ZipFile": buffer.getvalue()},
         Environment={"Variables": {k: str(v) for k, v in env.items()}},
@@ -301,7 +322,7 @@ def _function(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -
         logical_id=logical, name=name, arn=created["FunctionArn"], code_dir=stack.root / key,
         handler=props["Handler"], environment={k: str(v) for k, v in env.items()},
         timeout=int(props.get("Timeout", 3)), memory=int(props.get("MemorySize", 128)),
-        dead_letter_arn=(props.get("DeadLetterConfig") or {}).get("TargetArn"),
+        dead_letter_arn=(props.get("DeadLetterConfig") or {}).get("TargetArn"), role_arn=props["Role"],
     )
 
 
@@ -313,16 +334,17 @@ def _state_machine(stack: Stack, session: Any, logical: str, props: dict[str, An
     if leftover:
         raise ValueError(f"{logical}: no substitution for {sorted(set(leftover))}")
     name = props.get("StateMachineName") or logical
-    arn = session.client("stepfunctions").create_state_machine(
+    arn = _client(session, "stepfunctions").create_state_machine(
         name=name, definition=definition, roleArn=props["RoleArn"], type=props.get("StateMachineType", "STANDARD"),
     )["stateMachineArn"]
     stack.physical[logical] = arn
     stack.attributes[(logical, "Name")] = name
     stack.state_machines[logical] = arn
+    stack.state_machine_roles[logical] = props["RoleArn"]
 
 
 def _rule(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
-    events = session.client("events")
+    events = _client(session, "events")
     bus = props.get("EventBusName", "default")
     params: dict[str, Any] = {"Name": f"{stack.name}-{logical}"[:64], "EventBusName": bus,
                               "State": props.get("State", "ENABLED")}
@@ -341,6 +363,21 @@ def _rule(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> No
     stack.rules.append(RuleSpec(logical, bus, props.get("EventPattern"), props.get("ScheduleExpression"), targets))
 
 
+def _permission(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    """A Lambda resource-based policy statement: who else may invoke the function."""
+    params = {k: props[k] for k in ("SourceArn", "SourceAccount") if k in props}
+    _client(session, "lambda").add_permission(FunctionName=props["FunctionName"], StatementId=logical,
+                                            Action=props["Action"], Principal=props["Principal"], **params)
+    stack.physical[logical] = logical
+
+
+def _queue_policy(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    sqs = _client(session, "sqs")
+    for url in props["Queues"]:
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(props["PolicyDocument"])})
+    stack.physical[logical] = logical
+
+
 def _secret(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     import secrets as random_source
 
@@ -353,7 +390,7 @@ def _secret(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> 
     else:
         value = random_source.token_urlsafe(int((generate or {}).get("PasswordLength", 32)))
     name = props.get("Name") or f"{stack.name}-{logical}"
-    arn = session.client("secretsmanager").create_secret(Name=name, SecretString=value)["ARN"]
+    arn = _client(session, "secretsmanager").create_secret(Name=name, SecretString=value)["ARN"]
     stack.physical[logical] = arn
 
 
@@ -364,13 +401,13 @@ def _alarm(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> N
         "Threshold", "ComparisonOperator", "TreatMissingData", "AlarmActions")}
     params["Period"], params["EvaluationPeriods"] = int(params["Period"]), int(params["EvaluationPeriods"])
     params["Threshold"] = float(params["Threshold"])
-    session.client("cloudwatch").put_metric_alarm(AlarmName=name, **params)
+    _client(session, "cloudwatch").put_metric_alarm(AlarmName=name, **params)
     stack.physical[logical] = name
 
 
 def _dashboard(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     name = props.get("DashboardName") or f"{stack.name}-{logical}"
-    session.client("cloudwatch").put_dashboard(DashboardName=name, DashboardBody=props["DashboardBody"])
+    _client(session, "cloudwatch").put_dashboard(DashboardName=name, DashboardBody=props["DashboardBody"])
     stack.physical[logical] = name
 
 
@@ -394,4 +431,6 @@ _BUILDERS = {
     "AWS::CloudWatch::Alarm": _alarm,
     "AWS::CloudWatch::Dashboard": _dashboard,
     "AWS::ApiGateway::RestApi": _rest_api,
+    "AWS::Lambda::Permission": _permission,
+    "AWS::SQS::QueuePolicy": _queue_policy,
 }

@@ -1,0 +1,549 @@
+"""IAM in the local cloud: each function, state machine and EventBridge delivery calls AWS with
+the credentials of its own role, and every call is allowed or refused by that role's policies.
+
+- **Who calls.** A principal is a role session assumed through moto's STS (session name: the
+  function's or state machine's name, as Lambda and Step Functions name theirs). The local cloud
+  sets the current principal in a context variable around each Lambda invocation and each
+  execution's thread; every botocore session made while the local cloud runs resolves its
+  credentials from that variable, so a handler's clients (boto3, PynamoDB, Powertools) sign
+  with its own role's keys even though all functions share one process and one client cache.
+- **What is asked.** Before botocore sends a call (moto's services and the emulators alike),
+  ``icp_local.iam_actions`` turns the operation and its parameters into the IAM action, the
+  resource ARNs the Service Authorization Reference says AWS checks, and condition keys.
+- **The decision.** ``evaluate`` applies AWS's identity-policy logic: an explicit Deny wins, else
+  an Allow whose Action, Resource and Condition all match, else an implicit deny. moto's own
+  evaluator (``moto/iam/access_control.py``) is not used: it matches every request against the
+  resource ``"*"`` and ignores conditions, so every resource-scoped statement would deny.
+- **A refusal** is answered as AWS answers it (``AccessDeniedException``, ``AccessDenied`` or
+  EC2's ``UnauthorizedOperation``, with the message naming the role session and the action) and
+  recorded in ``Enforcer.denials``; every allowed call is counted in ``Enforcer.calls``.
+
+The operator (tests, the demo, the local cloud itself) runs as no principal and is not checked.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import os
+import re
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import lru_cache
+from typing import Any
+
+import botocore.credentials
+import botocore.handlers
+from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
+
+from icp_local import iam_actions
+
+_CONTEXT_KEY = "icp_local.iam_params"
+_DONE_KEY = "icp_local.iam_checked"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A role session: who a function or state machine is when it calls AWS."""
+
+    name: str  # the template's logical id (what reports and tests name)
+    role_arn: str
+    arn: str  # arn:aws:sts::<account>:assumed-role/<role>/<session>
+    access_key: str
+    secret_key: str
+    token: str
+
+
+_current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("icp_local_principal", default=None)
+
+
+def current() -> Principal | None:
+    return _current.get()
+
+
+@contextmanager
+def running_as(principal: Principal | None) -> Iterator[None]:
+    token = _current.set(principal)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+# --- evaluation --------------------------------------------------------------------------------
+class Decision(Enum):
+    ALLOW = "allow"
+    IMPLICIT_DENY = "implicit deny"
+    EXPLICIT_DENY = "explicit deny"
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+@lru_cache(maxsize=4096)
+def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    # IAM wildcards: * is any run of characters, ? is one; nothing else is special.
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(f"{regex}\\Z", re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
+def _like(pattern: str, value: str, ignore_case: bool = False) -> bool:
+    return _glob(pattern, ignore_case).match(value) is not None
+
+
+def _arn_like(pattern: str, arn: str) -> bool:
+    """ARN matching: segment by segment for partition, service, Region and account (a
+    wildcard does not cross a colon there), then the resource part as a whole."""
+    if pattern == "*":
+        return True
+    want, have = pattern.split(":", 5), arn.split(":", 5)
+    if len(want) != 6 or len(have) != 6:
+        return _like(pattern, arn)
+    return all(_like(w, h) for w, h in zip(want, have, strict=True))
+
+
+def _action_matches(patterns: Any, action: str) -> bool:
+    return any(_like(str(p), action, ignore_case=True) for p in _as_list(patterns))
+
+
+def _resource_matches(patterns: Any, resource: str) -> bool:
+    if resource == "*":  # an action with no resource type: only "*" covers it
+        return any(p == "*" for p in _as_list(patterns))
+    return any(_arn_like(str(p), resource) for p in _as_list(patterns))
+
+
+def _principal_matches(spec: Any, caller: str) -> bool:
+    """``caller`` is a role session ARN or a service principal (``events.amazonaws.com``)."""
+    if spec == "*":
+        return True
+    if not isinstance(spec, dict):
+        return False
+    for kind, values in spec.items():
+        for value in _as_list(values):
+            if value == "*" or value == caller:
+                return True
+            if kind == "AWS" and caller.startswith("arn:aws:sts::") and value.endswith(":root"):
+                return value.split(":")[4] == caller.split(":")[4]  # the account trusts its own roles
+    return False
+
+
+_STRING = {
+    "StringEquals": lambda want, have: want == have,
+    "StringNotEquals": lambda want, have: want == have,
+    "StringEqualsIgnoreCase": lambda want, have: want.lower() == have.lower(),
+    "StringNotEqualsIgnoreCase": lambda want, have: want.lower() == have.lower(),
+    "StringLike": lambda want, have: _like(want, have),
+    "StringNotLike": lambda want, have: _like(want, have),
+    "ArnEquals": lambda want, have: want == have,
+    "ArnNotEquals": lambda want, have: want == have,
+    "ArnLike": _arn_like,
+    "ArnNotLike": _arn_like,
+    "Bool": lambda want, have: want.lower() == have.lower(),
+    "NumericEquals": lambda want, have: float(want) == float(have),
+    "NumericLessThan": lambda want, have: float(have) < float(want),
+    "NumericLessThanEquals": lambda want, have: float(have) <= float(want),
+    "NumericGreaterThan": lambda want, have: float(have) > float(want),
+    "NumericGreaterThanEquals": lambda want, have: float(have) >= float(want),
+}
+
+
+def _condition_holds(operator: str, key: str, wanted: Any, context: Mapping[str, list[str]]) -> bool:
+    values = context.get(key.lower())
+    if operator == "Null":
+        return (values is None) == (str(_as_list(wanted)[0]).lower() == "true")
+    quantifier, _, base = operator.rpartition(":")
+    if_exists = base.endswith("IfExists")
+    base = base.removesuffix("IfExists")
+    if base not in _STRING:
+        raise NotImplementedError(f"the local cloud does not evaluate the condition operator {operator}")
+    negated = "Not" in base
+    if values is None:
+        # An absent key matches nothing: a positive test fails, a negated one holds (IAM's rule).
+        return if_exists or negated
+    match = _STRING[base]
+    wanted_values = [str(w) for w in _as_list(wanted)]
+
+    def one(have: str) -> bool:
+        hit = any(match(w, have) for w in wanted_values)
+        return not hit if negated else hit
+
+    if quantifier == "ForAllValues":
+        return all(one(v) for v in values)
+    return any(one(v) for v in values)  # single-valued keys, and ForAnyValue
+
+
+def _conditions_hold(conditions: Mapping[str, Mapping[str, Any]] | None, context: Mapping[str, list[str]]) -> bool:
+    return all(_condition_holds(operator, key, wanted, context)
+               for operator, block in (conditions or {}).items() for key, wanted in block.items())
+
+
+def evaluate(documents: list[dict[str, Any]], action: str, resource: str, context: Mapping[str, list[str]],
+             caller: str | None = None) -> Decision:
+    """AWS's policy logic for one action on one resource. ``context`` holds the request's
+    condition keys (lower case) with their values; ``caller``, for resource-based policies,
+    is who asks (statements with a ``Principal`` must name it)."""
+    allowed = False
+    for document in documents:
+        for statement in _as_list(document.get("Statement", [])):
+            if "Principal" in statement and (caller is None or not _principal_matches(statement["Principal"], caller)):
+                continue
+            if "NotPrincipal" in statement:
+                raise NotImplementedError("the local cloud does not evaluate NotPrincipal")
+            if "Action" in statement:
+                if not _action_matches(statement["Action"], action):
+                    continue
+            elif _action_matches(statement.get("NotAction", []), action):
+                continue
+            if "Resource" in statement:
+                if not _resource_matches(statement["Resource"], resource):
+                    continue
+            elif "NotResource" in statement and _resource_matches(statement["NotResource"], resource):
+                continue
+            if not _conditions_hold(statement.get("Condition"), context):
+                continue
+            if statement.get("Effect") == "Deny":
+                return Decision.EXPLICIT_DENY
+            allowed = True
+    return Decision.ALLOW if allowed else Decision.IMPLICIT_DENY
+
+
+def denial_message(caller_arn: str, action: str, resource: str, decision: Decision) -> str:
+    """AWS's wording (CloudTrail and the SDKs show it this way since 2021)."""
+    on = "" if resource == "*" else f" on resource: {resource}"
+    why = ("with an explicit deny in an identity-based policy" if decision is Decision.EXPLICIT_DENY
+           else f"because no identity-based policy allows the {action} action")
+    return f"User: {caller_arn} is not authorized to perform: {action}{on} {why}"
+
+
+# --- the enforcer ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Denial:
+    principal: str  # logical id
+    caller_arn: str
+    action: str
+    resource: str
+    code: str
+    message: str
+
+
+# What each service answers a refused call with (code, HTTP status), where it is not
+# AccessDeniedException. EC2 has its own code; the query-protocol services say AccessDenied.
+_ERROR_CODES = {"ec2": ("UnauthorizedOperation", 403), "sqs": ("AccessDenied", 403), "sts": ("AccessDenied", 403),
+                "iam": ("AccessDenied", 403), "cloudwatch": ("AccessDenied", 403)}
+
+
+class _PrincipalCredentials(botocore.credentials.Credentials):
+    """The credentials of whoever runs now (see the module docstring); the operator's, from the
+    environment, when no principal does. Read at every signing, so cached clients follow."""
+
+    def __init__(self) -> None:  # no fixed keys: every attribute is read at use
+        self.method = "icp-local-principal"
+        self.account_id = None
+
+    def _keys(self) -> tuple[str, str, str | None]:
+        principal = _current.get()
+        if principal is not None:
+            return principal.access_key, principal.secret_key, principal.token
+        return (os.environ.get("AWS_ACCESS_KEY_ID", "testing"), os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+                os.environ.get("AWS_SESSION_TOKEN"))
+
+    @property  # type: ignore[override]
+    def access_key(self) -> str:
+        return self._keys()[0]
+
+    @property  # type: ignore[override]
+    def secret_key(self) -> str:
+        return self._keys()[1]
+
+    @property  # type: ignore[override]
+    def token(self) -> str | None:
+        return self._keys()[2]
+
+    def get_frozen_credentials(self) -> botocore.credentials.ReadOnlyCredentials:
+        return botocore.credentials.ReadOnlyCredentials(*self._keys(), None)
+
+
+class _Resolver:
+    def __init__(self, credentials: _PrincipalCredentials):
+        self.credentials = credentials
+
+    def load_credentials(self) -> _PrincipalCredentials:
+        return self.credentials
+
+
+class _PerPrincipal(dict[str, Any]):
+    """Powertools keeps its parameter providers, and the secret values they cache, in one
+    module-level dict; in Lambda each function has a process of its own, so here each
+    principal gets its own dict (else one function would read another's cached secret and
+    never make the call its role may not allow)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_principal: dict[str | None, dict[str, Any]] = {}
+
+    def _mine(self) -> dict[str, Any]:
+        principal = _current.get()
+        return self._by_principal.setdefault(principal.name if principal else None, {})
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._mine()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._mine()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._mine()[key] = value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._mine().get(key, default)
+
+    def clear(self) -> None:
+        self._by_principal.clear()
+
+
+@dataclass
+class Enforcer:
+    """Installed by a LocalCloud: authorizes every AWS call a principal makes."""
+
+    lookup: iam_actions.Lookup
+    policies_of: Callable[[str], list[dict[str, Any]]]  # role ARN -> its identity policies
+    assume: Callable[[str, str], dict[str, str]]  # (role ARN, session name) -> STS credentials
+    # resource-based policies: a function's (by name), a queue's (by ARN)
+    function_policy: Callable[[str], list[dict[str, Any]]] = lambda name: []
+    queue_policy: Callable[[str], list[dict[str, Any]]] = lambda arn: []
+    calls: Counter[tuple[str, str]] = field(default_factory=Counter)  # (principal, action) -> allowed calls
+    denials: list[Denial] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._principals: dict[tuple[str, str], Principal] = {}
+        self._by_key: dict[str, Principal] = {}
+        self._credentials = _PrincipalCredentials()
+        self._saved: dict[str, Any] = {}
+
+    # -- principals ------------------------------------------------------------------------------
+    def principal(self, name: str, role_arn: str, session_name: str) -> Principal:
+        """The role session ``name`` runs as (assumed once, through moto's STS)."""
+        with self._lock:
+            found = self._principals.get((name, role_arn))
+            if found is None:
+                credentials = self.assume(role_arn, session_name[:64])
+                found = Principal(name, role_arn, credentials["Arn"], credentials["AccessKeyId"],
+                                  credentials["SecretAccessKey"], credentials["SessionToken"])
+                self._principals[(name, role_arn)] = found
+                self._by_key[found.access_key] = found
+            return found
+
+    # -- installing ------------------------------------------------------------------------------
+    def _handlers(self) -> list[tuple[Any, ...]]:
+        handlers: list[tuple[Any, ...]] = [("before-parameter-build", self._capture_params),
+                                           ("before-call", self._before_call)]
+        # The emulators answer on before-call.<service>, which botocore runs before plain
+        # before-call: the check goes first in their own slot.
+        handlers += [(f"before-call.{service_id}", self._before_call, botocore.handlers.REGISTER_FIRST)
+                     for service_id in iam_actions.EMULATED_SERVICE_IDS]
+        return handlers
+
+    def install(self) -> Enforcer:
+        import boto3
+        from aws_lambda_powertools.utilities.parameters import secrets as powertools_secrets
+
+        self._saved["resolver"] = botocore.credentials.create_credential_resolver
+        botocore.credentials.create_credential_resolver = lambda *_, **__: _Resolver(self._credentials)
+        self._saved["providers"] = powertools_secrets.DEFAULT_PROVIDERS
+        powertools_secrets.DEFAULT_PROVIDERS = _PerPrincipal()
+        botocore.handlers.BUILTIN_HANDLERS.extend(self._handlers())
+        session = boto3.DEFAULT_SESSION
+        if session is not None:  # sessions made before now do not read BUILTIN_HANDLERS again
+            for spec in self._handlers():
+                register = session.events.register_first if len(spec) == 3 else session.events.register
+                register(spec[0], spec[1], unique_id=f"icp_local.iam:{spec[0]}")
+        return self
+
+    def uninstall(self) -> None:
+        import boto3
+        from aws_lambda_powertools.utilities.parameters import secrets as powertools_secrets
+
+        if not self._saved:
+            return
+        botocore.credentials.create_credential_resolver = self._saved.pop("resolver")
+        powertools_secrets.DEFAULT_PROVIDERS = self._saved.pop("providers")
+        for spec in self._handlers():
+            while spec in botocore.handlers.BUILTIN_HANDLERS:
+                botocore.handlers.BUILTIN_HANDLERS.remove(spec)
+        session = boto3.DEFAULT_SESSION
+        if session is not None:
+            for spec in self._handlers():
+                session.events.unregister(spec[0], spec[1], unique_id=f"icp_local.iam:{spec[0]}")
+
+    # -- the check -------------------------------------------------------------------------------
+    @staticmethod
+    def _capture_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context[_CONTEXT_KEY] = params
+
+    def _caller(self, request_signer: Any) -> Principal | None:
+        # Who signs: a role session the local cloud handed out, else whoever runs now (moto's
+        # Step Functions interpreter builds its clients with fixed placeholder keys).
+        credentials = getattr(request_signer, "_credentials", None)
+        key = credentials.get_frozen_credentials().access_key if credentials is not None else None
+        return self._by_key.get(key or "") or _current.get()
+
+    def _before_call(self, model: Any, context: dict[str, Any], request_signer: Any = None,
+                     **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        if context.get(_DONE_KEY):
+            return None
+        context[_DONE_KEY] = True
+        principal = self._caller(request_signer)
+        if principal is None:
+            return None
+        params = context.get(_CONTEXT_KEY) or {}
+        region = context.get("client_region") or self.lookup.region
+        request = iam_actions.request_for(model.service_model.service_name, model.name, params, region, self.lookup)
+        denial = self.check(principal, request)
+        return None if denial is None else _error_response(model, denial)
+
+    def check(self, principal: Principal, request: iam_actions.Request) -> Denial | None:
+        """Allow (and count) or refuse (and record) one request of ``principal``."""
+        documents = self.policies_of(principal.role_arn)
+        context = {**request.context, "aws:principalarn": [principal.role_arn],
+                   "aws:principalaccount": [self.lookup.account], "aws:requestedregion": [request.region]}
+        actions = [request.action, *request.also]
+        for action in actions:
+            for resource in request.resources:
+                decision = evaluate(documents, action, resource.arn, {**context, **resource.context})
+                if decision is not Decision.ALLOW:
+                    code = _ERROR_CODES.get(request.action.split(":")[0], ("AccessDeniedException", 400))[0]
+                    message = denial_message(principal.arn, action, resource.arn, decision)
+                    if code == "UnauthorizedOperation":
+                        message = f"You are not authorized to perform this operation. {message}"
+                    denial = Denial(principal.name, principal.arn, action, resource.arn, code, message)
+                    with self._lock:
+                        self.denials.append(denial)
+                    return denial
+        with self._lock:
+            for action in actions:
+                self.calls[(principal.name, action)] += 1
+        return None
+
+    def check_resource_policy(self, caller: str, action: str, resource: str, documents: list[dict[str, Any]],
+                              context: Mapping[str, list[str]]) -> Denial | None:
+        """A service principal (``events.amazonaws.com``) against a resource-based policy (a
+        function's, a queue's): allow (and count), or refuse (and record)."""
+        decision = evaluate(documents, action, resource, {k.lower(): v for k, v in context.items()}, caller=caller)
+        with self._lock:
+            if decision is Decision.ALLOW:
+                self.calls[(caller, action)] += 1
+                return None
+            message = (f"User: {caller} is not authorized to perform: {action} on resource: {resource} "
+                       f"because no resource-based policy allows the {action} action")
+            denial = Denial(caller, caller, action, resource, "AccessDeniedException", message)
+            self.denials.append(denial)
+            return denial
+
+
+def _error_response(model: Any, denial: Denial) -> tuple[AWSResponse, dict[str, Any]]:
+    service_model = model.service_model
+    status = _ERROR_CODES.get(denial.action.split(":")[0], ("AccessDeniedException", 400))[1]
+    if denial.code in service_model.shape_names:
+        status = int(service_model.shape_for(denial.code).metadata.get("error", {}).get("httpStatusCode", status))
+    request_id = str(uuid.uuid4())
+    headers = {"x-amzn-requestid": request_id}
+    parsed: dict[str, Any] = {
+        "Error": {"Code": denial.code, "Message": denial.message},
+        "ResponseMetadata": {"RequestId": request_id, "HTTPStatusCode": status, "HTTPHeaders": headers,
+                             "RetryAttempts": 0},
+    }
+    if denial.code in service_model.shape_names:
+        parsed["message"] = denial.message  # a modeled error's member, as botocore's parser adds it
+    return AWSResponse(f"https://{service_model.endpoint_prefix}.iam.local", status, HTTPHeaders.from_dict(headers),
+                       _EmptyBody()), parsed
+
+
+class _EmptyBody:
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        return iter(())
+
+
+def parse_document(text: str | dict[str, Any]) -> dict[str, Any]:
+    return text if isinstance(text, dict) else _parse_cached(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse_cached(text: str) -> dict[str, Any]:
+    return dict(json.loads(text))
+
+
+# --- the local cloud's view of moto and the emulators -------------------------------------------
+def enforcer_for(region: str, account: str, interconnect: Any, directconnect: Any) -> Enforcer:
+    """An Enforcer that reads roles and their policies from moto's IAM, assumes them through
+    moto's STS, and looks up what a request does not say in moto and the emulators."""
+    # moto's backends, not its API: these are the local cloud's own look-ups, which must not count
+    # as calls (LocalCloud.api_calls) nor be checked.
+    from moto.awslambda.models import lambda_backends
+    from moto.iam.models import iam_backends
+    from moto.secretsmanager.models import secretsmanager_backends
+    from moto.sqs.models import sqs_backends
+    from moto.sts.models import sts_backends
+
+    def policies_of(role_arn: str) -> list[dict[str, Any]]:
+        backend = iam_backends[account]["global"]
+        name = role_arn.rsplit("/", 1)[-1]
+        documents = [parse_document(backend.get_role_policy(name, policy)[1])
+                     for policy in backend.list_role_policies(name)]
+        attached, _ = backend.list_attached_role_policies(name)
+        for policy in attached:  # customer managed ones (moto does not load AWS managed policies)
+            version = next(v for v in policy.versions if v.is_default)
+            documents.append(parse_document(version.document))
+        return documents
+
+    def assume(role_arn: str, session_name: str) -> dict[str, str]:
+        role = sts_backends[account]["aws"].assume_role(region_name=region, role_session_name=session_name,
+                                                        role_arn=role_arn, policy="", duration=43200, external_id="")
+        return {"AccessKeyId": role.access_key_id, "SecretAccessKey": role.secret_access_key,
+                "SessionToken": role.session_token, "Arn": role.arn}
+
+    def function_policy(name: str) -> list[dict[str, Any]]:
+        try:
+            wire = json.loads(lambda_backends[account][region].get_policy(name))
+        except Exception:  # no policy at all
+            return []
+        return [json.loads(wire["Policy"])]
+
+    def queue_policy(queue_arn: str) -> list[dict[str, Any]]:
+        queue = sqs_backends[account][region].queues.get(queue_arn.rsplit(":", 1)[-1])
+        policy = queue.policy if queue is not None else None
+        return [json.loads(policy)] if policy else []
+
+    def secret_arn(secret_id: str, secret_region: str) -> str:
+        secret = secretsmanager_backends[account][secret_region].secrets.get(secret_id)
+        return str(secret.arn) if secret is not None else secret_id
+
+    def state_machine_of_token(token: str) -> str | None:
+        # AWS reads the execution out of the token; moto keeps tokens in each execution's pool.
+        from moto.stepfunctions.responses import get_backend
+
+        for state_machine in get_backend(account, region).state_machines:
+            for execution in state_machine.executions:
+                env = getattr(getattr(execution, "exec_worker", None), "env", None)
+                pool = getattr(env, "callback_pool_manager", None)
+                if pool is not None and pool.get(token) is not None:
+                    return str(state_machine.arn)
+        return None
+
+    def connection(identifier: str, connection_region: str) -> dict[str, Any] | None:
+        return next((c for c in interconnect.connections() if identifier in (c["id"], c["arn"])), None)
+
+    def gateway_of_association(association_id: str) -> str | None:
+        return next((str(a["directConnectGatewayId"]) for a in directconnect.associations()
+                     if a.get("associationId") == association_id), None)
+
+    lookup = iam_actions.Lookup(region, account, secret_arn=secret_arn, state_machine_of_token=state_machine_of_token,
+                                connection=connection, gateway_of_association=gateway_of_association)
+    return Enforcer(lookup, policies_of, assume, function_policy=function_policy, queue_policy=queue_policy)
