@@ -299,7 +299,8 @@ def seed_connections(cloud: LocalCloud, n: int) -> None:
                 connectionId=f"icc-bench-{i:05d}", requestId=request_id, type="multicloud",
                 provider="google-cloud", awsRegion=REGION, remoteLocation=env.location, bandwidth="1Gbps",
                 request={**template, "requestId": request_id}, status=Status.ACTIVE, awsConnectionId=aws.id,
-                awsState="available", environmentId=env.id, version=1, createdAt=now, updatedAt=now)
+                awsState="available", awsStateSeen="available", awsStateReads=2,  # a settled link
+                environmentId=env.id, version=1, createdAt=now, updatedAt=now)
             batch.save(store._to_item(record))
 
 

@@ -294,7 +294,8 @@ def seed_connections(cloud: LocalCloud, n: int) -> list[tuple[str, str]]:
                 connectionId=connection_id, requestId=request_id, type="multicloud", provider="google-cloud",
                 awsRegion=REGION, remoteLocation=env.location, bandwidth="1Gbps",
                 request={**template, "requestId": request_id}, status=Status.ACTIVE, awsConnectionId=aws.id,
-                awsState="available", environmentId=env.id, version=1, createdAt=now, updatedAt=now)
+                awsState="available", awsStateSeen="available", awsStateReads=2,  # a settled link
+                environmentId=env.id, version=1, createdAt=now, updatedAt=now)
             batch.save(store._to_item(record))
             seeded.append((connection_id, aws.id))
     return seeded
