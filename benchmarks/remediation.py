@@ -279,7 +279,7 @@ def seed_connections(cloud: LocalCloud, n: int) -> list[tuple[str, str]]:
     from icp.models import ConnectionRecord, Status
 
     emulator = cloud.interconnect
-    env = next(e for e in emulator._environments.values() if e.region == REGION and e.type == "multicloud")
+    env = next(e for e in emulator._environments.values() if e.region == REGION and e.type == "Multicloud")
     template = request_for("multicloud-request", transit_gateway_network())
     now = datetime.fromtimestamp(cloud.clock.time(), UTC)
     seeded = []
