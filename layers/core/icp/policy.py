@@ -23,7 +23,7 @@ from icp.errors import (
     UnsupportedPair,
 )
 from icp.models import Attachment, ConnectionRecord, ConnectionRequest, ConnectionType
-from icp.providers import INTERCONNECT_REGIONS, provider_matches, provider_name
+from icp.providers import INTERCONNECT_REGIONS, provider_matches
 
 # The MTU of a last-mile connection (AWS's launch material: jumbo frames at 8500).
 LAST_MILE_MTU = 8500
@@ -143,11 +143,6 @@ def check_mtu(request: ConnectionRequest, network_mtu: int | None = None) -> Non
 
 
 # --- rules against the world -----------------------------------------------------------
-def provider_of(resource: dict[str, Any]) -> str:
-    """The request-vocabulary provider of an environment or a connection (both carry the union)."""
-    return provider_name(resource)
-
-
 def find_environment(request: ConnectionRequest, environments: list[dict[str, Any]]) -> dict[str, Any]:
     wanted = request.remoteLocation.lower()
     for environment in environments:

@@ -10,7 +10,8 @@ from icp import clock, store
 from icp.aws import interconnect
 from icp.aws.clients import call, client
 from icp.models import Status, WaitFor
-from icp.policy import Quotas, provider_of, quota_regions
+from icp.policy import Quotas, quota_regions
+from icp.providers import provider_name
 from icp.remediation import Settings
 
 
@@ -18,9 +19,9 @@ def account_view(region: str) -> dict[str, Any]:
     quotas = Quotas.from_env()
     environments = interconnect.list_environments(region)
     live = interconnect.existing_connections(quota_regions(region, quotas))
-    by_provider = Counter(provider_of(c) for c in live)
+    by_provider = Counter(provider_name(c) for c in live)
     # Multicloud providers are the union's cloudServiceProvider member (the type's casing varies).
-    kinds = {provider_of(c): "cloudServiceProvider" in c.get("provider", {}) for c in [*environments, *live]}
+    kinds = {provider_name(c): "cloudServiceProvider" in c.get("provider", {}) for c in [*environments, *live]}
     requested = sum(c.get("state") == "requested" for c in live)
     rows = [("created connections", quotas.created, len(live)),
             ("outstanding requested", quotas.outstanding_requested, requested)]
@@ -47,7 +48,7 @@ def account_view(region: str) -> dict[str, Any]:
     return {
         "region": region,
         "quotas": [{"name": n, "limit": limit, "used": used, "left": max(limit - used, 0)} for n, limit, used in rows],
-        "environments": [{"environmentId": e["environmentId"], "provider": provider_of(e), "location": e.get("location"),
+        "environments": [{"environmentId": e["environmentId"], "provider": provider_name(e), "location": e.get("location"),
                           "state": e.get("state"), "bandwidths": e.get("bandwidths", {}).get("available", [])}
                          for e in environments],
         "gateways": gateways,
