@@ -10,11 +10,21 @@ import json as jsonlib
 import re
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-if TYPE_CHECKING:
-    from icp_local.cloud import LocalCloud
+from icp_local.lambdas import FunctionRuntime
+from icp_local.template import Stack
+
+
+class LocalCloud(Protocol):
+    """What API Gateway needs of the local cloud (``icp_local.cloud.LocalCloud`` is one)."""
+
+    stack: Stack
+    region: str
+    runtime: FunctionRuntime
+
+    def may_invoke(self, function: str, service: str, source_arn: str) -> bool: ...
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
@@ -98,7 +108,7 @@ def call_api_with_headers(cloud: LocalCloud, method: str, path: str, *, json_bod
         "isBase64Encoded": is_binary,
     }
     source_arn = f"arn:aws:execute-api:{cloud.region}:123456789012:{route.api_id}/api/{route.method}{route.template}"
-    if not cloud._may_invoke(route.function_arn, "apigateway.amazonaws.com", source_arn):
+    if not cloud.may_invoke(route.function_arn, "apigateway.amazonaws.com", source_arn):
         # What API Gateway answers when the function's resource policy does not let it invoke.
         return 500, {}, {"message": "Internal server error"}
     result, errored = cloud.runtime.invoke(route.function_arn, event)

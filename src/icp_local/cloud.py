@@ -260,7 +260,7 @@ class LocalCloud:
         logical = next((k for k, v in self.stack.state_machines.items() if v == state_machine_arn), state_machine_arn)
         return self.iam.principal(logical, role_arn, state_machine_arn.rsplit(":", 1)[-1])
 
-    def _may_invoke(self, function: str, service: str, source_arn: str) -> bool:
+    def may_invoke(self, function: str, service: str, source_arn: str) -> bool:
         """Whether the function's resource-based policy lets ``service`` invoke it on behalf of
         ``source_arn`` (a rule, an API), as Lambda checks for EventBridge and API Gateway."""
         if self.iam is None:
@@ -413,7 +413,7 @@ class LocalCloud:
             if rules is not None and rule.logical_id not in rules:
                 continue
             for target in rule.targets:
-                if self._may_invoke(target["Arn"], "events.amazonaws.com", self.stack.attributes[(rule.logical_id, "Arn")]):
+                if self.may_invoke(target["Arn"], "events.amazonaws.com", self.stack.attributes[(rule.logical_id, "Arn")]):
                     results.append(self.runtime.invoke(target["Arn"], _scheduled_event(rule.logical_id, self))[0])
             self._swept[rule.logical_id] = generation
         return results
@@ -538,7 +538,7 @@ class LocalCloud:
         if ":states:" in arn:
             self._enqueue(lambda: self._start_for_rule(target, event, rule_arn))
         elif ":lambda:" in arn:
-            if self._may_invoke(arn, "events.amazonaws.com", rule_arn):
+            if self.may_invoke(arn, "events.amazonaws.com", rule_arn):
                 self._enqueue(lambda: self.invoke_async(arn, event))
             else:
                 self._enqueue(lambda: self._to_dead_letter_queue(target, event, rule_arn))
