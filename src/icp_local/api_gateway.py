@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
+from icp_local import callers
 from icp_local.lambdas import FunctionRuntime
 from icp_local.template import Stack
 
@@ -101,8 +102,7 @@ def call_api_with_headers(cloud: LocalCloud, method: str, path: str, *, json_bod
         "requestContext": {
             "resourcePath": route.template, "httpMethod": route.method, "path": f"/api{split.path}",
             "stage": "api", "requestId": str(uuid.uuid4()), "accountId": "123456789012",
-            "identity": {"sourceIp": "127.0.0.1", "userArn": "arn:aws:iam::123456789012:user/local" if route.iam
-                         else None},
+            "identity": {"sourceIp": "127.0.0.1", "userArn": _signer(authorization) if route.iam else None},
         },
         "body": (base64.b64encode(raw).decode() if is_binary else raw.decode()) if raw is not None else None,
         "isBase64Encoded": is_binary,
@@ -123,6 +123,12 @@ def call_api_with_headers(cloud: LocalCloud, method: str, path: str, *, json_bod
     except ValueError:
         payload = text
     return int(result.get("statusCode", 200)), dict(result.get("headers") or {}), payload
+
+
+def _signer(authorization: str) -> str:
+    """Who API Gateway authenticated: the signer of the SigV4 header, else (``cloud.api`` called
+    in-process) whoever runs now (``cloud.as_principal``, or the operator)."""
+    return callers.from_authorization(authorization) if authorization else callers.identity()
 
 
 def _is_text(raw: bytes) -> bool:

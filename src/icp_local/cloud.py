@@ -24,7 +24,7 @@ import botocore.handlers
 import icp.clock
 from moto import mock_aws
 
-from icp_local import iam, moto_fixes, sfn
+from icp_local import bus_policy, callers, iam, moto_fixes, sfn
 from icp_local.clock import SimClock
 from icp_local.lambdas import FunctionRuntime
 from icp_local.template import ACCOUNT_ID, FunctionSpec, Stack, build, load
@@ -314,6 +314,11 @@ class LocalCloud:
         if "EventId" not in entry:
             raise ValueError(f"event refused: {entry}")
         return str(entry["EventId"])
+
+    def as_principal(self, arn: str) -> contextlib.AbstractContextManager[iam.Principal]:
+        """``with cloud.as_principal(arn):`` AWS calls, events and API requests made in the block
+        come from that IAM user, role or role session (icp_local.callers)."""
+        return callers.as_principal(arn)
 
     def set_alarm_state(self, connection_id: str, kind: str, state: str = "ALARM") -> None:
         """Move one of a connection's CloudWatch alarms (utilization, latency, packet-loss) and
@@ -609,8 +614,12 @@ def _install_event_hooks() -> None:
                 rule.targets = saved
 
     def put_events(backend: Any, events: list[dict[str, Any]]) -> Any:
-        result = _saved_events["put"](backend, events)
         cloud = _current
+        # The bus policy, entry by entry; refused entries are answered, the others go on.
+        refused = bus_policy.refusals(cloud.iam, backend, events) if cloud and cloud.iam and len(events) <= 10 else {}
+        events = [e for i, e in enumerate(events) if i not in refused]
+        answers = iter(_saved_events["put"](backend, events))
+        result = [refused[i] if i in refused else next(answers) for i in range(len(events) + len(refused))]
         if cloud is not None:
             for entry in events:
                 detail = entry.get("Detail")

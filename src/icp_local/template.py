@@ -82,6 +82,7 @@ class Stack:
     outputs: dict[str, Any] = field(default_factory=dict)
     conditions: dict[str, Any] = field(default_factory=dict)
     apis: dict[str, RestApi] = field(default_factory=dict)
+    list_parameters: set[str] = field(default_factory=set)  # CommaDelimitedList: a Ref is a list
 
     def function_by_name(self, name: str) -> FunctionSpec | None:
         return next((f for f in self.functions.values() if f.name == name), None)
@@ -136,6 +137,8 @@ class Resolver:
                 "AWS::NoValue": None}.get(name)
 
     def ref(self, name: str) -> Any:
+        if name in self.stack.list_parameters:  # CloudFormation splits it; '' is one empty string
+            return self.stack.parameters[name].split(",")
         if name in self.stack.parameters:
             return self.stack.parameters[name]
         if name.startswith("AWS::"):
@@ -196,6 +199,8 @@ def load(template_path: Path, region: str, stack_name: str, overrides: dict[str,
                   resources=cfn["Resources"])
     stack.outputs = cfn.get("Outputs", {})
     stack.conditions = cfn.get("Conditions", {})
+    stack.list_parameters = {name for name, spec in cfn.get("Parameters", {}).items()
+                             if spec.get("Type") == "CommaDelimitedList"}
     return stack
 
 
@@ -205,7 +210,7 @@ _ORDER = [
     "AWS::IAM::Role", "AWS::DynamoDB::Table", "AWS::Events::EventBus", "AWS::SQS::Queue", "AWS::Logs::LogGroup",
     "AWS::SecretsManager::Secret", "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::ApiGateway::RestApi",
     "AWS::Lambda::LayerVersion", "AWS::Lambda::Function", "AWS::StepFunctions::StateMachine", "AWS::Events::Rule",
-    "AWS::Lambda::Permission", "AWS::SQS::QueuePolicy",
+    "AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::Events::EventBusPolicy",
 ]
 # Kinds with no behaviour in the local cloud.
 _SKIPPED = {"AWS::Lambda::EventInvokeConfig", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage"}
@@ -378,6 +383,16 @@ def _queue_policy(stack: Stack, session: Any, logical: str, props: dict[str, Any
     stack.physical[logical] = logical
 
 
+def _bus_policy(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    """A statement of the bus's resource-based policy (the local cloud evaluates it on PutEvents:
+    icp_local.bus_policy)."""
+    statement = {**props["Statement"], "Sid": props["StatementId"]}
+    _client(session, "events").put_permission(
+        EventBusName=props.get("EventBusName", "default"),
+        Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    stack.physical[logical] = props["StatementId"]
+
+
 def _secret(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     import secrets as random_source
 
@@ -433,4 +448,5 @@ _BUILDERS = {
     "AWS::ApiGateway::RestApi": _rest_api,
     "AWS::Lambda::Permission": _permission,
     "AWS::SQS::QueuePolicy": _queue_policy,
+    "AWS::Events::EventBusPolicy": _bus_policy,
 }
