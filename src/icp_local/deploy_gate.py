@@ -95,6 +95,12 @@ def failed_checks(report: Any) -> list[tuple[str, str]]:
             for f in r.get("results", {}).get("failed_checks", [])]
 
 
+def scanned(report: Any) -> bool:
+    """checkov read the template: resources were checked and nothing failed to parse."""
+    summaries = [r.get("summary", {}) for r in (report if isinstance(report, list) else [report])]
+    return any(s.get("resource_count") for s in summaries) and not any(s.get("parsing_errors") for s in summaries)
+
+
 def judge_checkov(failures: dict[str, list[tuple[str, str]]], skips: list[Skip]) -> Result:
     """Fails on a failed check no skip covers, and on a skip that covers nothing (fixed: drop it)."""
     unlisted = sorted({f"{label}: {cid} {res}" for label, found in failures.items() for cid, res in found
@@ -152,9 +158,12 @@ def check_checkov(checkov: str, template: Path, translated: Path) -> Result:
         done = _run([checkov, "--file", str(path), "--framework", "cloudformation", "--skip-download",
                      "--quiet", "--compact", "--output", "json"], env={"BC_SKIP_MAPPING": "TRUE"})
         try:
-            failures[label] = failed_checks(json.loads(done.stdout))
+            report = json.loads(done.stdout)
         except json.JSONDecodeError:
             return Result("checkov", False, f"no report for {label} (exit {done.returncode})", _tail(done.stderr))
+        if not scanned(report):
+            return Result("checkov", False, f"{label} was not parsed: no resource checked", _tail(done.stderr))
+        failures[label] = failed_checks(report)
     return judge_checkov(failures, skips)
 
 

@@ -80,6 +80,12 @@ def test_checkov_report_as_a_list_of_frameworks_is_read_too():
     assert deploy_gate.failed_checks(report) == [("CKV_AWS_27", "AWS::SQS::Queue.DeadLetterQueue")]
 
 
+def test_a_report_with_parsing_errors_or_no_resources_is_not_a_scan():
+    assert deploy_gate.scanned({"summary": {"resource_count": 116, "parsing_errors": 0}})
+    assert not deploy_gate.scanned({"summary": {"resource_count": 0, "parsing_errors": 0}})
+    assert not deploy_gate.scanned([{"summary": {"resource_count": 3, "parsing_errors": 1}}])
+
+
 def test_a_list_action_scoped_to_an_arn_is_found():
     resources = role({"Sid": "Sweep", "Effect": "Allow", "Action": ["interconnect:ListConnections",
                                                                   "interconnect:GetConnection"], "Resource": ARN})
