@@ -6,11 +6,16 @@ BIN := $(VENV)/bin
 # aws-sam-cli pins its own boto3, so it lives in its own environment, apart from the tests'.
 SAM_ENV := .tools/sam
 SAM := $(SAM_ENV)/bin/sam
+# checkov pins boto3 1.35, networkx 2 and policy_sentry 0.13, which the tests' environment cannot take:
+# it too lives in its own environment. Pinned exactly: a new release adds checks, and the gate fails on
+# any failed check that template.yaml's Metadata does not list.
+CHECKOV_ENV := .tools/checkov
+CHECKOV := $(CHECKOV_ENV)/bin/checkov
 # cfn-lint and sam validate run offline; they only need a Region and some credentials.
 OFFLINE_AWS := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test unit lint build benchmarks clean
+.PHONY: setup demo test unit lint build deploy-check benchmarks clean
 
 setup: $(VENV)/.installed
 
@@ -25,6 +30,12 @@ $(SAM_ENV)/.installed:
 	$(PYTHON) -m venv $(SAM_ENV)
 	$(SAM_ENV)/bin/pip install -q --upgrade pip
 	$(SAM_ENV)/bin/pip install -q 'aws-sam-cli>=1.170,<2'
+	@touch $@
+
+$(CHECKOV_ENV)/.installed:
+	$(PYTHON) -m venv $(CHECKOV_ENV)
+	$(CHECKOV_ENV)/bin/pip install -q --upgrade pip
+	$(CHECKOV_ENV)/bin/pip install -q 'checkov==3.3.30'
 	@touch $@
 
 demo: setup
@@ -49,8 +60,13 @@ unit: setup
 build: $(SAM_ENV)/.installed
 	$(OFFLINE_AWS) $(SAM) build
 
+# The deploy gate (README, "The deploy gate"): cfn-lint with informational rules, checkov on the
+# template and its translation, the IAM checks, sam build and the package size.
+deploy-check: setup $(SAM_ENV)/.installed $(CHECKOV_ENV)/.installed
+	$(OFFLINE_AWS) $(BIN)/python -m icp_local.deploy_gate --checkov $(CHECKOV) --sam $(SAM)
+
 benchmarks: setup
 	$(BIN)/python benchmarks/lifecycle_cost.py
 
 clean:
-	rm -rf $(VENV) $(SAM_ENV) .aws-sam
+	rm -rf $(VENV) $(SAM_ENV) $(CHECKOV_ENV) .aws-sam
