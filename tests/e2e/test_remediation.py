@@ -231,3 +231,32 @@ def test_a_requester_is_reminded_when_the_partner_has_not_accepted_past_the_inte
         reminders = [n for n in cloud.servicenow.work_notes("sc_req_item", ticket["sys_id"]) if "Reminder" in n]
         assert len(reminders) == 3, "one per interval, not one per check"
         assert " hours for google-cloud to accept its activation" in reminders[0]
+
+
+def test_alarms_carry_the_stack_name_another_stacks_are_ignored_and_decommission_removes_older_ones():
+    with LocalCloud(stack_name="ops") as cloud:
+        network = transit_gateway_network()
+        request = request_for("multicloud-request", network)
+        cloud.put_event("com.example.network", "Interconnect Connection Requested", request)
+        cloud.run_until_idle()
+        connection_id = cloud.connection(request["requestId"])["connectionId"]
+        cloudwatch = boto3.client("cloudwatch", region_name=cloud.region)
+        assert [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix=f"ops-{connection_id}")[
+            "MetricAlarms"]] == [f"ops-{connection_id}-utilization"]
+        # Alarms as a release before 0.6.0 made them, which also look like another stack's named "icp".
+        for kind in ("utilization", "latency", "packet-loss"):
+            cloudwatch.put_metric_alarm(
+                AlarmName=f"icp-{connection_id}-{kind}", Namespace="AWS/NetworkMonitor", MetricName="RTT",
+                Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=1.0,
+                ComparisonOperator="GreaterThanThreshold")
+        cloud._aws_event("aws.cloudwatch", "CloudWatch Alarm State Change", {
+            "alarmName": f"icp-{connection_id}-latency", "state": {"value": "ALARM"}})
+        cloud.run_until_idle()
+        assert not [e for e in cloud.executions() if ":ops-remediate:" in e["executionArn"]]
+
+        cloud.put_event("com.example.network", "Interconnect Decommission Requested", {"connectionId": connection_id})
+        cloud.run_until_idle()
+
+        assert cloud.connection(connection_id)["status"] == "DECOMMISSIONED"
+        left = [a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"] if connection_id in a["AlarmName"]]
+        assert left == []
