@@ -16,7 +16,7 @@ The instance URL and the username come from ``SERVICENOW_INSTANCE_URL`` and
 parameters); ``instanceUrl`` and ``username`` in the secret, as stacks before 0.6.0 wrote
 them, take precedence. The stack creates the secret as ``{"password": ""}``: until the
 operator sets it, every call raises ``ServiceNowNotSetUp`` (``field`` ``password``, rule
-``not-set``), which names what to set and never the value (docs/servicenow.md).
+``not-set``), which names what to set and never the value (README, "The REST API, ServiceNow and partners").
 
 The instance URL must be ``https`` (plain ``http`` only on loopback, for the local cloud
 and the tests). The secret is cached for five minutes and fetched again once on a 401, in

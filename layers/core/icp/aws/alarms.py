@@ -31,6 +31,7 @@ UTILIZATION_SHARE = 0.8
 KINDS = ("utilization", "latency", "packet-loss")  # the signals an alarm name may carry
 LEGACY_PREFIX = "icp"  # what alarm names started with before they carried the stack's name
 NAME_LIMIT = 255  # PutMetricAlarm's AlarmName
+_ALARM_NAME = re.compile(r"^(?P<stack>.+)-(?P<connection>icc-[0-9a-f]{20})-(?P<kind>utilization|latency|packet-loss)$")
 
 
 def stack_name() -> str:
@@ -48,9 +49,6 @@ def parse_alarm_name(name: str, stack: str | None = None) -> tuple[str, str] | N
     if not match or match.group("stack") != (stack or stack_name()):
         return None
     return match.group("connection"), match.group("kind")
-
-
-_ALARM_NAME = re.compile(r"^(?P<stack>.+)-(?P<connection>icc-[0-9a-f]{20})-(?P<kind>utilization|latency|packet-loss)$")
 
 
 def _definitions(record: ConnectionRecord) -> list[dict[str, Any]]:
