@@ -33,6 +33,7 @@ demo: setup
 lint: setup $(SAM_ENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/python scripts/import_cycles.py
 	$(OFFLINE_AWS) $(BIN)/cfn-lint template.yaml
 	$(OFFLINE_AWS) $(SAM) validate --lint
 

@@ -1,17 +1,22 @@
-"""Start Decommission: the record moves to DECOMMISSIONING."""
+"""Start Decommission: the record moves to DECOMMISSIONING, or is held for an approver first
+(RequireDecommissionApproval); the same function ends the hold either way."""
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from icp.lifecycle.decommission import start_decommission
+from icp.lifecycle.decommission import decommission_approved, decommission_not_approved, start_decommission
 from icp.observability import logger, metrics, tracer
-from icp.tasks import ConnectionTask
+from icp.tasks import StartDecommissionTask
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_parser(model=ConnectionTask)
-def lambda_handler(task: ConnectionTask, context: LambdaContext) -> dict[str, Any]:
-    return start_decommission(task.connectionId)
+@event_parser(model=StartDecommissionTask)
+def lambda_handler(task: StartDecommissionTask, context: LambdaContext) -> dict[str, Any]:
+    if task.phase == "approved":
+        return decommission_approved(task.connectionId)
+    if task.phase == "not-approved":
+        return decommission_not_approved(task.connectionId, task.error)
+    return start_decommission(task.connectionId, task.event, task.requireApproval == "true")

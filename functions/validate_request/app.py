@@ -14,4 +14,4 @@ from icp.tasks import ValidateRequestTask
 @metrics.log_metrics
 @event_parser(model=ValidateRequestTask)
 def lambda_handler(task: ValidateRequestTask, context: LambdaContext) -> dict[str, Any]:
-    return validate_request(task.request, task.executionArn, retry=task.retry)
+    return validate_request(task.request, task.executionArn, retry=task.retry, requested_by=task.requested_by)

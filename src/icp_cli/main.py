@@ -274,7 +274,7 @@ def local_demo(ctx: click.Context) -> None:
     """Provision a multicloud and a last-mile connection to ACTIVE in the local cloud."""
     from icp_local.demo import run
 
-    ctx.exit(run())
+    ctx.exit(run(operator=main))
 
 
 @local_group.command("serve", short_help="Serve the REST API on loopback with the local cloud behind it.")

@@ -10,11 +10,22 @@ import json as jsonlib
 import re
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-if TYPE_CHECKING:
-    from icp_local.cloud import LocalCloud
+from icp_local import callers
+from icp_local.lambdas import FunctionRuntime
+from icp_local.template import Stack
+
+
+class LocalCloud(Protocol):
+    """What API Gateway needs of the local cloud (``icp_local.cloud.LocalCloud`` is one)."""
+
+    stack: Stack
+    region: str
+    runtime: FunctionRuntime
+
+    def may_invoke(self, function: str, service: str, source_arn: str) -> bool: ...
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
@@ -91,14 +102,13 @@ def call_api_with_headers(cloud: LocalCloud, method: str, path: str, *, json_bod
         "requestContext": {
             "resourcePath": route.template, "httpMethod": route.method, "path": f"/api{split.path}",
             "stage": "api", "requestId": str(uuid.uuid4()), "accountId": "123456789012",
-            "identity": {"sourceIp": "127.0.0.1", "userArn": "arn:aws:iam::123456789012:user/local" if route.iam
-                         else None},
+            "identity": {"sourceIp": "127.0.0.1", "userArn": _signer(authorization) if route.iam else None},
         },
         "body": (base64.b64encode(raw).decode() if is_binary else raw.decode()) if raw is not None else None,
         "isBase64Encoded": is_binary,
     }
     source_arn = f"arn:aws:execute-api:{cloud.region}:123456789012:{route.api_id}/api/{route.method}{route.template}"
-    if not cloud._may_invoke(route.function_arn, "apigateway.amazonaws.com", source_arn):
+    if not cloud.may_invoke(route.function_arn, "apigateway.amazonaws.com", source_arn):
         # What API Gateway answers when the function's resource policy does not let it invoke.
         return 500, {}, {"message": "Internal server error"}
     result, errored = cloud.runtime.invoke(route.function_arn, event)
@@ -113,6 +123,12 @@ def call_api_with_headers(cloud: LocalCloud, method: str, path: str, *, json_bod
     except ValueError:
         payload = text
     return int(result.get("statusCode", 200)), dict(result.get("headers") or {}), payload
+
+
+def _signer(authorization: str) -> str:
+    """Who API Gateway authenticated: the signer of the SigV4 header, else (``cloud.api`` called
+    in-process) whoever runs now (``cloud.as_principal``, or the operator)."""
+    return callers.from_authorization(authorization) if authorization else callers.identity()
 
 
 def _is_text(raw: bytes) -> bool:

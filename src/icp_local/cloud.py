@@ -24,7 +24,7 @@ import botocore.handlers
 import icp.clock
 from moto import mock_aws
 
-from icp_local import iam, moto_fixes, sfn
+from icp_local import bus_policy, callers, iam, moto_fixes, sfn
 from icp_local.clock import SimClock
 from icp_local.lambdas import FunctionRuntime
 from icp_local.template import ACCOUNT_ID, FunctionSpec, Stack, build, load
@@ -259,7 +259,7 @@ class LocalCloud:
         logical = next((k for k, v in self.stack.state_machines.items() if v == state_machine_arn), state_machine_arn)
         return self.iam.principal(logical, role_arn, state_machine_arn.rsplit(":", 1)[-1])
 
-    def _may_invoke(self, function: str, service: str, source_arn: str) -> bool:
+    def may_invoke(self, function: str, service: str, source_arn: str) -> bool:
         """Whether the function's resource-based policy lets ``service`` invoke it on behalf of
         ``source_arn`` (a rule, an API), as Lambda checks for EventBridge and API Gateway."""
         if self.iam is None:
@@ -313,6 +313,11 @@ class LocalCloud:
         if "EventId" not in entry:
             raise ValueError(f"event refused: {entry}")
         return str(entry["EventId"])
+
+    def as_principal(self, arn: str) -> contextlib.AbstractContextManager[iam.Principal]:
+        """``with cloud.as_principal(arn):`` AWS calls, events and API requests made in the block
+        come from that IAM user, role or role session (icp_local.callers)."""
+        return callers.as_principal(arn)
 
     def set_alarm_state(self, connection_id: str, kind: str, state: str = "ALARM") -> None:
         """Move a connection's CloudWatch alarm ``<stack>-<connectionId>-<kind>`` (the utilization
@@ -416,7 +421,7 @@ class LocalCloud:
             if rules is not None and rule.logical_id not in rules:
                 continue
             for target in rule.targets:
-                if self._may_invoke(target["Arn"], "events.amazonaws.com", self.stack.attributes[(rule.logical_id, "Arn")]):
+                if self.may_invoke(target["Arn"], "events.amazonaws.com", self.stack.attributes[(rule.logical_id, "Arn")]):
                     results.append(self.runtime.invoke(target["Arn"], _scheduled_event(rule.logical_id, self))[0])
             self._swept[rule.logical_id] = generation
         return results
@@ -542,7 +547,7 @@ class LocalCloud:
         if ":states:" in arn:
             self._enqueue(lambda: self._start_for_rule(target, event, rule_arn))
         elif ":lambda:" in arn:
-            if self._may_invoke(arn, "events.amazonaws.com", rule_arn):
+            if self.may_invoke(arn, "events.amazonaws.com", rule_arn):
                 self._enqueue(lambda: self.invoke_async(arn, event))
             else:
                 self._enqueue(lambda: self._to_dead_letter_queue(target, event, rule_arn))
@@ -613,8 +618,12 @@ def _install_event_hooks() -> None:
                 rule.targets = saved
 
     def put_events(backend: Any, events: list[dict[str, Any]]) -> Any:
-        result = _saved_events["put"](backend, events)
         cloud = _current
+        # The bus policy, entry by entry; refused entries are answered, the others go on.
+        refused = bus_policy.refusals(cloud.iam, backend, events) if cloud and cloud.iam and len(events) <= 10 else {}
+        events = [e for i, e in enumerate(events) if i not in refused]
+        answers = iter(_saved_events["put"](backend, events))
+        result = [refused[i] if i in refused else next(answers) for i in range(len(events) + len(refused))]
         if cloud is not None:
             for entry in events:
                 detail = entry.get("Detail")

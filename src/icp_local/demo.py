@@ -76,9 +76,11 @@ def _link_down_and_up(console: Console, cloud: LocalCloud, request: dict[str, An
     return "vpn" in during and "direct-connect-gateway" in after and all(i["state"] == "6" for i in incidents)
 
 
-def run(console: Console | None = None, inspect: Callable[[LocalCloud], None] | None = None) -> int:
-    """The demo; ``inspect(cloud)`` is called at its end, before the local cloud stops (tests read
-    what it recorded)."""
+def run(console: Console | None = None, inspect: Callable[[LocalCloud], None] | None = None,
+        operator: Callable[[list[str]], object] | None = None) -> int:
+    """The demo; ``operator(argv)`` runs an ``icp`` command (the CLI passes itself, so the demo
+    shows the operator's view without importing the CLI); ``inspect(cloud)`` is called at its
+    end, before the local cloud stops (tests read what it recorded)."""
     console = console or Console(width=max(Console().width, 110))
     started = time.monotonic()
     # The handlers' own JSON logs would drown the story; the status events tell it.
@@ -139,14 +141,13 @@ def run(console: Console | None = None, inspect: Callable[[LocalCloud], None] | 
                           record["awsState"] or "-", str(len(record["history"])) + " transitions")
         console.print()
         console.print(table)
-        # What an operator sees: the same `icp` commands, against this local cloud's API.
-        from icp_cli.main import main as icp
-
-        console.print()
-        console.rule("[bold]$ icp list")
-        icp(["list", "--endpoint", api.url])
-        console.rule(f"[bold]$ icp show {multicloud['requestId']}")
-        icp(["show", multicloud["requestId"], "--endpoint", api.url])
+        if operator is not None:
+            # What an operator sees: the same `icp` commands, against this local cloud's API.
+            console.print()
+            console.rule("[bold]$ icp list")
+            operator(["list", "--endpoint", api.url])
+            console.rule(f"[bold]$ icp show {multicloud['requestId']}")
+            operator(["show", multicloud["requestId"], "--endpoint", api.url])
         notes = cloud.servicenow.work_notes("sc_req_item", ticket["sys_id"])
         console.print(f"\nWork notes received by ServiceNow on {ticket['number']} ({len(notes)}):")
         for note in notes:

@@ -18,7 +18,8 @@ the credentials of its own role, and every call is allowed or refused by that ro
   EC2's ``UnauthorizedOperation``, with the message naming the role session and the action) and
   recorded in ``Enforcer.denials``; every allowed call is counted in ``Enforcer.calls``.
 
-The operator (tests, the demo, the local cloud itself) runs as no principal and is not checked.
+The operator (tests, the demo, the local cloud itself) runs as no principal and is not checked;
+nor are the callers of ``icp_local.callers``, except against resource-based policies (the bus's).
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class Principal:
     access_key: str
     secret_key: str
     token: str
+    # A caller from outside the template (icp_local.callers): its identity policies are not modelled.
+    external: bool = False
 
 
 _current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("icp_local_principal", default=None)
@@ -320,6 +323,8 @@ class Enforcer:
     queue_policy: Callable[[str], list[dict[str, Any]]] = lambda arn: []
     calls: Counter[tuple[str, str]] = field(default_factory=Counter)  # (principal, action) -> allowed calls
     denials: list[Denial] = field(default_factory=list)
+    # refusals of callers from outside the template (the bus policy's), kept apart from the roles'
+    caller_denials: list[Denial] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -401,7 +406,7 @@ class Enforcer:
             return None
         context[_DONE_KEY] = True
         principal = self._caller(request_signer)
-        if principal is None:
+        if principal is None or principal.external:
             return None
         params = context.get(_CONTEXT_KEY) or {}
         region = context.get("client_region") or self.lookup.region

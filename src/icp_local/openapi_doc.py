@@ -112,9 +112,12 @@ def build() -> dict[str, Any]:
             },
             "/v1/connections/{connectionId}/approval": {
                 "post": operation("decideApproval", "Approve or reject a request held by the approval gate",
-                                  {"200": response("decided", "ApprovalResult"), "400": error, "404": error,
-                                   "409": error}, params=connection_id,
-                                  body={"$ref": "#/components/schemas/ApprovalDecision"}),
+                                  {"200": response("decided", "ApprovalResult"), "400": error, "403": error,
+                                   "404": error, "409": error}, params=connection_id,
+                                  body={"$ref": "#/components/schemas/ApprovalDecision"},
+                                  description="Also decides a decommission held by RequireDecommissionApproval. "
+                                              "403 (rule approver-is-not-requester): an approver may not approve "
+                                              "their own request."),
             },
             "/v1/connections/{connectionId}/retry": {
                 "post": operation("retryConnection", "Provision a FAILED connection again",
@@ -170,7 +173,9 @@ def build() -> dict[str, Any]:
                                             "executionArn": {"type": "string"}}},
                 "WorkflowStarted": {"type": "object", "required": ["connectionId", "status"], "properties": {
                     "connectionId": {"type": "string"}, "status": {"type": "string"},
-                    "bandwidth": {"type": "string"}, "executionArn": {"type": "string"}}},
+                    "bandwidth": {"type": "string"}, "executionArn": {"type": "string"},
+                    "awaiting": {"type": "string", "enum": ["approval"],
+                                 "description": "a decommission held for an approver (RequireDecommissionApproval)"}}},
                 "BandwidthChange": {"type": "object", "additionalProperties": False, "required": ["bandwidth"],
                                     "properties": {"bandwidth": {"type": "string", "pattern": r"^\d+(Mbps|Gbps)$"}}},
                 "PartnerDecision": {"type": "object", "additionalProperties": False,
@@ -227,6 +232,9 @@ def build() -> dict[str, Any]:
                                    "status": {"type": "string"}, "statusReason": nullable_string,
                                    "awsConnectionId": nullable_string, "awsState": nullable_string,
                                    "executionArn": nullable_string,
+                                   "requestedBy": {"type": "array", "items": {"type": "string"},
+                                                   "description": "who asked for it (README, Who may ask)"},
+                                   "decommissionRequestedBy": {"type": "array", "items": {"type": "string"}},
                                    "history": {"type": "array", "items": {
                                        "type": "object", "required": ["to", "at"], "properties": {
                                            "from": nullable_string, "to": {"type": "string"},

@@ -83,6 +83,7 @@ class Stack:
     outputs: dict[str, Any] = field(default_factory=dict)
     conditions: dict[str, Any] = field(default_factory=dict)
     apis: dict[str, RestApi] = field(default_factory=dict)
+    list_parameters: set[str] = field(default_factory=set)  # CommaDelimitedList: a Ref is a list
 
     def function_by_name(self, name: str) -> FunctionSpec | None:
         return next((f for f in self.functions.values() if f.name == name), None)
@@ -137,6 +138,8 @@ class Resolver:
                 "AWS::NoValue": None}.get(name)
 
     def ref(self, name: str) -> Any:
+        if name in self.stack.list_parameters:  # CloudFormation splits it; '' is one empty string
+            return self.stack.parameters[name].split(",")
         if name in self.stack.parameters:
             return self.stack.parameters[name]
         if name.startswith("AWS::"):
@@ -197,6 +200,8 @@ def load(template_path: Path, region: str, stack_name: str, overrides: dict[str,
                   resources=cfn["Resources"])
     stack.outputs = cfn.get("Outputs", {})
     stack.conditions = cfn.get("Conditions", {})
+    stack.list_parameters = {name for name, spec in cfn.get("Parameters", {}).items()
+                             if spec.get("Type") == "CommaDelimitedList"}
     return stack
 
 
@@ -208,7 +213,7 @@ _ORDER = [
     "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::ApiGateway::RestApi", "AWS::WAFv2::WebACL",
     "AWS::WAFv2::WebACLAssociation", "AWS::Lambda::LayerVersion", "AWS::Lambda::Function",
     "AWS::Lambda::EventInvokeConfig", "AWS::StepFunctions::StateMachine", "AWS::Events::Rule",
-    "AWS::Lambda::Permission", "AWS::SQS::QueuePolicy",
+    "AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::Events::EventBusPolicy",
 ]
 # Kinds with no behaviour in the local cloud.
 _SKIPPED = {"AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage"}
@@ -389,6 +394,16 @@ def _queue_policy(stack: Stack, session: Any, logical: str, props: dict[str, Any
     stack.physical[logical] = logical
 
 
+def _bus_policy(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    """A statement of the bus's resource-based policy (the local cloud evaluates it on PutEvents:
+    icp_local.bus_policy)."""
+    statement = {**props["Statement"], "Sid": props["StatementId"]}
+    client_for(session, "events").put_permission(
+        EventBusName=props.get("EventBusName", "default"),
+        Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    stack.physical[logical] = props["StatementId"]
+
+
 def _secret(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     import secrets as random_source
 
@@ -444,4 +459,5 @@ _BUILDERS = {
     "AWS::ApiGateway::RestApi": _rest_api,
     "AWS::Lambda::Permission": _permission,
     "AWS::SQS::QueuePolicy": _queue_policy,
+    "AWS::Events::EventBusPolicy": _bus_policy,
 }

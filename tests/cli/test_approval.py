@@ -19,8 +19,13 @@ def local() -> Iterator[Local]:
         yield local
 
 
+REQUESTER = "arn:aws:sts::123456789012:assumed-role/network-team/alice"
+
+
 def _held(local: Local, n: int) -> str:
-    connection_id = local.submit(multicloud(transit_gateway_network(cidr=f"10.{20 + n}.0.0/16"), 20 + n))
+    """A request from someone else than the operator that `icp` runs as (so it may approve)."""
+    with local.cloud.as_principal(REQUESTER):
+        connection_id = local.submit(multicloud(transit_gateway_network(cidr=f"10.{20 + n}.0.0/16"), 20 + n))
     local.cloud.advance(60)
     return connection_id
 
@@ -63,3 +68,17 @@ def test_reject_needs_a_reason(local: Local):
 
     assert result.exit_code == 2
     assert "Missing option '--reason'" in result.stderr
+
+
+def test_icp_approve_by_the_requester_is_refused_naming_the_rule_and_the_request_stays_held(local: Local):
+    connection_id = _held(local, 3)
+
+    with local.cloud.as_principal(REQUESTER):  # icp signs with the requester's own keys
+        result = local.icp("approve", connection_id)
+
+    assert result.exit_code == 4, result.output
+    assert "an approver may not approve their own request" in result.stderr
+    assert "rule: approver-is-not-requester" in result.stderr
+    record = local.cloud.connection(connection_id)
+    assert (record["status"], record["waitFor"]) == ("VALIDATED", "approval")
+    assert not any(h["reason"].startswith("approved by") for h in record["history"] if h["reason"])

@@ -201,12 +201,12 @@ def test_main_takes_argv_and_returns_the_exit_code(capsys: pytest.CaptureFixture
 def test_local_serve_and_demo_still_run_the_local_cloud(monkeypatch: pytest.MonkeyPatch):
     calls: list[tuple[str, Any]] = []
     monkeypatch.setattr("icp_local.serve.serve", lambda port: calls.append(("serve", port)) or 0)
-    monkeypatch.setattr("icp_local.demo.run", lambda: calls.append(("demo", None)) or 3)
+    monkeypatch.setattr("icp_local.demo.run", lambda operator: calls.append(("demo", operator)) or 3)
 
     assert main(["local", "serve", "--port", "9099"]) == 0
     assert main(["local", "serve"]) == 0
     assert main(["local", "demo"]) == 3  # the demo's own exit code is passed on
-    assert calls == [("serve", 9099), ("serve", 8080), ("demo", None)]
+    assert calls == [("serve", 9099), ("serve", 8080), ("demo", main)]  # the demo runs icp as the CLI
 
 
 def _stack(name: str, outputs: dict[str, str]) -> None:

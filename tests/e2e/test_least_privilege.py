@@ -16,6 +16,7 @@ import yaml
 from rich.console import Console
 from samtranslator.yaml_helper import yaml_parse
 
+from icp_cli.main import main as icp
 from icp_local import LocalCloud, demo
 from icp_local.cloud import DEFAULT_TEMPLATE
 from icp_local.iam import Decision, evaluate
@@ -52,7 +53,7 @@ def demo_calls() -> dict[str, Any]:
         seen["denials"] = list(cloud.iam.denials)
         seen["functions"] = {spec.logical_id for spec in cloud.stack.functions.values()}
 
-    assert demo.run(Console(file=io.StringIO(), width=120), inspect=record) == 0
+    assert demo.run(Console(file=io.StringIO(), width=120), inspect=record, operator=icp) == 0
     return seen
 
 

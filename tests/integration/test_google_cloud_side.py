@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import icp.clock
+import icp.retry
 import pytest
 from google.auth import aws
 from icp.errors import PartnerRejected, RemoteSideError, UnknownNetwork
@@ -510,7 +511,9 @@ def test_transient_google_errors_are_retried_with_backoff_on_the_simulated_clock
     sim_clock: SimClock,
     record: ConnectionRecord,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(icp.retry.random, "uniform", lambda low, high: high)  # the ceiling of each wait
     google.fail_next("UNAVAILABLE", 2)
     started = sim_clock.time()
 

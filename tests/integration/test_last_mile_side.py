@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import icp.clock
+import icp.retry
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from icp.errors import PartnerRejected, RemoteSideError
@@ -89,6 +90,12 @@ def fake_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     parameters.clear_caches()  # Powertools caches secrets (and its client) across tests
     yield
     parameters.clear_caches()
+
+
+@pytest.fixture(autouse=True)
+def widest_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Full jitter picks a wait up to the ceiling; take the ceiling, so the waits can be asserted.
+    monkeypatch.setattr(icp.retry.random, "uniform", lambda low, high: high)
 
 
 @pytest.fixture

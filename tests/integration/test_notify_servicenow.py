@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 import icp.clock
+import icp.retry
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from icp import servicenow, store
@@ -103,7 +104,7 @@ def ready(sim_clock: SimClock, table: str, secret_arn: str) -> SimClock:
 @pytest.fixture
 def widest_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     # Full jitter picks a wait up to the ceiling; take the ceiling, so the waits can be asserted.
-    monkeypatch.setattr(servicenow.random, "uniform", lambda low, high: high)
+    monkeypatch.setattr(icp.retry.random, "uniform", lambda low, high: high)
 
 
 # --- helpers --------------------------------------------------------------------------------

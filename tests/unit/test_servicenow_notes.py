@@ -13,9 +13,8 @@ from icp.errors import ServiceNowNotSetUp, ServiceNowUnavailable
 from icp.lifecycle.notify_servicenow import state_for, state_to_send, ticket_of, work_note
 from icp.models import HistoryEntry, Status
 from icp.servicenow import (
-    BACKOFF_CAP,
+    BACKOFF,
     RETRY_AFTER_CAP,
-    backoff_seconds,
     parse_credentials,
     retry_after_seconds,
     scrub,
@@ -212,8 +211,10 @@ def test_retry_after_in_seconds_or_as_an_http_date_is_honoured_up_to_its_cap(fix
 
 
 def test_backoff_is_full_jitter_under_an_exponential_ceiling() -> None:
-    for attempt in range(6):
-        assert all(0 <= backoff_seconds(attempt) <= min(BACKOFF_CAP, 2**attempt) for _ in range(50))
+    for retry in range(6):
+        waits = [BACKOFF.delay(retry) for _ in range(200)]
+        assert all(0 <= wait <= min(BACKOFF.cap, 2**retry) for wait in waits)
+        assert len(set(waits)) > 1  # jittered, not a fixed ladder
 
 
 def test_credentials_are_basic_or_bearer_and_never_in_a_repr() -> None:

@@ -3,7 +3,7 @@ carries the stack's name, and stays within its service's limit for the longest s
 CloudFormation allows (README, "Deploying"; limits in docs/conformance.md, "Hardening").
 
 The template is translated offline with samtranslator, as `sam` does, and each name resolved
-for a 64-character stack name. A resource with no name of its own gets one from
+for a 64-character stack name (CloudFormation allows 128; the project promises 64). A resource with no name of its own gets one from
 CloudFormation (stack name, logical id and a random suffix, cut to the service's limit).
 """
 
@@ -19,7 +19,7 @@ from icp.aws import alarms
 from icp_local.template import Resolver, Stack, load
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
-STACK = "interconnect-control-plane-" + "p" * 37  # 64 characters, CloudFormation's maximum
+STACK = "interconnect-control-plane-" + "p" * 37  # 64 characters: the longest the project supports (issue 9)
 # Resource type -> (the property that names it, the longest name the service takes).
 LIMITS: dict[str, tuple[str, int]] = {
     "AWS::SQS::Queue": ("QueueName", 80),
@@ -56,7 +56,7 @@ def named(**parameters: str) -> dict[str, tuple[str, str]]:
     return names
 
 
-def test_the_stack_name_is_cloudformations_longest():
+def test_the_stack_name_is_the_longest_the_project_supports():
     assert len(STACK) == 64
 
 

@@ -182,6 +182,12 @@ class Conflict(IcpError):
     http_status = 409
 
 
+class SelfApproval(IcpError):
+    """An approver may not approve their own request (icp.requesters)."""
+
+    http_status = 403
+
+
 # --- ServiceNow -------------------------------------------------------------------------
 class ServiceNowUnavailable(IcpError):
     """ServiceNow's Table API refused an update (any 4xx but 429, at once) or stayed

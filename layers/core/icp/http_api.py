@@ -31,6 +31,7 @@ from icp.lifecycle.submit_request import Submitted, submit_request
 from icp.models import BANDWIDTH_PATTERN, ConnectionRequest
 from icp.observability import logger
 from icp.partners.last_mile import provider_config
+from icp.requesters import from_servicenow
 from icp.servicenow_requests import request_from_servicenow
 
 API_SOURCE = "interconnect-control-plane.api"
@@ -100,7 +101,7 @@ def _accepted(submitted: Submitted) -> Response:
 
 @app.post("/v1/connections")
 def create_connection(request: Annotated[ConnectionRequest, Body()]):
-    return _accepted(submit_request(request.model_dump(mode="json", exclude_none=True), API_SOURCE))
+    return _accepted(submit_request(request.model_dump(mode="json", exclude_none=True), API_SOURCE, [_caller()]))
 
 
 @app.get("/v1/connections")
@@ -116,7 +117,8 @@ def get_connection(connectionId: str) -> dict[str, Any]:
 
 @app.delete("/v1/connections/<connectionId>")
 def decommission_connection(connectionId: str):
-    return Response(status_code=202, content_type="application/json", body=request_decommission(connectionId))
+    return Response(status_code=202, content_type="application/json",
+                    body=request_decommission(connectionId, [_caller()]))
 
 
 @app.post("/v1/connections/<connectionId>/bandwidth")
@@ -154,7 +156,7 @@ def account() -> dict[str, Any]:
 
 
 def _caller() -> str:
-    """Who an approval is recorded as: the IAM principal API Gateway authenticated."""
+    """Who asks or approves: the IAM principal API Gateway authenticated (its ARN)."""
     identity = app.current_event.request_context.identity
     return identity.user_arn or identity.caller or "unknown caller"
 
@@ -169,7 +171,7 @@ def servicenow_webhook():
     if decided is not None:  # a change approval for a request waiting on it
         inbound.use_signature_once("servicenow", event.headers)
         return Response(status_code=200, content_type="application/json", body=decided)
-    submitted = submit_request(request_from_servicenow(payload), SERVICENOW_SOURCE)
+    submitted = submit_request(request_from_servicenow(payload), SERVICENOW_SOURCE, from_servicenow(payload))
     inbound.use_signature_once("servicenow", event.headers)
     return _accepted(submitted)
 

@@ -298,6 +298,9 @@ class ConnectionRecord(BaseModel):
     maintenance: list[dict[str, str]] = Field(default_factory=list)  # {start, end, event}
     replacements: int = 0
     restoreTriedAt: datetime | None = None  # the watcher last started a restore of a stranded DEGRADED link
+    # Who asked for it, and for its decommissioning (identities as icp.requesters records them)
+    requestedBy: list[str] = Field(default_factory=list)
+    decommissionRequestedBy: list[str] = Field(default_factory=list)
     attempts: int = 0  # operator retries of provisioning: each run creates with its own client token
     cleanedUp: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

@@ -30,10 +30,10 @@ Calls
     Accept: application/json
     {"work_notes": "...", "state": "..."}      (``state`` only when given)
 
-Up to five attempts: 5xx replies and connection failures are retried with full-jitter
-exponential backoff; a 429 waits what its ``Retry-After`` says (seconds or an HTTP date,
-capped). Every wait sleeps on ``icp.clock``. When the attempts are spent, or at once on any
-other 4xx, it raises ``ServiceNowUnavailable`` (``rule`` is ``http-<status>``, or
+Up to five attempts, through the one retry loop (``icp.http.send``): 429, 5xx replies and
+connection failures are retried with full-jitter exponential backoff, or after what a
+``Retry-After`` says (seconds or an HTTP date, capped). Every wait sleeps on ``icp.clock``. When the attempts are spent, or at once on
+any other 4xx, it raises ``ServiceNowUnavailable`` (``rule`` is ``http-<status>``, or
 ``unreachable``). Credentials never appear in a message, a log line or an exception, and
 redirects are not followed (they would carry the credentials elsewhere).
 
@@ -52,27 +52,24 @@ import functools
 import json
 import logging
 import os
-import random
 import re
-import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from icp import clock, http
+from icp import http
 from icp.errors import ServiceNowNotSetUp, ServiceNowUnavailable
-from icp.http import is_loopback, opener
+from icp.http import is_loopback
+from icp.retry import Backoff
 
 logger = logging.getLogger(__name__)
 
 SECRET_ENV = "SERVICENOW_SECRET_ARN"
 INSTANCE_URL_ENV = "SERVICENOW_INSTANCE_URL"
 USERNAME_ENV = "SERVICENOW_USERNAME"
-ATTEMPTS = 5
-BACKOFF_BASE = 1.0
-BACKOFF_CAP = 16.0
+BACKOFF = Backoff(attempts=5, base=1.0, cap=16.0)
 RETRY_AFTER_CAP = 15.0
 # Per request. With the caps above the worst case is 5 x 10 s + 4 x 15 s = 110 s, inside the
 # function's 120 s timeout (template.yaml, NotifyServiceNowFunction).
@@ -239,9 +236,6 @@ def retry_after_seconds(value: str | None) -> float | None:
     """A ``Retry-After`` header (delay-seconds or an HTTP date) as seconds to wait, capped."""
     return http.retry_after_seconds(value, RETRY_AFTER_CAP)
 
-def backoff_seconds(attempt: int) -> float:
-    """Full jitter: anywhere between 0 and the exponential ceiling of this attempt (from 0)."""
-    return random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt))
 
 
 def _error_text(raw: bytes) -> str:
@@ -304,49 +298,33 @@ class ServiceNowClient:
 
     def _send(self, method: str, path: str, payload: dict[str, Any], *, what: str) -> dict[str, Any] | None:
         data = json.dumps(payload, separators=(",", ":")).encode()
-        refreshed = False
-        problem = "no attempt made"
-        status: int | None = None
-        for attempt in range(ATTEMPTS):
-            creds = self.credentials(refresh=refreshed)
-            url = creds.instance_url + path
-            request = urllib.request.Request(url, data=data, method=method)
+        used: list[Credentials] = []
+
+        def build(fresh: bool) -> urllib.request.Request:
+            creds = self.credentials(refresh=fresh)
+            used.append(creds)
+            request = urllib.request.Request(creds.instance_url + path, data=data, method=method)
             request.add_header("Content-Type", "application/json")
             request.add_header("Accept", "application/json")
             request.add_header("Authorization", creds.authorization())
-            delay = backoff_seconds(attempt)
+            return request
+
+        reply = http.send(f"ServiceNow {method} {what}", build, backoff=BACKOFF,
+                          retry_after_cap=RETRY_AFTER_CAP, timeout=TIMEOUT)
+        if 200 <= reply.status < 300:
+            logger.info("ServiceNow %s %s: HTTP %s", method, what, reply.status)
             try:
-                with opener(is_loopback(urlsplit(url).hostname)).open(request, timeout=TIMEOUT) as response:
-                    raw = response.read()
-                logger.info("ServiceNow %s %s: HTTP %s", method, what, response.status)
-                try:
-                    parsed = json.loads(raw) if raw else None
-                except ValueError:
-                    parsed = None
-                return parsed if isinstance(parsed, dict) else None
-            except urllib.error.HTTPError as err:
-                status = err.code
-                text = scrub(_error_text(err.read()), known=(creds.password, creds.oauth_token))
-                err.close()
-                problem = f"HTTP {status}" + (f" {text}" if text else "")
-                if status == 401 and not refreshed:
-                    # The credentials may have been rotated since they were cached: once more, fresh.
-                    refreshed = True
-                    logger.warning("ServiceNow %s %s: HTTP 401; fetching the secret again", method, what)
-                    continue
-                if status != 429 and status < 500:
-                    raise ServiceNowUnavailable(f"ServiceNow {method} {what} refused: {problem}",
-                                                rule=f"http-{status}") from None
-                if status == 429:
-                    asked = retry_after_seconds(err.headers.get("Retry-After"))
-                    delay = delay if asked is None else asked
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as err:
-                status = None
-                problem = type(getattr(err, "reason", err)).__name__
-            if attempt + 1 < ATTEMPTS:
-                logger.warning("ServiceNow %s %s: %s; retrying in %.1f s", method, what, problem, delay)
-                clock.sleep(delay)
+                parsed = json.loads(reply.body) if reply.body else None
+            except ValueError:
+                parsed = None
+            return parsed if isinstance(parsed, dict) else None
+        creds = used[-1]
+        text = scrub(_error_text(reply.body), known=(creds.password, creds.oauth_token))
+        problem = reply.problem + (f" {text}" if text else "")
+        if reply.status and reply.status not in http.RETRY_STATUSES:
+            raise ServiceNowUnavailable(f"ServiceNow {method} {what} refused: {problem}",
+                                        rule=f"http-{reply.status}")
         raise ServiceNowUnavailable(
-            f"ServiceNow {method} {what} failed after {ATTEMPTS} attempts: {problem}",
-            rule=f"http-{status}" if status else "unreachable",
+            f"ServiceNow {method} {what} failed after {BACKOFF.attempts} attempts: {problem}",
+            rule=f"http-{reply.status}" if reply.status else "unreachable",
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from icp.requesters import from_event
 
 
 class _Task(BaseModel):
@@ -23,9 +25,23 @@ class ValidateRequestTask(_Task):
     def retry(self) -> bool:
         return bool(self.event.get("retry"))
 
+    @property
+    def requested_by(self) -> list[str]:
+        return from_event(self.event)
+
 
 class ConnectionTask(_Task):
     connectionId: str
+
+
+class StartDecommissionTask(_Task):
+    """Start Decommission runs in three phases: when asked, once approved, and when not approved."""
+
+    connectionId: str
+    phase: Literal["request", "approved", "not-approved"] = "request"
+    event: dict[str, Any] | None = None  # the execution's input (whose requester it records)
+    requireApproval: str = "false"  # the template's RequireDecommissionApproval
+    error: dict[str, Any] | None = None
 
 
 class WaitTask(_Task):

@@ -1,4 +1,5 @@
-"""boto3 clients built once per (service, region), and the one retry loop every adapter uses.
+"""boto3 clients built once per (service, region), and ``call``: every AWS call, through the
+one retry loop (``icp.retry``).
 
 botocore's own retries are turned off (max_attempts=1) so that there is exactly one
 retry policy, ours, with full-jitter exponential backoff on the simulated clock in the
@@ -8,7 +9,6 @@ local cloud and the wall clock in Lambda.
 from __future__ import annotations
 
 import os
-import random
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any, TypeVar
@@ -18,8 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from icp import clock
-from icp.observability import logger
+from icp.retry import Backoff, TryAgain, retrying
 
 T = TypeVar("T")
 
@@ -39,9 +38,7 @@ RETRYABLE_CODES = frozenset(
         "DirectConnectServerException",
     }
 )
-MAX_ATTEMPTS = 6
-BASE_DELAY = 0.5
-MAX_DELAY = 20.0
+BACKOFF = Backoff(attempts=6, base=1.0, cap=20.0)
 
 _CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=20)
 
@@ -93,18 +90,16 @@ def call(operation: Callable[..., T], /, **params: Any) -> T:
 
 def call_retrying(retry_codes: frozenset[str], operation: Callable[..., T], /, **params: Any) -> T:
     """``call``, also retrying the error codes ``retry_codes`` (say NotFound right after a create)."""
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+    def attempt(_fresh: bool) -> T:
         try:
             return operation(**params)
         except Exception as exc:
-            retryable = is_retryable(exc) or (isinstance(exc, ClientError) and error_code(exc) in retry_codes)
-            if attempt == MAX_ATTEMPTS or not retryable:
-                raise
-            delay = random.uniform(0, min(MAX_DELAY, BASE_DELAY * 2**attempt))
-            logger.warning(
-                "retrying AWS call",
-                extra={"operation": getattr(operation, "__name__", "?"), "attempt": attempt,
-                       "error": type(exc).__name__, "delaySeconds": round(delay, 3)},
-            )
-            clock.sleep(delay)
-    raise AssertionError("unreachable")
+            if is_retryable(exc) or (isinstance(exc, ClientError) and error_code(exc) in retry_codes):
+                problem = error_code(exc) if isinstance(exc, ClientError) else type(exc).__name__
+                raise TryAgain(problem, outcome=exc) from None
+            raise
+
+    try:
+        return retrying(f"AWS {getattr(operation, '__name__', '?')}", attempt, BACKOFF)
+    except TryAgain as spent:
+        raise spent.outcome from None

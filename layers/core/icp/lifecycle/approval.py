@@ -1,6 +1,7 @@
-"""The approval gate (template parameter RequireApproval): the provision workflow parks on a
-task token before anything is created; `icp approve` / `icp reject`, the API, or a ServiceNow
-change approval decides."""
+"""The approval gates: the provision workflow (template parameter RequireApproval) parks on a
+task token before anything is created, the decommission workflow (RequireDecommissionApproval)
+before anything is taken down; `icp approve` / `icp reject`, the API, or a ServiceNow change
+approval decides. An approver may not approve their own request (icp.requesters)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,27 @@ from typing import Any
 
 from icp import store
 from icp.aws import stepfunctions
-from icp.errors import ConcurrentUpdate, Conflict
-from icp.lifecycle.decommission import find_record
+from icp.errors import ConcurrentUpdate, Conflict, SelfApproval
+from icp.lifecycle.decommission import DECOMMISSIONABLE, find_record
 from icp.lifecycle.transitions import move, note
 from icp.models import Status, WaitFor, connection_id_for
+from icp.requesters import is_requester, servicenow_user
 
 
-def decide_approval(connection_or_request_id: str, approve: bool, reason: str | None, approver: str) -> dict[str, Any]:
+def decide_approval(connection_or_request_id: str, approve: bool, reason: str | None, approver: str,
+                    approver_identity: str | None = None) -> dict[str, Any]:
+    """``approver`` is what the history shows; ``approver_identity`` (default: ``approver``) is
+    compared with the requesters. Their own request may be rejected (withdrawn), not approved."""
     record = find_record(connection_or_request_id)
     if record.waitFor != WaitFor.APPROVAL or not record.waitToken:
         raise Conflict(f"connection {record.connectionId} is not waiting for approval ({record.status.value})",
                        field="connectionId", rule="awaiting-approval")
+    # Provisioning waits in VALIDATED; a decommission waits in the status it would leave.
+    what = "decommission" if record.status in DECOMMISSIONABLE else "request"
+    requesters = record.decommissionRequestedBy if what == "decommission" else record.requestedBy
+    if approve and is_requester(approver_identity or approver, requesters):
+        raise SelfApproval(f"an approver may not approve their own request: {approver} asked for this {what} "
+                           f"of {record.connectionId}", field="approver", rule="approver-is-not-requester")
     token = record.waitToken
     try:  # claim the token: of two decisions at once, one counts
         store.save(record.model_copy(update={"waitToken": None, "waitFor": None, "waitSince": None}))
@@ -26,7 +37,8 @@ def decide_approval(connection_or_request_id: str, approve: bool, reason: str | 
         raise Conflict(f"connection {record.connectionId} was decided concurrently", field="connectionId",
                        rule="awaiting-approval") from None
     decision = "approved" if approve else "rejected"
-    note(record.connectionId, f"{decision} by {approver}" + (f": {reason}" if reason else ""))
+    label = "decommission " if what == "decommission" else ""
+    note(record.connectionId, f"{label}{decision} by {approver}" + (f": {reason}" if reason else ""))
     if approve:
         stepfunctions.send_success(token, {"connectionId": record.connectionId, "approvedBy": approver})
     else:
@@ -55,4 +67,5 @@ def servicenow_approval(ticket: dict[str, Any]) -> dict[str, Any] | None:
     approver = (ticket.get("approved_by") or {}).get("display_value") if isinstance(ticket.get("approved_by"), dict) \
         else ticket.get("approved_by")
     return decide_approval(record.connectionId, approval == "approved", ticket.get("comments") or None,
-                           f"ServiceNow {ticket.get('number', sys_id)}" + (f" ({approver})" if approver else ""))
+                           f"ServiceNow {ticket.get('number', sys_id)}" + (f" ({approver})" if approver else ""),
+                           servicenow_user(ticket.get("approved_by")))

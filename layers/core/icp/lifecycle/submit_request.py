@@ -24,9 +24,10 @@ class Submitted:
     status: str
 
 
-def submit_request(raw: dict[str, Any], source: str) -> Submitted:
+def submit_request(raw: dict[str, Any], source: str, requested_by: list[str] | None = None) -> Submitted:
     """Check ``raw`` and start provisioning. The same requestId again gets the same answer
-    and starts nothing new. Raises InvalidRequest (400) or a RequestRejected check (422)."""
+    and starts nothing new. Raises InvalidRequest (400) or a RequestRejected check (422).
+    ``requested_by``: who asked (icp.requesters), recorded by Validate Request."""
     request = parse_request(raw)
     existing = store.find(connection_id_for(request.requestId))
     if existing is not None:
@@ -37,6 +38,6 @@ def submit_request(raw: dict[str, Any], source: str) -> Submitted:
     execution_arn = stepfunctions.start_execution(
         os.environ["PROVISION_STATE_MACHINE_ARN"],
         execution_name_for(request.requestId, "provision"),
-        {"source": source, "detail-type": REQUESTED, "detail": raw},
+        {"source": source, "detail-type": REQUESTED, "detail": raw, "requestedBy": requested_by or []},
     )
     return Submitted(request.connection_id, request.requestId, execution_arn, "RECEIVED")

@@ -31,7 +31,8 @@ def parse_request(raw: dict[str, Any]) -> ConnectionRequest:
         raise invalid_request(exc, whole="request") from None
 
 
-def _new_record(raw: dict[str, Any], request: ConnectionRequest | None, execution_arn: str | None) -> ConnectionRecord:
+def _new_record(raw: dict[str, Any], request: ConnectionRequest | None, execution_arn: str | None,
+                requested_by: list[str]) -> ConnectionRecord:
     now = clock.utcnow()
     request_id = str(raw["requestId"])
     fields: dict[str, Any] = {}
@@ -41,6 +42,7 @@ def _new_record(raw: dict[str, Any], request: ConnectionRequest | None, executio
     return ConnectionRecord(
         connectionId=connection_id_for(request_id), requestId=request_id, request=raw, status=Status.RECEIVED,
         executionArn=execution_arn, currentExecutionArn=execution_arn, createdAt=now, updatedAt=now,
+        requestedBy=requested_by,
         history=[HistoryEntry.model_validate({"from": None, "to": Status.RECEIVED.value, "at": now,
                                               "reason": "request received"})],
         **fields,
@@ -48,11 +50,11 @@ def _new_record(raw: dict[str, Any], request: ConnectionRequest | None, executio
 
 
 def _record_for(raw: dict[str, Any], request: ConnectionRequest | None, execution_arn: str | None,
-                retry: bool = False) -> ConnectionRecord:
+                retry: bool = False, requested_by: list[str] | None = None) -> ConnectionRecord:
     """Create the record, or take it up again when this same execution already did (a retried
     step), or when an operator retries a FAILED connection."""
     try:
-        record = store.create(_new_record(raw, request, execution_arn))
+        record = store.create(_new_record(raw, request, execution_arn, requested_by or []))
     except DuplicateRequest:
         existing = store.get(connection_id_for(str(raw["requestId"])))
         if retry and existing.status == Status.FAILED:
@@ -102,7 +104,9 @@ def check(request: ConnectionRequest) -> dict[str, Any]:
     return check_request(request, gather_world(request, quotas), quotas)
 
 
-def validate_request(raw: dict[str, Any], execution_arn: str | None = None, retry: bool = False) -> dict[str, Any]:
+def validate_request(raw: dict[str, Any], execution_arn: str | None = None, retry: bool = False,
+                     requested_by: list[str] | None = None) -> dict[str, Any]:
+    """``requested_by``: who asked (icp.requesters), kept on the record for the approval rule."""
     if not isinstance(raw.get("requestId"), str) or not raw["requestId"]:
         raise InvalidRequest("requestId: field required", field="requestId", rule="missing")
     request: ConnectionRequest | None = None
@@ -111,7 +115,7 @@ def validate_request(raw: dict[str, Any], execution_arn: str | None = None, retr
         request = parse_request(raw)
     except InvalidRequest as exc:
         error = exc
-    record = _record_for(raw, request, execution_arn, retry)
+    record = _record_for(raw, request, execution_arn, retry, requested_by)
     if record.status != Status.RECEIVED:
         if record.status == Status.REJECTED:
             raise InvalidRequest(record.statusReason or "rejected")

@@ -57,6 +57,7 @@ from icp import clock
 from icp.errors import PartnerRejected, RemoteSideError, RoutesNotConverged, UnknownNetwork
 from icp.models import ConnectionRecord, RemoteMulticloud
 from icp.partners.base import uncovered
+from icp.retry import Backoff, TryAgain, retrying
 
 if TYPE_CHECKING:  # the client libraries are imported when first used (cold starts)
     from google.cloud import compute_v1, networkconnectivity_v1beta
@@ -68,9 +69,7 @@ T = TypeVar("T")
 _SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 # Request ids must be UUIDs; derived from the connectionId so a retry is the same request.
 _REQUEST_NAMESPACE = uuid.UUID("0f5e3c1a-8d7b-4f0e-9a61-3c2b7d9e4a10")
-_ATTEMPTS = 5
-_BACKOFF_BASE = 1.0
-_BACKOFF_CAP = 30.0
+_BACKOFF = Backoff(attempts=5, base=1.0, cap=30.0)
 _CALL_TIMEOUT = 60.0
 _OPERATION_TIMEOUT = 1800.0
 # A network whose ``mtu`` is unset runs at 1460 (Compute Engine's documented default).
@@ -249,10 +248,11 @@ def _remote_error(what: str, exc: Exception, key: str | None) -> RemoteSideError
 
 
 def _call(what: str, fn: Callable[[], T], *, key: str | None = None) -> T:
-    """Run one Google call, retrying transient failures with backoff on the core clock."""
+    """Run one Google call through the one retry loop: transient failures with backoff on the
+    core clock; any other answer from Google is a RemoteSideError at once."""
     import google.auth.exceptions
 
-    for attempt in range(_ATTEMPTS):
+    def attempt(_fresh: bool) -> T:
         try:
             return fn()
         except google.auth.exceptions.GoogleAuthError as exc:
@@ -260,15 +260,17 @@ def _call(what: str, fn: Callable[[], T], *, key: str | None = None) -> T:
                 f"Google Cloud authentication failed for {what}: {type(exc).__name__}", rule="google-auth"
             ) from None
         except Exception as exc:
-            if not (_is_api_error(exc) or _is_transient(exc)):
-                raise  # not an answer from Google: a bug to see as it is
-            if not _is_transient(exc) or attempt + 1 == _ATTEMPTS:
+            if _is_transient(exc):
+                raise TryAgain(type(exc).__name__, outcome=exc) from None
+            if _is_api_error(exc):
                 # `from None`: a chained original could repeat the request, key included.
                 raise _remote_error(what, exc, key) from None
-            delay = min(_BACKOFF_BASE * 2**attempt, _BACKOFF_CAP)
-            logger.warning("Google Cloud %s: %s; retrying in %.0f s", what, type(exc).__name__, delay)
-            clock.sleep(delay)
-    raise AssertionError("unreachable")
+            raise  # not an answer from Google: a bug to see as it is
+
+    try:
+        return retrying(f"Google Cloud {what}", attempt, _BACKOFF)
+    except TryAgain as spent:
+        raise _remote_error(what, spent.outcome, key) from None
 
 
 def _is_api_error(exc: Exception) -> bool:
@@ -305,12 +307,12 @@ def _wait_operation(what: str, operation: Any, *, key: str | None = None) -> Any
     # A Retry that retries nothing: _call retries on the core clock instead of the library's.
     refresh_once = Retry(predicate=lambda exc: False)
     deadline = clock.time() + _OPERATION_TIMEOUT
-    delay = _BACKOFF_BASE
+    delay = _BACKOFF.base
     while not _call(f"{what} (polling)", lambda: operation.done(retry=refresh_once), key=key):
         if clock.time() >= deadline:
             raise RemoteSideError(f"Google Cloud {what} did not finish within {_OPERATION_TIMEOUT:.0f} s")
         clock.sleep(delay)
-        delay = min(delay * 2, _BACKOFF_CAP)
+        delay = min(delay * 2, _BACKOFF.cap)
     error = operation.exception()
     if error is not None:
         raise _remote_error(what, error, key)
@@ -704,7 +706,7 @@ class GoogleCloudSide:
 
         done = compute_v1.Operation.Status.DONE
         deadline = clock.time() + _OPERATION_TIMEOUT
-        delay = _BACKOFF_BASE
+        delay = _BACKOFF.base
         operations = self._clients().operations
         while operation.status != done:
             if clock.time() >= deadline:
@@ -715,7 +717,7 @@ class GoogleCloudSide:
             operation = _call(f"{what} (polling)", poll)
             if operation.status != done:
                 clock.sleep(delay)
-                delay = min(delay * 2, _BACKOFF_CAP)
+                delay = min(delay * 2, _BACKOFF.cap)
         if operation.error and operation.error.errors:
             first = operation.error.errors[0]
             raise RemoteSideError(

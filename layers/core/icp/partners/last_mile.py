@@ -65,7 +65,6 @@ import functools
 import json
 import logging
 import os
-import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
@@ -73,9 +72,10 @@ from urllib.parse import quote, urlsplit
 
 from icp import clock
 from icp.errors import IcpError, PartnerRejected, RemoteSideError
-from icp.http import is_loopback, opener, retry_after_seconds
+from icp.http import is_loopback, send
 from icp.models import ConnectionRecord, RemoteLastMile
 from icp.partners.base import uncovered
+from icp.retry import Backoff
 from icp.secrets import shared_secret
 from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
@@ -83,12 +83,9 @@ logger = logging.getLogger(__name__)
 
 
 
-_ATTEMPTS = 5
-_BACKOFF_BASE = 1.0
-_BACKOFF_CAP = 20.0
+_BACKOFF = Backoff(attempts=5, base=1.0, cap=20.0)
 _RETRY_AFTER_CAP = 120.0
 _TIMEOUT = 10.0
-_RETRYABLE = {429, 500, 502, 503, 504}
 _SECRET_MAX_AGE = 300
 
 
@@ -177,10 +174,6 @@ def _json(raw: bytes) -> dict[str, Any]:
         return {"message": raw[:200].decode(errors="replace")}
     return data if isinstance(data, dict) else {"value": data}
 
-
-
-def _backoff(attempt: int) -> float:
-    return min(_BACKOFF_BASE * 2**attempt, _BACKOFF_CAP)
 
 
 def _redact(text: str, secret: str | None) -> str:
@@ -296,42 +289,25 @@ class LastMileSide:
         config = provider_config(self.provider)
         url = f"{config.url}/v1/activations/{quote(shared_id, safe='')}{suffix}"
         body = json.dumps(payload, separators=(",", ":")).encode() if payload is not None else b""
-        http_opener = opener(is_loopback(urlsplit(url).hostname))
-        refreshed_secret = False
-        reply = _Reply(0, {})
-        for attempt in range(_ATTEMPTS):
-            secret = _shared_secret(config.secret_arn, refresh=refreshed_secret)
+
+        def build(fresh: bool) -> urllib.request.Request:
+            # fresh: a 401, so the shared secret may have been rotated since it was cached.
+            secret = _shared_secret(config.secret_arn, refresh=fresh)
             timestamp = str(int(clock.time()))
             request = urllib.request.Request(url, data=body if payload is not None else None, method=method)
             request.add_header("Content-Type", "application/json")
             request.add_header("Accept", "application/json")
             request.add_header(TIMESTAMP_HEADER, timestamp)
             request.add_header(SIGNATURE_HEADER, sign(secret, timestamp, body))
-            delay = _backoff(attempt)
-            try:
-                with http_opener.open(request, timeout=_TIMEOUT) as response:
-                    return _Reply(response.status, _json(response.read()))
-            except urllib.error.HTTPError as err:
-                reply = _Reply(err.code, _json(err.read()))
-                if err.code == 401 and not refreshed_secret:
-                    # The secret may have been rotated since we cached it: fetch it once more.
-                    refreshed_secret = True
-                    continue
-                if err.code not in _RETRYABLE:
-                    return reply
-                delay = retry_after_seconds(err.headers.get("Retry-After"), _RETRY_AFTER_CAP) or delay
-                problem = f"HTTP {err.code}"
-            except (urllib.error.URLError, ConnectionError, TimeoutError) as err:
-                problem = type(getattr(err, "reason", err)).__name__
-                reply = _Reply(0, {"error": "Unreachable", "message": problem})
-            if attempt + 1 < _ATTEMPTS:
-                logger.warning("partner %s %s: %s; retrying in %.1f s", self.provider, what, problem, delay)
-                clock.sleep(delay)
+            return request
+
+        reply = send(f"partner {self.provider} {what}", build, backoff=_BACKOFF,
+                     retry_after_cap=_RETRY_AFTER_CAP, timeout=_TIMEOUT)
         if reply.status == 0:
             raise RemoteSideError(
-                f"partner {self.provider} unreachable for {what} after {_ATTEMPTS} attempts"
+                f"partner {self.provider} unreachable for {what} after {_BACKOFF.attempts} attempts"
             )
-        return reply
+        return _Reply(reply.status, _json(reply.body))
 
 
 def _shared_id(record: ConnectionRecord) -> str:
