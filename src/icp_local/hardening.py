@@ -11,9 +11,19 @@ request), and the e-mail subscription (moto keeps it pending, as AWS does until 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
-from icp_local.template import Stack, client_for
+from icp_local.build_clients import client_for
+
+
+class Stack(Protocol):
+    """What these builders read and write of ``icp_local.template.Stack``."""
+
+    name: str
+    physical: dict[str, str]
+    attributes: dict[tuple[str, str], str]
+
+    def function_by_name(self, name: str) -> Any: ...
 
 
 def _key(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:

@@ -19,6 +19,9 @@ from typing import Any
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
+from icp_local.build_clients import client_for
+from icp_local.hardening import BUILDERS as HARDENING
+
 ACCOUNT_ID = "123456789012"
 _LOCAL_CODE = "s3://icp-local-code/"
 
@@ -219,20 +222,10 @@ _ORDER = [
 _SKIPPED = {"AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage"}
 
 
-def client_for(session: Any, service: str) -> Any:
-    """One client per service for the whole build (making a client costs more than most calls)."""
-    clients = session.__dict__.setdefault("_icp_local_clients", {})
-    if service not in clients:
-        clients[service] = session.client(service)
-    return clients[service]
-
-
 def build(stack: Stack, session: Any) -> None:
     """Create every resource, each once what it refers to exists (the template's own Ref/GetAtt
     graph decides the order, as CloudFormation's does)."""
-    from icp_local.hardening import BUILDERS as hardening
-
-    builders = {**_BUILDERS, **hardening}
+    builders = {**_BUILDERS, **HARDENING}
     resolver = Resolver(stack)
     # A resource whose Condition is false is not created, as in CloudFormation.
     pending = {k: v for k, v in stack.resources.items() if v["Type"] not in _SKIPPED
