@@ -40,7 +40,6 @@ DEFAULT_TEMPLATE = PROJECT_ROOT / "template.yaml"
 _FOREVER = 30 * 86400
 _PARTNER_SECRET_NAME = "interconnect-control-plane/partners/{provider}"
 _LAST_MILE_PARTNERS = ("lumen",)
-_ASYNC_RETRIES = 2  # Lambda's default for asynchronous invocations
 _READS = ("Get", "List", "Describe", "Search", "Scan", "Query", "BatchGet", "Invoke", "SendTask", "Start")
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
 
@@ -321,11 +320,15 @@ class LocalCloud:
         return callers.as_principal(arn)
 
     def set_alarm_state(self, connection_id: str, kind: str, state: str = "ALARM") -> None:
-        """Move one of a connection's CloudWatch alarms (utilization, latency, packet-loss) and
+        """Move a connection's CloudWatch alarm ``<stack>-<connectionId>-<kind>`` (the utilization
+        alarm Mark Active creates, or one a user made, e.g. ``-latency`` on their own probe) and
         publish the `CloudWatch Alarm State Change` event AWS would, on the default bus."""
-        name = f"icp-{connection_id}-{kind}"
+        name = f"{self.stack_name}-{connection_id}-{kind}"
         cloudwatch = boto3.client("cloudwatch", region_name=self.region)
-        previous = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"]
+        found = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        if not found:
+            raise KeyError(f"no alarm {name!r}")
+        previous = found[0]["StateValue"]
         cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason=f"set by the local cloud: {state}")
         self._aws_event("aws.cloudwatch", "CloudWatch Alarm State Change", {
             "alarmName": name, "state": {"value": state, "reason": "set by the local cloud",
@@ -506,12 +509,13 @@ class LocalCloud:
             del backend.transit_gateway_attachments[existing[key].id]
 
     def invoke_async(self, function: str, event: dict[str, Any], attempt: int = 0) -> None:
-        """An asynchronous invocation: on error Lambda tries twice more (after 1 and 2 minutes),
-        then sends the event to the function's dead-letter queue."""
+        """An asynchronous invocation: on error Lambda tries again after 1, then 2 minutes (twice
+        by default; the function's EventInvokeConfig MaximumRetryAttempts says otherwise), then
+        sends the event to the function's dead-letter queue."""
         _, errored = self.runtime.invoke(function, event)
         if not errored:
             return
-        if attempt < _ASYNC_RETRIES:
+        if attempt < self.runtime.spec(function).async_retries:
             self.clock.call_later(60 * (attempt + 1), lambda: self._enqueue(
                 lambda: self.invoke_async(function, event, attempt + 1)), label=f"retry {function}")
             return

@@ -19,6 +19,9 @@ from typing import Any
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
+from icp_local.build_clients import client_for
+from icp_local.hardening import BUILDERS as HARDENING
+
 ACCOUNT_ID = "123456789012"
 _LOCAL_CODE = "s3://icp-local-code/"
 
@@ -42,6 +45,7 @@ class FunctionSpec:
     memory: int
     dead_letter_arn: str | None = None  # where failed asynchronous invocations go
     role_arn: str = ""  # the execution role the function's code runs with
+    async_retries: int = 2  # Lambda's default; a function's EventInvokeConfig may change it
 
 
 @dataclass
@@ -208,28 +212,25 @@ def load(template_path: Path, region: str, stack_name: str, overrides: dict[str,
 # Within what can be built, kinds are made in this order.
 _ORDER = [
     "AWS::IAM::Role", "AWS::DynamoDB::Table", "AWS::Events::EventBus", "AWS::SQS::Queue", "AWS::Logs::LogGroup",
-    "AWS::SecretsManager::Secret", "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::ApiGateway::RestApi",
-    "AWS::Lambda::LayerVersion", "AWS::Lambda::Function", "AWS::StepFunctions::StateMachine", "AWS::Events::Rule",
+    "AWS::SecretsManager::Secret", "AWS::KMS::Key", "AWS::SNS::Topic", "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription",
+    "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::ApiGateway::RestApi", "AWS::WAFv2::WebACL",
+    "AWS::WAFv2::WebACLAssociation", "AWS::Lambda::LayerVersion", "AWS::Lambda::Function",
+    "AWS::Lambda::EventInvokeConfig", "AWS::StepFunctions::StateMachine", "AWS::Events::Rule",
     "AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::Events::EventBusPolicy",
 ]
 # Kinds with no behaviour in the local cloud.
-_SKIPPED = {"AWS::Lambda::EventInvokeConfig", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage"}
-
-
-def _client(session: Any, service: str) -> Any:
-    """One client per service for the whole build (making a client costs more than most calls)."""
-    clients = session.__dict__.setdefault("_icp_local_clients", {})
-    if service not in clients:
-        clients[service] = session.client(service)
-    return clients[service]
+_SKIPPED = {"AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage"}
 
 
 def build(stack: Stack, session: Any) -> None:
     """Create every resource, each once what it refers to exists (the template's own Ref/GetAtt
     graph decides the order, as CloudFormation's does)."""
+    builders = {**_BUILDERS, **HARDENING}
     resolver = Resolver(stack)
-    pending = {k: v for k, v in stack.resources.items() if v["Type"] not in _SKIPPED}
-    unknown = {v["Type"] for v in pending.values()} - set(_BUILDERS)
+    # A resource whose Condition is false is not created, as in CloudFormation.
+    pending = {k: v for k, v in stack.resources.items() if v["Type"] not in _SKIPPED
+               and ("Condition" not in v or resolver.condition(v["Condition"]))}
+    unknown = {v["Type"] for v in pending.values()} - set(builders)
     if unknown:
         raise NotImplementedError(f"the local cloud cannot build {sorted(unknown)} yet")
     while pending:
@@ -239,7 +240,7 @@ def build(stack: Stack, session: Any) -> None:
                 props = resolver.resolve(resource.get("Properties", {}))
             except KeyError:
                 continue  # refers to something not built yet
-            _BUILDERS[resource["Type"]](stack, session, logical, props)
+            builders[resource["Type"]](stack, session, logical, props)
             del pending[logical]
             progressed = True
         if not progressed:
@@ -249,7 +250,7 @@ def build(stack: Stack, session: Any) -> None:
 
 def _role(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     name = f"{stack.name}-{logical}"[:64]
-    iam = _client(session, "iam")
+    iam = client_for(session, "iam")
     arn = iam.create_role(
         RoleName=name, AssumeRolePolicyDocument=json.dumps(props.get("AssumeRolePolicyDocument", {})))["Role"]["Arn"]
     # The inline policies are what the local cloud enforces (icp_local.iam), read back from moto.
@@ -269,20 +270,20 @@ def _table(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> N
         "AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes", "DeletionProtectionEnabled")}
     if "SSESpecification" in props:  # CloudFormation and the API spell this one differently
         params["SSESpecification"] = {"Enabled": bool(props["SSESpecification"].get("SSEEnabled"))}
-    table = _client(session, "dynamodb").create_table(TableName=name, **params)["TableDescription"]
+    table = client_for(session, "dynamodb").create_table(TableName=name, **params)["TableDescription"]
     stack.physical[logical] = name
     stack.attributes[(logical, "Arn")] = table["TableArn"]
 
 
 def _bus(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
-    arn = _client(session, "events").create_event_bus(Name=props["Name"])["EventBusArn"]
+    arn = client_for(session, "events").create_event_bus(Name=props["Name"])["EventBusArn"]
     stack.physical[logical] = props["Name"]
     stack.attributes[(logical, "Arn")] = arn
     stack.attributes[(logical, "Name")] = props["Name"]
 
 
 def _queue(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
-    sqs = _client(session, "sqs")
+    sqs = client_for(session, "sqs")
     url = sqs.create_queue(QueueName=props.get("QueueName") or f"{stack.name}-{logical}")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     stack.physical[logical] = url
@@ -292,7 +293,10 @@ def _queue(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> N
 
 def _log_group(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     name = props.get("LogGroupName") or f"/icp-local/{stack.name}/{logical}"
-    _client(session, "logs").create_log_group(logGroupName=name)
+    logs = client_for(session, "logs")
+    logs.create_log_group(logGroupName=name)
+    if "RetentionInDays" in props:
+        logs.put_retention_policy(logGroupName=name, retentionInDays=int(props["RetentionInDays"]))
     stack.physical[logical] = name
     stack.attributes[(logical, "Arn")] = f"arn:aws:logs:{stack.region}:{ACCOUNT_ID}:log-group:{name}:*"
 
@@ -312,7 +316,7 @@ def _function(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("app.py", "# runs in-process in the local cloud\n")
     env = props.get("Environment", {}).get("Variables", {})
-    created = _client(session, "lambda").create_function(
+    created = client_for(session, "lambda").create_function(
         FunctionName=name, Runtime=props.get("Runtime", "python3.12"), Role=props["Role"],
         Handler=props["Handler"], Code={"ZipFile": buffer.getvalue()},
         Environment={"Variables": {k: str(v) for k, v in env.items()}},
@@ -339,7 +343,7 @@ def _state_machine(stack: Stack, session: Any, logical: str, props: dict[str, An
     if leftover:
         raise ValueError(f"{logical}: no substitution for {sorted(set(leftover))}")
     name = props.get("StateMachineName") or logical
-    arn = _client(session, "stepfunctions").create_state_machine(
+    arn = client_for(session, "stepfunctions").create_state_machine(
         name=name, definition=definition, roleArn=props["RoleArn"], type=props.get("StateMachineType", "STANDARD"),
     )["stateMachineArn"]
     stack.physical[logical] = arn
@@ -349,7 +353,7 @@ def _state_machine(stack: Stack, session: Any, logical: str, props: dict[str, An
 
 
 def _rule(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
-    events = _client(session, "events")
+    events = client_for(session, "events")
     bus = props.get("EventBusName", "default")
     params: dict[str, Any] = {"Name": f"{stack.name}-{logical}"[:64], "EventBusName": bus,
                               "State": props.get("State", "ENABLED")}
@@ -371,13 +375,13 @@ def _rule(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> No
 def _permission(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     """A Lambda resource-based policy statement: who else may invoke the function."""
     params = {k: props[k] for k in ("SourceArn", "SourceAccount") if k in props}
-    _client(session, "lambda").add_permission(FunctionName=props["FunctionName"], StatementId=logical,
+    client_for(session, "lambda").add_permission(FunctionName=props["FunctionName"], StatementId=logical,
                                             Action=props["Action"], Principal=props["Principal"], **params)
     stack.physical[logical] = logical
 
 
 def _queue_policy(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
-    sqs = _client(session, "sqs")
+    sqs = client_for(session, "sqs")
     for url in props["Queues"]:
         sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(props["PolicyDocument"])})
     stack.physical[logical] = logical
@@ -387,7 +391,7 @@ def _bus_policy(stack: Stack, session: Any, logical: str, props: dict[str, Any])
     """A statement of the bus's resource-based policy (the local cloud evaluates it on PutEvents:
     icp_local.bus_policy)."""
     statement = {**props["Statement"], "Sid": props["StatementId"]}
-    _client(session, "events").put_permission(
+    client_for(session, "events").put_permission(
         EventBusName=props.get("EventBusName", "default"),
         Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
     stack.physical[logical] = props["StatementId"]
@@ -405,7 +409,7 @@ def _secret(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> 
     else:
         value = random_source.token_urlsafe(int((generate or {}).get("PasswordLength", 32)))
     name = props.get("Name") or f"{stack.name}-{logical}"
-    arn = _client(session, "secretsmanager").create_secret(Name=name, SecretString=value)["ARN"]
+    arn = client_for(session, "secretsmanager").create_secret(Name=name, SecretString=value)["ARN"]
     stack.physical[logical] = arn
 
 
@@ -413,16 +417,16 @@ def _alarm(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> N
     name = props.get("AlarmName") or f"{stack.name}-{logical}"
     params = {k: v for k, v in props.items() if k in (
         "AlarmDescription", "Namespace", "MetricName", "Dimensions", "Statistic", "Period", "EvaluationPeriods",
-        "Threshold", "ComparisonOperator", "TreatMissingData", "AlarmActions")}
+        "Threshold", "ComparisonOperator", "TreatMissingData", "AlarmActions", "OKActions")}
     params["Period"], params["EvaluationPeriods"] = int(params["Period"]), int(params["EvaluationPeriods"])
     params["Threshold"] = float(params["Threshold"])
-    _client(session, "cloudwatch").put_metric_alarm(AlarmName=name, **params)
+    client_for(session, "cloudwatch").put_metric_alarm(AlarmName=name, **params)
     stack.physical[logical] = name
 
 
 def _dashboard(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     name = props.get("DashboardName") or f"{stack.name}-{logical}"
-    _client(session, "cloudwatch").put_dashboard(DashboardName=name, DashboardBody=props["DashboardBody"])
+    client_for(session, "cloudwatch").put_dashboard(DashboardName=name, DashboardBody=props["DashboardBody"])
     stack.physical[logical] = name
 
 

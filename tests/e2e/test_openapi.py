@@ -4,6 +4,7 @@ that breaks it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -27,6 +28,13 @@ schema = schemathesis.openapi.from_path(str(DOC_PATH))
 
 def test_the_committed_document_is_what_the_routes_and_models_describe():
     assert DOC_PATH.read_text() == render(), "regenerate it: python -m icp_local.openapi_doc"
+
+
+def test_the_document_has_no_yaml_anchors_or_aliases():
+    text = DOC_PATH.read_text()
+    assert not re.search(r"[&*]id\d+", text), "a shared value was written as an alias"
+    events: set[str] = {type(e).__name__ for e in yaml.parse(text)}
+    assert "AliasEvent" not in events
 
 
 def test_every_documented_operation_has_a_route_and_every_route_is_documented():

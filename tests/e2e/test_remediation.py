@@ -46,6 +46,23 @@ def route_writes(cloud: LocalCloud) -> int:
                if service == "ec2" and op in ("CreateTransitGatewayRoute", "ReplaceTransitGatewayRoute"))
 
 
+def users_own_alarm(cloud: LocalCloud, connection_id: str, kind: str) -> None:
+    """An alarm a user made on their own Network Synthetic Monitor probe, named so that
+    remediation takes it as a signal (the control plane creates no probe: README)."""
+    boto3.client("cloudwatch", region_name=cloud.region).put_metric_alarm(
+        AlarmName=f"{cloud.stack_name}-{connection_id}-{kind}", Namespace="AWS/NetworkMonitor",
+        MetricName="PacketLoss", Statistic="Average", Period=60, EvaluationPeriods=5, Threshold=5.0,
+        ComparisonOperator="GreaterThanThreshold", Dimensions=[{"Name": "Monitor", "Value": "users-probe"}])
+
+
+def test_mark_active_creates_only_the_utilization_alarm_named_after_the_stack(active):
+    cloud, _, record = active
+    alarms = boto3.client("cloudwatch", region_name=cloud.region).describe_alarms(
+        AlarmNamePrefix=f"{cloud.stack_name}-{record['connectionId']}")["MetricAlarms"]
+
+    assert [a["AlarmName"] for a in alarms] == [f"{cloud.stack_name}-{record['connectionId']}-utilization"]
+
+
 def test_a_link_down_fails_over_within_the_grace_period_and_comes_back_with_its_incident(active):
     cloud, network, record = active
     assert route_kinds(network) == {"10.128.0.0/16": ["direct-connect-gateway"]}
@@ -164,6 +181,7 @@ def test_duplicated_and_simultaneous_events_cause_one_execution_and_one_set_of_r
             "from": "available", "to": "down", "observedAt": cloud.clock.now().isoformat()}
     cloud.put_event("interconnect-control-plane", "Interconnect Link State Changed", down)
     cloud.put_event("interconnect-control-plane", "Interconnect Link State Changed", down)  # delivered twice
+    users_own_alarm(cloud, record["connectionId"], "packet-loss")
     cloud.set_alarm_state(record["connectionId"], "packet-loss", "ALARM")  # another signal, at once
     cloud.advance(GRACE + detection(cloud) + SWEEP)
     cloud.partner("google-cloud").link_up(record["awsConnectionId"])
@@ -213,3 +231,32 @@ def test_a_requester_is_reminded_when_the_partner_has_not_accepted_past_the_inte
         reminders = [n for n in cloud.servicenow.work_notes("sc_req_item", ticket["sys_id"]) if "Reminder" in n]
         assert len(reminders) == 3, "one per interval, not one per check"
         assert " hours for google-cloud to accept its activation" in reminders[0]
+
+
+def test_alarms_carry_the_stack_name_another_stacks_are_ignored_and_decommission_removes_older_ones():
+    with LocalCloud(stack_name="ops") as cloud:
+        network = transit_gateway_network()
+        request = request_for("multicloud-request", network)
+        cloud.put_event("com.example.network", "Interconnect Connection Requested", request)
+        cloud.run_until_idle()
+        connection_id = cloud.connection(request["requestId"])["connectionId"]
+        cloudwatch = boto3.client("cloudwatch", region_name=cloud.region)
+        assert [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix=f"ops-{connection_id}")[
+            "MetricAlarms"]] == [f"ops-{connection_id}-utilization"]
+        # Alarms as a release before 0.6.0 made them, which also look like another stack's named "icp".
+        for kind in ("utilization", "latency", "packet-loss"):
+            cloudwatch.put_metric_alarm(
+                AlarmName=f"icp-{connection_id}-{kind}", Namespace="AWS/NetworkMonitor", MetricName="RTT",
+                Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=1.0,
+                ComparisonOperator="GreaterThanThreshold")
+        cloud._aws_event("aws.cloudwatch", "CloudWatch Alarm State Change", {
+            "alarmName": f"icp-{connection_id}-latency", "state": {"value": "ALARM"}})
+        cloud.run_until_idle()
+        assert not [e for e in cloud.executions() if ":ops-remediate:" in e["executionArn"]]
+
+        cloud.put_event("com.example.network", "Interconnect Decommission Requested", {"connectionId": connection_id})
+        cloud.run_until_idle()
+
+        assert cloud.connection(connection_id)["status"] == "DECOMMISSIONED"
+        left = [a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"] if connection_id in a["AlarmName"]]
+        assert left == []

@@ -21,7 +21,7 @@ import icp.retry
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from icp import servicenow, store
-from icp.errors import ServiceNowUnavailable
+from icp.errors import ServiceNowNotSetUp, ServiceNowUnavailable
 from icp.lifecycle.notify_servicenow import NOTE_KIND, notify_servicenow
 from icp.models import ConnectionRecord, HistoryEntry, connection_id_for
 from moto import mock_aws
@@ -368,6 +368,28 @@ def test_a_deployment_without_servicenow_skips_even_a_ticketed_request(
 
     assert result == {"skipped": "ServiceNow is not configured (SERVICENOW_SECRET_ARN is empty)"}
     assert snow.requests == 0
+
+
+def test_a_secret_whose_password_is_not_set_yet_fails_naming_it_and_the_note_arrives_once_set(
+    ready: SimClock, snow: FakeServiceNow, secret_arn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As template.yaml leaves it: the URL and username are parameters, the secret an empty password.
+    monkeypatch.setenv(servicenow.INSTANCE_URL_ENV, snow.url)
+    monkeypatch.setenv(servicenow.USERNAME_ENV, snow.username)
+    secrets_client = boto3.client("secretsmanager", region_name=REGION)
+    secrets_client.put_secret_value(SecretId=secret_arn, SecretString='{"password": ""}')
+    record = given_record(request(RITM), (None, "RECEIVED"))
+    detail = changed(record, None, "RECEIVED", "request received")
+
+    with pytest.raises(ServiceNowNotSetUp) as raised:
+        notify_servicenow(detail)  # Lambda retries it, then the dead-letter queue keeps it
+
+    assert (raised.value.field, raised.value.rule) == ("password", "not-set")
+    assert snow.requests == 0
+    secrets_client.put_secret_value(SecretId=secret_arn, SecretString=json.dumps({"password": snow.password}))
+    parameters.clear_caches()  # in AWS: the cache's five minutes pass, or a new instance starts
+    assert notify_servicenow(detail)["table"] == "sc_req_item"  # a redrive from the queue
+    assert len(snow.work_notes("sc_req_item", SYS_ID)) == 1
 
 
 def test_a_rejected_request_that_does_not_parse_still_reaches_its_ticket(

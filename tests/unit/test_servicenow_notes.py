@@ -9,7 +9,7 @@ from email.utils import format_datetime
 
 import icp.clock
 import pytest
-from icp.errors import ServiceNowUnavailable
+from icp.errors import ServiceNowNotSetUp, ServiceNowUnavailable
 from icp.lifecycle.notify_servicenow import state_for, state_to_send, ticket_of, work_note
 from icp.models import HistoryEntry, Status
 from icp.servicenow import (
@@ -231,7 +231,7 @@ def test_credentials_are_basic_or_bearer_and_never_in_a_repr() -> None:
 @pytest.mark.parametrize(("secret", "rule"), [
     ('{"instanceUrl": "http://acme.service-now.com", "username": "icp", "password": "hunter2"}', "https"),
     ('{"instanceUrl": "https://icp:hunter2@acme.service-now.com", "oauthToken": "hunter2"}', "base-url"),
-    ('{"instanceUrl": "https://acme.service-now.com", "username": "icp"}', "secret-shape"),
+    ('{"instanceUrl": "https://acme.service-now.com", "username": "icp"}', "not-set"),
     ('{"username": "icp", "password": "hunter2"}', "secret-shape"),
     ('hunter2 is not JSON', "secret-shape"),
 ])  # fmt: skip
@@ -241,6 +241,25 @@ def test_a_bad_secret_is_refused_without_quoting_it(secret: str, rule: str) -> N
 
     assert raised.value.rule == rule
     assert "hunter2" not in str(raised.value) and raised.value.__cause__ is None
+
+
+def test_the_stacks_placeholder_secret_is_refused_naming_what_to_set() -> None:
+    defaults = {"instanceUrl": "https://acme.service-now.com", "username": "icp"}
+    with pytest.raises(ServiceNowNotSetUp) as raised:
+        parse_credentials('{"password": ""}', defaults)  # what template.yaml creates
+
+    assert (raised.value.field, raised.value.rule) == ("password", "not-set")
+    assert "ServiceNowCredentials" in raised.value.message
+
+
+def test_the_instance_url_and_username_come_from_the_parameters_unless_the_secret_has_them() -> None:
+    defaults = {"instanceUrl": "https://acme.service-now.com", "username": "icp"}
+    from_parameters = parse_credentials('{"password": "hunter2"}', defaults)
+    older_stack = parse_credentials({"instanceUrl": "https://old.service-now.com", "username": "old",
+                                     "password": "hunter2"}, defaults)
+
+    assert (from_parameters.instance_url, from_parameters.username) == ("https://acme.service-now.com", "icp")
+    assert (older_stack.instance_url, older_stack.username) == ("https://old.service-now.com", "old")
 
 
 def test_plain_http_is_accepted_on_loopback_only() -> None:

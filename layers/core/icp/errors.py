@@ -197,5 +197,10 @@ class ServiceNowUnavailable(IcpError):
     http_status = 503
 
 
+class ServiceNowNotSetUp(ServiceNowUnavailable):
+    """The ServiceNow secret holds no password (nor OAuth token) yet: the stack creates it
+    empty and the operator fills it in. ``field`` names what to set."""
+
+
 class ApprovalRejected(IcpError):
     """An approver rejected the request before anything was created."""

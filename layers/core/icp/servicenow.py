@@ -3,13 +3,20 @@
 Configuration
 -------------
 ``SERVICENOW_SECRET_ARN`` (read when first needed) names a Secrets Manager secret whose
-``SecretString`` is JSON, with basic credentials::
+``SecretString`` is JSON, with the integration user's password::
 
-    {"instanceUrl": "https://acme.service-now.com", "username": "...", "password": "..."}
+    {"password": "..."}
 
 or an OAuth bearer token::
 
-    {"instanceUrl": "https://acme.service-now.com", "oauthToken": "..."}
+    {"oauthToken": "..."}
+
+The instance URL and the username come from ``SERVICENOW_INSTANCE_URL`` and
+``SERVICENOW_USERNAME`` (the stack's ``ServiceNowInstanceUrl`` and ``ServiceNowUsername``
+parameters); ``instanceUrl`` and ``username`` in the secret, as stacks before 0.6.0 wrote
+them, take precedence. The stack creates the secret as ``{"password": ""}``: until the
+operator sets it, every call raises ``ServiceNowNotSetUp`` (``field`` ``password``, rule
+``not-set``), which names what to set and never the value (README, "The REST API, ServiceNow and partners").
 
 The instance URL must be ``https`` (plain ``http`` only on loopback, for the local cloud
 and the tests). The secret is cached for five minutes and fetched again once on a 401, in
@@ -53,13 +60,15 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from icp import http
-from icp.errors import ServiceNowUnavailable
+from icp.errors import ServiceNowNotSetUp, ServiceNowUnavailable
 from icp.http import is_loopback
 from icp.retry import Backoff
 
 logger = logging.getLogger(__name__)
 
 SECRET_ENV = "SERVICENOW_SECRET_ARN"
+INSTANCE_URL_ENV = "SERVICENOW_INSTANCE_URL"
+USERNAME_ENV = "SERVICENOW_USERNAME"
 BACKOFF = Backoff(attempts=5, base=1.0, cap=16.0)
 RETRY_AFTER_CAP = 15.0
 # Per request. With the caps above the worst case is 5 x 10 s + 4 x 15 s = 110 s, inside the
@@ -147,9 +156,13 @@ class Credentials:
 
 
 
-def parse_credentials(raw: str | bytes | dict[str, Any]) -> Credentials:
-    """The secret's value as Credentials; ServiceNowUnavailable (without the value) if it is
-    not what the module docstring describes."""
+def parse_credentials(raw: str | bytes | dict[str, Any], defaults: dict[str, str] | None = None) -> Credentials:
+    """The secret's value as Credentials, ``instanceUrl`` and ``username`` filled in from
+    ``defaults`` (by default the environment) where the secret has none; ServiceNowNotSetUp if
+    it holds no password or token yet, ServiceNowUnavailable (without the value) if it is not
+    what the module docstring describes."""
+    if defaults is None:
+        defaults = {"instanceUrl": os.environ.get(INSTANCE_URL_ENV, ""), "username": os.environ.get(USERNAME_ENV, "")}
     data: Any = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
     if isinstance(data, str):
         try:
@@ -159,12 +172,17 @@ def parse_credentials(raw: str | bytes | dict[str, Any]) -> Credentials:
     if not isinstance(data, dict):
         raise ServiceNowUnavailable("the ServiceNow secret is not a JSON object", field=SECRET_ENV,
                                     rule="secret-shape")
-    url = str(data.get("instanceUrl") or "").rstrip("/")
+    url = str(data.get("instanceUrl") or defaults.get("instanceUrl") or "").rstrip("/")
     token = data.get("oauthToken") or None
-    username, password = data.get("username") or None, data.get("password") or None
+    username, password = data.get("username") or defaults.get("username") or None, data.get("password") or None
+    if url and not (token or password):
+        raise ServiceNowNotSetUp(
+            "the ServiceNow secret has no password yet: set \"password\" (or \"oauthToken\") in the "
+            f"secret {SECRET_ENV} names (the stack's ServiceNowCredentials)", field="password", rule="not-set")
     if not url or not (token or (username and password)):
         raise ServiceNowUnavailable(
-            "the ServiceNow secret needs instanceUrl and either username and password or oauthToken",
+            "ServiceNow needs an instance URL and either a username and password or an oauthToken "
+            f"(the URL and username from {INSTANCE_URL_ENV} and {USERNAME_ENV}, or the secret)",
             field=SECRET_ENV, rule="secret-shape",
         )
     parts = urlsplit(url)

@@ -1,17 +1,24 @@
-"""The CloudWatch alarms each ACTIVE connection gets, and that decommissioning removes.
+"""The CloudWatch alarm each ACTIVE connection gets, and that decommissioning removes.
 
-- ``icp-<connectionId>-utilization``: egress over 80 % of the provisioned bandwidth for N
-  periods (AWS/DX ConnectionBpsEgress of the connection), which remediation answers by
-  growing to the next bandwidth within maxBandwidth;
-- ``icp-<connectionId>-latency`` and ``-packet-loss``: a Network Synthetic Monitor probe over
-  the link (monitor ``icp-<connectionId>``), which catches grey failures.
+``<stack>-<connectionId>-utilization``: egress over 80 % of the provisioned bandwidth for N
+periods (AWS/DX ConnectionBpsEgress of the connection), which remediation answers by growing
+to the next bandwidth within maxBandwidth. ``<stack>`` is the stack's name (``STACK_NAME``),
+so two stacks in one account never react to each other's alarms.
 
-Their state changes reach the control plane as ``CloudWatch Alarm State Change`` events.
+No latency or packet-loss alarm is created: they would watch a Network Synthetic Monitor
+probe, which needs a source subnet and a destination address on the remote side that no
+request carries (README, "Watching and repairing links"). An alarm a user makes on their own
+probe, named ``<stack>-<connectionId>-latency`` or ``-packet-loss``, is still a signal.
+Decommissioning also removes the three alarms releases before 0.6.0 made
+(``icp-<connectionId>-utilization|latency|packet-loss``).
+
+State changes reach the control plane as ``CloudWatch Alarm State Change`` events.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -21,16 +28,31 @@ from icp.errors import AwsServiceError
 from icp.models import ConnectionRecord, bandwidth_mbps
 
 UTILIZATION_SHARE = 0.8
-KINDS = ("utilization", "latency", "packet-loss")
+KINDS = ("utilization", "latency", "packet-loss")  # the signals an alarm name may carry
+LEGACY_PREFIX = "icp"  # what alarm names started with before they carried the stack's name
+NAME_LIMIT = 255  # PutMetricAlarm's AlarmName
+_ALARM_NAME = re.compile(r"^(?P<stack>.+)-(?P<connection>icc-[0-9a-f]{20})-(?P<kind>utilization|latency|packet-loss)$")
 
 
-def alarm_name(connection_id: str, kind: str) -> str:
-    return f"icp-{connection_id}-{kind}"
+def stack_name() -> str:
+    return os.environ.get("STACK_NAME") or LEGACY_PREFIX
+
+
+def alarm_name(connection_id: str, kind: str, stack: str | None = None) -> str:
+    return f"{stack or stack_name()}-{connection_id}-{kind}"
+
+
+def parse_alarm_name(name: str, stack: str | None = None) -> tuple[str, str] | None:
+    """``(connectionId, kind)`` of this stack's connection alarm, or None for any other alarm
+    (another stack's included)."""
+    match = _ALARM_NAME.match(name)
+    if not match or match.group("stack") != (stack or stack_name()):
+        return None
+    return match.group("connection"), match.group("kind")
 
 
 def _definitions(record: ConnectionRecord) -> list[dict[str, Any]]:
     periods = int(os.environ.get("UTILIZATION_PERIODS", "3"))
-    monitor = [{"Name": "Monitor", "Value": f"icp-{record.connectionId}"}]
     bandwidth_bps = bandwidth_mbps(record.bandwidth or "1Gbps") * 1_000_000
     common = {"TreatMissingData": "notBreaching", "ComparisonOperator": "GreaterThanThreshold",
               "Tags": [{"Key": "icp:connectionId", "Value": record.connectionId}]}
@@ -40,14 +62,6 @@ def _definitions(record: ConnectionRecord) -> list[dict[str, Any]]:
          "Namespace": "AWS/DX", "MetricName": "ConnectionBpsEgress", "Statistic": "Average",
          "Dimensions": [{"Name": "ConnectionId", "Value": str(record.awsConnectionId)}],
          "Period": 300, "EvaluationPeriods": periods, "Threshold": UTILIZATION_SHARE * bandwidth_bps},
-        {**common, "AlarmName": alarm_name(record.connectionId, "latency"),
-         "AlarmDescription": f"{record.connectionId}: round-trip time over the link",
-         "Namespace": "AWS/NetworkMonitor", "MetricName": "RTT", "Statistic": "Average", "Dimensions": monitor,
-         "Period": 60, "EvaluationPeriods": 5, "Threshold": 100_000.0},  # microseconds
-        {**common, "AlarmName": alarm_name(record.connectionId, "packet-loss"),
-         "AlarmDescription": f"{record.connectionId}: packet loss over the link",
-         "Namespace": "AWS/NetworkMonitor", "MetricName": "PacketLoss", "Statistic": "Average", "Dimensions": monitor,
-         "Period": 60, "EvaluationPeriods": 5, "Threshold": 5.0},  # percent
     ]
 
 
@@ -65,7 +79,9 @@ def ensure_alarms(record: ConnectionRecord) -> list[str]:
 
 
 def delete_alarms(record: ConnectionRecord) -> list[str]:
-    names = [alarm_name(record.connectionId, kind) for kind in KINDS]
+    """The connection's utilization alarm, and any alarm an earlier release made for it."""
+    names = [alarm_name(record.connectionId, "utilization"),
+             *(alarm_name(record.connectionId, kind, LEGACY_PREFIX) for kind in KINDS)]
     cloudwatch = client("cloudwatch", record.awsRegion)
     try:
         existing = {a["AlarmName"] for a in call(cloudwatch.describe_alarms, AlarmNames=names)["MetricAlarms"]}

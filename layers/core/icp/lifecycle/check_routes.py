@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from icp import clock, servicenow, store
+from icp.errors import ServiceNowNotSetUp
 from icp.lifecycle.start_remediation import handle_signal
 from icp.lifecycle.verify_routes import missing_routes
 from icp.models import Status, WaitFor
@@ -41,8 +42,13 @@ def _remind(record: Any, now: Any, settings: Settings) -> bool:
     if store.is_claimed("REMIND", key):
         return False
     how_long = f"{waited / 86400:.1f} days" if waited >= 86400 else f"{waited / 3600:.1f} hours"
-    servicenow.update_ticket(ticket["table"], ticket["sysId"], work_notes=(
-        f"Reminder: AWS Interconnect connection {record.connectionId} has waited {how_long} for "
-        f"{record.provider} to accept its activation. Please complete the activation on the partner's side."))
+    try:
+        servicenow.update_ticket(ticket["table"], ticket["sysId"], work_notes=(
+            f"Reminder: AWS Interconnect connection {record.connectionId} has waited {how_long} for "
+            f"{record.provider} to accept its activation. Please complete the activation on the partner's side."))
+    except ServiceNowNotSetUp as exc:
+        # Not claimed: the next check reminds once the password is set; the sweep carries on.
+        logger.warning("no reminder sent", extra={"connectionId": record.connectionId, "error": exc.message})
+        return False
     store.claim_once("REMIND", key, ttl_seconds=settings.reminder_seconds * 2)
     return True

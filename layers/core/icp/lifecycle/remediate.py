@@ -7,7 +7,7 @@ from typing import Any
 
 from icp import clock, events, servicenow, store
 from icp.aws import interconnect
-from icp.errors import IcpError
+from icp.errors import IcpError, ServiceNowNotSetUp
 from icp.lifecycle import teardown, waits
 from icp.lifecycle.clean_up import failure_reason
 from icp.lifecycle.create_connection import client_token, created_fields
@@ -74,13 +74,18 @@ def open_incident(connection_id: str, reason: str) -> dict[str, Any]:
     record = store.get(connection_id)
     if record.incidentSysId or not servicenow.configured():
         return {"incident": record.incidentSysId}
-    sys_id = servicenow.create_incident(
-        short_description=f"AWS Interconnect {record.connectionId} degraded: {reason}"[:160],
-        description=(f"Connection {record.connectionId} ({record.type} {record.awsRegion} <-> {record.remoteLocation}, "
-                     f"AWS {record.awsConnectionId}) is {record.status.value}: {reason}. The control plane "
-                     f"{'moved traffic to the backup path' if record.onBackup else 'has no backup path to use'}."),
-        correlation_id=f"icp-{record.connectionId}",
-    )
+    try:
+        sys_id = servicenow.create_incident(
+            short_description=f"AWS Interconnect {record.connectionId} degraded: {reason}"[:160],
+            description=(f"Connection {record.connectionId} ({record.type} {record.awsRegion} <-> "
+                         f"{record.remoteLocation}, AWS {record.awsConnectionId}) is {record.status.value}: {reason}. "
+                         f"The control plane {'moved traffic to the backup path' if record.onBackup else 'has no backup path to use'}."),
+            correlation_id=f"icp-{record.connectionId}",
+        )
+    except ServiceNowNotSetUp as exc:
+        # The remediation carries on without a ticket rather than failing over a missing password.
+        logger.warning("no incident opened", extra={"connectionId": connection_id, "error": exc.message})
+        return {"incident": None, "skipped": exc.message}
     set_fields(connection_id, incidentSysId=sys_id)
     return {"incident": sys_id}
 

@@ -1,7 +1,7 @@
 """Signals in, at most one remediation execution per connection out.
 
 Rules on the bus (Link State Changed), on the default bus (CloudWatch Alarm State Change for
-the alarms this control plane creates, AWS Health for Direct Connect maintenance) and the
+this stack's connection alarms, ``icp.aws.alarms``; AWS Health for Direct Connect maintenance) and the
 scheduled route check all land here. Each signal is turned into a decision by
 ``icp.remediation``; an action starts the remediate state machine only after taking the
 connection's lease with a conditional write, so a duplicated event, or two events at once,
@@ -10,12 +10,11 @@ start one execution."""
 from __future__ import annotations
 
 import os
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from icp import clock, store
-from icp.aws import interconnect, stepfunctions
+from icp.aws import alarms, interconnect, stepfunctions
 from icp.errors import ConcurrentUpdate
 from icp.lifecycle.transitions import note
 from icp.models import ConnectionRecord, execution_name_for
@@ -23,7 +22,6 @@ from icp.observability import logger
 from icp.remediation import Action, Settings, Signal, decide, recent_downs
 
 LEASE_SECONDS = 7 * 86400
-_ALARM_NAME = re.compile(r"^icp-(icc-[0-9a-f]{20})-(utilization|latency|packet-loss)$")
 
 
 def signals_from_event(event: dict[str, Any]) -> list[Signal]:
@@ -35,9 +33,10 @@ def signals_from_event(event: dict[str, Any]) -> list[Signal]:
         kind = {"down": "link-down", "failed": "link-failed"}.get(str(detail.get("to")))
         return [Signal(kind, detail["connectionId"], at, detail)] if kind else []
     if detail_type == "CloudWatch Alarm State Change":
-        match = _ALARM_NAME.match(str(detail.get("alarmName", "")))
-        if match and detail.get("state", {}).get("value") == "ALARM":
-            return [Signal(match.group(2), match.group(1), at, detail)]
+        parsed = alarms.parse_alarm_name(str(detail.get("alarmName", "")))
+        if parsed and detail.get("state", {}).get("value") == "ALARM":
+            connection_id, kind = parsed
+            return [Signal(kind, connection_id, at, detail)]
         return []
     if detail_type == "AWS Health Event":
         entities = [e.get("entityValue") for e in detail.get("affectedEntities", [])]
