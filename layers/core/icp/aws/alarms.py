@@ -16,6 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from icp import stack
 from icp.aws.clients import call, client, error_code
 from icp.errors import AwsServiceError
 from icp.models import ConnectionRecord, bandwidth_mbps
@@ -33,7 +34,7 @@ def _definitions(record: ConnectionRecord) -> list[dict[str, Any]]:
     monitor = [{"Name": "Monitor", "Value": f"icp-{record.connectionId}"}]
     bandwidth_bps = bandwidth_mbps(record.bandwidth or "1Gbps") * 1_000_000
     common = {"TreatMissingData": "notBreaching", "ComparisonOperator": "GreaterThanThreshold",
-              "Tags": [{"Key": "icp:connectionId", "Value": record.connectionId}]}
+              "Tags": [{"Key": k, "Value": v} for k, v in stack.tags(**{"icp:connectionId": record.connectionId}).items()]}
     return [
         {**common, "AlarmName": alarm_name(record.connectionId, "utilization"),
          "AlarmDescription": f"{record.connectionId}: egress over {int(UTILIZATION_SHARE * 100)} % of {record.bandwidth}",
