@@ -276,8 +276,12 @@ class DirectConnectEmulator(ServiceEmulator):
         return {}
 
     def describe_tags(self, resourceArns: list[str]) -> dict[str, Any]:
-        return {"resourceTags": [{"resourceArn": arn, "tags": [dict(t) for t in self._tagged(arn).tags]}
-                                 for arn in resourceArns]}
+        # The model's TagList has at least one member: a gateway without tags answers none.
+        answers = []
+        for arn in resourceArns:
+            tags = [dict(t) for t in self._tagged(arn).tags]
+            answers.append({"resourceArn": arn, **({"tags": tags} if tags else {})})
+        return {"resourceTags": answers}
 
     def gateway_arn(self, gateway_id: str) -> str:
         return f"arn:aws:directconnect::{self.account_id}:dx-gateway/{gateway_id}"
