@@ -550,5 +550,6 @@ def enforcer_for(region: str, account: str, interconnect: Any, directconnect: An
                      if a.get("associationId") == association_id), None)
 
     lookup = iam_actions.Lookup(region, account, secret_arn=secret_arn, state_machine_of_token=state_machine_of_token,
-                                connection=connection, gateway_of_association=gateway_of_association)
+                                connection=connection, gateway_of_association=gateway_of_association,
+                                gateway_tags=directconnect.gateway_tags)
     return Enforcer(lookup, policies_of, assume, function_policy=function_policy, queue_policy=queue_policy)

@@ -57,6 +57,7 @@ class Lookup:
     state_machine_of_token: Callable[[str], str | None] = lambda token: None
     connection: Callable[[str, str], dict[str, Any] | None] = lambda identifier, region: None
     gateway_of_association: Callable[[str], str | None] = lambda association_id: None
+    gateway_tags: Callable[[str], dict[str, str]] = lambda gateway_id: {}  # a Direct Connect gateway's
 
     def arn(self, service: str, region: str, resource: str) -> str:
         return f"arn:aws:{service}:{region}:{self.account}:{resource}"
@@ -121,13 +122,18 @@ def _tgw_route_table(p: Params, region: str, at: Lookup) -> list[Resource]:
     return found
 
 
+def _dx_gateway_resource(gateway: str, at: Lookup) -> Resource:
+    # The SAR's dx-gateway resource type carries aws:ResourceTag/${TagKey}.
+    return Resource(f"arn:aws:directconnect::{at.account}:dx-gateway/{gateway}", _tags_context(at.gateway_tags(gateway)))
+
+
 def _dx_gateway(p: Params, region: str, at: Lookup) -> list[Resource]:
-    return [Resource(f"arn:aws:directconnect::{at.account}:dx-gateway/{p['directConnectGatewayId']}")]
+    return [_dx_gateway_resource(str(p["directConnectGatewayId"]), at)]
 
 
 def _dx_association(p: Params, region: str, at: Lookup) -> list[Resource]:
     gateway = at.gateway_of_association(str(p["associationId"]))
-    return [Resource(f"arn:aws:directconnect::{at.account}:dx-gateway/{gateway}" if gateway else "*")]
+    return [_dx_gateway_resource(gateway, at) if gateway else Resource("*")]
 
 
 def _connection(p: Params, region: str, at: Lookup) -> list[Resource]:
@@ -255,8 +261,10 @@ def request_for(service_name: str, operation: str, params: Params, region: str, 
         raise AssertionError(f"the local cloud does not know what AWS authorizes for {action}: add it to "
                              "icp_local/iam_actions.py from the Service Authorization Reference")
     context: dict[str, list[str]] = {}
-    tags = params.get("tags") if isinstance(params.get("tags"), dict) else None
-    if tags:  # aws:RequestTag and aws:TagKeys, for the actions that take tags
+    tags = params.get("tags")
+    if isinstance(tags, list):  # Direct Connect's [{"key", "value"}]
+        tags = {str(t.get("key")): str(t.get("value", "")) for t in tags if isinstance(t, dict)}
+    if isinstance(tags, dict) and tags:  # aws:RequestTag and aws:TagKeys, for the actions that take tags
         context = {f"aws:requesttag/{k.lower()}": [v] for k, v in tags.items()}
         context["aws:tagkeys"] = sorted(tags)
     also = ALSO.get((signing_name(service_name), operation), lambda p: [])(params)

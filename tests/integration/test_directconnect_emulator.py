@@ -347,3 +347,51 @@ def test_a_page_size_above_a_hundred_is_served_rather_than_refused(
 ) -> None:
     found = directconnect.describe_direct_connect_gateways(maxResults=500)
     assert len(found["directConnectGateways"]) == 1
+
+
+# --- tags on gateways -------------------------------------------------------------------------
+def _arn(gateway_id: str) -> str:
+    return f"arn:aws:directconnect::123456789012:dx-gateway/{gateway_id}"
+
+
+def _tags(directconnect: Any, gateway_id: str) -> list[dict[str, str]]:
+    [found] = directconnect.describe_tags(resourceArns=[_arn(gateway_id)])["resourceTags"]
+    assert found["resourceArn"] == _arn(gateway_id)
+    return list(found.get("tags", []))  # TagList has at least one member, so none is left out
+
+
+def test_tags_given_at_creation_are_read_back_with_describe_tags_and_on_the_gateway(directconnect: Any) -> None:
+    created = directconnect.create_direct_connect_gateway(
+        directConnectGatewayName="icp-tagged", tags=[{"key": "icp:managedBy", "value": "icp"}]
+    )["directConnectGateway"]
+    assert created["tags"] == [{"key": "icp:managedBy", "value": "icp"}]
+    assert _tags(directconnect, created["directConnectGatewayId"]) == [{"key": "icp:managedBy", "value": "icp"}]
+
+
+def test_tag_resource_adds_or_overwrites_and_untag_resource_removes(directconnect: Any, gateway_id: str) -> None:
+    assert _tags(directconnect, gateway_id) == []
+    directconnect.tag_resource(resourceArn=_arn(gateway_id), tags=[{"key": "team", "value": "net"},
+                                                                    {"key": "icp:managedBy", "value": "old"}])
+    directconnect.tag_resource(resourceArn=_arn(gateway_id), tags=[{"key": "icp:managedBy", "value": "icp"}])
+    assert _tags(directconnect, gateway_id) == [{"key": "team", "value": "net"}, {"key": "icp:managedBy", "value": "icp"}]
+    directconnect.untag_resource(resourceArn=_arn(gateway_id), tagKeys=["team"])
+    described = directconnect.describe_direct_connect_gateways(directConnectGatewayId=gateway_id)
+    assert described["directConnectGateways"][0]["tags"] == [{"key": "icp:managedBy", "value": "icp"}]
+
+
+@pytest.mark.parametrize(("tags", "code"), [
+    ([{"key": "a", "value": "1"}, {"key": "a", "value": "2"}], "DuplicateTagKeysException"),
+    ([{"key": f"k{i}", "value": ""} for i in range(51)], "TooManyTagsException"),
+])
+def test_tag_rules_are_refused_with_the_models_errors(directconnect: Any, gateway_id: str, tags, code) -> None:
+    with pytest.raises(ClientError) as caught:
+        directconnect.tag_resource(resourceArn=_arn(gateway_id), tags=tags)
+    assert caught.value.response["Error"]["Code"] == code
+    assert _tags(directconnect, gateway_id) == []
+
+
+def test_tagging_an_unknown_gateway_is_a_client_exception(directconnect: Any) -> None:
+    with pytest.raises(ClientError) as caught:
+        directconnect.describe_tags(resourceArns=[_arn("00000000-0000-4000-8000-000000000000")])
+    assert caught.value.response["Error"]["Code"] == "DirectConnectClientException"
+    assert "does not exist" in caught.value.response["Error"]["Message"]

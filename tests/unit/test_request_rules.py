@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from icp.errors import CidrOverlap, InvalidRequest, MtuMismatch, QuotaExceeded, UnsupportedPair
+from icp.errors import (
+    CidrOverlap,
+    InvalidRequest,
+    MtuMismatch,
+    QuotaExceeded,
+    RegionLocality,
+    UnsupportedPair,
+)
 from icp.lifecycle.validate_request import parse_request
 from icp.models import ConnectionRequest, bandwidth_mbps, connection_id_for
 from icp.policy import (
@@ -20,6 +27,7 @@ from icp.policy import (
     check_cidrs,
     check_mtu,
     check_quotas,
+    check_stack_region,
     find_environment,
     overlapping_pairs,
 )
@@ -175,3 +183,16 @@ def test_a_quota_message_says_whether_it_counts_per_account_or_per_region(scope,
         check_quotas(request, world, Quotas(scope=scope))
     assert caught.value.rule == "quota-multicloud-per-provider"
     assert says in caught.value.message and f"per {scope}" in caught.value.message
+
+
+def test_route_tables_outside_the_stacks_region_are_refused_naming_the_field():
+    request = ConnectionRequest.model_validate(sample("multicloud-request"))  # us-east-1, with route tables
+    world = World(environments=[], aws_connections=[], records=[], home_region="us-east-1")
+    check_stack_region(request, world)
+    elsewhere = request.model_copy(update={"awsRegion": "eu-west-2"})
+    with pytest.raises(RegionLocality) as caught:
+        check_stack_region(elsewhere, world)
+    assert (caught.value.field, caught.value.rule) == ("aws.routeTableIds", "stack-region")
+    assert "eu-west-2" in caught.value.message and "us-east-1" in caught.value.message
+    no_tables = elsewhere.model_copy(update={"aws": elsewhere.aws.model_copy(update={"routeTableIds": []})})
+    check_stack_region(no_tables, world)  # nothing to write there: fine

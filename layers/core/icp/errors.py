@@ -146,6 +146,11 @@ class AssociationFailed(IcpError):
     instead of becoming ``associated``. The message carries AWS's stateChangeError text."""
 
 
+class GatewayNotManaged(IcpError):
+    """IAM refused to delete a Direct Connect gateway the record says this control plane created:
+    it lacks the stack's ``icp:managedBy`` tag (made before gateways were tagged). It is kept."""
+
+
 class RemoteSideError(IcpError):
     """The Google Cloud or last-mile partner side failed."""
 

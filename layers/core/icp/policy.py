@@ -67,6 +67,7 @@ class World:
     remote_network_mtu: int | None = None  # the Google network's MTU, read when remote.mtu is omitted
     gateway_region_ok: bool = True
     route_tables_region_ok: dict[str, bool] = field(default_factory=dict)
+    home_region: str | None = None  # the stack's Region: its roles write routes there only
 
 
 def quota_regions(region: str, quotas: Quotas) -> tuple[str, ...]:
@@ -180,6 +181,16 @@ def check_locality(request: ConnectionRequest, world: World) -> None:
                                  field="aws.routeTableIds", rule="region-locality")
 
 
+def check_stack_region(request: ConnectionRequest, world: World) -> None:
+    """Route tables must be in the stack's own Region: its roles may write routes there only
+    (template.yaml; docs/iam.md, "Tag conditions")."""
+    if request.aws.routeTableIds and world.home_region and request.awsRegion != world.home_region:
+        raise RegionLocality(
+            f"route tables in {request.awsRegion} cannot be written by this control plane, which runs in "
+            f"{world.home_region}: deploy a stack in {request.awsRegion} for them",
+            field="aws.routeTableIds", rule="stack-region")
+
+
 def check_quotas(request: ConnectionRequest, world: World, quotas: Quotas) -> None:
     # Count from AWS (the account's truth) plus our own records not yet created there.
     existing = world.aws_connections
@@ -226,5 +237,6 @@ def check_request(request: ConnectionRequest, world: World, quotas: Quotas) -> d
     check_bandwidth(request, environment)
     check_remote_account(request, environment)
     check_locality(request, world)
+    check_stack_region(request, world)
     check_quotas(request, world, quotas)
     return environment

@@ -31,9 +31,15 @@ What it does, and where the evidence for it stops (fidelity gaps):
 - ``gateway_exists`` (read by the AWS Interconnect emulator) is true for ``pending`` and
   ``available`` gateways: whether AWS Interconnect accepts a pending gateway as an attach
   point is not known.
+- Tags on gateways: given at creation, added with TagResource (a key already there takes the
+  new value), removed with UntagResource, read with DescribeTags and in the gateway's own
+  ``tags``; at most 50 per gateway (TooManyTagsException), a key twice in one request is
+  DuplicateTagKeysException. The IAM enforcer reads them as ``aws:ResourceTag/*`` of the
+  ``dx-gateway`` resource. Only gateway ARNs (``arn:aws:directconnect::<account>:dx-gateway/<id>``)
+  are tagged here; other Direct Connect resources are not.
 - Not modelled: association proposals (cross-account), Cloud WAN core network
   associations, ``totalPrefixPoolAllocations``, per-account quotas on gateways and
-  associations, the real error messages, and tags beyond echoing those given at creation.
+  associations, the real error messages.
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ GATEWAY_REVERT_SECONDS = 180.0  # "after a few minutes revert back to the availa
 FAILED_ASSOCIATION_RETENTION_SECONDS = 3600.0
 DEFAULT_ASN = 64512
 MAX_ALLOWED_PREFIXES = 200
+MAX_TAGS = 50  # "Each resource can have a maximum of 50 tags" (TagResource's doc)
 
 _GATEWAY_TYPES = {"tgw-": "transitGateway", "vgw-": "virtualPrivateGateway"}
 
@@ -156,6 +163,12 @@ class DirectConnectEmulator(ServiceEmulator):
             gateway = self._gateways.get(gateway_id)
             return gateway is not None and gateway.state in ("pending", "available")
 
+    def gateway_tags(self, gateway_id: str) -> dict[str, str]:
+        """The gateway's tags as a map (none for an unknown gateway)."""
+        with self._lock:
+            gateway = self._gateways.get(gateway_id)
+            return {t["key"]: t.get("value", "") for t in gateway.tags} if gateway is not None else {}
+
     def gateways(self) -> list[dict[str, Any]]:
         with self._lock:
             return [gateway.view() for gateway in self._gateways.values()]
@@ -180,7 +193,7 @@ class DirectConnectEmulator(ServiceEmulator):
         if not (64512 <= amazonSideAsn <= 65534 or 4200000000 <= amazonSideAsn <= 4294967294):
             raise _client_error(f"amazonSideAsn {amazonSideAsn} is not a private ASN")
         gateway = _Gateway(
-            str(uuid.uuid4()), directConnectGatewayName, amazonSideAsn, self.account_id, tags or []
+            str(uuid.uuid4()), directConnectGatewayName, amazonSideAsn, self.account_id, _merged([], tags or [])
         )
         self._gateways[gateway.id] = gateway
         self._changed()
@@ -248,6 +261,36 @@ class DirectConnectEmulator(ServiceEmulator):
         if gateway is None:
             raise _client_error(f"Direct Connect gateway {gateway_id} does not exist")
         return gateway
+
+    # -- tags ------------------------------------------------------------------------------------
+    def tag_resource(self, resourceArn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
+        gateway = self._tagged(resourceArn)
+        gateway.tags = _merged(gateway.tags, tags)
+        self._changed()
+        return {}
+
+    def untag_resource(self, resourceArn: str, tagKeys: list[str]) -> dict[str, Any]:
+        gateway = self._tagged(resourceArn)
+        gateway.tags = [t for t in gateway.tags if t["key"] not in set(tagKeys)]
+        self._changed()
+        return {}
+
+    def describe_tags(self, resourceArns: list[str]) -> dict[str, Any]:
+        # The model's TagList has at least one member: a gateway without tags answers none.
+        answers = []
+        for arn in resourceArns:
+            tags = [dict(t) for t in self._tagged(arn).tags]
+            answers.append({"resourceArn": arn, **({"tags": tags} if tags else {})})
+        return {"resourceTags": answers}
+
+    def gateway_arn(self, gateway_id: str) -> str:
+        return f"arn:aws:directconnect::{self.account_id}:dx-gateway/{gateway_id}"
+
+    def _tagged(self, arn: str) -> _Gateway:
+        prefix = self.gateway_arn("")
+        if not arn.startswith(prefix):
+            raise _client_error(f"Resource {arn} does not exist (only Direct Connect gateways are tagged here)")
+        return self._gateway(arn[len(prefix):])
 
     # -- associations ------------------------------------------------------------------------------
     def create_direct_connect_gateway_association(
@@ -415,6 +458,17 @@ def _associated_type(gateway_id: str) -> str:
         if gateway_id.startswith(prefix):
             return kind
     raise _client_error(f"{gateway_id} is not a transit gateway or virtual private gateway id")
+
+
+def _merged(tags: list[dict[str, str]], more: list[dict[str, str]]) -> list[dict[str, str]]:
+    """``tags`` with ``more`` applied (a key already there takes the new value)."""
+    keys = [t["key"] for t in more]
+    if len(keys) != len(set(keys)):
+        raise EmulatedError("DuplicateTagKeysException", "A tag key was specified more than once")
+    merged = {t["key"]: t.get("value", "") for t in tags} | {t["key"]: t.get("value", "") for t in more}
+    if len(merged) > MAX_TAGS:
+        raise EmulatedError("TooManyTagsException", f"A resource can have at most {MAX_TAGS} tags")
+    return [{"key": k, "value": v} for k, v in merged.items()]
 
 
 def _cidrs(prefixes: list[dict[str, str]]) -> list[str]:

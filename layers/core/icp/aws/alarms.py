@@ -23,6 +23,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from icp import stack as icp_stack
 from icp.aws.clients import call, client, error_code
 from icp.errors import AwsServiceError
 from icp.models import ConnectionRecord, bandwidth_mbps
@@ -34,19 +35,15 @@ NAME_LIMIT = 255  # PutMetricAlarm's AlarmName
 _ALARM_NAME = re.compile(r"^(?P<stack>.+)-(?P<connection>icc-[0-9a-f]{20})-(?P<kind>utilization|latency|packet-loss)$")
 
 
-def stack_name() -> str:
-    return os.environ.get("STACK_NAME") or LEGACY_PREFIX
-
-
 def alarm_name(connection_id: str, kind: str, stack: str | None = None) -> str:
-    return f"{stack or stack_name()}-{connection_id}-{kind}"
+    return f"{stack or icp_stack.name()}-{connection_id}-{kind}"
 
 
 def parse_alarm_name(name: str, stack: str | None = None) -> tuple[str, str] | None:
     """``(connectionId, kind)`` of this stack's connection alarm, or None for any other alarm
     (another stack's included)."""
     match = _ALARM_NAME.match(name)
-    if not match or match.group("stack") != (stack or stack_name()):
+    if not match or match.group("stack") != (stack or icp_stack.name()):
         return None
     return match.group("connection"), match.group("kind")
 
@@ -55,7 +52,7 @@ def _definitions(record: ConnectionRecord) -> list[dict[str, Any]]:
     periods = int(os.environ.get("UTILIZATION_PERIODS", "3"))
     bandwidth_bps = bandwidth_mbps(record.bandwidth or "1Gbps") * 1_000_000
     common = {"TreatMissingData": "notBreaching", "ComparisonOperator": "GreaterThanThreshold",
-              "Tags": [{"Key": "icp:connectionId", "Value": record.connectionId}]}
+              "Tags": [{"Key": k, "Value": v} for k, v in icp_stack.tags(**{"icp:connectionId": record.connectionId}).items()]}
     return [
         {**common, "AlarmName": alarm_name(record.connectionId, "utilization"),
          "AlarmDescription": f"{record.connectionId}: egress over {int(UTILIZATION_SHARE * 100)} % of {record.bandwidth}",

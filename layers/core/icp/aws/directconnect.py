@@ -6,8 +6,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from icp import stack
 from icp.aws.clients import call, client, error_code, pages
-from icp.errors import AssociationFailed, AwsServiceError, CleanupPending, UnknownGateway
+from icp.errors import AssociationFailed, AwsServiceError, CleanupPending, GatewayNotManaged, UnknownGateway
 
 # Direct Connect gateways are global; the API is reached through any Region.
 _REGION = "us-east-1"
@@ -41,11 +42,14 @@ def get_gateway(gateway_id: str) -> dict[str, Any]:
 
 
 def find_gateway_by_name(name: str) -> dict[str, Any] | None:
+    """A live gateway of that name that this stack created (tagged ``icp:managedBy``): another's
+    gateway of the same name is never taken for ours."""
     try:
         for page in pages(_client().describe_direct_connect_gateways):
             for gateway in page.get("directConnectGateways", []):
                 if gateway.get("directConnectGatewayName") == name and gateway.get(
-                        "directConnectGatewayState") in ("pending", "available"):
+                        "directConnectGatewayState") in ("pending", "available") and stack.is_managed(
+                        gateway.get("tags")):
                     return gateway
     except ClientError as exc:
         raise _fail(exc, "DescribeDirectConnectGateways") from exc
@@ -55,7 +59,9 @@ def find_gateway_by_name(name: str) -> dict[str, Any] | None:
 def create_gateway(name: str, amazon_side_asn: int) -> dict[str, Any]:
     try:
         return call(
-            _client().create_direct_connect_gateway, directConnectGatewayName=name, amazonSideAsn=amazon_side_asn
+            _client().create_direct_connect_gateway, directConnectGatewayName=name, amazonSideAsn=amazon_side_asn,
+            # Tagged at creation: only a gateway carrying this stack's tag may be deleted (template.yaml).
+            tags=stack.tag_list(),
         )["directConnectGateway"]
     except ClientError as exc:
         raise _fail(exc, "CreateDirectConnectGateway") from exc
@@ -65,12 +71,17 @@ def delete_gateway(gateway_id: str) -> bool:
     """Ask AWS to delete a gateway. False when it is already gone; CleanupPending when AWS
     refuses because it still has associations. True means only that AWS accepted the request:
     AWS may accept it with associations left, show ``deleting``, then bring the gateway back
-    (terraform-provider-aws PR #10214), so confirm with ``gateway_survives`` afterwards."""
+    (terraform-provider-aws PR #10214), so confirm with ``gateway_survives`` afterwards.
+    GatewayNotManaged when IAM refuses: the gateway lacks this stack's ``icp:managedBy`` tag."""
     try:
         call(_client().delete_direct_connect_gateway, directConnectGatewayId=gateway_id)
     except ClientError as exc:
         if _is_not_found(exc):
             return False
+        if error_code(exc) in ("AccessDeniedException", "AccessDenied"):
+            raise GatewayNotManaged(
+                f"Direct Connect gateway {gateway_id} kept: it is not tagged {stack.MANAGED_BY}={stack.name()}, "
+                "so this stack may not delete it (tag it and decommission again, or delete it by hand)") from exc
         if "association" in _message(exc).lower():
             raise CleanupPending(f"gateway {gateway_id} still has associations") from exc
         raise _fail(exc, "DeleteDirectConnectGateway") from exc

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from icp import store
-from icp.errors import CleanupPending
+from icp.errors import CleanupPending, GatewayNotManaged
 from icp.lifecycle import teardown
 from icp.lifecycle.teardown import merge
 from icp.lifecycle.transitions import move, set_fields
@@ -58,12 +58,15 @@ def clean_up(connection_id: str, error: dict[str, Any] | None = None) -> dict[st
         return {"connectionId": connection_id, "cleanedUp": record.cleanedUp}
     removed = merge(record.cleanedUp, teardown.withdraw_routes(record))
     removed = merge(removed, teardown.delete_connection(record, "cleanup"))
+    kept = ""
     try:
         removed = merge(removed, teardown.delete_created_gateway(record))
     except CleanupPending:
         set_fields(connection_id, cleanedUp=removed)  # keep what is done for the retry
         raise
-    outcome, reason = Status.FAILED, failure_reason(error, record.waitFor)
+    except GatewayNotManaged as exc:  # made before gateways were tagged: kept, and said so
+        kept = f" ({exc})"
+    outcome, reason = Status.FAILED, failure_reason(error, record.waitFor) + kept
     if (error or {}).get("Error") == "QuotaExceeded" and record.status == Status.GATEWAY_READY:
         # AWS refused the create over a quota the checks could not see yet (a connection made
         # elsewhere moments before, still missing from a lagging list): a rejection, with what

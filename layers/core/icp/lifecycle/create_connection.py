@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from icp import clock, store
+from icp import clock, stack, store
 from icp.aws import interconnect
 from icp.lifecycle.transitions import set_fields
 
@@ -40,8 +40,7 @@ def create_connection(connection_id: str) -> dict[str, Any]:
         client_token=client_token(request.requestId, record.attempts),
         description=f"icp {connection_id}",
         remote_account=request.remote_account,
-        tags={"icp:connectionId": connection_id, "icp:requestId": request.requestId,
-              "icp:managedBy": "interconnect-control-plane"},
+        tags=stack.tags(**{"icp:connectionId": connection_id, "icp:requestId": request.requestId}),
     )
     # The activation key in the response is deliberately dropped: it is read again at hand-off.
     set_fields(connection_id, **created_fields(connection))

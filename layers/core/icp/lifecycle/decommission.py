@@ -15,7 +15,7 @@ from typing import Any
 
 from icp import clock, store
 from icp.aws import alarms, stepfunctions
-from icp.errors import ConcurrentUpdate, Conflict
+from icp.errors import ConcurrentUpdate, Conflict, GatewayNotManaged
 from icp.lifecycle import teardown
 from icp.lifecycle.teardown import merge
 from icp.lifecycle.transitions import move, note, set_fields
@@ -136,8 +136,12 @@ def delete_connection(connection_id: str) -> dict[str, Any]:
 
 def mark_decommissioned(connection_id: str) -> dict[str, Any]:
     record = store.get(connection_id)
-    removed = merge(record.cleanedUp, teardown.delete_created_gateway(record))  # CleanupPending: retried
+    reason = "connection deleted and everything it used removed"
+    try:
+        removed = merge(record.cleanedUp, teardown.delete_created_gateway(record))  # CleanupPending: retried
+    except GatewayNotManaged as exc:  # made before gateways were tagged: kept, and said so
+        removed, reason = record.cleanedUp, f"connection deleted; {exc}"
     removed = merge(removed, alarms.delete_alarms(record))
-    move(connection_id, Status.DECOMMISSIONED, "connection deleted and everything it used removed",
+    move(connection_id, Status.DECOMMISSIONED, reason,
          also=lambda r: {"cleanedUp": removed, "waitFor": None, "waitToken": None, "waitSince": None})
     return {"connectionId": connection_id, "cleanedUp": removed}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from icp import clock, events, servicenow, store
+from icp import clock, events, servicenow, stack, store
 from icp.aws import interconnect
 from icp.errors import IcpError, ServiceNowNotSetUp
 from icp.lifecycle import teardown, waits
@@ -153,8 +153,7 @@ def replace_connection(connection_id: str) -> dict[str, Any]:
         gateway_id=record.directConnectGatewayId, client_token=client_token(request.requestId, attempt),
         description=f"icp {connection_id} replacement {attempt}",
         remote_account=request.remote_account,
-        tags={"icp:connectionId": connection_id, "icp:requestId": request.requestId,
-              "icp:managedBy": "interconnect-control-plane"})
+        tags=stack.tags(**{"icp:connectionId": connection_id, "icp:requestId": request.requestId}))
     set_fields(connection_id, remoteRefs={}, replacements=attempt, **created_fields(connection))
     record = move(connection_id, Status.DEGRADED, f"AWS reported the connection failed: replaced by {connection['id']}")
     assert record.provider and record.awsRegion

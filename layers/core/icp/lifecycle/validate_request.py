@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from icp import clock, store
+from icp import clock, stack, store
 from icp.aws import directconnect, ec2_routes, interconnect
 from icp.errors import DuplicateRequest, InvalidRequest, RequestRejected, invalid_request
 from icp.lifecycle.transitions import announce_created, move
@@ -93,6 +93,7 @@ def gather_world(request: ConnectionRequest, quotas: Quotas) -> World:
         gateway_region_ok=ec2_routes.gateway_in_region(request.awsRegion, request.aws.gatewayId),
         route_tables_region_ok={t: ec2_routes.route_table_region_ok(request.awsRegion, t)
                                 for t in request.aws.routeTableIds},
+        home_region=stack.home_region(),
     )
 
 
