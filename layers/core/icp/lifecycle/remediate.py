@@ -59,9 +59,9 @@ def check_link(connection_id: str) -> dict[str, Any]:
 def fail_over(connection_id: str, reason: str, action: str | None = None) -> dict[str, Any]:
     """Routes to the remote CIDRs onto the backup path; DEGRADED either way. A drill (the link
     is up) also verifies the routes on the backup path, and needs one."""
-    record = store.get(connection_id)
     if action == Action.DRILL:
         return _drill_fail_over(connection_id, reason)
+    record = store.get(connection_id)
     if not has_backup_path(record):
         move(connection_id, Status.DEGRADED, f"{reason}; no backup path configured: escalated")
         return {"changed": [], "backup": False}
@@ -83,8 +83,9 @@ def _drill_fail_over(connection_id: str, reason: str) -> dict[str, Any]:
     missing = backup_routes_missing(record)
     if missing:  # escalated; the watcher brings a DEGRADED connection with its link up back
         raise RoutesNotConverged("failover drill: not on the backup path: " + "; ".join(missing[:5]))
-    note(connection_id, f"failover drill: {len(record.parsed_request.remote.cidrs)} remote CIDR(s) verified on the "
-                        "backup path")
+    verified = f"failover drill: {len(record.parsed_request.remote.cidrs)} remote CIDR(s) verified on the backup path"
+    if store.get(connection_id).history[-1].reason != verified:  # a retried step notes it once
+        note(connection_id, verified)
     return {"changed": changed, "backup": True}
 
 
