@@ -15,7 +15,7 @@ CHECKOV := $(CHECKOV_ENV)/bin/checkov
 OFFLINE_AWS := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test unit lint build deploy-check benchmarks clean
+.PHONY: setup demo test unit lint build deploy-check benchmarks clean acceptance
 
 setup: $(VENV)/.installed
 
@@ -53,6 +53,18 @@ lint: setup $(SAM_ENV)/.installed
 test: lint
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 	ICP_LOCAL_VARIANTS=hostile $(BIN)/pytest -n 2 tests/e2e $(PYTEST_ARGS)
+	ICP_ACCEPTANCE_LOCAL=1 $(BIN)/pytest tests/acceptance -q
+
+# The acceptance suite (tests/acceptance; README, "Acceptance tests in a real account"): a
+# connection provisioned, drilled and decommissioned through the API. `make acceptance
+# STACK=name ICP_ACCEPTANCE_REQUEST=request.yaml` runs it against a deployed stack with your AWS
+# credentials (it creates a billed connection); without STACK, against `icp local serve`.
+acceptance: setup
+ifdef STACK
+	ICP_ACCEPTANCE_STACK=$(STACK) $(BIN)/pytest tests/acceptance -s -rs $(PYTEST_ARGS)
+else
+	ICP_ACCEPTANCE_LOCAL=1 $(BIN)/pytest tests/acceptance -rs $(PYTEST_ARGS)
+endif
 
 unit: setup
 	$(BIN)/pytest tests/unit -q

@@ -14,4 +14,4 @@ from icp.tasks import RemediationTask
 @metrics.log_metrics
 @event_parser(model=RemediationTask)
 def lambda_handler(task: RemediationTask, context: LambdaContext) -> dict[str, Any]:
-    return fail_over(task.connectionId, task.reason or "link down")
+    return fail_over(task.connectionId, task.reason or "link down", task.action)

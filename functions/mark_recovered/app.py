@@ -14,4 +14,4 @@ from icp.tasks import RemediationTask
 @metrics.log_metrics
 @event_parser(model=RemediationTask)
 def lambda_handler(task: RemediationTask, context: LambdaContext) -> dict[str, Any]:
-    return mark_recovered(task.connectionId)
+    return mark_recovered(task.connectionId, action=task.action)

@@ -219,6 +219,10 @@ class ApiClient:
         return dict(self.call("POST", f"/v1/connections/{_segment(connection_id)}/bandwidth",
                               {"bandwidth": bandwidth}))
 
+    def drill(self, connection_id: str, reason: str | None = None) -> dict[str, Any]:
+        return dict(self.call("POST", f"/v1/connections/{_segment(connection_id)}/drill",
+                              {"reason": reason} if reason else None))
+
     def decommission(self, connection_id: str) -> dict[str, Any]:
         return dict(self.call("DELETE", f"/v1/connections/{_segment(connection_id)}"))
 

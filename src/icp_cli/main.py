@@ -231,6 +231,18 @@ def resize_command(api: Api, output: str, connection_id: str, bandwidth: str) ->
                                  f"{answer.get('bandwidth') or bandwidth}; execution {answer.get('executionArn')}")
 
 
+@_api_command("drill", short_help="Run a failover drill: routes to the backup path and back.")
+@click.argument("connection_id", metavar="ID")
+@click.option("--reason", help="Recorded in the history.")
+def drill_command(api: Api, output: str, connection_id: str, reason: str | None) -> int:
+    """Fail ID's routes over to its backup path (aws.backupTarget), verify them, then bring them
+    back and verify again: a route table change, not an outage. ID must be ACTIVE; follow it
+    with `icp show ID` or `icp watch ID`."""
+    answer = api.client.drill(connection_id, reason)
+    return _done(output, answer, f"{answer.get('connectionId')}: failover drill started; execution "
+                                 f"{answer.get('executionArn')}")
+
+
 @_api_command("decommission", short_help="Take a connection down and remove what it used.")
 @click.argument("connection_id", metavar="ID")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when not interactive).")
@@ -279,12 +291,15 @@ def local_demo(ctx: click.Context) -> None:
 
 @local_group.command("serve", short_help="Serve the REST API on loopback with the local cloud behind it.")
 @click.option("--port", type=int, default=8080, show_default=True, help="Loopback port.")
+@click.option("--scenario", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Create a local network (transit gateway, route table, backup VPN) and write a multicloud "
+                   "request aimed at it to FILE (for `icp request FILE` or the acceptance suite).")
 @click.pass_context
-def local_serve(ctx: click.Context, port: int) -> None:
+def local_serve(ctx: click.Context, port: int, scenario: Path | None) -> None:
     """Serve the REST API on loopback with the local cloud behind it (Ctrl-C stops)."""
     from icp_local.serve import serve as serve_api
 
-    ctx.exit(serve_api(port))
+    ctx.exit(serve_api(port, scenario=scenario))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,14 +57,14 @@ def build() -> dict[str, Any]:
 
     def operation(op_id: str, summary: str, responses: dict[str, Any], *, iam: bool = True,
                   body: dict[str, Any] | None = None, params: list[dict[str, Any]] | None = None,
-                  description: str | None = None) -> dict[str, Any]:
+                  description: str | None = None, body_required: bool = True) -> dict[str, Any]:
         op: dict[str, Any] = {"operationId": op_id, "summary": summary}
         if description:
             op["description"] = description
         if params:
             op["parameters"] = params
         if body:
-            op["requestBody"] = {"required": True, **json_body(body)}
+            op["requestBody"] = {"required": body_required, **json_body(body)}
             responses = {**responses, "415": error}
         # API Gateway answers a request without a valid SigV4 signature with 403 itself.
         op["responses"] = {**responses, "403": {"$ref": "#/components/responses/Forbidden"}} if iam else responses
@@ -122,6 +122,18 @@ def build() -> dict[str, Any]:
             "/v1/connections/{connectionId}/retry": {
                 "post": operation("retryConnection", "Provision a FAILED connection again",
                                   {"202": started, "404": error, "409": error}, params=connection_id),
+            },
+            "/v1/connections/{connectionId}/drill": {
+                "post": operation("drillConnection", "Run a failover drill: routes to the backup path and back",
+                                  {"202": response("the drill started (a remediation run)", "DrillStarted"),
+                                   "400": error, "404": error, "409": error, "422": error},
+                                  params=connection_id, body={"$ref": "#/components/schemas/DrillRequest"},
+                                  body_required=False,
+                                  description="Only an ACTIVE connection whose request names a backup path "
+                                              "(aws.backupTarget; 422 otherwise) is drilled; 409 while it is not "
+                                              "ACTIVE or another remediation runs. The routes to the remote CIDRs "
+                                              "move to the backup path, are verified, move back and are verified "
+                                              "again; the link itself is never taken down. No incident is opened."),
             },
             "/v1/account": {
                 "get": operation("getAccount", "Quotas left, environments, gateways, and what would make the next "
@@ -190,6 +202,12 @@ def build() -> dict[str, Any]:
                 "ApprovalDecision": {"type": "object", "additionalProperties": False, "required": ["decision"],
                                      "properties": {"decision": {"type": "string", "enum": ["approve", "reject"]},
                                                     "reason": {"type": "string", "maxLength": 500}}},
+                "DrillRequest": {"type": "object", "additionalProperties": False, "properties": {
+                    "reason": {"type": "string", "maxLength": 500}}},
+                "DrillStarted": {"type": "object", "required": ["connectionId", "status", "action", "executionArn"],
+                                 "properties": {"connectionId": {"type": "string"}, "status": {"type": "string"},
+                                                "action": {"type": "string", "enum": ["drill"]},
+                                                "executionArn": {"type": "string"}}},
                 "ApprovalResult": {"type": "object", "required": ["connectionId", "decision"], "properties": {
                     "connectionId": {"type": "string"}, "decision": {"type": "string"}}},
                 "Execution": {"type": "object", "required": ["connectionId", "executionArn", "status", "steps"],

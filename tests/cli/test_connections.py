@@ -97,6 +97,25 @@ def test_a_resize_the_api_refuses_names_the_rule(local: Local, active: dict):
     assert "field: bandwidth   rule: offered-bandwidth   HTTP 422 BandwidthNotOffered" in result.stderr
 
 
+def test_drill_fails_over_to_the_backup_path_and_back_and_a_drill_without_one_names_the_field(
+        local: Local, active: dict):
+    result = local.icp("drill", active["connectionId"], "--reason", "game day")
+
+    assert result.exit_code == 0, result.output
+    assert f"{active['connectionId']}: failover drill started; execution arn:aws:states:" in result.stdout
+    local.cloud.run_until_idle()
+    record = local.cloud.connection(active["connectionId"])
+    assert record["status"] == "ACTIVE"
+    assert record["statusReason"] == "failover drill finished: routes back on the connection and verified"
+    assert any("game day" in (h["reason"] or "") and h["to"] == "DEGRADED" for h in record["history"])
+
+    no_backup = local.submit(multicloud(transit_gateway_network(cidr="10.13.0.0/16", vpn_backup=False), 13))
+    local.cloud.run_until_idle()
+    refused = local.icp("drill", no_backup)
+    assert refused.exit_code == 2, refused.output
+    assert "field: aws.backupTarget   rule: backup-path-required   HTTP 422 NoBackupPath" in refused.stderr
+
+
 def test_decommission_with_yes_takes_the_connection_down(local: Local):
     network = virtual_private_gateway_network(cidr="10.12.0.0/16", dx_gateway_name="cli-dxgw-12")
     connection_id = local.submit(last_mile(network, 12))
@@ -143,6 +162,7 @@ def test_decommission_asks_first_when_run_interactively_and_no_keeps_the_connect
 @pytest.mark.parametrize("args", [
     ("show", "REQ-NOBODY"), ("resize", "REQ-NOBODY", "2Gbps"), ("decommission", "REQ-NOBODY", "--yes"),
     ("approve", "REQ-NOBODY"), ("retry", "REQ-NOBODY"), ("watch", "REQ-NOBODY", "--grace", "0"),
+    ("drill", "REQ-NOBODY"),
 ], ids=lambda args: args[0])
 def test_an_unknown_id_is_not_found_with_exit_3(local: Local, args: tuple[str, ...]):
     result = local.icp(*args)

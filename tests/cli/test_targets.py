@@ -200,7 +200,7 @@ def test_main_takes_argv_and_returns_the_exit_code(capsys: pytest.CaptureFixture
 
 def test_local_serve_and_demo_still_run_the_local_cloud(monkeypatch: pytest.MonkeyPatch):
     calls: list[tuple[str, Any]] = []
-    monkeypatch.setattr("icp_local.serve.serve", lambda port: calls.append(("serve", port)) or 0)
+    monkeypatch.setattr("icp_local.serve.serve", lambda port, scenario=None: calls.append(("serve", port)) or 0)
     monkeypatch.setattr("icp_local.demo.run", lambda operator: calls.append(("demo", operator)) or 3)
 
     assert main(["local", "serve", "--port", "9099"]) == 0

@@ -181,6 +181,12 @@ class BodyTooLarge(IcpError):
     http_status = 413
 
 
+class NoBackupPath(IcpError):
+    """A failover drill needs a backup path (``aws.backupTarget``) that routes can move to."""
+
+    http_status = 422
+
+
 class Conflict(IcpError):
     """The connection is in a state that does not allow this (e.g. already decommissioning)."""
 

@@ -73,7 +73,7 @@ class RemediationCompleted(_Detail):
     """The remediate state machine finished acting on a connection."""
 
     connectionId: str = Field(min_length=1, description="The connection record's id (icc-...).")
-    action: str = Field(min_length=1, description="What remediation did, e.g. failover, restore, resize, escalate.")
+    action: str = Field(min_length=1, description="What remediation did, e.g. failover, restore, resize, drill, escalate.")
     outcome: str = Field(min_length=1, description="How it ended, e.g. succeeded, failed.")
 
 

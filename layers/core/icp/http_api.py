@@ -24,6 +24,7 @@ from icp.errors import ConnectionNotFound, IcpError, InvalidRequest, UnknownPart
 from icp.lifecycle.approval import decide_approval, servicenow_approval
 from icp.lifecycle.decommission import find_record, request_decommission
 from icp.lifecycle.doctor import account_view
+from icp.lifecycle.drill import request_drill
 from icp.lifecycle.partner_callback import parse_decision, partner_callback
 from icp.lifecycle.resize import request_resize
 from icp.lifecycle.retry import request_retry
@@ -46,6 +47,12 @@ class ApprovalDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["approve", "reject"]
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class DrillRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -125,6 +132,12 @@ def decommission_connection(connectionId: str):
 def resize_connection(connectionId: str, change: Annotated[BandwidthChange, Body()]):
     return Response(status_code=202, content_type="application/json",
                     body=request_resize(connectionId, change.bandwidth))
+
+
+@app.post("/v1/connections/<connectionId>/drill")
+def drill_connection(connectionId: str, drill: Annotated[DrillRequest | None, Body()] = None):
+    return Response(status_code=202, content_type="application/json",
+                    body=request_drill(connectionId, drill.reason if drill else None, _caller()))
 
 
 @app.get("/v1/connections/<connectionId>/execution")

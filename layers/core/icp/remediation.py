@@ -24,6 +24,7 @@ class Action(StrEnum):
     RESIZE = "resize"
     REPLACE_CONNECTION = "replace-connection"
     RESTORE = "restore"  # the link is back but nothing is bringing the connection back: do it
+    DRILL = "drill"  # an operator's failover drill: fail over, verify, restore at once (the link is up)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Settings:
 
 @dataclass(frozen=True)
 class Signal:
-    kind: str  # link-down, link-up, link-failed, utilization, latency, packet-loss, maintenance, route-drift
+    kind: str  # link-down, link-up, link-failed, utilization, latency, packet-loss, maintenance, route-drift, drill
     connection_id: str
     at: datetime
     detail: dict[str, Any]
@@ -115,6 +116,12 @@ def decide(signal: Signal, record: ConnectionRecord, settings: Settings, offered
         if status != Status.ACTIVE:
             return Decision(None, f"{signal.kind} alarm while {status.value}")
         return Decision(Action.FAILOVER, f"{signal.kind} alarm: a grey failure")
+    if signal.kind == "drill":
+        if status != Status.ACTIVE:
+            return Decision(None, f"failover drill while {status.value}: only an ACTIVE connection is drilled")
+        by, why = signal.detail.get("by"), signal.detail.get("reason")
+        return Decision(Action.DRILL, "failover drill" + (f" requested by {by}" if by else "")
+                        + (f" ({why})" if why else ""))
     if signal.kind == "route-drift":
         if status != Status.ACTIVE:
             return Decision(None, f"route drift while {status.value}")

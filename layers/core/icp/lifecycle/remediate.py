@@ -7,17 +7,17 @@ from typing import Any
 
 from icp import clock, events, servicenow, stack, store
 from icp.aws import interconnect
-from icp.errors import IcpError, ServiceNowNotSetUp
+from icp.errors import IcpError, NoBackupPath, RoutesNotConverged, ServiceNowNotSetUp
 from icp.lifecycle import teardown, waits
 from icp.lifecycle.clean_up import failure_reason
 from icp.lifecycle.create_connection import client_token, created_fields
 from icp.lifecycle.resize import check_resize, request_resize
-from icp.lifecycle.routing import has_backup_path, point_routes, propagate_aws_side
+from icp.lifecycle.routing import backup_routes_missing, has_backup_path, point_routes, propagate_aws_side
 from icp.lifecycle.transitions import move, note, set_fields
 from icp.models import Status
 from icp.observability import emit, logger
 from icp.partners.registry import remote_side_for
-from icp.remediation import Settings, in_maintenance, is_flapping
+from icp.remediation import Action, Settings, in_maintenance, is_flapping
 
 
 class EscalationNeeded(IcpError):
@@ -56,8 +56,11 @@ def check_link(connection_id: str) -> dict[str, Any]:
     return {"down": down, "flapping": flapping, "maintenance": window is not None, "awsState": state}
 
 
-def fail_over(connection_id: str, reason: str) -> dict[str, Any]:
-    """Routes to the remote CIDRs onto the backup path; DEGRADED either way."""
+def fail_over(connection_id: str, reason: str, action: str | None = None) -> dict[str, Any]:
+    """Routes to the remote CIDRs onto the backup path; DEGRADED either way. A drill (the link
+    is up) also verifies the routes on the backup path, and needs one."""
+    if action == Action.DRILL:
+        return _drill_fail_over(connection_id, reason)
     record = store.get(connection_id)
     if not has_backup_path(record):
         move(connection_id, Status.DEGRADED, f"{reason}; no backup path configured: escalated")
@@ -69,10 +72,28 @@ def fail_over(connection_id: str, reason: str) -> dict[str, Any]:
     return {"changed": changed, "backup": True}
 
 
-def open_incident(connection_id: str, reason: str) -> dict[str, Any]:
-    """One incident per degradation: a repeated step, or another escalation, opens no second."""
+def _drill_fail_over(connection_id: str, reason: str) -> dict[str, Any]:
     record = store.get(connection_id)
-    if record.incidentSysId or not servicenow.configured():
+    if not has_backup_path(record):  # gone since the API checked: the drill found a real gap
+        raise NoBackupPath(f"{reason}: no available backup path for every route table", field="aws.backupTarget",
+                           rule="backup-path-available")
+    changed = point_routes(record, to_backup=True)
+    move(connection_id, Status.DEGRADED, f"{reason}: routes moved to the backup path",
+         also=lambda r: {"onBackup": True})
+    missing = backup_routes_missing(record)
+    if missing:  # escalated; the watcher brings a DEGRADED connection with its link up back
+        raise RoutesNotConverged("failover drill: not on the backup path: " + "; ".join(missing[:5]))
+    verified = f"failover drill: {len(record.parsed_request.remote.cidrs)} remote CIDR(s) verified on the backup path"
+    if store.get(connection_id).history[-1].reason != verified:  # a retried step notes it once
+        note(connection_id, verified)
+    return {"changed": changed, "backup": True}
+
+
+def open_incident(connection_id: str, reason: str, action: str | None = None) -> dict[str, Any]:
+    """One incident per degradation: a repeated step, or another escalation, opens no second.
+    A drill is no outage: it opens none."""
+    record = store.get(connection_id)
+    if action == Action.DRILL or record.incidentSysId or not servicenow.configured():
         return {"incident": record.incidentSysId}
     try:
         sys_id = servicenow.create_incident(
@@ -104,7 +125,10 @@ def restore_routes(connection_id: str) -> dict[str, Any]:
     return {"changed": changed}
 
 
-def mark_recovered(connection_id: str, reason: str = "link recovered; routes back on the connection") -> dict[str, Any]:
+def mark_recovered(connection_id: str, reason: str = "link recovered; routes back on the connection",
+                   action: str | None = None) -> dict[str, Any]:
+    if action == Action.DRILL:
+        reason = "failover drill finished: routes back on the connection and verified"
     move(connection_id, Status.ACTIVE, reason, also=lambda r: {"onBackup": False, "waitFor": None,
                                                                 "waitToken": None, "waitSince": None})
     return {"connectionId": connection_id}

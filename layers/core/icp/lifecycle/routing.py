@@ -109,3 +109,17 @@ def point_routes(record: ConnectionRecord, *, to_backup: bool) -> list[str]:
         changed += [f"{cidr} in {table} → {target.describe()}" for cidr in
                     ec2_routes.put_routes(request.awsRegion, table, request.remote.cidrs, target)]
     return changed
+
+
+def backup_routes_missing(record: ConnectionRecord) -> list[str]:
+    """Routes to the remote CIDRs not (yet) active on the backup path, table by table."""
+    request = record.parsed_request
+    missing = []
+    for table in request.aws.routeTableIds:
+        target = _backup_target(record, table)
+        if target is None:
+            missing.append(f"no backup path for {table}")
+            continue
+        missing += [f"{c} in {table} not on {target.describe()}" for c in
+                    ec2_routes.missing_routes(request.awsRegion, table, request.remote.cidrs, target)]
+    return missing
