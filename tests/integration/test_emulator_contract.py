@@ -35,6 +35,9 @@ DIRECTCONNECT_OPERATIONS = [
     "DescribeDirectConnectGatewayAssociations",
     "UpdateDirectConnectGatewayAssociation",
     "DeleteDirectConnectGatewayAssociation",
+    "TagResource",
+    "UntagResource",
+    "DescribeTags",
 ]
 
 
@@ -110,6 +113,10 @@ def _associated(w: World) -> str:
     )["directConnectGatewayAssociation"]
     w.clock.advance(60)
     return str(association["associationId"])
+
+
+def _gateway_arn(w: World) -> str:
+    return w.dx.gateway_arn(w.gateway_id)
 
 
 def _accept_proposal(w: World) -> None:
@@ -188,7 +195,19 @@ SCENARIOS: dict[str, Callable[[World], object]] = {
     "DeleteDirectConnectGatewayAssociation": lambda w: (
         w.directconnect.delete_direct_connect_gateway_association(associationId=_associated(w))
     ),
+    # Direct Connect's tagging (a name Interconnect uses too: looked up as "directconnect.<name>")
+    "directconnect.TagResource": lambda w: w.directconnect.tag_resource(
+        resourceArn=_gateway_arn(w), tags=[{"key": "cost", "value": "42"}]
+    ),
+    "directconnect.UntagResource": lambda w: w.directconnect.untag_resource(
+        resourceArn=_gateway_arn(w), tagKeys=["cost"]
+    ),
+    "DescribeTags": lambda w: w.directconnect.describe_tags(resourceArns=[_gateway_arn(w)]),
 }
+
+
+def _scenario(service: str, operation: str) -> Callable[[World], object] | None:
+    return SCENARIOS.get(f"{service}.{operation}") or SCENARIOS.get(operation)
 
 
 def _body(parsed: dict[str, Any]) -> dict[str, Any]:
@@ -212,7 +231,9 @@ def test_the_direct_connect_emulator_answers_exactly_the_gateway_operations(cloc
 
 
 def test_every_emulated_operation_has_a_contract_scenario() -> None:
-    assert set(SCENARIOS) == set(INTERCONNECT_OPERATIONS) | set(DIRECTCONNECT_OPERATIONS)
+    assert all(_scenario("interconnect", name) for name in INTERCONNECT_OPERATIONS)
+    assert all(_scenario("directconnect", name) for name in DIRECTCONNECT_OPERATIONS)
+    assert {name.rpartition(".")[2] for name in SCENARIOS} == set(INTERCONNECT_OPERATIONS) | set(DIRECTCONNECT_OPERATIONS)
 
 
 # -- the responses ---------------------------------------------------------------------------------
@@ -226,7 +247,7 @@ def test_every_emulated_operation_has_a_contract_scenario() -> None:
     ],
 )
 def test_response_through_boto3_matches_the_output_shape(world: World, service: str, operation: str) -> None:
-    scenario = SCENARIOS.get(operation)
+    scenario = _scenario(service, operation)
     assert scenario is not None, f"no contract scenario for {service}.{operation}"
     world.parsed.pop(operation, None)
 
