@@ -138,11 +138,11 @@ def test_a_decommission_waits_for_an_approver_other_than_its_requester_and_a_rej
 
         assert (status, held["status"], held["awaiting"]) == (202, "ACTIVE", "approval")
         assert (again, conflict["rule"]) == (409, "not-waiting")
-        assert (waiting["status"], waiting["waitFor"], waiting["decommissionRequestedBy"]) == (
-            "ACTIVE", "approval", [ALICE])
+        assert (waiting["status"], waiting["decommissionRequestedBy"]) == ("ACTIVE", [ALICE])
+        assert waiting["decommissionHeldSince"] is not None and waiting["waitFor"] is None
         assert (self_status, refused["rule"]) == (403, "approver-is-not-requester")
         assert reject_status == 200
-        assert after_rejection["status"] == "ACTIVE" and after_rejection["waitFor"] is None
+        assert after_rejection["status"] == "ACTIVE" and after_rejection["decommissionHeldSince"] is None
         assert any(h["reason"] == f"decommission rejected by {BOB}: still carrying traffic"
                    for h in after_rejection["history"])
         assert any(c["id"] == aws_id for c in cloud.interconnect.live_resources())
@@ -156,6 +156,34 @@ def test_a_decommission_waits_for_an_approver_other_than_its_requester_and_a_rej
         cloud.run_until_idle()
 
         assert held_by_event["decommissionRequestedBy"] == [f"events:{ACCOUNT}/{SOURCE}"]
-        assert held_by_event["waitFor"] == "approval"
+        assert held_by_event["decommissionHeldSince"] is not None
         assert status == 200
+        assert cloud.connection(connection_id)["status"] == "DECOMMISSIONED"
+
+
+def test_a_link_that_fails_while_a_decommission_waits_for_approval_is_remediated_and_the_approval_still_counts():
+    with cloud_with(RequireDecommissionApproval="true") as cloud:
+        with cloud.as_principal(ALICE):
+            _, accepted = cloud.api("POST", "/v1/connections", json=a_request(6))
+        cloud.run_until_idle()
+        connection_id = accepted["connectionId"]
+        aws_id = cloud.connection(connection_id)["awsConnectionId"]
+        with cloud.as_principal(ALICE):
+            status, held = cloud.api("DELETE", f"/v1/connections/{connection_id}")
+        cloud.advance(60)
+
+        # The link fails while the approver decides: remediation parks on its own wait.
+        cloud.partner("google-cloud").link_down(aws_id)
+        cloud.advance(600)
+        during = cloud.connection(connection_id)
+        cloud.partner("google-cloud").link_up(aws_id)
+        cloud.advance(900)  # not run_until_idle: that would run the approval wait out too
+        recovered = cloud.connection(connection_id)
+        approved, decided = _approve(cloud, BOB, connection_id)
+        cloud.run_until_idle()
+
+        assert (status, held["awaiting"]) == (202, "approval")
+        assert during["status"] == "DEGRADED" and during["decommissionHeldSince"] is not None
+        assert recovered["status"] == "ACTIVE" and recovered["decommissionHeldSince"] is not None
+        assert (approved, decided["decision"]) == (200, "approved")
         assert cloud.connection(connection_id)["status"] == "DECOMMISSIONED"
