@@ -87,6 +87,16 @@ def test_the_operator_is_refused_once_requester_principals_leaves_it_out_and_all
         assert cloud.connection("REQ-ASK-3") is not None
 
 
+def active_connection_asked_by_alice(cloud: LocalCloud, n: int) -> tuple[str, str]:
+    """(connectionId, AWS connection id) of a connection Alice asked for, ACTIVE."""
+    with cloud.as_principal(ALICE):
+        _, accepted = cloud.api("POST", "/v1/connections", json=a_request(n))
+    cloud.run_until_idle()
+    record = cloud.connection(accepted["connectionId"])
+    assert record["status"] == "ACTIVE", record["statusReason"]
+    return record["connectionId"], record["awsConnectionId"]
+
+
 def _approve(cloud: LocalCloud, who: str, connection_id: str, decision: str = "approve",
              reason: str | None = None) -> tuple[int, Any]:
     with cloud.as_principal(who):
@@ -120,12 +130,7 @@ def test_a_requester_may_not_approve_their_own_request_and_someone_else_may():
 
 def test_a_decommission_waits_for_an_approver_other_than_its_requester_and_a_rejection_changes_nothing():
     with cloud_with(RequireDecommissionApproval="true") as cloud:
-        with cloud.as_principal(ALICE):
-            status, accepted = cloud.api("POST", "/v1/connections", json=a_request(5))
-        cloud.run_until_idle()
-        connection_id = accepted["connectionId"]
-        aws_id = cloud.connection(connection_id)["awsConnectionId"]
-
+        connection_id, aws_id = active_connection_asked_by_alice(cloud, 5)
         with cloud.as_principal(ALICE):
             status, held = cloud.api("DELETE", f"/v1/connections/{connection_id}")
             again, conflict = cloud.api("DELETE", f"/v1/connections/{connection_id}")
@@ -163,11 +168,7 @@ def test_a_decommission_waits_for_an_approver_other_than_its_requester_and_a_rej
 
 def test_a_link_that_fails_while_a_decommission_waits_for_approval_is_remediated_and_the_approval_still_counts():
     with cloud_with(RequireDecommissionApproval="true") as cloud:
-        with cloud.as_principal(ALICE):
-            _, accepted = cloud.api("POST", "/v1/connections", json=a_request(6))
-        cloud.run_until_idle()
-        connection_id = accepted["connectionId"]
-        aws_id = cloud.connection(connection_id)["awsConnectionId"]
+        connection_id, aws_id = active_connection_asked_by_alice(cloud, 6)
         with cloud.as_principal(ALICE):
             status, held = cloud.api("DELETE", f"/v1/connections/{connection_id}")
         cloud.advance(60)
