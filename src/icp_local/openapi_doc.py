@@ -253,6 +253,8 @@ def build() -> dict[str, Any]:
                                    "requestedBy": {"type": "array", "items": {"type": "string"},
                                                    "description": "who asked for it (README, Who may ask)"},
                                    "decommissionRequestedBy": {"type": "array", "items": {"type": "string"}},
+                                   "decommissionHeldSince": {**nullable_string, "description":
+                                                             "a decommission waits for an approver since then"},
                                    "history": {"type": "array", "items": {
                                        "type": "object", "required": ["to", "at"], "properties": {
                                            "from": nullable_string, "to": {"type": "string"},

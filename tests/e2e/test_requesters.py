@@ -87,6 +87,16 @@ def test_the_operator_is_refused_once_requester_principals_leaves_it_out_and_all
         assert cloud.connection("REQ-ASK-3") is not None
 
 
+def active_connection_asked_by_alice(cloud: LocalCloud, n: int) -> tuple[str, str]:
+    """(connectionId, AWS connection id) of a connection Alice asked for, ACTIVE."""
+    with cloud.as_principal(ALICE):
+        _, accepted = cloud.api("POST", "/v1/connections", json=a_request(n))
+    cloud.run_until_idle()
+    record = cloud.connection(accepted["connectionId"])
+    assert record["status"] == "ACTIVE", record["statusReason"]
+    return record["connectionId"], record["awsConnectionId"]
+
+
 def _approve(cloud: LocalCloud, who: str, connection_id: str, decision: str = "approve",
              reason: str | None = None) -> tuple[int, Any]:
     with cloud.as_principal(who):
@@ -120,12 +130,7 @@ def test_a_requester_may_not_approve_their_own_request_and_someone_else_may():
 
 def test_a_decommission_waits_for_an_approver_other_than_its_requester_and_a_rejection_changes_nothing():
     with cloud_with(RequireDecommissionApproval="true") as cloud:
-        with cloud.as_principal(ALICE):
-            status, accepted = cloud.api("POST", "/v1/connections", json=a_request(5))
-        cloud.run_until_idle()
-        connection_id = accepted["connectionId"]
-        aws_id = cloud.connection(connection_id)["awsConnectionId"]
-
+        connection_id, aws_id = active_connection_asked_by_alice(cloud, 5)
         with cloud.as_principal(ALICE):
             status, held = cloud.api("DELETE", f"/v1/connections/{connection_id}")
             again, conflict = cloud.api("DELETE", f"/v1/connections/{connection_id}")
@@ -138,11 +143,11 @@ def test_a_decommission_waits_for_an_approver_other_than_its_requester_and_a_rej
 
         assert (status, held["status"], held["awaiting"]) == (202, "ACTIVE", "approval")
         assert (again, conflict["rule"]) == (409, "not-waiting")
-        assert (waiting["status"], waiting["waitFor"], waiting["decommissionRequestedBy"]) == (
-            "ACTIVE", "approval", [ALICE])
+        assert (waiting["status"], waiting["decommissionRequestedBy"]) == ("ACTIVE", [ALICE])
+        assert waiting["decommissionHeldSince"] is not None and waiting["waitFor"] is None
         assert (self_status, refused["rule"]) == (403, "approver-is-not-requester")
         assert reject_status == 200
-        assert after_rejection["status"] == "ACTIVE" and after_rejection["waitFor"] is None
+        assert after_rejection["status"] == "ACTIVE" and after_rejection["decommissionHeldSince"] is None
         assert any(h["reason"] == f"decommission rejected by {BOB}: still carrying traffic"
                    for h in after_rejection["history"])
         assert any(c["id"] == aws_id for c in cloud.interconnect.live_resources())
@@ -156,6 +161,30 @@ def test_a_decommission_waits_for_an_approver_other_than_its_requester_and_a_rej
         cloud.run_until_idle()
 
         assert held_by_event["decommissionRequestedBy"] == [f"events:{ACCOUNT}/{SOURCE}"]
-        assert held_by_event["waitFor"] == "approval"
+        assert held_by_event["decommissionHeldSince"] is not None
         assert status == 200
+        assert cloud.connection(connection_id)["status"] == "DECOMMISSIONED"
+
+
+def test_a_link_that_fails_while_a_decommission_waits_for_approval_is_remediated_and_the_approval_still_counts():
+    with cloud_with(RequireDecommissionApproval="true") as cloud:
+        connection_id, aws_id = active_connection_asked_by_alice(cloud, 6)
+        with cloud.as_principal(ALICE):
+            status, held = cloud.api("DELETE", f"/v1/connections/{connection_id}")
+        cloud.advance(60)
+
+        # The link fails while the approver decides: remediation parks on its own wait.
+        cloud.partner("google-cloud").link_down(aws_id)
+        cloud.advance(600)
+        during = cloud.connection(connection_id)
+        cloud.partner("google-cloud").link_up(aws_id)
+        cloud.advance(900)  # not run_until_idle: that would run the approval wait out too
+        recovered = cloud.connection(connection_id)
+        approved, decided = _approve(cloud, BOB, connection_id)
+        cloud.run_until_idle()
+
+        assert (status, held["awaiting"]) == (202, "approval")
+        assert during["status"] == "DEGRADED" and during["decommissionHeldSince"] is not None
+        assert recovered["status"] == "ACTIVE" and recovered["decommissionHeldSince"] is not None
+        assert (approved, decided["decision"]) == (200, "approved")
         assert cloud.connection(connection_id)["status"] == "DECOMMISSIONED"

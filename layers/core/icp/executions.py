@@ -64,7 +64,10 @@ def describe(record: ConnectionRecord) -> dict[str, Any] | None:
     run = steps(_history(arn))
     current = run[-1] if run and execution["status"] == "RUNNING" and run[-1]["status"] == "running" else None
     if current is not None:
-        if record.waitFor and record.waitToken and record.waitFor in _WAITING_ON:
+        if record.decommissionApprovalToken and execution["stateMachineArn"].endswith("-decommission"):
+            current["waitingOn"] = {"kind": "approval", "detail": "an approver of the decommission (icp approve / "
+                                    "icp reject)", "since": _iso(record.decommissionHeldSince)}
+        elif record.waitFor and record.waitToken and record.waitFor in _WAITING_ON:
             kind, what = _WAITING_ON[record.waitFor]
             current["waitingOn"] = {"kind": kind, "detail": what, "since": _iso(record.waitSince)}
         elif current["type"] == "Wait":

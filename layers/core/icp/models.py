@@ -301,6 +301,10 @@ class ConnectionRecord(BaseModel):
     # Who asked for it, and for its decommissioning (identities as icp.requesters records them)
     requestedBy: list[str] = Field(default_factory=list)
     decommissionRequestedBy: list[str] = Field(default_factory=list)
+    # A decommission held for an approver has its own slot, apart from waitFor/waitToken: a
+    # remediation may park on those meanwhile (the link can fail while an approver decides).
+    decommissionHeldSince: datetime | None = None
+    decommissionApprovalToken: str | None = None
     attempts: int = 0  # operator retries of provisioning: each run creates with its own client token
     cleanedUp: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
@@ -315,7 +319,7 @@ class ConnectionRecord(BaseModel):
 
     def public_view(self) -> dict[str, Any]:
         """The JSON that GET /v1/connections/{id} and LocalCloud.connection() return."""
-        data = self.model_dump(mode="json", by_alias=True, exclude={"waitToken", "version", "lease",
+        data = self.model_dump(mode="json", by_alias=True, exclude={"waitToken", "decommissionApprovalToken", "version", "lease",
                                                                    "awsStateSeen", "awsStateReads",
                                                                    "awsRequestedSeen", "awsCreatedAt"})
         return data

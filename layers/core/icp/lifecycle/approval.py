@@ -10,7 +10,7 @@ from typing import Any
 from icp import store
 from icp.aws import stepfunctions
 from icp.errors import ConcurrentUpdate, Conflict, SelfApproval
-from icp.lifecycle.decommission import DECOMMISSIONABLE, find_record
+from icp.lifecycle.decommission import find_record
 from icp.lifecycle.transitions import move, note
 from icp.models import Status, WaitFor, connection_id_for
 from icp.requesters import is_requester, servicenow_user
@@ -21,18 +21,22 @@ def decide_approval(connection_or_request_id: str, approve: bool, reason: str | 
     """``approver`` is what the history shows; ``approver_identity`` (default: ``approver``) is
     compared with the requesters. Their own request may be rejected (withdrawn), not approved."""
     record = find_record(connection_or_request_id)
-    if record.waitFor != WaitFor.APPROVAL or not record.waitToken:
+    # Provisioning waits in VALIDATED on waitFor; a held decommission in its own slot.
+    held = record.decommissionHeldSince is not None
+    token = record.decommissionApprovalToken if held else \
+        (record.waitToken if record.waitFor == WaitFor.APPROVAL else None)
+    if not token:
         raise Conflict(f"connection {record.connectionId} is not waiting for approval ({record.status.value})",
                        field="connectionId", rule="awaiting-approval")
-    # Provisioning waits in VALIDATED; a decommission waits in the status it would leave.
-    what = "decommission" if record.status in DECOMMISSIONABLE else "request"
-    requesters = record.decommissionRequestedBy if what == "decommission" else record.requestedBy
+    what = "decommission" if held else "request"
+    requesters = record.decommissionRequestedBy if held else record.requestedBy
     if approve and is_requester(approver_identity or approver, requesters):
         raise SelfApproval(f"an approver may not approve their own request: {approver} asked for this {what} "
                            f"of {record.connectionId}", field="approver", rule="approver-is-not-requester")
-    token = record.waitToken
+    claim = {"decommissionApprovalToken": None, "decommissionHeldSince": None} if held else \
+        {"waitToken": None, "waitFor": None, "waitSince": None}
     try:  # claim the token: of two decisions at once, one counts
-        store.save(record.model_copy(update={"waitToken": None, "waitFor": None, "waitSince": None}))
+        store.save(record.model_copy(update=claim))
     except ConcurrentUpdate:
         raise Conflict(f"connection {record.connectionId} was decided concurrently", field="connectionId",
                        rule="awaiting-approval") from None
@@ -62,7 +66,7 @@ def servicenow_approval(ticket: dict[str, Any]) -> dict[str, Any] | None:
     if approval not in ("approved", "rejected") or not sys_id:
         return None
     record = store.find(connection_id_for(sys_id))
-    if record is None or record.waitFor != WaitFor.APPROVAL:
+    if record is None or (record.waitFor != WaitFor.APPROVAL and record.decommissionHeldSince is None):
         return None
     approver = (ticket.get("approved_by") or {}).get("display_value") if isinstance(ticket.get("approved_by"), dict) \
         else ticket.get("approved_by")

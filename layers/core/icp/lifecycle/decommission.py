@@ -19,7 +19,7 @@ from icp.errors import ConcurrentUpdate, Conflict, GatewayNotManaged
 from icp.lifecycle import teardown
 from icp.lifecycle.teardown import merge
 from icp.lifecycle.transitions import move, note, set_fields
-from icp.models import ConnectionRecord, Status, WaitFor, connection_id_for, execution_name_for
+from icp.models import ConnectionRecord, Status, connection_id_for, execution_name_for
 from icp.requesters import from_event
 
 REQUESTED = "Interconnect Decommission Requested"
@@ -49,9 +49,8 @@ def _check_decommissionable(record: ConnectionRecord) -> None:
         raise Conflict(f"connection {record.connectionId} is {record.status.value}; only "
                        f"{', '.join(sorted(s.value for s in DECOMMISSIONABLE))} connections can be decommissioned",
                        field="connectionId", rule="decommissionable-status")
-    if record.waitFor is not None:
-        # One wait at a time: a decommission already awaiting approval, or remediation waiting.
-        raise Conflict(f"connection {record.connectionId} is waiting for {record.waitFor.value}",
+    if record.decommissionHeldSince is not None:
+        raise Conflict(f"connection {record.connectionId} has a decommission waiting for approval",
                        field="connectionId", rule="not-waiting")
 
 
@@ -59,8 +58,8 @@ def _hold(record: ConnectionRecord, requested_by: list[str]) -> ConnectionRecord
     """Claim the approval wait (version-guarded: of two requests at once, one holds it); the
     workflow's Wait For Approval step adds its task token."""
     try:
-        return store.save(record.model_copy(update={"waitFor": WaitFor.APPROVAL, "waitToken": None,
-                                                    "waitSince": clock.utcnow(),
+        return store.save(record.model_copy(update={"decommissionHeldSince": clock.utcnow(),
+                                                    "decommissionApprovalToken": None,
                                                     "decommissionRequestedBy": requested_by}))
     except ConcurrentUpdate:
         raise Conflict(f"connection {record.connectionId} was asked for concurrently", field="connectionId",
@@ -101,7 +100,7 @@ def start_decommission(connection_id: str, event: dict[str, Any] | None = None,
     if not require_approval:
         _start(record.connectionId, "decommission requested", strict=False)
         return {"connectionId": record.connectionId, "approval": False}
-    if "requestedBy" not in (event or {}) and not (record.waitFor == WaitFor.APPROVAL and not record.waitToken):
+    if "requestedBy" not in (event or {}) and not (record.decommissionHeldSince and not record.decommissionApprovalToken):
         _check_decommissionable(record)
         _hold(record, from_event(event or {}))
     return {"connectionId": record.connectionId, "approval": True}
@@ -116,9 +115,10 @@ def decommission_not_approved(connection_id: str, error: dict[str, Any] | None) 
     """Rejected (the decision already cleared the wait and noted it) or never decided in time:
     the connection stays as it was."""
     record = store.get(connection_id)
-    if record.waitFor == WaitFor.APPROVAL:
+    if record.decommissionHeldSince is not None:
         cause = str((error or {}).get("Error") or "no decision")
-        note(connection_id, f"decommission not approved: {cause}", waitFor=None, waitToken=None, waitSince=None)
+        note(connection_id, f"decommission not approved: {cause}", decommissionHeldSince=None,
+             decommissionApprovalToken=None)
     return {"connectionId": connection_id}
 
 

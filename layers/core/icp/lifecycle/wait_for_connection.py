@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from icp import clock
+from icp import clock, store
 from icp.lifecycle import waits
 from icp.lifecycle.transitions import move, set_fields
 from icp.models import Status, WaitFor
@@ -21,9 +21,13 @@ def wait_for_connection(connection_id: str, wait_for: str, task_token: str, stat
     kind = WaitFor(wait_for)
     if status:
         move(connection_id, Status(status), reason)
+    if kind == WaitFor.APPROVAL:  # a person decides, not AWS
+        if store.get(connection_id).decommissionHeldSince is not None:
+            set_fields(connection_id, decommissionApprovalToken=task_token)
+        else:
+            set_fields(connection_id, waitFor=kind, waitToken=task_token, waitSince=clock.utcnow())
+        return {"connectionId": connection_id, "waitFor": kind.value}
     record = set_fields(connection_id, waitFor=kind, waitToken=task_token, waitSince=clock.utcnow())
-    if kind == WaitFor.APPROVAL:
-        return {"connectionId": connection_id, "waitFor": kind.value}  # a person decides, not AWS
     record, _ = waits.observe(record, waits.read_state(record))
     waits.resolve(record)
     return {"connectionId": connection_id, "waitFor": kind.value}
