@@ -151,6 +151,21 @@ class GatewayNotManaged(IcpError):
     it lacks the stack's ``icp:managedBy`` tag (made before gateways were tagged). It is kept."""
 
 
+class RecordIncomplete(IcpError):
+    """A step needs a field of the connection record that an earlier step should have set (the
+    Region, the AWS connection id, the gateway, ...). ``field`` names it; the message names the
+    connection. Raised by ``ConnectionRecord.require``, so a state machine sees this name."""
+
+
+class ConfigurationInvalid(IcpError):
+    """An environment variable of the deployment holds a value its setting does not accept
+    (``icp.config``). ``field`` names the variable; the message never quotes the value."""
+
+
+class ConfigurationMissing(ConfigurationInvalid):
+    """A setting the step cannot do without is not set (``field`` names the variable)."""
+
+
 class RemoteSideError(IcpError):
     """The Google Cloud or last-mile partner side failed."""
 

@@ -5,9 +5,9 @@ schemas say."""
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
+from icp import config
 from icp.aws.clients import call, client
 from icp.errors import AwsServiceError
 from icp.event_schemas import DETAIL_TYPES, LINK_STATE_CHANGED, REMEDIATION_COMPLETED, SOURCE, STATUS_CHANGED
@@ -26,7 +26,7 @@ def publish(detail_type: str, detail: dict[str, Any]) -> None:
         "Source": SOURCE,
         "DetailType": detail_type,
         "Detail": json.dumps(detail, default=str),
-        "EventBusName": os.environ["EVENT_BUS_NAME"],
+        "EventBusName": config.settings().require("event_bus_name"),
     }
     result = call(client("events").put_events, Entries=[entry])
     if result.get("FailedEntryCount"):

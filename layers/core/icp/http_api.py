@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -18,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, ConfigDict, Field
 
-from icp import clock, executions, inbound, secrets, store
+from icp import clock, config, executions, inbound, secrets, store
 from icp.aws.clients import default_region, known_regions
 from icp.errors import ConnectionNotFound, IcpError, InvalidRequest, UnknownPartner
 from icp.lifecycle.approval import decide_approval, servicenow_approval
@@ -177,7 +176,7 @@ def _caller() -> str:
 @app.post("/v1/webhooks/servicenow")
 def servicenow_webhook():
     event = app.current_event
-    secret = secrets.shared_secret(os.environ["SERVICENOW_WEBHOOK_SECRET_ARN"])
+    secret = secrets.shared_secret(config.settings().require("servicenow_webhook_secret_arn"))
     payload = inbound.signed_json(_raw_body(), event.headers, secret)
     inbound.refuse_replay("servicenow", event.headers)
     decided = servicenow_approval(payload)

@@ -9,10 +9,10 @@ business metrics the dashboard shows (namespace InterconnectControlPlane):
 
 from __future__ import annotations
 
-import os
-
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from icp import config
 
 SERVICE = "interconnect-control-plane"
 NAMESPACE = "InterconnectControlPlane"
@@ -25,7 +25,7 @@ metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
 def emit(name: str, value: float = 1, unit: MetricUnit = MetricUnit.Count, **dimensions: str) -> None:
     """One metric with its own dimensions, written as an EMF line (CloudWatch picks it up from
     the function's log). Off where Powertools metrics are disabled (the local cloud)."""
-    if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+    if config.settings().metrics_disabled:
         return
     with single_metric(name=name, unit=unit, value=value, namespace=NAMESPACE) as metric:
         metric.add_dimension("service", SERVICE)

@@ -7,12 +7,12 @@ rules (CIDR overlap, MTU alignment) are plain functions so they can be property-
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from icp import config
 from icp.errors import (
     BandwidthNotOffered,
     CidrOverlap,
@@ -43,17 +43,13 @@ class Quotas:
     scope: str = "account"
 
     @classmethod
-    def from_env(cls) -> Quotas:
-        def value(name: str, default: int) -> int:
-            return int(os.environ.get(name, default))
-
-        return cls(
-            created=value("QUOTA_CREATED_CONNECTIONS", cls.created),
-            outstanding_requested=value("QUOTA_OUTSTANDING_REQUESTED", cls.outstanding_requested),
-            multicloud_per_provider=value("QUOTA_MULTICLOUD_PER_PROVIDER", cls.multicloud_per_provider),
-            last_mile_per_provider=value("QUOTA_LAST_MILE_PER_PROVIDER", cls.last_mile_per_provider),
-            scope=os.environ.get("QUOTA_SCOPE", cls.scope),
-        )
+    def configured(cls) -> Quotas:
+        """The deployment's quotas (icp.config: QUOTA_*; unset, AWS's defaults above)."""
+        settings = config.settings()
+        return cls(created=settings.quota_created_connections,
+                   outstanding_requested=settings.quota_outstanding_requested,
+                   multicloud_per_provider=settings.quota_multicloud_per_provider,
+                   last_mile_per_provider=settings.quota_last_mile_per_provider, scope=settings.quota_scope)
 
 
 @dataclass

@@ -8,12 +8,12 @@ remediate state machine with the action decided here.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from icp import config
 from icp.models import ConnectionRecord, Status, bandwidth_mbps
 
 
@@ -35,14 +35,11 @@ class Settings:
     reminder_seconds: int = 86400
 
     @classmethod
-    def from_env(cls) -> Settings:
-        def value(name: str, default: int) -> int:
-            return int(os.environ.get(name, default))
-
-        return cls(grace_seconds=value("REMEDIATION_GRACE_SECONDS", cls.grace_seconds),
-                   flap_downs=value("FLAP_DOWNS", cls.flap_downs),
-                   flap_window_seconds=value("FLAP_WINDOW_SECONDS", cls.flap_window_seconds),
-                   reminder_seconds=value("REMINDER_SECONDS", cls.reminder_seconds))
+    def configured(cls) -> Settings:
+        """The deployment's values (icp.config; the template's parameters of the same meaning)."""
+        settings = config.settings()
+        return cls(grace_seconds=settings.remediation_grace_seconds, flap_downs=settings.flap_downs,
+                   flap_window_seconds=settings.flap_window_seconds, reminder_seconds=settings.reminder_seconds)
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,6 @@ import base64
 import functools
 import json
 import logging
-import os
 import re
 import urllib.request
 from collections.abc import Iterable
@@ -59,7 +58,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from icp import http
+from icp import config, http
 from icp.errors import ServiceNowNotSetUp, ServiceNowUnavailable
 from icp.http import is_loopback
 from icp.retry import Backoff
@@ -162,7 +161,8 @@ def parse_credentials(raw: str | bytes | dict[str, Any], defaults: dict[str, str
     it holds no password or token yet, ServiceNowUnavailable (without the value) if it is not
     what the module docstring describes."""
     if defaults is None:
-        defaults = {"instanceUrl": os.environ.get(INSTANCE_URL_ENV, ""), "username": os.environ.get(USERNAME_ENV, "")}
+        settings = config.settings()
+        defaults = {"instanceUrl": settings.servicenow_instance_url, "username": settings.servicenow_username}
     data: Any = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
     if isinstance(data, str):
         try:
@@ -198,12 +198,12 @@ def parse_credentials(raw: str | bytes | dict[str, Any], defaults: dict[str, str
 
 def configured() -> bool:
     """Whether this deployment names a ServiceNow secret at all."""
-    return bool(os.environ.get(SECRET_ENV, "").strip())
+    return bool(config.settings().servicenow_secret_arn)
 
 
 def client() -> ServiceNowClient:
     """The client for ``SERVICENOW_SECRET_ARN``, built on first use."""
-    return _client_for(os.environ.get(SECRET_ENV, "").strip())
+    return _client_for(config.settings().servicenow_secret_arn)
 
 
 @functools.lru_cache(maxsize=4)

@@ -4,7 +4,7 @@ resources carrying the tag with this stack's name (docs/iam.md, "Tag conditions"
 
 from __future__ import annotations
 
-import os
+from icp import config
 
 MANAGED_BY = "icp:managedBy"
 # The value releases before 0.6.0 put on every connection they created, whatever the stack's
@@ -14,12 +14,12 @@ LEGACY_MANAGED_BY = "interconnect-control-plane"
 
 def name() -> str:
     """The stack's name (``STACK_NAME``, set by the template from ``AWS::StackName``)."""
-    return os.environ.get("STACK_NAME") or LEGACY_MANAGED_BY
+    return config.settings().stack_name or LEGACY_MANAGED_BY
 
 
 def home_region() -> str | None:
     """The Region the stack runs in (``AWS_REGION``, which Lambda sets); route tables must be here."""
-    return os.environ.get("AWS_REGION") or None
+    return config.settings().aws_region
 
 
 def tags(**more: str) -> dict[str, str]:

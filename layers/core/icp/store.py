@@ -8,7 +8,6 @@ Every write is guarded by the record's version; a failed condition becomes
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
@@ -17,7 +16,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.models import Model
 
-from icp import clock
+from icp import clock, config
 from icp.errors import ConcurrentUpdate, ConnectionNotFound, DuplicateRequest
 from icp.models import ConnectionRecord
 
@@ -40,12 +39,12 @@ class _RecordItem(Model):
 
 @cache
 def records_model() -> type[_RecordItem]:
-    """The PynamoDB model bound to this deployment's table (read from env on first use)."""
+    """The PynamoDB model bound to this deployment's table (read from the configuration on first use)."""
 
     class RecordItem(_RecordItem):
         class Meta:
-            table_name = os.environ["TABLE_NAME"]
-            region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+            table_name = config.settings().require("table_name")
+            region = config.settings().region()
 
     return RecordItem
 
@@ -65,8 +64,8 @@ class _MarkerItem(Model):
 def markers_model() -> type[_MarkerItem]:
     class MarkerItem(_MarkerItem):
         class Meta:
-            table_name = os.environ["TABLE_NAME"]
-            region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+            table_name = config.settings().require("table_name")
+            region = config.settings().region()
 
     return MarkerItem
 

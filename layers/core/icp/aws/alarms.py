@@ -17,12 +17,12 @@ State changes reach the control plane as ``CloudWatch Alarm State Change`` event
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from icp import config
 from icp import stack as icp_stack
 from icp.aws.clients import call, client, error_code
 from icp.errors import AwsServiceError
@@ -49,7 +49,7 @@ def parse_alarm_name(name: str, stack: str | None = None) -> tuple[str, str] | N
 
 
 def _definitions(record: ConnectionRecord) -> list[dict[str, Any]]:
-    periods = int(os.environ.get("UTILIZATION_PERIODS", "3"))
+    periods = config.settings().utilization_periods
     bandwidth_bps = bandwidth_mbps(record.bandwidth or "1Gbps") * 1_000_000
     common = {"TreatMissingData": "notBreaching", "ComparisonOperator": "GreaterThanThreshold",
               "Tags": [{"Key": k, "Value": v} for k, v in icp_stack.tags(**{"icp:connectionId": record.connectionId}).items()]}

@@ -8,7 +8,6 @@ local cloud and the wall clock in Lambda.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any, TypeVar
@@ -18,6 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from icp import config
 from icp.retry import Backoff, TryAgain, retrying
 
 T = TypeVar("T")
@@ -44,7 +44,7 @@ _CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeou
 
 
 def default_region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    return config.settings().region()
 
 
 @cache

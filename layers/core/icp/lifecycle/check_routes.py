@@ -16,7 +16,7 @@ from icp.remediation import Settings, Signal
 
 
 def check_routes() -> dict[str, Any]:
-    settings = Settings.from_env()
+    settings = Settings.configured()
     now = clock.utcnow()
     drifted, reminded = [], []
     for record in store.scan():

@@ -10,10 +10,9 @@ the requester decides (icp.lifecycle.approval); a rejection leaves it as it was.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from icp import clock, store
+from icp import clock, config, store
 from icp.aws import alarms, stepfunctions
 from icp.errors import ConcurrentUpdate, Conflict, GatewayNotManaged
 from icp.lifecycle import teardown
@@ -38,7 +37,7 @@ def find_record(connection_or_request_id: str) -> ConnectionRecord:
 
 
 def approval_required() -> bool:
-    return os.environ.get("REQUIRE_DECOMMISSION_APPROVAL", "false") == "true"
+    return config.settings().require_decommission_approval
 
 
 def _check_decommissionable(record: ConnectionRecord) -> None:
@@ -76,7 +75,7 @@ def request_decommission(connection_or_request_id: str, requested_by: list[str] 
     record = _hold(record, requested_by or []) if held else \
         _start(record.connectionId, "decommission requested", strict=True)
     execution_arn = stepfunctions.start_execution(
-        os.environ["DECOMMISSION_STATE_MACHINE_ARN"],
+        config.settings().state_machine_arn("decommission"),
         execution_name_for(record.requestId, f"decommission-{record.version}"),
         {"detail-type": REQUESTED, "detail": {"connectionId": record.connectionId},
          "requestedBy": requested_by or []},

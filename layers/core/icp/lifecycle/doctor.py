@@ -16,7 +16,7 @@ from icp.remediation import Settings
 
 
 def account_view(region: str) -> dict[str, Any]:
-    quotas = Quotas.from_env()
+    quotas = Quotas.configured()
     environments = interconnect.list_environments(region)
     live = interconnect.existing_connections(quota_regions(region, quotas))
     by_provider = Counter(provider_name(c) for c in live)
@@ -38,7 +38,7 @@ def account_view(region: str) -> dict[str, Any]:
             problems.append(f"environment {environment['environmentId']} is {environment.get('state')}")
     gateways = _gateways()
     now = clock.utcnow()
-    reminder = Settings.from_env().reminder_seconds
+    reminder = Settings.configured().reminder_seconds
     for record in store.scan():
         if record.waitFor == WaitFor.PARTNER_ACCEPTANCE and record.waitSince and \
                 (now - record.waitSince).total_seconds() > reminder:

@@ -49,7 +49,7 @@ def check_link(connection_id: str) -> dict[str, Any]:
     state = _aws_state(connection_id)
     down = state in ("down", "failed") or (state == "available" and _remote_down(connection_id))
     window = in_maintenance(record, now)
-    flapping = is_flapping(record.linkDowns, now, Settings.from_env())
+    flapping = is_flapping(record.linkDowns, now, Settings.configured())
     if window and (down or flapping):
         note(connection_id, f"link {state} during announced maintenance ({window['start']} to {window['end']}): "
                             "no failover")
@@ -115,7 +115,7 @@ def check_stable(connection_id: str) -> dict[str, Any]:
     """After the link came back: restore only once it is up and has stopped flapping."""
     record = store.get(connection_id)
     up = _aws_state(connection_id) == "available" and not _remote_down(connection_id)
-    flapping = is_flapping(record.linkDowns, clock.utcnow(), Settings.from_env())
+    flapping = is_flapping(record.linkDowns, clock.utcnow(), Settings.configured())
     return {"stable": up and not flapping, "up": up, "flapping": flapping}
 
 

@@ -8,10 +8,9 @@ or Resize Failed (back to ACTIVE at the old bandwidth, with the reason).
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from icp import store
+from icp import config, store
 from icp.aws import interconnect, stepfunctions
 from icp.errors import BandwidthNotOffered, Conflict
 from icp.lifecycle.clean_up import failure_reason
@@ -48,7 +47,7 @@ def request_resize(connection_or_request_id: str, bandwidth: str) -> dict[str, A
     record = move(record.connectionId, Status.RESIZING, f"resize to {bandwidth} requested", strict=True,
                   also=lambda r: {"resizeTo": bandwidth})
     execution_arn = stepfunctions.start_execution(
-        os.environ["RESIZE_STATE_MACHINE_ARN"],
+        config.settings().state_machine_arn("resize"),
         execution_name_for(record.requestId, f"resize-{record.version}"),
         {"connectionId": record.connectionId, "bandwidth": bandwidth},
     )

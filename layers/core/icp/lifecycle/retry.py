@@ -3,9 +3,9 @@ new execution of the provision workflow (named from the requestId)."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
+from icp import config
 from icp.aws import stepfunctions
 from icp.errors import Conflict
 from icp.lifecycle.decommission import find_record
@@ -19,7 +19,7 @@ def request_retry(connection_or_request_id: str) -> dict[str, Any]:
         raise Conflict(f"connection {record.connectionId} is {record.status.value}; only FAILED connections are "
                        "retried", field="connectionId", rule="failed")
     execution_arn = stepfunctions.start_execution(
-        os.environ["PROVISION_STATE_MACHINE_ARN"],
+        config.settings().state_machine_arn("provision"),
         execution_name_for(record.requestId, f"provision-retry-{record.version}"),
         {"detail-type": "Interconnect Connection Requested", "detail": record.request, "retry": True},
     )

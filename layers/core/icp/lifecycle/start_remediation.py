@@ -9,11 +9,10 @@ start one execution."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from typing import Any
 
-from icp import clock, store
+from icp import clock, config, store
 from icp.aws import alarms, interconnect, stepfunctions
 from icp.errors import ConcurrentUpdate
 from icp.lifecycle.transitions import note
@@ -50,7 +49,7 @@ def start_remediation(event: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def handle_signal(signal: Signal, settings: Settings | None = None) -> dict[str, Any]:
-    settings = settings or Settings.from_env()
+    settings = settings or Settings.configured()
     record = store.find(signal.connection_id)
     if record is None:
         return {"connectionId": signal.connection_id, "started": None, "reason": "no such connection"}
@@ -73,7 +72,7 @@ def handle_signal(signal: Signal, settings: Settings | None = None) -> dict[str,
     if holder is None:
         return {"connectionId": record.connectionId, "started": None, "reason": "a remediation is already running"}
     lease_name, record = holder
-    execution_arn = stepfunctions.start_execution(os.environ["REMEDIATE_STATE_MACHINE_ARN"], lease_name, {
+    execution_arn = stepfunctions.start_execution(config.settings().state_machine_arn("remediate"), lease_name, {
         "connectionId": record.connectionId, "action": decision.action.value, "reason": decision.reason,
         "bandwidth": decision.bandwidth, "lease": lease_name, "graceSeconds": settings.grace_seconds,
         "flapWindowSeconds": settings.flap_window_seconds,

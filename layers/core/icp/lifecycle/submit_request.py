@@ -4,11 +4,10 @@ under an execution name built from the requestId."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
-from icp import store
+from icp import config, store
 from icp.aws import stepfunctions
 from icp.lifecycle.validate_request import check, parse_request
 from icp.models import connection_id_for, execution_name_for
@@ -36,7 +35,7 @@ def submit_request(raw: dict[str, Any], source: str, requested_by: list[str] | N
     check(request)
     # The workflow receives what an EventBridge rule would give it: the request as `detail`.
     execution_arn = stepfunctions.start_execution(
-        os.environ["PROVISION_STATE_MACHINE_ARN"],
+        config.settings().state_machine_arn("provision"),
         execution_name_for(request.requestId, "provision"),
         {"source": source, "detail-type": REQUESTED, "detail": raw, "requestedBy": requested_by or []},
     )

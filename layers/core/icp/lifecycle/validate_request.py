@@ -101,7 +101,7 @@ def check(request: ConnectionRequest) -> dict[str, Any]:
     """Every check against the world; returns the environment the connection will use."""
     if request.attachPoint.directConnectGatewayId:
         directconnect.get_gateway(request.attachPoint.directConnectGatewayId)
-    quotas = Quotas.from_env()
+    quotas = Quotas.configured()
     return check_request(request, gather_world(request, quotas), quotas)
 
 

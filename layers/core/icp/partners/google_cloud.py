@@ -46,14 +46,13 @@ import functools
 import ipaddress
 import json
 import logging
-import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from icp import clock
+from icp import clock, config
 from icp.errors import PartnerRejected, RemoteSideError, RoutesNotConverged, UnknownNetwork
 from icp.models import ConnectionRecord, RemoteMulticloud
 from icp.partners.base import uncovered
@@ -96,11 +95,8 @@ class GoogleClients:
 
 def google_clients() -> GoogleClients:
     """The Google clients for the current environment (built once per configuration)."""
-    return _clients_for(
-        os.environ.get("GOOGLE_API_ENDPOINT", ""),
-        os.environ.get("GOOGLE_GRPC_ENDPOINT", ""),
-        os.environ.get("GOOGLE_WIF_CONFIG", ""),
-    )
+    settings = config.settings()
+    return _clients_for(settings.google_api_endpoint, settings.google_grpc_endpoint, settings.google_wif_config)
 
 
 @functools.lru_cache(maxsize=4)

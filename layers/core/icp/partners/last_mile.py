@@ -64,13 +64,12 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from icp import clock
+from icp import clock, config
 from icp.errors import IcpError, PartnerRejected, RemoteSideError
 from icp.http import is_loopback, send
 from icp.models import ConnectionRecord, RemoteLastMile
@@ -100,7 +99,7 @@ class PartnerConfig:
 
 def provider_config(provider: str) -> PartnerConfig:
     """The configuration of one last-mile partner, from ``LAST_MILE_PARTNERS``."""
-    partners = _parse_partners(os.environ.get("LAST_MILE_PARTNERS", ""))
+    partners = _parse_partners(config.settings().last_mile_partners)
     if provider not in partners:
         known = ", ".join(sorted(partners)) or "none"
         raise RemoteSideError(
