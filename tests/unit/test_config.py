@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from icp import config
 from icp.errors import ConfigurationInvalid, ConfigurationMissing
 from icp.policy import Quotas

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from icp.errors import RecordIncomplete
+
 BANDWIDTH_PATTERN = r"^\d+(Mbps|Gbps)$"
 # Connection ids are derived from the requestId, so the same request is one record.
 _CONNECTION_NAMESPACE = uuid.UUID("6b1b6f8e-2f4e-4c55-9a52-5d0b2f3f8a11")
@@ -258,6 +260,10 @@ class HistoryEntry(BaseModel):
     reason: str | None = None
 
 
+# The record's fields that earlier steps fill in and later steps need (ConnectionRecord.require).
+RequiredField = Literal["provider", "awsRegion", "awsConnectionId", "environmentId", "directConnectGatewayId"]
+
+
 class ConnectionRecord(BaseModel):
     """What the control plane knows of one connection. Never holds an activation key."""
 
@@ -312,6 +318,16 @@ class ConnectionRecord(BaseModel):
     version: int = 0
     createdAt: datetime
     updatedAt: datetime
+
+    def require(self, field: RequiredField) -> str:
+        """A field this step needs, or RecordIncomplete naming it and the connection: a named error
+        the state machines see (and catch), where narrowing with ``assert`` raised a bare
+        AssertionError."""
+        value: str | None = getattr(self, field)
+        if not value:
+            raise RecordIncomplete(f"connection {self.connectionId} has no {field} yet", field=field,
+                                   rule="set-by-an-earlier-step")
+        return value
 
     @property
     def parsed_request(self) -> ConnectionRequest:

@@ -30,12 +30,11 @@ def create_connection(connection_id: str) -> dict[str, Any]:
     if record.awsConnectionId:
         return {"connectionId": connection_id, "awsConnectionId": record.awsConnectionId}
     request = record.parsed_request
-    assert record.environmentId and record.directConnectGatewayId
     connection = interconnect.create_connection(
         request.awsRegion,
-        environment_id=record.environmentId,
+        environment_id=record.require("environmentId"),
         bandwidth=request.bandwidth,
-        gateway_id=record.directConnectGatewayId,
+        gateway_id=record.require("directConnectGatewayId"),
         # A retried run must not get the failed run's (deleted) connection back: its own token.
         client_token=client_token(request.requestId, record.attempts),
         description=f"icp {connection_id}",

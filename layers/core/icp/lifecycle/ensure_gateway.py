@@ -10,7 +10,7 @@ from typing import Any
 
 from icp import store
 from icp.aws import directconnect
-from icp.errors import GatewayNotReady, UnknownGateway
+from icp.errors import GatewayNotReady, InvalidRequest, UnknownGateway
 from icp.lifecycle.transitions import move, set_fields
 from icp.models import Status
 
@@ -22,14 +22,15 @@ def ensure_gateway(connection_id: str) -> dict[str, Any]:
         gateway, created = directconnect.get_gateway(record.directConnectGatewayId), record.gatewayCreated
     elif request.attachPoint.directConnectGatewayId:
         gateway, created = directconnect.get_gateway(request.attachPoint.directConnectGatewayId), False
-    else:
-        wanted = request.attachPoint.createGateway
-        assert wanted is not None
+    elif (wanted := request.attachPoint.createGateway) is not None:
         # A retry after a create whose answer was lost finds the gateway by name instead of making a second.
         gateway = directconnect.find_gateway_by_name(wanted.name) or directconnect.create_gateway(
             wanted.name, wanted.amazonSideAsn)
         created = True
         set_fields(connection_id, directConnectGatewayId=gateway["directConnectGatewayId"], gatewayCreated=True)
+    else:  # the request model asks for exactly one of the two; a stored request is read by it too
+        raise InvalidRequest("attachPoint: give exactly one of directConnectGatewayId or createGateway",
+                             field="attachPoint", rule="value_error")
     gateway_id = gateway["directConnectGatewayId"]
     _require_available(gateway, "attachPoint.createGateway" if created else "attachPoint.directConnectGatewayId")
     move(connection_id, Status.GATEWAY_READY, f"Direct Connect gateway {gateway_id}"

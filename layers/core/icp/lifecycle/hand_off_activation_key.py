@@ -18,9 +18,9 @@ from icp.partners.registry import remote_side_for
 def hand_off_activation_key(connection_id: str) -> dict[str, Any]:
     record = store.get(connection_id)
     if record.status == Status.GATEWAY_READY:
-        assert record.awsConnectionId and record.awsRegion and record.provider
-        key = interconnect.activation_key(record.awsRegion, record.awsConnectionId)
-        refs = remote_side_for(record.provider).hand_off(record, key)
+        side = remote_side_for(record.require("provider"))  # before the key is read, not after
+        key = interconnect.activation_key(record.require("awsRegion"), record.require("awsConnectionId"))
+        refs = side.hand_off(record, key)
         del key
         move(connection_id, Status.AWAITING_ACTIVATION, f"activation key handed to {record.provider}",
              also=lambda r: {"remoteRefs": {**r.remoteRefs, **refs}})

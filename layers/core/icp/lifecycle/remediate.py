@@ -147,8 +147,7 @@ def repair_routes(connection_id: str) -> dict[str, Any]:
     """Routes missing or blackholed: propagate both sides again (Verify Routes follows)."""
     record = move(connection_id, Status.ROUTES_PROPAGATING, "routes missing or blackholed: propagating again")
     propagate_aws_side(record)
-    assert record.provider
-    remote_side_for(record.provider).propagate_routes(record)
+    remote_side_for(record.require("provider")).propagate_routes(record)
     return {"connectionId": connection_id}
 
 
@@ -167,22 +166,23 @@ def replace_connection(connection_id: str) -> dict[str, Any]:
         return {"connectionId": connection_id}  # this step already ran: the replacement exists
     if record.replacements >= 1:
         raise EscalationNeeded(f"connection {connection_id} failed again after a replacement")
+    # What the replacement needs is checked before anything is torn down.
+    environment_id, dx_gateway = record.require("environmentId"), record.require("directConnectGatewayId")
+    side = remote_side_for(record.require("provider"))
     teardown.withdraw_routes(record)
     teardown.delete_connection(record, f"replace-{record.replacements}")
     request = record.parsed_request
-    assert record.environmentId and record.directConnectGatewayId
     attempt = record.replacements + 1
     connection = interconnect.create_connection(
-        request.awsRegion, environment_id=record.environmentId, bandwidth=record.bandwidth or request.bandwidth,
-        gateway_id=record.directConnectGatewayId, client_token=client_token(request.requestId, attempt),
+        request.awsRegion, environment_id=environment_id, bandwidth=record.bandwidth or request.bandwidth,
+        gateway_id=dx_gateway, client_token=client_token(request.requestId, attempt),
         description=f"icp {connection_id} replacement {attempt}",
         remote_account=request.remote_account,
         tags=stack.tags(**{"icp:connectionId": connection_id, "icp:requestId": request.requestId}))
     set_fields(connection_id, remoteRefs={}, replacements=attempt, **created_fields(connection))
     record = move(connection_id, Status.DEGRADED, f"AWS reported the connection failed: replaced by {connection['id']}")
-    assert record.provider and record.awsRegion
-    key = interconnect.activation_key(record.awsRegion, connection["id"])
-    refs = remote_side_for(record.provider).hand_off(record, key)
+    key = interconnect.activation_key(record.require("awsRegion"), connection["id"])
+    refs = side.hand_off(record, key)
     del key
     set_fields(connection_id, remoteRefs=refs)
     return {"connectionId": connection_id}

@@ -33,8 +33,7 @@ def check_resize(record: ConnectionRecord, bandwidth: str) -> None:
     if ceiling and bandwidth_mbps(bandwidth) > bandwidth_mbps(ceiling):
         raise BandwidthNotOffered(f"{bandwidth} is above the request's maxBandwidth {ceiling}", field="bandwidth",
                                   rule="within-max-bandwidth")
-    assert record.awsRegion
-    environments = {e["environmentId"]: e for e in interconnect.list_environments(record.awsRegion)}
+    environments = {e["environmentId"]: e for e in interconnect.list_environments(record.require("awsRegion"))}
     offered = environments.get(record.environmentId or "", {}).get("bandwidths", {}).get("available", [])
     if bandwidth not in offered:
         raise BandwidthNotOffered(f"{bandwidth} is not offered here; available: {', '.join(offered)}",
@@ -67,10 +66,10 @@ def start_resize(connection_id: str, bandwidth: str) -> dict[str, Any]:
 
 def update_bandwidth(connection_id: str, bandwidth: str) -> dict[str, Any]:
     record = store.get(connection_id)
-    assert record.awsRegion and record.awsConnectionId
+    region, aws_connection_id = record.require("awsRegion"), record.require("awsConnectionId")
     # Stable across retries of this step: nothing moves the history while the resize runs.
     token = client_token(record.requestId, attempt=f"resize-{bandwidth}-{len(record.history)}")
-    state = interconnect.update_bandwidth(record.awsRegion, record.awsConnectionId, bandwidth, token)
+    state = interconnect.update_bandwidth(region, aws_connection_id, bandwidth, token)
     # Nothing to do on the Google side: a transport created from an AWS activation key takes its
     # bandwidth from the key's connection. v1beta Transport.bandwidth: "must be set when no
     # activation key is being provided" (and gcloud's create takes --activation-key or

@@ -16,9 +16,8 @@ def _attached_gateway(request: ConnectionRequest) -> str | None:
 def route_target(record: ConnectionRecord) -> RouteTarget:
     request = record.parsed_request
     if request.aws.attachment == Attachment.TRANSIT_GATEWAY:
-        assert record.directConnectGatewayId
         return RouteTarget(transit_gateway_attachment_id=ec2_routes.dx_gateway_attachment(
-            request.awsRegion, request.aws.gatewayId, record.directConnectGatewayId))
+            request.awsRegion, request.aws.gatewayId, record.require("directConnectGatewayId")))
     return RouteTarget(gateway_id=request.aws.gatewayId)
 
 
@@ -27,8 +26,7 @@ def propagate_aws_side(record: ConnectionRecord) -> None:
     gateway = _attached_gateway(request)
     if gateway is None:
         return
-    assert record.directConnectGatewayId
-    directconnect.ensure_association(record.directConnectGatewayId, gateway, request.aws.cidrs)
+    directconnect.ensure_association(record.require("directConnectGatewayId"), gateway, request.aws.cidrs)
     target = route_target(record)  # RoutesNotConverged until the association has its attachment
     for table in request.aws.routeTableIds:
         ec2_routes.put_routes(request.awsRegion, table, request.remote.cidrs, target)
@@ -39,10 +37,10 @@ def missing_aws_side(record: ConnectionRecord) -> list[str]:
     gateway = _attached_gateway(request)
     if gateway is None:
         return []
-    assert record.directConnectGatewayId
-    association = directconnect.association(record.directConnectGatewayId, gateway)
+    dx_gateway = record.require("directConnectGatewayId")
+    association = directconnect.association(dx_gateway, gateway)
     if association is None:
-        return [f"no association of {record.directConnectGatewayId} with {gateway}"]
+        return [f"no association of {dx_gateway} with {gateway}"]
     missing = []
     if association.get("associationState") != "associated":
         missing.append(f"association with {gateway} is {association.get('associationState')}")

@@ -110,22 +110,22 @@ def validate_request(raw: dict[str, Any], execution_arn: str | None = None, retr
     """``requested_by``: who asked (icp.requesters), kept on the record for the approval rule."""
     if not isinstance(raw.get("requestId"), str) or not raw["requestId"]:
         raise InvalidRequest("requestId: field required", field="requestId", rule="missing")
-    request: ConnectionRequest | None = None
-    error: RequestRejected | None = None
+    # The request, or why it could not be read: a malformed one still gets its (REJECTED) record.
+    parsed: ConnectionRequest | InvalidRequest
     try:
-        request = parse_request(raw)
+        parsed = parse_request(raw)
     except InvalidRequest as exc:
-        error = exc
+        parsed = exc
+    request = parsed if isinstance(parsed, ConnectionRequest) else None
     record = _record_for(raw, request, execution_arn, retry, requested_by)
     if record.status != Status.RECEIVED:
         if record.status == Status.REJECTED:
             raise InvalidRequest(record.statusReason or "rejected")
         return {"connectionId": record.connectionId}
     try:
-        if error:
-            raise error
-        assert request is not None
-        environment = check(request)
+        if isinstance(parsed, InvalidRequest):
+            raise parsed
+        environment = check(parsed)
     except RequestRejected as exc:
         move(record.connectionId, Status.REJECTED, f"{exc.field}: {exc.rule}: {exc.message}")
         raise

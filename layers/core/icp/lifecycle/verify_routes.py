@@ -14,8 +14,7 @@ from icp.partners.registry import remote_side_for
 
 def missing_routes(connection_id: str) -> list[str]:
     record = store.get(connection_id)
-    assert record.provider
-    return missing_aws_side(record) + remote_side_for(record.provider).missing_routes(record)
+    return missing_aws_side(record) + remote_side_for(record.require("provider")).missing_routes(record)
 
 
 def verify_routes(connection_id: str) -> dict[str, Any]:

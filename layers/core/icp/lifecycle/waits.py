@@ -62,8 +62,7 @@ def outcome(record: ConnectionRecord, aws_state: str | None) -> tuple[str, str] 
 def read_state(record: ConnectionRecord) -> str | None:
     """One GetConnection read of the record's connection: its state, ``deleted`` when AWS says it
     does not exist, or None when that cannot be told yet (created moments ago and not visible)."""
-    assert record.awsRegion and record.awsConnectionId
-    connection = interconnect.find_connection(record.awsRegion, record.awsConnectionId)
+    connection = interconnect.find_connection(record.require("awsRegion"), record.require("awsConnectionId"))
     if connection is not None:
         return str(connection["state"])
     if just_created(record):
