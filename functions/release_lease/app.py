@@ -6,12 +6,12 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from icp.lifecycle.remediate import release_lease
 from icp.observability import logger, metrics, tracer
-from icp.tasks import RemediationTask
+from icp.tasks import ReleaseLeaseTask
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_parser(model=RemediationTask)
-def lambda_handler(task: RemediationTask, context: LambdaContext) -> dict[str, Any]:
-    return release_lease(task.connectionId, str(task.action), str(task.outcome))
+@event_parser(model=ReleaseLeaseTask)
+def lambda_handler(task: ReleaseLeaseTask, context: LambdaContext) -> dict[str, Any]:
+    return release_lease(task.connectionId, task.action, task.outcome)

@@ -6,12 +6,12 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from icp.lifecycle.remediate import remediation_failed
 from icp.observability import logger, metrics, tracer
-from icp.tasks import RemediationTask
+from icp.tasks import RemediationFailedTask
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_parser(model=RemediationTask)
-def lambda_handler(task: RemediationTask, context: LambdaContext) -> dict[str, Any]:
-    return remediation_failed(task.connectionId, str(task.action), task.error)
+@event_parser(model=RemediationFailedTask)
+def lambda_handler(task: RemediationFailedTask, context: LambdaContext) -> dict[str, Any]:
+    return remediation_failed(task.connectionId, task.action, task.error)

@@ -1,11 +1,17 @@
-"""The inputs the state machines pass to each task (the ASL builds them with Parameters)."""
+"""The inputs the state machines pass to each task (the ASL builds them with Parameters).
+
+One model per step (a step that needs only the connection takes ``ConnectionTask``), with the
+fields the ASL always passes required: a handler never supplies a default or a ``str()`` of
+something that may be None. A static test (tests/unit/test_step_inputs.py) checks each
+handler's model against the Parameters every state of the ASL gives it."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from icp.remediation import Action
 from icp.requesters import from_event
 
 
@@ -66,10 +72,26 @@ class CleanUpTask(_Task):
     error: dict[str, Any] | None = None
 
 
-class RemediationTask(_Task):
-    connectionId: str
-    action: str | None = None
-    reason: str | None = None
-    outcome: str | None = None
-    bandwidth: str | None = None
-    error: dict[str, Any] | None = None
+# --- the remediate workflow (its execution input carries action and reason; icp.lifecycle.start_remediation)
+class MarkRecoveredTask(ConnectionTask):
+    action: Action  # a drill ends with a history entry of its own
+
+
+class FailOverTask(ConnectionTask):
+    action: Action  # a drill also verifies the backup path, and needs one
+    reason: str = Field(min_length=1)  # the remediation's decision: the history entry says it
+
+
+class OpenIncidentTask(FailOverTask):
+    """The incident says why (``reason``); a drill opens none (``action``)."""
+
+
+class ReleaseLeaseTask(ConnectionTask):
+    # Any string: an action the workflow does not know is released too (outcome "unknown-action").
+    action: str = Field(min_length=1)
+    outcome: str = Field(min_length=1)  # what the workflow's Pass states set on the way out
+
+
+class RemediationFailedTask(ConnectionTask):
+    action: str = Field(min_length=1)
+    error: dict[str, Any] | None = None  # the Catch's {Error, Cause}
