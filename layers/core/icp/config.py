@@ -1,5 +1,5 @@
 """The deployment's configuration: every environment variable the core reads, typed, in one
-model (README, "Configuration"). No other module of the core reads ``os.environ``.
+model (README, "How it works", Configuration). No other module of the core reads ``os.environ``.
 
 The template sets most of these on every function (``Globals.Function.Environment``); Lambda
 sets ``AWS_REGION``; the local cloud adds the loopback endpoints of its emulators. Lambda fixes
