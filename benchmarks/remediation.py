@@ -100,6 +100,13 @@ def remediation_arns(cloud: LocalCloud) -> list[str]:
 
 
 def full_history(execution_arn: str) -> list[dict[str, Any]]:
+    """The execution's history with its child workflows' spliced in (README, "How it works")."""
+    from icp.executions import with_children
+
+    return with_children(execution_arn, _own_history)
+
+
+def _own_history(execution_arn: str) -> list[dict[str, Any]]:
     client = boto3.client("stepfunctions", region_name=REGION)
     events: list[dict[str, Any]] = []
     params: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}

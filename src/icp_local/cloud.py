@@ -368,15 +368,22 @@ class LocalCloud:
         return [r.public_view() for r in sorted(store.scan(), key=lambda r: r.createdAt)]
 
     def executions(self) -> list[dict[str, Any]]:
+        """Every workflow run, each with its history; a child workflow a run started (README,
+        "How it works") is not listed apart: its history is spliced into its parent's."""
+        from icp.executions import child_execution, with_children
+
         client = boto3.client("stepfunctions", region_name=self.region)
+
+        def history_of(arn: str) -> list[dict[str, Any]]:
+            return list(client.get_execution_history(executionArn=arn, maxResults=1000)["events"])
+
         found = []
         for arn in self.stack.state_machines.values():
             for summary in client.list_executions(stateMachineArn=arn)["executions"]:
                 described = client.describe_execution(executionArn=summary["executionArn"])
-                history = client.get_execution_history(executionArn=summary["executionArn"],
-                                                       maxResults=1000)["events"]
-                found.append({**described, "history": history})
-        return found
+                found.append({**described, "history": with_children(summary["executionArn"], history_of)})
+        children = {child_execution(event) for run in found for event in run["history"]}
+        return [run for run in found if run["executionArn"] not in children]
 
     def partner(self, provider: str) -> Any:
         if provider not in self.partners:

@@ -1,9 +1,11 @@
 """Hooks into moto's Step Functions interpreter (moto 5.2.5, pinned in pyproject.toml).
 
-moto runs real ASL in threads and really sleeps in Wait states, Retry intervals and
-waitForTaskToken timeouts. These hooks put those three waits on the local cloud's
-simulated clock, count running executions so the driver knows when every execution is
-parked, and send Lambda invocations to the in-process handlers.
+moto runs real ASL in threads and really sleeps in Wait states, Retry intervals,
+waitForTaskToken timeouts and between the DescribeExecution polls of a
+``startExecution.sync:2`` task. These hooks put those waits on the local cloud's simulated
+clock (a parent following a child parks until some execution ends), count running
+executions so the driver knows when every execution is parked, and send Lambda invocations
+to the in-process handlers.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from icp_local.clock import SimClock
 
 _lock = threading.Lock()
 _state: dict[str, Any] = {"clock": None, "invoke": None, "running": 0, "installed": False, "saved": {},
-                          "principal": lambda role_arn, state_machine_arn: None}
+                          "principal": lambda role_arn, state_machine_arn: None,
+                          "followers": set()}  # events of parents parked on a child workflow
 
 
 class _ContextThread(threading.Thread):
@@ -42,6 +45,18 @@ def _threading_with_context() -> ModuleType:
     return shim
 
 
+def _sfn_names(value: Any) -> Any:
+    """A Step Functions API answer (camelCase) as the startExecution integration returns it
+    (PascalCase, docs/conformance.md), except the execution's own input and output JSON."""
+    if not isinstance(value, dict):
+        return value
+    value.pop("ResponseMetadata", None)
+    for key in list(value):
+        item = value.pop(key)
+        value[key[:1].upper() + key[1:]] = item if key in ("input", "output") else _sfn_names(item)
+    return value
+
+
 def running_executions() -> int:
     return int(_state["running"])
 
@@ -61,11 +76,16 @@ def install(clock: SimClock, invoke: Callable[[str, Any], tuple[str, bool, str]]
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_callback as callback_module,
     )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_sfn as sfn_module,
+    )
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
     from moto.stepfunctions.parser.asl.eval.callback import callback as callback_endpoints
     from moto.stepfunctions.parser.backend import execution_worker
 
     saved = _state["saved"]
+    saved["sfn_parameters"] = sfn_module.StateTaskServiceSfn._normalise_parameters
+    saved["sfn_response"] = sfn_module.StateTaskServiceSfn._normalise_response
     saved["program_threading"], saved["state_thread"] = program.threading, execute_state.Thread
     saved["wait"] = wait_function.WaitFunction._wait_interval
     saved["retry_time"] = retrier_decl.time
@@ -74,6 +94,7 @@ def install(clock: SimClock, invoke: Callable[[str, Any], tuple[str, bool, str]]
     saved["start"] = execution_worker.ExecutionWorker.start
     saved["invoke"] = lambda_models.LambdaFunction._invoke_lambda
     saved["notify"] = callback_endpoints.CallbackEndpoint.notify
+    saved["sync"] = callback_module.StateTaskServiceCallback._eval_sync
 
     def wait_interval(self: Any, env: Any, wait_seconds: int) -> None:
         _state["clock"].park(wait_seconds)
@@ -99,7 +120,40 @@ def install(clock: SimClock, invoke: Callable[[str, Any], tuple[str, bool, str]]
         finally:
             with _lock:
                 _state["running"] -= 1
+                for ended in _state["followers"]:  # a parent may be following this one
+                    ended.set()
             _state["clock"].poke()
+
+    def sfn_parameters(self: Any, parameters: dict[str, Any], boto_service_name: str | None = None,
+                       service_action_name: str | None = None) -> None:
+        # moto 5.2.5 dropped the parser's renaming of ASL's StateMachineArn/Input/Name to boto's
+        # stateMachineArn/input/name: StartExecution failed with KeyError (tests/unit/test_sfn_sync.py).
+        saved["sfn_parameters"](self, parameters, boto_service_name, service_action_name)
+        for key in list(parameters):
+            parameters[key[:1].lower() + key[1:]] = parameters.pop(key)
+
+    def sfn_response(self: Any, response: Any, boto_service_name: str | None = None,
+                     service_action_name: str | None = None) -> None:
+        _sfn_names(response)
+
+    def eval_sync(self: Any, env: Any, sync_resolver: Any, timeout_seconds: Any, callback_endpoint: Any,
+                  heartbeat_endpoint: Any) -> Any:
+        # moto polls DescribeExecution every 0.5 real seconds; here the parent parks on the clock
+        # until an execution ends, then asks again (as AWS, told by its managed rule). moto also
+        # listens for a task token on every Step Functions task; no workflow here passes one.
+        while env.is_running():
+            ended = threading.Event()
+            with _lock:  # listening before asking: an end between the two still wakes it
+                _state["followers"].add(ended)
+            try:
+                result = sync_resolver()
+                if result:
+                    return result
+                _state["clock"].park(None, [ended])
+            finally:
+                with _lock:
+                    _state["followers"].discard(ended)
+        return None
 
     def invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
         return _state["invoke"](self.function_name, event)
@@ -115,6 +169,9 @@ def install(clock: SimClock, invoke: Callable[[str, Any], tuple[str, bool, str]]
     execution_worker.ExecutionWorker.start = start
     lambda_models.LambdaFunction._invoke_lambda = invoke_lambda
     callback_endpoints.CallbackEndpoint.notify = notify
+    callback_module.StateTaskServiceCallback._eval_sync = eval_sync
+    sfn_module.StateTaskServiceSfn._normalise_parameters = sfn_parameters
+    sfn_module.StateTaskServiceSfn._normalise_response = sfn_response
     program.threading = _threading_with_context()
     execute_state.Thread = _ContextThread
     _state["installed"] = True
@@ -130,11 +187,16 @@ def uninstall() -> None:
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_callback as callback_module,
     )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_sfn as sfn_module,
+    )
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
     from moto.stepfunctions.parser.asl.eval.callback import callback as callback_endpoints
     from moto.stepfunctions.parser.backend import execution_worker
 
     saved = _state["saved"]
+    sfn_module.StateTaskServiceSfn._normalise_parameters = saved["sfn_parameters"]
+    sfn_module.StateTaskServiceSfn._normalise_response = saved["sfn_response"]
     program.threading, execute_state.Thread = saved["program_threading"], saved["state_thread"]
     wait_function.WaitFunction._wait_interval = saved["wait"]
     retrier_decl.time = saved["retry_time"]
@@ -143,4 +205,5 @@ def uninstall() -> None:
     execution_worker.ExecutionWorker.start = saved["start"]
     lambda_models.LambdaFunction._invoke_lambda = saved["invoke"]
     callback_endpoints.CallbackEndpoint.notify = saved["notify"]
+    callback_module.StateTaskServiceCallback._eval_sync = saved["sync"]
     _state["installed"] = False

@@ -39,7 +39,9 @@ def task_errors(cloud: LocalCloud, state: str) -> list[str]:
 
 def execution_error(cloud: LocalCloud) -> str | None:
     (execution,) = cloud.executions()
-    failed = [e for e in execution["history"] if e["type"] == "ExecutionFailed"]
+    # its own end, not that of a child workflow whose history is spliced in
+    failed = [e for e in execution["history"] if e["type"] == "ExecutionFailed"
+              and e["executionArn"] == execution["executionArn"]]
     return str(failed[0]["executionFailedEventDetails"]["error"]) if failed else None
 
 

@@ -3,6 +3,8 @@ what it waits on and since when (the partner, AWS, an approver, or a timer)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -32,12 +34,47 @@ def _history(execution_arn: str) -> list[dict[str, Any]]:
         params["nextToken"] = page["nextToken"]
 
 
+def child_execution(event: dict[str, Any]) -> str | None:
+    """The execution a startExecution.sync task started (README, "How it works": workflows
+    composed of small ones), read from the parent's TaskSubmitted event."""
+    details = event.get("taskSubmittedEventDetails") or {}
+    if event["type"] != "TaskSubmitted" or details.get("resourceType") != "states" \
+            or not str(details.get("resource", "")).startswith("startExecution.sync"):
+        return None
+    try:
+        return str(json.loads(details.get("output") or "{}")["ExecutionArn"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def with_children(execution_arn: str, history_of: Callable[[str], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The execution's history with each child workflow's history spliced in where the parent
+    started it (grandchildren too); every event names its execution (``executionArn``)."""
+    merged: list[dict[str, Any]] = []
+    for event in history_of(execution_arn):
+        merged.append({**event, "executionArn": execution_arn})
+        child = child_execution(event)
+        if child:
+            merged += with_children(child, history_of)
+    return merged
+
+
 def steps(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One entry per state entered, in order, with its outcome."""
+    """One entry per state entered, in order, with its outcome. In a history ``with_children``
+    made, a step that runs a child workflow is shown as the child's steps."""
     found: list[dict[str, Any]] = []
+    in_child: set[str | None] = set()  # executions whose current step is a child workflow
     for event in history:
-        kind = event["type"]
-        if kind.endswith("StateEntered"):
+        kind, own = event["type"], event.get("executionArn")
+        if own in in_child:  # the parent's own events for that step: the child's steps say it
+            if kind.endswith("StateExited") or kind in ("ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"):
+                in_child.discard(own)
+            if not kind.startswith("Execution"):
+                continue
+        if child_execution(event) and found:
+            found.pop()
+            in_child.add(own)
+        elif kind.endswith("StateEntered"):
             found.append({"name": event["stateEnteredEventDetails"]["name"], "type": kind[:-len("StateEntered")],
                           "enteredAt": _iso(event["timestamp"]), "exitedAt": None, "status": "running",
                           "retries": 0, "error": None})
@@ -61,7 +98,7 @@ def describe(record: ConnectionRecord) -> dict[str, Any] | None:
     if not arn:
         return None
     execution = call(client("stepfunctions").describe_execution, executionArn=arn)
-    run = steps(_history(arn))
+    run = steps(with_children(arn, _history))
     current = run[-1] if run and execution["status"] == "RUNNING" and run[-1]["status"] == "running" else None
     if current is not None:
         if record.decommissionApprovalToken and execution["stateMachineArn"].endswith("-decommission"):

@@ -32,10 +32,25 @@ _TIMEOUTS = {
 }
 
 
+def own_error(error: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The error a child workflow failed with, as if its step had failed in the parent: a
+    startExecution.sync:2 task fails with States.TaskFailed and the child's DescribeExecution
+    output as its Cause (docs/conformance.md), a grandchild's inside its child's."""
+    while error and error.get("Error") == "States.TaskFailed":
+        try:
+            described = json.loads(error.get("Cause") or "")
+        except ValueError:
+            break
+        if not isinstance(described, dict) or "ExecutionArn" not in described or "Error" not in described:
+            break
+        error = {"Error": described["Error"], "Cause": described.get("Cause") or ""}
+    return error
+
+
 def failure_reason(error: dict[str, Any] | None, waiting_for: WaitFor | None = None) -> str:
     """A readable reason for a workflow error; ``waiting_for`` is what the record was waiting
     on when it came (a timeout names it)."""
-    error = error or {}
+    error = own_error(error) or {}
     name = str(error.get("Error", "Unknown"))
     cause = _cause(error)
     if name == "States.Timeout":
@@ -67,7 +82,7 @@ def clean_up(connection_id: str, error: dict[str, Any] | None = None) -> dict[st
     except GatewayNotManaged as exc:  # made before gateways were tagged: kept, and said so
         kept = f" ({exc})"
     outcome, reason = Status.FAILED, failure_reason(error, record.waitFor) + kept
-    if (error or {}).get("Error") == "QuotaExceeded" and record.status == Status.GATEWAY_READY:
+    if (own_error(error) or {}).get("Error") == "QuotaExceeded" and record.status == Status.GATEWAY_READY:
         # AWS refused the create over a quota the checks could not see yet (a connection made
         # elsewhere moments before, still missing from a lagging list): a rejection, with what
         # was made for it removed.

@@ -1,4 +1,5 @@
-"""The steps of statemachines/remediate.asl.json. Each is idempotent: a retried step, or a
+"""The steps of statemachines/remediate.asl.json and its child workflows (failover, repair-routes,
+grow-bandwidth, replace; README, "How it works"). Each is idempotent: a retried step, or a
 step run after the world already moved, changes nothing twice."""
 
 from __future__ import annotations
