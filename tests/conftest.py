@@ -84,15 +84,16 @@ def _ledger_report(config: pytest.Config) -> dict[str, Any] | None:
             used.setdefault(principal, set()).add(action)
         denials.update(tuple(d) for d in entry["denials"])
     from icp_local.cloud import DEFAULT_TEMPLATE
+    from icp_local.sar import role_policies
     from icp_local.template import translate
 
     resources = translate(DEFAULT_TEMPLATE, "us-east-1")["Resources"]
     unused: dict[str, list[str]] = {}
     for logical, kind in sorted(kinds.items()):
-        role = resources.get(f"{logical}Role", {}).get("Properties", {})
+        policies = role_policies(resources, f"{logical}Role") if f"{logical}Role" in resources else []
         # SAM's DeadLetterQueuePolicy is for the failures Lambda sends on, which a green run may not have.
-        granted = {a for p in role.get("Policies", []) if p["PolicyName"] != "DeadLetterQueuePolicy"
-                   for s in p["PolicyDocument"]["Statement"]
+        granted = {a for name, document in policies if name != "DeadLetterQueuePolicy"
+                   for s in document["Statement"]
                    if s.get("Effect") == "Allow" for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
         if kind == "function" and granted - used.get(logical, set()):
             unused[logical] = sorted(granted - used.get(logical, set()))

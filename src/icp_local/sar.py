@@ -58,14 +58,28 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def role_policies(resources: dict[str, Any], role: str) -> list[tuple[str, dict[str, Any]]]:
+    """(name, document) of every identity policy a role of a translated template holds: its inline
+    policies (SAM policy templates expanded) and the stack's managed policies it attaches by Ref
+    (SAM puts `Policies: [!Ref X]` in ManagedPolicyArns)."""
+    props = resources[role].get("Properties", {})
+    found = [(str(p["PolicyName"]), p["PolicyDocument"]) for p in props.get("Policies", [])]
+    for arn in props.get("ManagedPolicyArns", []):
+        shared = resources.get(arn.get("Ref", "")) if isinstance(arn, dict) else None
+        if shared is not None and shared.get("Type") == "AWS::IAM::ManagedPolicy":
+            found.append((arn["Ref"], shared["Properties"]["PolicyDocument"]))
+    return found
+
+
 def statements(resources: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(role or policy logical id, statement) for every identity policy of a translated template:
-    the roles' inline policies (SAM policy templates already expanded) and AWS::IAM::Policy."""
+    the roles' inline policies (SAM policy templates already expanded), AWS::IAM::Policy and
+    AWS::IAM::ManagedPolicy."""
     for logical, resource in resources.items():
         props = resource.get("Properties", {})
         if resource.get("Type") == "AWS::IAM::Role":
             documents = [p["PolicyDocument"] for p in props.get("Policies", [])]
-        elif resource.get("Type") == "AWS::IAM::Policy":
+        elif resource.get("Type") in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
             documents = [props["PolicyDocument"]]
         else:
             continue

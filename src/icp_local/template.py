@@ -211,7 +211,7 @@ def load(template_path: Path, region: str, stack_name: str, overrides: dict[str,
 # --- building the resources in moto -------------------------------------------------------
 # Within what can be built, kinds are made in this order.
 _ORDER = [
-    "AWS::IAM::Role", "AWS::DynamoDB::Table", "AWS::Events::EventBus", "AWS::SQS::Queue", "AWS::Logs::LogGroup",
+    "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::DynamoDB::Table", "AWS::Events::EventBus", "AWS::SQS::Queue", "AWS::Logs::LogGroup",
     "AWS::SecretsManager::Secret", "AWS::KMS::Key", "AWS::SNS::Topic", "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription",
     "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::ApiGateway::RestApi", "AWS::WAFv2::WebACL",
     "AWS::WAFv2::WebACLAssociation", "AWS::Lambda::LayerVersion", "AWS::Lambda::Function",
@@ -258,10 +258,24 @@ def _role(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> No
         # AWS takes a document without a Version (as the old 2008-10-17 grammar); moto insists on one.
         document = {"Version": "2012-10-17", **policy["PolicyDocument"]}
         iam.put_role_policy(RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(document))
-    stack.managed_policies[arn] = [str(a) for a in props.get("ManagedPolicyArns", [])]
+    managed = [str(a) for a in props.get("ManagedPolicyArns", [])]
+    for policy_arn in managed:  # the stack's own (AWS managed ones are not loaded; docs/iam.md)
+        if policy_arn.split(":")[4] == ACCOUNT_ID:
+            iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
+    stack.managed_policies[arn] = managed
     stack.physical[logical] = name
     stack.attributes[(logical, "Arn")] = arn
     stack.roles[arn] = logical
+
+
+def _managed_policy(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
+    """A customer managed policy, shared by the roles that attach it; Ref gives its ARN."""
+    name = props.get("ManagedPolicyName") or f"{stack.name}-{logical}"[:128]
+    document = {"Version": "2012-10-17", **props["PolicyDocument"]}
+    arn = client_for(session, "iam").create_policy(
+        PolicyName=name, Path=props.get("Path", "/"), Description=props.get("Description", ""),
+        PolicyDocument=json.dumps(document))["Policy"]["Arn"]
+    stack.physical[logical] = arn
 
 
 def _table(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
@@ -437,6 +451,7 @@ def _rest_api(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -
 
 
 _BUILDERS = {
+    "AWS::IAM::ManagedPolicy": _managed_policy,
     "AWS::IAM::Role": _role,
     "AWS::DynamoDB::Table": _table,
     "AWS::Events::EventBus": _bus,

@@ -17,7 +17,7 @@ from rich.console import Console
 from samtranslator.yaml_helper import yaml_parse
 
 from icp_cli.main import main as icp
-from icp_local import LocalCloud, demo
+from icp_local import LocalCloud, demo, sar
 from icp_local.cloud import DEFAULT_TEMPLATE
 from icp_local.iam import Decision, evaluate
 from icp_local.scenario import request_for, transit_gateway_network
@@ -29,7 +29,8 @@ SEED = 20260409  # fixed: the same permission is taken away on every run
 
 
 def role_policies(resources: dict[str, Any], logical: str) -> list[dict[str, Any]]:
-    return [p["PolicyDocument"] for p in resources[f"{logical}Role"]["Properties"].get("Policies", [])]
+    """A function's inline and attached managed policies, as the translated template gives them."""
+    return [document for _, document in sar.role_policies(resources, f"{logical}Role")]
 
 
 def granted_actions(documents: list[dict[str, Any]]) -> set[str]:
@@ -95,7 +96,7 @@ def _granted(documents: list[dict[str, Any]], action: str) -> bool:
 # --- one permission taken away ------------------------------------------------------------------
 def template_without(function: str, action: str, directory: Path) -> Path:
     """A copy of template.yaml where ``function``'s role lacks ``action`` (its SAM policy templates
-    written out as the statements they translate to, minus that action)."""
+    and the managed policies it attaches written out as the statements they hold, minus that action)."""
     sam = yaml_parse(DEFAULT_TEMPLATE.read_text())
     documents = role_policies(translate(DEFAULT_TEMPLATE, "us-east-1")["Resources"], function)
     policies = []
@@ -109,7 +110,7 @@ def template_without(function: str, action: str, directory: Path) -> Path:
         if statements:
             policies.append({"Statement": statements})
     sam["Resources"][function]["Properties"]["Policies"] = policies
-    for folder in ("functions", "layers", "statemachines", "api"):
+    for folder in ("functions", "layers", "statemachines", "api", "dashboards"):
         (directory / folder).symlink_to(DEFAULT_TEMPLATE.parent / folder)
     copy = directory / "template.yaml"
     copy.write_text(yaml.safe_dump(sam, sort_keys=False))

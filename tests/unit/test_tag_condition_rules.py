@@ -14,6 +14,7 @@ import pytest
 from icp_local.cloud import DEFAULT_TEMPLATE
 from icp_local.iam import Decision, evaluate
 from icp_local.iam_actions import Lookup, request_for
+from icp_local.sar import role_policies
 from icp_local.template import Resolver, load
 
 ACCOUNT = "123456789012"
@@ -33,8 +34,8 @@ def roles() -> dict[str, list[dict[str, Any]]]:
         if resource["Type"] != "AWS::IAM::Role" or not logical.endswith("FunctionRole"):
             continue
         statements = []
-        for policy in resource["Properties"].get("Policies", []):
-            for statement in policy["PolicyDocument"]["Statement"]:
+        for _, document in role_policies(stack.resources, logical):
+            for statement in document["Statement"]:
                 try:
                     statements.append(resolver.resolve(statement))
                 except KeyError:  # a Ref or GetAtt to a resource only the local cloud builds
