@@ -45,6 +45,7 @@ lint: setup $(SAM_ENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python scripts/import_cycles.py
+	$(BIN)/python scripts/module_sizes.py
 	$(OFFLINE_AWS) $(BIN)/cfn-lint template.yaml
 	$(OFFLINE_AWS) $(SAM) validate --lint
 

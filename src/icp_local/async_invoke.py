@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -45,14 +46,13 @@ class DeliveryQueue:
         return bool(pending)
 
 
+@dataclass
 class AsyncInvoker:
-    def __init__(self, region: str, clock: SimClock, runtime: FunctionRuntime, principals: Principals,
-                 queue: DeliveryQueue):
-        self.region = region
-        self.clock = clock
-        self.runtime = runtime
-        self.principals = principals
-        self.queue = queue
+    region: str
+    clock: SimClock
+    runtime: FunctionRuntime
+    principals: Principals
+    queue: DeliveryQueue
 
     def invoke(self, function: str, event: dict[str, Any], attempt: int = 0) -> None:
         """An asynchronous invocation: on error Lambda tries again after 1, then 2 minutes (twice

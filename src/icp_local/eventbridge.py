@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -37,17 +38,16 @@ class EventLog:
             observer(event)
 
 
+@dataclass
 class EventBridge:
-    def __init__(self, region: str, clock: SimClock, stack: Stack, runtime: FunctionRuntime,
-                 principals: Principals, queue: DeliveryQueue, invoker: AsyncInvoker, log: EventLog):
-        self.region = region
-        self.clock = clock
-        self.stack = stack
-        self.runtime = runtime
-        self.principals = principals
-        self.queue = queue
-        self.invoker = invoker
-        self.log = log
+    region: str
+    clock: SimClock
+    stack: Stack
+    runtime: FunctionRuntime
+    principals: Principals
+    queue: DeliveryQueue
+    invoker: AsyncInvoker
+    log: EventLog
 
     def may_invoke(self, function: str, service: str, source_arn: str) -> bool:
         return self.principals.may_invoke(self.runtime.spec(function), service, source_arn)
