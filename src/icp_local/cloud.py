@@ -38,7 +38,8 @@ from icp_local.environment import ProcessEnvironment, local_variables, quiet_loc
 from icp_local.lambdas import FunctionRuntime
 from icp_local.principals import Principals
 from icp_local.scheduling import Scheduler
-from icp_local.template import ACCOUNT_ID, Stack, build, load
+from icp_local.stack_build import build
+from icp_local.template import ACCOUNT_ID, Stack, load
 from icp_local.variants import Variants
 from icp_local.variants import resolve as resolve_variants
 
