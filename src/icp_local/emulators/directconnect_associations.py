@@ -1,4 +1,7 @@
-"""The Direct Connect emulator's gateway associations (icp_local.emulators.directconnect): creating,\ndescribing, updating and deleting them, and their states on the simulated clock. Sources for\neach behaviour are listed in docs/conformance.md.\n"""
+"""The Direct Connect emulator's gateway associations (icp_local.emulators.directconnect): creating,
+describing, updating and deleting them, and their states on the simulated clock. Sources for
+each behaviour are listed in docs/conformance.md.
+"""
 
 from __future__ import annotations
 

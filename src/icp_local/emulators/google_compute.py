@@ -1,4 +1,7 @@
-"""The Google Cloud emulator's Compute Engine side (icp_local.emulators.google_cloud): VPC networks,\ntheir peerings with a transport's network, the routes a peering exchanges, and Compute's\noperations. docs/conformance.md ("Google Cloud: transports, GetStatus, networks and peering").\n"""
+"""The Google Cloud emulator's Compute Engine side (icp_local.emulators.google_cloud): VPC networks,
+their peerings with a transport's network, the routes a peering exchanges, and Compute's
+operations. docs/conformance.md ("Google Cloud: transports, GetStatus, networks and peering").
+"""
 
 from __future__ import annotations
 

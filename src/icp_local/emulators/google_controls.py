@@ -1,4 +1,6 @@
-"""The Google Cloud emulator's plain-Python surface (icp_local.emulators.google_cloud): the faults,\nsubnets and MTUs a test sets, and the transports, resources and routes it reads.\n"""
+"""The Google Cloud emulator's plain-Python surface (icp_local.emulators.google_cloud): the faults,
+subnets and MTUs a test sets, and the transports, resources and routes it reads.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""What the Google Cloud emulator shows of a transport (icp_local.emulators.google_cloud): its state and\nlearned prefixes, derived from the AWS side when asked for, and its long-running operations.\n"""
+"""What the Google Cloud emulator shows of a transport (icp_local.emulators.google_cloud): its state and
+learned prefixes, derived from the AWS side when asked for, and its long-running operations.
+"""
 
 from __future__ import annotations
 
