@@ -128,7 +128,7 @@ class LocalCloud:
                                                self._deliveries, self._invoker, self._events)
         eventbridge.install_hooks(self._bridge)
         self._scheduler = Scheduler(self.clock, self.stack.rules, self._generation, self._bridge.run_scheduled,
-                                    self._step)
+                                    self._step, sweep_due=lambda rules: self.sweep(rules))
         self._started = True
 
     def _install_emulators(self) -> None:

@@ -28,15 +28,18 @@ def schedule_seconds(expression: str) -> float:
 class Scheduler:
     """``generation()`` moves whenever something a scheduled function could see has changed;
     ``run_rule`` runs one scheduled rule's targets; ``step()`` does the pending work of the
-    cloud (deliveries, attachment sync) and says whether there was any."""
+    cloud (deliveries, attachment sync) and says whether there was any; ``sweep_due(rules)``
+    runs the rules that fell due (the cloud's own ``sweep``, so whoever wraps it sees them)."""
 
     def __init__(self, clock: SimClock, rules: list[RuleSpec], generation: Callable[[], int],
-                 run_rule: Callable[[RuleSpec], list[Any]], step: Callable[[], bool]):
+                 run_rule: Callable[[RuleSpec], list[Any]], step: Callable[[], bool],
+                 sweep_due: Callable[[list[str]], Any] | None = None):
         self.clock = clock
         self.schedules = [(rule, schedule_seconds(rule.schedule)) for rule in rules if rule.schedule]
         self.generation = generation
         self.run_rule = run_rule
         self.step = step
+        self.sweep_due = sweep_due or self.sweep
         self._swept: dict[str, int] = {}  # scheduled rule -> generation when it last ran
 
     def run_until_idle(self, timeout: float) -> None:
@@ -104,4 +107,4 @@ class Scheduler:
         self.clock.advance_to(target)
         due = self._due_rules(target, every_tick)
         if due:
-            self.sweep(due)
+            self.sweep_due(due)
