@@ -46,6 +46,7 @@ from icp_local.iam_principal import (
     Resolver,
     current,
 )
+from icp_local.iam_principal import running_as as running_as  # callers name it as icp_local.iam.running_as
 
 _CONTEXT_KEY = "icp_local.iam_params"
 _DONE_KEY = "icp_local.iam_checked"

@@ -32,7 +32,7 @@ from icp_local.emulators.interconnect_model import (
     with_token,
 )
 from icp_local.emulators.interconnect_partner_side import PartnerSide
-from icp_local.emulators.interconnect_records import ConnectionRecords
+from icp_local.emulators.interconnect_records import ConnectionRecords, idempotent
 from icp_local.emulators.interconnect_rules import InterconnectRules
 from icp_local.variants import DEFAULT, Variants
 
@@ -121,6 +121,7 @@ class InterconnectEmulator(PartnerSide, InterconnectRules, ConnectionRecords, Se
         ]
         return with_token({"attachPoints": points}, token)
 
+    @idempotent("CreateConnection")
     def create_connection(
         self,
         bandwidth: str,
@@ -129,19 +130,7 @@ class InterconnectEmulator(PartnerSide, InterconnectRules, ConnectionRecords, Se
         description: str | None = None,
         remoteAccount: dict[str, str] | None = None,
         tags: dict[str, str] | None = None,
-        clientToken: str | None = None,
-    ) -> dict[str, Any]:
-        request = {
-            "bandwidth": bandwidth,
-            "attachPoint": attachPoint,
-            "environmentId": environmentId,
-            "description": description,
-            "remoteAccount": remoteAccount,
-            "tags": tags,
-        }
-        replay = self._replay("CreateConnection", clientToken, request)
-        if replay is not None:
-            return {"connection": replay.view()}
+    ) -> Connection:
         env = self._environment_for_new_connection(environmentId)
         self._check_bandwidth(env, bandwidth)
         self._check_attach_point(attachPoint)
@@ -154,8 +143,7 @@ class InterconnectEmulator(PartnerSide, InterconnectRules, ConnectionRecords, Se
         else:
             conn = self._new_connection(env, bandwidth, attachPoint, description, tags, remote, "requested")
         conn.misses = list(self.variants.read_after_create_errors)
-        self._remember("CreateConnection", clientToken, request, conn)
-        return {"connection": conn.view()}
+        return conn
 
     def get_connection(self, identifier: str) -> dict[str, Any]:
         conn = self._connection_here(identifier)
@@ -207,17 +195,13 @@ class InterconnectEmulator(PartnerSide, InterconnectRules, ConnectionRecords, Se
             self._changed()  # the world has moved on: a later list will show it
         return served
 
+    @idempotent("UpdateConnection")
     def update_connection(
         self,
         identifier: str,
         description: str | None = None,
         bandwidth: str | None = None,
-        clientToken: str | None = None,
-    ) -> dict[str, Any]:
-        request = {"identifier": identifier, "description": description, "bandwidth": bandwidth}
-        replay = self._replay("UpdateConnection", clientToken, request)
-        if replay is not None:
-            return {"connection": replay.view()}
+    ) -> Connection:
         conn = self._connection_here(identifier)
         if conn.state in ("deleting", "deleted", "failed"):
             raise api_error(CLIENT, f"Connection {conn.id} is {conn.state} and cannot be updated")
@@ -226,21 +210,16 @@ class InterconnectEmulator(PartnerSide, InterconnectRules, ConnectionRecords, Se
         if description is not None and description != conn.description:
             conn.description = description
             self._changed()
-        self._remember("UpdateConnection", clientToken, request, conn)
-        return {"connection": conn.view()}
+        return conn
 
-    def delete_connection(self, identifier: str, clientToken: str | None = None) -> dict[str, Any]:
-        request = {"identifier": identifier}
-        replay = self._replay("DeleteConnection", clientToken, request)
-        if replay is not None:
-            return {"connection": replay.view()}
+    @idempotent("DeleteConnection")
+    def delete_connection(self, identifier: str) -> Connection:
         conn = self._connection_here(identifier)
         if conn.state not in ("deleting", "deleted"):
             self._cancel(conn)
             self._set_state(conn, "deleting")
             self._after(conn, self.delete_seconds, {"deleting"}, "deleted")
-        self._remember("DeleteConnection", clientToken, request, conn)
-        return {"connection": conn.view()}
+        return conn
 
     def describe_connection_proposal(self, activationKey: str) -> dict[str, Any]:
         proposal = self._open_proposal(activationKey)
@@ -252,23 +231,14 @@ class InterconnectEmulator(PartnerSide, InterconnectRules, ConnectionRecords, Se
             "location": env.location,
         }
 
+    @idempotent("AcceptConnectionProposal")
     def accept_connection_proposal(
         self,
         attachPoint: dict[str, str],
         activationKey: str,
         description: str | None = None,
         tags: dict[str, str] | None = None,
-        clientToken: str | None = None,
-    ) -> dict[str, Any]:
-        request = {
-            "attachPoint": attachPoint,
-            "activationKey": activationKey,
-            "description": description,
-            "tags": tags,
-        }
-        replay = self._replay("AcceptConnectionProposal", clientToken, request)
-        if replay is not None:
-            return {"connection": replay.view()}
+    ) -> Connection:
         proposal = self._open_proposal(activationKey)
         env = proposal.environment
         if env.state == "unavailable":
@@ -282,8 +252,7 @@ class InterconnectEmulator(PartnerSide, InterconnectRules, ConnectionRecords, Se
         proposal.accepted_by = conn.id
         conn.accepted = True
         self._after(conn, self.provisioning_seconds, {"pending"}, "available")
-        self._remember("AcceptConnectionProposal", clientToken, request, conn)
-        return {"connection": conn.view()}
+        return conn
 
     def tag_resource(self, arn: str, tags: dict[str, str]) -> dict[str, Any]:
         conn = self._connection_by_arn(arn)

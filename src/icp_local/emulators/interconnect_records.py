@@ -4,7 +4,10 @@ new connections, their state changes on the simulated clock, and finding them.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from icp_local.emulators.interconnect_model import (
@@ -19,6 +22,30 @@ from icp_local.emulators.interconnect_model import (
     new_activation_key,
     short_id,
 )
+
+
+def idempotent(operation: str) -> Callable[[Callable[..., Connection]], Callable[..., dict[str, Any]]]:
+    """A ``clientToken`` operation: a token seen before with the same request answers with the
+    connection it made (its state now); with another request it is refused. The method gets
+    the request without the token and returns the connection; the caller gets its view."""
+
+    def wrap(method: Callable[..., Connection]) -> Callable[..., dict[str, Any]]:
+        signature = inspect.signature(method)
+
+        @functools.wraps(method)
+        def run(self: ConnectionRecords, *args: Any, clientToken: str | None = None, **kwargs: Any) -> dict[str, Any]:
+            bound = signature.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            request = {name: value for name, value in bound.arguments.items() if name != "self"}
+            conn = self._replay(operation, clientToken, request)
+            if conn is None:
+                conn = method(self, *args, **kwargs)
+                self._remember(operation, clientToken, request, conn)
+            return {"connection": conn.view()}
+
+        return run
+
+    return wrap
 
 
 class ConnectionRecords:
