@@ -7,6 +7,7 @@ its level when first imported)."""
 from __future__ import annotations
 
 import logging
+import time
 import warnings
 from typing import Any
 
@@ -50,3 +51,8 @@ def quiet() -> None:
     for handler in icp_logger.handlers:
         handler.setLevel(logging.ERROR)
     logging.getLogger().setLevel(logging.ERROR)
+
+
+def total_time(started: float) -> str:
+    """The closing line of a benchmark: how long the whole run took, in real seconds."""
+    return f"Total benchmark time {time.perf_counter() - started:.0f} s."

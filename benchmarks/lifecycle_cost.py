@@ -28,7 +28,7 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
 
 import boto3
-from bench_support import BIG_QUOTAS, full_history, quiet, table
+from bench_support import BIG_QUOTAS, full_history, quiet, table, total_time
 from lifecycle_metering import Snapshot, metered_cloud
 
 from icp_local import LocalCloud
@@ -345,7 +345,7 @@ def main() -> int:
     print("AWS API calls include the DynamoDB reads and writes (Scan pages) and one ListConnections per 100 "
           "connections. A sweep runs once a minute for all connections together: 1,440 sweeps a day whether "
           "1 or 10,000 connections are waiting.")
-    print(f"\nTotal benchmark time {time.perf_counter() - total_started:.0f} s.")
+    print("\n" + total_time(total_started))
     return 0
 
 

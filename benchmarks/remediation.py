@@ -29,7 +29,7 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
 
 import boto3
-from bench_support import BIG_QUOTAS, full_history, quiet, table
+from bench_support import BIG_QUOTAS, full_history, quiet, table, total_time
 from remediation_metering import FullCollections, FunctionTimes, percentile, sim_time
 
 from icp_local import LocalCloud
@@ -364,7 +364,7 @@ def main() -> int:
     print("The failover path parks on a task token (Wait For Recovery) while the link is down, so its history "
           "does not grow with the outage. The grace path ends after Check Link; route repair is started by the "
           "15-minute route check.")
-    print(f"\nOverall: {'PASS' if ok else 'FAIL'}. Total benchmark time {time.perf_counter() - total_started:.0f} s.")
+    print(f"\nOverall: {'PASS' if ok else 'FAIL'}. {total_time(total_started)}")
     return 0
 
 

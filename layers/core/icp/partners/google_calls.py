@@ -6,14 +6,11 @@ activation key), "not found" read as absence, and long-running operations waited
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from icp import clock
 from icp.errors import RemoteSideError
 from icp.retry import Backoff, TryAgain, retrying
-
-if TYPE_CHECKING:  # the client libraries are imported when first used (cold starts)
-    pass
 
 T = TypeVar("T")
 

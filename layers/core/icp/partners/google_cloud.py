@@ -44,24 +44,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from icp.errors import PartnerRejected, RemoteSideError, RoutesNotConverged, UnknownNetwork
 from icp.models import ConnectionRecord
 from icp.partners.base import uncovered
-from icp.partners.google_calls import (
-    CALL_TIMEOUT,
-    absent,
-    google_call,
-    not_found,
-    wait_operation,
-)
+from icp.partners.google_calls import CALL_TIMEOUT, absent, google_call, not_found, wait_operation
 from icp.partners.google_clients import GoogleClients, google_clients
 from icp.partners.google_naming import Target, enum_name
 from icp.partners.google_peering import VpcPeering
-
-if TYPE_CHECKING:  # the client libraries are imported when first used (cold starts)
-    pass
 
 logger = logging.getLogger(__name__)
 

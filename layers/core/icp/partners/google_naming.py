@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from icp.errors import RemoteSideError
 from icp.models import ConnectionRecord, RemoteMulticloud
-
-if TYPE_CHECKING:  # the client libraries are imported when first used (cold starts)
-    pass
 
 # Request ids must be UUIDs; derived from the connectionId so a retry is the same request.
 _REQUEST_NAMESPACE = uuid.UUID("0f5e3c1a-8d7b-4f0e-9a61-3c2b7d9e4a10")

@@ -8,22 +8,13 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from icp import clock
 from icp.errors import RemoteSideError
-from icp.partners.google_calls import (
-    BACKOFF,
-    OPERATION_TIMEOUT,
-    google_call,
-    not_found,
-)
+from icp.partners.google_calls import BACKOFF, OPERATION_TIMEOUT, google_call, not_found
 from icp.partners.google_clients import GoogleClients
 from icp.partners.google_naming import Target, network_path
-
-if TYPE_CHECKING:  # the client libraries are imported when first used (cold starts)
-    pass
-
 
 logger = logging.getLogger(__name__)
 
