@@ -46,6 +46,7 @@ lint: setup $(SAM_ENV)/.installed
 	$(BIN)/mypy
 	$(BIN)/python scripts/import_cycles.py
 	$(BIN)/python scripts/build_asl.py --check
+	$(BIN)/python scripts/module_sizes.py
 	$(OFFLINE_AWS) $(BIN)/cfn-lint template.yaml
 	$(OFFLINE_AWS) $(SAM) validate --lint
 

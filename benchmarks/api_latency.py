@@ -33,7 +33,7 @@ os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
 from icp.observability import logger as icp_logger
 from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
-from icp_local import LocalCloud, sfn
+from icp_local import LocalCloud
 from icp_local.http_server import LocalApiServer
 from icp_local.scenario import servicenow_ticket, transit_gateway_network
 
@@ -160,6 +160,7 @@ class Webhook:
     which the webhook ignores), so no two requests share a signature."""
 
     def __init__(self, cloud: LocalCloud):
+        self.cloud = cloud
         self.secret = cloud.servicenow_webhook_secret
         self.network = transit_gateway_network(cidr="10.40.0.0/16")
         self.ticket = servicenow_ticket("request-item-multicloud", self.network)
@@ -201,21 +202,6 @@ def outcome(status: int, payload: Any) -> str:
     return str(status)
 
 
-def wait_until_parked(timeout: float = 30.0) -> bool:
-    """Wait (untimed, driving nothing: no clock moves, no deliveries) until every execution
-    the last request started has run to its first park, so its worker thread does not compete
-    for the CPU with the next timed request. True if they parked in time."""
-    from icp_local.cloud import _current
-
-    assert _current is not None
-    deadline = time.monotonic() + timeout
-    while sfn.running_executions() > _current.clock.blocked_waiters():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.002)
-    return True
-
-
 def plan(mix: dict[str, int], seed: int) -> list[str]:
     kinds = [kind for kind, n in mix.items() for _ in range(n)]
     random.Random(seed).shuffle(kinds)
@@ -254,7 +240,7 @@ def measure(send: Callable[[bytes, dict[str, str]], tuple[int, Any]], hook: Webh
                     "b": status == 401, "c": status in (202, 422)}[kind]
         if not expected:
             problems.append(f"{kind}: {label} {payload}")
-        if kind == "c" and status == 202 and not wait_until_parked():
+        if kind == "c" and status == 202 and not hook.cloud.wait_until_parked(30.0):
             problems.append("an execution started by a new ticket did not park within 30 s")
     return total, handler, outcomes, problems
 
@@ -326,7 +312,7 @@ def webhook_latency() -> None:
         first_ms = (time.perf_counter() - start) * 1000
         if status != 202:
             raise SystemExit(f"the first webhook was refused: {status} {first}")
-        parked = wait_until_parked()
+        parked = cloud.wait_until_parked(30.0)
         record = cloud.connection(first["connectionId"])
         print(f"   first delivery of the ticket (API function loaded, execution started): {first_ms:.0f} ms, "
               f"{status}; record {'written' if record else 'NOT written'}"

@@ -11,17 +11,12 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import os
 import sys
-import threading
 import time
 import uuid
-import warnings
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,8 +28,8 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
 
 import boto3
-import botocore.handlers
-from icp.observability import logger as icp_logger
+from bench_support import BIG_QUOTAS, full_history, quiet, table, total_time
+from lifecycle_metering import Snapshot, metered_cloud
 
 from icp_local import LocalCloud
 from icp_local.scenario import request_for, transit_gateway_network
@@ -58,77 +53,6 @@ HISTORY_LIMIT = 25_000
 POLL_SECONDS = 60
 MAX_POLLING_SECONDS = 180  # run the polling design fully only if it should finish in this time
 MAX_SWEEP_SECONDS = 120  # measure 10,000 connections only if it should finish in this time
-
-
-# -- metering ------------------------------------------------------------------------------------
-class Meter:
-    """Counts AWS calls made on a thread while it runs a watcher sweep (cloud.sweep is wrapped).
-
-    Sweeps run on the driver thread, executions on moto's worker threads, so a provisioning
-    step woken by the sweep's SendTaskSuccess is never counted as watcher cost."""
-
-    def __init__(self) -> None:
-        self.watcher_calls: Counter[tuple[str, str]] = Counter()
-        self.sweeps = 0
-        self._local = threading.local()
-        self._hook = ("provide-client-params", self._count)
-
-    def _count(self, model: Any = None, **_: Any) -> None:
-        if model is not None and getattr(self._local, "in_sweep", False):
-            self.watcher_calls[(model.service_model.service_name, model.name)] += 1
-
-    def install(self) -> None:
-        botocore.handlers.BUILTIN_HANDLERS.append(self._hook)
-
-    def uninstall(self) -> None:
-        if self._hook in botocore.handlers.BUILTIN_HANDLERS:
-            botocore.handlers.BUILTIN_HANDLERS.remove(self._hook)
-
-    def wrap_sweep(self, cloud: LocalCloud) -> None:
-        original = cloud.sweep
-
-        def sweep(rules: list[str] | None = None) -> list[Any]:
-            self._local.in_sweep = True
-            try:
-                return original(rules)
-            finally:
-                self._local.in_sweep = False
-                self.sweeps += 1
-
-        cloud.sweep = sweep  # type: ignore[method-assign]  # _advance_to calls self.sweep()
-
-
-@contextmanager
-def metered_cloud(**options: Any) -> Iterator[tuple[LocalCloud, Meter]]:
-    meter = Meter()
-    meter.install()  # before the cloud exists, so every client it makes carries the hook
-    try:
-        with LocalCloud(**options) as cloud:
-            meter.wrap_sweep(cloud)
-            yield cloud, meter
-    finally:
-        meter.uninstall()
-
-
-@dataclass
-class Snapshot:
-    api: Counter[tuple[str, str]]
-    watcher: Counter[tuple[str, str]]
-    invocations: Counter[str]
-    sweeps: int
-
-    @classmethod
-    def take(cls, cloud: LocalCloud, meter: Meter) -> Snapshot:
-        # Scheduled functions (the watcher, the route check) are per-sweep cost, reported apart.
-        scheduled = scheduled_functions(cloud)
-        invocations = Counter({fn: n for fn, n in cloud.runtime.invocations.items() if fn not in scheduled})
-        return cls(Counter(cloud.api_calls), Counter(meter.watcher_calls), invocations, meter.sweeps)
-
-
-def scheduled_functions(cloud: LocalCloud) -> set[str]:
-    """The functions the template runs on a schedule (read from the template, not listed here)."""
-    return {cloud.runtime.spec(target["Arn"]).logical_id for rule in cloud.stack.rules if rule.schedule
-            for target in rule.targets}
 
 
 def watcher_rules(cloud: LocalCloud) -> list[str]:
@@ -177,25 +101,6 @@ def provisioning_cost(label: str, before: Snapshot, after: Snapshot, history: li
         watcher_sweeps=after.sweeps - before.sweeps,
         wall_seconds=wall, status=status, by_call=calls,
     )
-
-
-def full_history(execution_arn: str) -> list[dict[str, Any]]:
-    """The execution's history with its child workflows' spliced in (README, "How it works")."""
-    from icp.executions import with_children
-
-    return with_children(execution_arn, _own_history)
-
-
-def _own_history(execution_arn: str) -> list[dict[str, Any]]:
-    client = boto3.client("stepfunctions", region_name=REGION)
-    events: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
-    while True:
-        page = client.get_execution_history(**params)
-        events += page["events"]
-        if not page.get("nextToken"):
-            return events
-        params["nextToken"] = page["nextToken"]
 
 
 # -- 1. the token-wait design (the shipped state machine) ----------------------------------------
@@ -283,10 +188,6 @@ def extrapolate(label: str, short: Cost, long: Cost, polls: int) -> Cost:
 
 
 # -- 3. the watcher per sweep ---------------------------------------------------------------------
-BIG_QUOTAS = {"max_connections": 20000, "max_requested": 20000, "max_multicloud_per_provider": 20000,
-              "max_last_mile_per_provider": 20000}
-
-
 def seed_connections(cloud: LocalCloud, n: int) -> None:
     """n ACTIVE records and n available AWS connections, written straight into the table
     (batched) and the Interconnect emulator's state: no quota or API cost for setting up."""
@@ -344,28 +245,8 @@ def watcher_sweep(n: int) -> SweepCost:
 
 
 # -- printing -------------------------------------------------------------------------------------
-def table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
-    cells = [[str(h) for h in headers]] + [[f"{c:,}" if isinstance(c, int) else str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    line = "  ".join("-" * w for w in widths)
-    print(f"\n{title}\n{'=' * len(title)}")
-    for k, r in enumerate(cells):
-        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
-        if k == 0:
-            print(line)
-
-
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.1f}x" if b else "-"
-
-
-def quiet() -> None:
-    """Keep the handlers' structured logs and Powertools' warnings out of the tables."""
-    warnings.filterwarnings("ignore")
-    icp_logger.setLevel(logging.ERROR)
-    for handler in icp_logger.handlers:
-        handler.setLevel(logging.ERROR)
-    logging.getLogger().setLevel(logging.ERROR)
 
 
 def main() -> int:
@@ -464,7 +345,7 @@ def main() -> int:
     print("AWS API calls include the DynamoDB reads and writes (Scan pages) and one ListConnections per 100 "
           "connections. A sweep runs once a minute for all connections together: 1,440 sweeps a day whether "
           "1 or 10,000 connections are waiting.")
-    print(f"\nTotal benchmark time {time.perf_counter() - total_started:.0f} s.")
+    print("\n" + total_time(total_started))
     return 0
 
 

@@ -14,16 +14,12 @@ See benchmarks/README.md for what each figure means.
 
 from __future__ import annotations
 
-import gc
 import json
-import logging
 import os
 import random
 import sys
-import threading
 import time
 import uuid
-import warnings
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +29,8 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
 
 import boto3
-from icp.observability import logger as icp_logger
+from bench_support import BIG_QUOTAS, full_history, quiet, table, total_time
+from remediation_metering import FullCollections, FunctionTimes, percentile, sim_time
 
 from icp_local import LocalCloud
 from icp_local.scenario import Network, request_for, transit_gateway_network
@@ -48,36 +45,7 @@ STORM_CONNECTIONS = 500
 STORM_INCIDENTS = 40
 STORM_EVENTS = 10_000
 STORM_SEED = 20240611
-BIG_QUOTAS = {"max_connections": 20000, "max_requested": 20000, "max_multicloud_per_provider": 20000,
-              "max_last_mile_per_provider": 20000}
-
-
 # -- helpers ----------------------------------------------------------------------------------------
-def quiet() -> None:
-    warnings.filterwarnings("ignore")
-    icp_logger.setLevel(logging.ERROR)
-    for handler in icp_logger.handlers:
-        handler.setLevel(logging.ERROR)
-    logging.getLogger().setLevel(logging.ERROR)
-
-
-def table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
-    cells = [[str(h) for h in headers]] + [[f"{c:,}" if isinstance(c, int) else str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    print(f"\n{title}\n{'=' * len(title)}")
-    for k, r in enumerate(cells):
-        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
-        if k == 0:
-            print("  ".join("-" * w for w in widths))
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100)."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * p // 100))  # ceil(n * p / 100)
-    return ordered[int(rank) - 1]
-
-
 def route_kinds(network: Network) -> dict[str, list[str]]:
     routes = boto3.client("ec2", region_name=REGION).search_transit_gateway_routes(
         TransitGatewayRouteTableId=network.route_table_id, Filters=[{"Name": "type", "Values": ["static"]}])["Routes"]
@@ -97,69 +65,6 @@ def remediation_arns(cloud: LocalCloud) -> list[str]:
                 break
             params["nextToken"] = page["nextToken"]
     return arns
-
-
-def full_history(execution_arn: str) -> list[dict[str, Any]]:
-    """The execution's history with its child workflows' spliced in (README, "How it works")."""
-    from icp.executions import with_children
-
-    return with_children(execution_arn, _own_history)
-
-
-def _own_history(execution_arn: str) -> list[dict[str, Any]]:
-    client = boto3.client("stepfunctions", region_name=REGION)
-    events: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
-    while True:
-        page = client.get_execution_history(**params)
-        events += page["events"]
-        if not page.get("nextToken"):
-            return events
-        params["nextToken"] = page["nextToken"]
-
-
-def sim_time(iso: str | datetime) -> float:
-    value = datetime.fromisoformat(iso) if isinstance(iso, str) else iso
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.timestamp()
-
-
-class FullCollections:
-    """Counts full (generation 2) garbage collections; with moto's heap one can take hundreds of ms."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        gc.callbacks.append(self._seen)
-
-    def _seen(self, phase: str, info: dict[str, Any]) -> None:
-        if phase == "start" and info.get("generation") == 2:
-            self.count += 1
-
-
-class FunctionTimes:
-    """Real time (perf_counter) at which each function invocation returned, per logical id.
-    Wraps cloud.runtime.invoke, which both moto's Step Functions interpreter (Task states)
-    and EventBridge deliveries go through."""
-
-    def __init__(self, cloud: LocalCloud) -> None:
-        self.ended: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-        original = cloud.runtime.invoke
-
-        def invoke(function: str, event: Any) -> tuple[Any, bool]:
-            result = original(function, event)
-            logical = cloud.runtime.spec(function).logical_id
-            with self._lock:
-                self.ended.setdefault(logical, []).append(time.perf_counter())
-            return result
-
-        cloud.runtime.invoke = invoke  # type: ignore[method-assign]
-
-    def last(self, logical: str) -> float | None:
-        with self._lock:
-            times = self.ended.get(logical)
-            return times[-1] if times else None
 
 
 def link_event(cloud: LocalCloud, connection_id: str, aws_id: str, before: str, after: str) -> None:
@@ -459,7 +364,7 @@ def main() -> int:
     print("The failover path parks on a task token (Wait For Recovery) while the link is down, so its history "
           "does not grow with the outage. The grace path ends after Check Link; route repair is started by the "
           "15-minute route check.")
-    print(f"\nOverall: {'PASS' if ok else 'FAIL'}. Total benchmark time {time.perf_counter() - total_started:.0f} s.")
+    print(f"\nOverall: {'PASS' if ok else 'FAIL'}. {total_time(total_started)}")
     return 0
 
 

@@ -2,16 +2,12 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from icp.lifecycle.ensure_gateway import ensure_gateway
-from icp.observability import logger, metrics, tracer
+from icp.task_handler import task_handler
 from icp.tasks import ConnectionTask
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@event_parser(model=ConnectionTask)
+@task_handler(ConnectionTask)
 def lambda_handler(task: ConnectionTask, context: LambdaContext) -> dict[str, Any]:
     return ensure_gateway(task.connectionId)

@@ -2,16 +2,12 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from icp.lifecycle.remediate import remediation_failed
-from icp.observability import logger, metrics, tracer
+from icp.task_handler import task_handler
 from icp.tasks import RemediationFailedTask
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@event_parser(model=RemediationFailedTask)
+@task_handler(RemediationFailedTask)
 def lambda_handler(task: RemediationFailedTask, context: LambdaContext) -> dict[str, Any]:
     return remediation_failed(task.connectionId, task.action, task.error)

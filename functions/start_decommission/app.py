@@ -3,17 +3,13 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from icp.lifecycle.decommission import decommission_approved, decommission_not_approved, start_decommission
-from icp.observability import logger, metrics, tracer
+from icp.task_handler import task_handler
 from icp.tasks import StartDecommissionTask
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@event_parser(model=StartDecommissionTask)
+@task_handler(StartDecommissionTask)
 def lambda_handler(task: StartDecommissionTask, context: LambdaContext) -> dict[str, Any]:
     if task.phase == "approved":
         return decommission_approved(task.connectionId)

@@ -1,5 +1,12 @@
 """The local cloud: the real template, ASL and handlers on moto, with emulators for what
-moto lacks, on a simulated clock (design §7)."""
+moto lacks, on a simulated clock (README, "The local cloud").
+
+:class:`LocalCloud` is the facade; each concern has its module: the process environment
+(icp_local.environment), the emulators (icp_local.emulation), the secrets
+(icp_local.local_secrets), who runs as whom (icp_local.principals), EventBridge delivery
+(icp_local.eventbridge), asynchronous invocation (icp_local.async_invoke), the clock-driven loop
+(icp_local.scheduling), transit gateway attachments (icp_local.attachments) and the API front
+(icp_local.api_gateway)."""
 
 from __future__ import annotations
 
@@ -7,11 +14,8 @@ import contextlib
 import json
 import logging
 import os
-import re
-import secrets
 import threading
 import time
-import warnings
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,15 +23,23 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import botocore.exceptions
 import botocore.handlers
 import icp.clock
+from icp import store
+from icp.models import connection_id_for
 from moto import mock_aws
 
-from icp_local import bus_policy, callers, iam, moto_fixes, sfn
+from icp_local import callers, emulation, eventbridge, iam, local_secrets, moto_fixes, sfn
+from icp_local.api_gateway import call_api
+from icp_local.async_invoke import AsyncInvoker, DeliveryQueue
+from icp_local.attachments import sync_transit_gateway_attachments
 from icp_local.clock import SimClock
+from icp_local.environment import ProcessEnvironment, local_variables, quiet_local_noise, reset_core_caches
 from icp_local.lambdas import FunctionRuntime
-from icp_local.template import ACCOUNT_ID, FunctionSpec, Stack, build, load
+from icp_local.principals import Principals
+from icp_local.scheduling import Scheduler
+from icp_local.stack_build import build
+from icp_local.template import ACCOUNT_ID, Stack, load
 from icp_local.variants import Variants
 from icp_local.variants import resolve as resolve_variants
 
@@ -36,22 +48,7 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TEMPLATE = PROJECT_ROOT / "template.yaml"
-# Waits longer than this are moto's "no timeout" default, not a time to move the clock to.
-_FOREVER = 30 * 86400
-_PARTNER_SECRET_NAME = "interconnect-control-plane/partners/{provider}"
-_LAST_MILE_PARTNERS = ("lumen",)
 _READS = ("Get", "List", "Describe", "Search", "Scan", "Query", "BatchGet", "Invoke", "SendTask", "Start")
-_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
-
-_current: LocalCloud | None = None
-
-
-def _schedule_seconds(expression: str) -> float:
-    match = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", expression.strip())
-    if not match:
-        raise ValueError(f"the local cloud runs rate() schedules only, not {expression!r}")
-    unit = {"minute": 60, "hour": 3600, "day": 86400}[match.group(2).rstrip("s")]
-    return int(match.group(1)) * unit
 
 
 class LocalCloud:
@@ -75,13 +72,12 @@ class LocalCloud:
         self.variants = resolve_variants(variants)
         self.clock = SimClock()
         self.api_calls: Counter[tuple[str, str]] = Counter()
-        self.events_seen: list[dict[str, Any]] = []
-        self._observers: list[Callable[[dict[str, Any]], None]] = []
-        self._deliveries: list[Callable[[], None]] = []
-        self._deliveries_lock = threading.Lock()
-        self._swept: dict[str, int] = {}  # scheduled rule -> generation when it last ran
-        self._saved_env: dict[str, str | None] = {}
-        self._driver = threading.get_ident()
+        self._events = eventbridge.EventLog()
+        self.events_seen = self._events.seen
+        self._deliveries = DeliveryQueue()
+        self._environment = ProcessEnvironment()
+        self._emulators: emulation.Emulators | None = None
+        self._driver = 0
         self._started = False
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -93,48 +89,57 @@ class LocalCloud:
         self.stop()
 
     def start(self) -> None:
-        global _current
-        # Noise for a local run: samtranslator's feature-toggle notice, Powertools' empty metrics.
-        logging.getLogger("samtranslator").setLevel(logging.ERROR)
-        warnings.filterwarnings("ignore", message="No application metrics to publish")
-        if _current is not None:
+        quiet_local_noise()
+        if eventbridge.hooks_installed():
             raise RuntimeError("one LocalCloud at a time per process")
-        _current = self
         self._driver = threading.get_ident()
-        self._set_env({
-            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region,
-            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_DEV": "false",
-        })
+        self._environment.set(local_variables(self.region))
         os.environ.pop("AWS_PROFILE", None)
         # Lambda stays on moto's default (docker) path: sfn.install replaces its one invoke
         # method with the in-process handlers, so no container is ever started.
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
         icp.clock.use(self.clock.time, self._sleep)
-        _reset_core_caches()
+        reset_core_caches()
         self._install_emulators()
         if self.enforce_iam:
             self.iam = iam.enforcer_for(self.region, ACCOUNT_ID, self.interconnect, self.directconnect).install()
         self._install_counters()
         session = boto3.session.Session(region_name=self.region)
-        self._partner_secrets(session)
-        self.stack: Stack = load(self.template_path, self.region, self.stack_name, self._parameters())
+        secret_arns = local_secrets.create_partner_secrets(session, self.partner_secret_values)
+        self.stack: Stack = load(self.template_path, self.region, self.stack_name, local_secrets.stack_parameters(
+            self.partner_server, secret_arns, self.servicenow, self.parameter_overrides))
         build(self.stack, session)
-        self._point_servicenow_at_the_fake(session)
-        self.runtime = FunctionRuntime(self.stack, principal_for=self._function_principal)
-        self._set_env(self.runtime.environment())
+        local_secrets.point_servicenow_at_the_fake(self.stack, session, self.servicenow)
+        self._principals = Principals(self.iam, self.stack)
+        self.runtime = FunctionRuntime(self.stack, principal_for=self._principals.for_function)
+        self._environment.set(self.runtime.environment())
+        # Imported once the environment is set: Powertools reads it when the core's Logger,
+        # Tracer and Metrics are made, at the first import of icp.observability.
         from icp.observability import logger
 
         logger.setLevel(os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"))  # the core's logger predates the env
-        self._set_env({k: v for k, v in self.partner_server.environment().items()})
-        self.clock.after_timers.append(self._sync_transit_gateway_attachments)
-        sfn.install(self.clock, self.runtime.moto_invoke, principal=self._state_machine_principal)
+        self._environment.set(self.partner_server.environment())
+        self.clock.after_timers.append(self._sync_attachments)
+        sfn.install(self.clock, self.runtime.moto_invoke, principal=self._principals.for_state_machine)
         moto_fixes.install()
-        _install_event_hooks()
-        self._schedules = [(rule, _schedule_seconds(rule.schedule)) for rule in self.stack.rules if rule.schedule]
+        self._invoker = AsyncInvoker(self.region, self.clock, self.runtime, self._principals, self._deliveries)
+        self._bridge = eventbridge.EventBridge(self.region, self.clock, self.stack, self.runtime, self._principals,
+                                               self._deliveries, self._invoker, self._events)
+        eventbridge.install_hooks(self._bridge)
+        self._scheduler = Scheduler(self.clock, self.stack.rules, self._generation, self._bridge.run_scheduled,
+                                    self._step, sweep_due=lambda rules: self.sweep(rules))
         self._started = True
+
+    def _install_emulators(self) -> None:
+        self._emulators = emulators = emulation.Emulators(self.clock, self.variants, self.interconnect_options)
+        self.directconnect = emulators.directconnect
+        self.interconnect = emulators.interconnect
+        self.partner_secret_values = emulators.partner_secret_values
+        self.partners = emulators.partners
+        self.google = emulators.google
+        self.partner_server = emulators.partner_server
+        self.servicenow = emulators.servicenow
 
     def _stop_executions(self) -> None:
         """Executions still running (parked on a token or a timer) are stopped, so none carries on
@@ -154,146 +159,26 @@ class LocalCloud:
             time.sleep(0.01)
 
     def stop(self) -> None:
-        global _current
         try:
             if self._started:
                 try:
                     self._stop_executions()
                 except Exception:  # whatever happens here, the rest must still be torn down
                     logging.getLogger(__name__).exception("could not stop the running executions")
-            for server in (getattr(self, "partner_server", None), getattr(self, "servicenow", None)):
-                if server is not None:
-                    server.stop()
-            for emulator in (getattr(self, "interconnect", None), getattr(self, "directconnect", None)):
-                if emulator is not None:
-                    emulator.uninstall()
+            emulation.stop(self._emulators)
             if self.iam is not None:
                 self.iam.uninstall()
-                self._append_to_iam_ledger()
+                if self._started:
+                    self._principals.append_to_ledger(self.template_path, DEFAULT_TEMPLATE)
             if self._count_hook in botocore.handlers.BUILTIN_HANDLERS:
                 botocore.handlers.BUILTIN_HANDLERS.remove(self._count_hook)
             sfn.uninstall()
-            _uninstall_event_hooks()
+            eventbridge.uninstall_hooks()
             icp.clock.reset()
-            _reset_core_caches()
+            reset_core_caches()
             self._mock.stop()
         finally:
-            for key, value in self._saved_env.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-            _current = None
-
-    def _set_env(self, values: dict[str, str]) -> None:
-        for key, value in values.items():
-            self._saved_env.setdefault(key, os.environ.get(key))
-            os.environ[key] = value
-
-    def _install_emulators(self) -> None:
-        from icp_local.emulators.directconnect import DirectConnectEmulator
-        from icp_local.emulators.google_cloud import GoogleCloudEmulator
-        from icp_local.emulators.interconnect import InterconnectEmulator
-        from icp_local.emulators.partner_server import PartnerServer
-        from icp_local.emulators.partners import PartnerSimulator
-        from icp_local.emulators.servicenow import FakeServiceNow
-
-        self.directconnect = DirectConnectEmulator(self.clock, account_id=ACCOUNT_ID, variants=self.variants).install()
-        self.interconnect = InterconnectEmulator(self.clock, self.directconnect, account_id=ACCOUNT_ID,
-                                                 variants=self.variants, **self.interconnect_options).install()
-        self.partner_secret_values = {p: secrets.token_urlsafe(24) for p in _LAST_MILE_PARTNERS}
-        self.partners = {p: PartnerSimulator(p, self.clock, self.interconnect,
-                                             shared_secret=self.partner_secret_values.get(p))
-                         for p in ("google-cloud", *_LAST_MILE_PARTNERS)}
-        self.google = GoogleCloudEmulator(self.clock, self.interconnect, partner=self.partners["google-cloud"],
-                                          aws_prefixes=self._advertised_by_aws)
-        self.partner_server = PartnerServer(self.clock, self.interconnect, self.google, self.partners).start()
-        self.servicenow = FakeServiceNow().start()
-
-    def _advertised_by_aws(self, connection: dict[str, Any]) -> list[str]:
-        """What AWS advertises over a connection: the allowed prefixes of its DX gateway's
-        associations (so the Google side learns them only once the association is in place)."""
-        gateway = connection.get("attachPoint", {}).get("directConnectGateway")
-        return [p["cidr"] for a in self.directconnect.associations()
-                if a["directConnectGatewayId"] == gateway and a.get("associationState") == "associated"
-                for p in a.get("allowedPrefixesToDirectConnectGateway", [])]
-
-    def _partner_secrets(self, session: Any) -> None:
-        secrets = session.client("secretsmanager")
-        self.partner_secret_arns = {
-            p: secrets.create_secret(Name=_PARTNER_SECRET_NAME.format(provider=p), SecretString=value)["ARN"]
-            for p, value in self.partner_secret_values.items()
-        }
-
-    def _parameters(self) -> dict[str, str]:
-        partners = {p: {"url": self.partner_server.partner_url(p), "secretArn": self.partner_secret_arns[p]}
-                    for p in _LAST_MILE_PARTNERS}
-        return {"LastMilePartners": json.dumps(partners), "ServiceNowInstanceUrl": self.servicenow.url,
-                **self.parameter_overrides}
-
-    def _point_servicenow_at_the_fake(self, session: Any) -> None:
-        """The template makes the ServiceNow credentials secret; here it holds the fake's."""
-        arn = self.stack.physical.get("ServiceNowCredentials")
-        if arn:
-            session.client("secretsmanager").put_secret_value(
-                SecretId=arn, SecretString=json.dumps(self.servicenow.credentials))
-
-    @property
-    def servicenow_webhook_secret(self) -> str:
-        """The shared secret a ServiceNow instance signs its webhooks with."""
-        return str(boto3.client("secretsmanager", region_name=self.region).get_secret_value(
-            SecretId=self.stack.physical["ServiceNowWebhookSecret"])["SecretString"])
-
-    def partner_secret(self, provider: str) -> str:
-        """The shared secret a last-mile partner signs its callbacks with."""
-        return self.partner_secret_values[provider]
-
-    # -- IAM (icp_local.iam) -------------------------------------------------------------------
-    def _function_principal(self, spec: FunctionSpec) -> iam.Principal | None:
-        # Lambda names the role session after the function.
-        return self.iam.principal(spec.logical_id, spec.role_arn, spec.name) if self.iam else None
-
-    def _state_machine_principal(self, role_arn: str, state_machine_arn: str) -> iam.Principal | None:
-        if self.iam is None:
-            return None
-        logical = next((k for k, v in self.stack.state_machines.items() if v == state_machine_arn), state_machine_arn)
-        return self.iam.principal(logical, role_arn, state_machine_arn.rsplit(":", 1)[-1])
-
-    def may_invoke(self, function: str, service: str, source_arn: str) -> bool:
-        """Whether the function's resource-based policy lets ``service`` invoke it on behalf of
-        ``source_arn`` (a rule, an API), as Lambda checks for EventBridge and API Gateway."""
-        if self.iam is None:
-            return True
-        spec = self.runtime.spec(function)
-        return self.iam.check_resource_policy(service, "lambda:InvokeFunction", spec.arn,
-                                              self.iam.function_policy(spec.name),
-                                              {"aws:SourceArn": [source_arn], "aws:SourceAccount": [ACCOUNT_ID]}) is None
-
-    def _to_dead_letter_queue(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None:
-        """A delivery EventBridge could not make (a permission is missing: no retries) goes to the
-        target's dead-letter queue, if that queue's policy lets EventBridge send to it; else it is lost."""
-        queue_arn = (target.get("DeadLetterConfig") or {}).get("Arn")
-        if not queue_arn:
-            return
-        url = f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT_ID}/{queue_arn.rsplit(':', 1)[-1]}"
-        if self.iam is None or self.iam.check_resource_policy(
-                "events.amazonaws.com", "sqs:SendMessage", queue_arn, self.iam.queue_policy(queue_arn),
-                {"aws:SourceArn": [rule_arn], "aws:SourceAccount": [ACCOUNT_ID]}) is None:
-            with iam.running_as(None):
-                boto3.client("sqs", region_name=self.region).send_message(QueueUrl=url, MessageBody=json.dumps(event))
-
-    def _append_to_iam_ledger(self) -> None:
-        """With ICP_IAM_LEDGER set (the test suite sets it), what this cloud's principals called and
-        were refused, added to that file: the suite's record of least privilege (tests/conftest.py)."""
-        ledger = os.environ.get("ICP_IAM_LEDGER")
-        if not ledger or self.iam is None or self.template_path.resolve() != DEFAULT_TEMPLATE.resolve():
-            return
-        kinds = {**{f.logical_id: "function" for f in self.stack.functions.values()},
-                 **{logical: "state machine" for logical in self.stack.state_machines}}
-        entry = {"calls": sorted({(p, a) for p, a in self.iam.calls}), "kinds": kinds,
-                 "denials": [[d.principal, d.action, d.resource] for d in self.iam.denials]}
-        with open(ledger, "a") as out:
-            out.write(json.dumps(entry) + "\n")
+            self._environment.restore()
 
     def _install_counters(self) -> None:
         def count(model: Any = None, **_: Any) -> None:
@@ -303,7 +188,22 @@ class LocalCloud:
         self._count_hook = ("provide-client-params", count)
         botocore.handlers.BUILTIN_HANDLERS.append(self._count_hook)
 
-    # -- the public contract (design §7) -------------------------------------------------------
+    # -- secrets (icp_local.local_secrets) -------------------------------------------------------
+    @property
+    def servicenow_webhook_secret(self) -> str:
+        """The shared secret a ServiceNow instance signs its webhooks with."""
+        return local_secrets.servicenow_webhook_secret(boto3.session.Session(region_name=self.region), self.stack)
+
+    def partner_secret(self, provider: str) -> str:
+        """The shared secret a last-mile partner signs its callbacks with."""
+        return self.partner_secret_values[provider]
+
+    # -- the public contract (README, "The local cloud") -----------------------------------------
+    def may_invoke(self, function: str, service: str, source_arn: str) -> bool:
+        """Whether the function's resource-based policy lets ``service`` invoke it on behalf of
+        ``source_arn`` (a rule, an API), as Lambda checks for EventBridge and API Gateway."""
+        return self._principals.may_invoke(self.runtime.spec(function), service, source_arn)
+
     def put_event(self, source: str, detail_type: str, detail: dict[str, Any]) -> str:
         result = boto3.client("events", region_name=self.region).put_events(Entries=[{
             "Source": source, "DetailType": detail_type, "Detail": json.dumps(detail),
@@ -346,25 +246,15 @@ class LocalCloud:
             "affectedEntities": [{"entityValue": aws_connection_id}]})
 
     def _aws_event(self, source: str, detail_type: str, detail: dict[str, Any]) -> None:
-        # AWS services publish on the default bus; customers cannot use their `aws.*` sources, so
-        # the event goes in through moto's backend rather than the PutEvents API.
-        from moto.events.models import events_backends
-
-        events_backends[ACCOUNT_ID][self.region].put_events([{
-            "Source": source, "DetailType": detail_type, "Detail": json.dumps(detail), "EventBusName": "default"}])
+        eventbridge.put_aws_event(self.region, source, detail_type, detail)
 
     def connection(self, connection_or_request_id: str) -> dict[str, Any] | None:
-        from icp import store
-        from icp.models import connection_id_for
-
         key = connection_or_request_id
         record = store.find(key) if key.startswith("icc-") else None
         record = record or store.find(connection_id_for(key))
         return record.public_view() if record else None
 
     def connections(self) -> list[dict[str, Any]]:
-        from icp import store
-
         return [r.public_view() for r in sorted(store.scan(), key=lambda r: r.createdAt)]
 
     def executions(self) -> list[dict[str, Any]]:
@@ -392,46 +282,42 @@ class LocalCloud:
 
     def on_event(self, callback: Callable[[dict[str, Any]], None]) -> None:
         """Call ``callback(event)`` for every event put on any bus (the demo prints them)."""
-        self._observers.append(callback)
+        self._events.observers.append(callback)
 
     def run_until_idle(self, timeout: float = 60.0) -> None:
         """Drive executions, timers and watcher sweeps until nothing is left to do."""
-        deadline = time.monotonic() + timeout
-        while True:
-            self._settle(deadline)
-            target = self._next_time()
-            if target is None:
-                return
-            self._advance_to(target)
+        self._scheduler.run_until_idle(timeout)
 
     def advance(self, seconds: float, timeout: float = 60.0) -> None:
         """Move the simulated clock by ``seconds``, running what falls due on the way: here every
         scheduled run happens at its time (so time-based work, like reminders, is done), where
         run_until_idle skips the runs that could see nothing new."""
-        deadline = time.monotonic() + timeout
-        end = self.clock.time() + seconds
-        while True:
-            self._settle(deadline)
-            target = self._next_time(every_tick=True)
-            if target is None or target > end:
-                break
-            self._advance_to(target, every_tick=True)
-        self.clock.advance_to(end)
-        self._settle(deadline)
+        self._scheduler.advance(seconds, timeout)
 
     def sweep(self, rules: list[str] | None = None) -> list[Any]:
         """Run the scheduled functions (the link-state watcher, the route check) once, now;
         ``rules`` limits it to those scheduled rules (logical ids)."""
-        results = []
-        generation = self._generation()
-        for rule, _ in self._schedules:
-            if rules is not None and rule.logical_id not in rules:
-                continue
-            for target in rule.targets:
-                if self.may_invoke(target["Arn"], "events.amazonaws.com", self.stack.attributes[(rule.logical_id, "Arn")]):
-                    results.append(self.runtime.invoke(target["Arn"], _scheduled_event(rule.logical_id, self))[0])
-            self._swept[rule.logical_id] = generation
-        return results
+        return self._scheduler.sweep(rules)
+
+    def wait_until_parked(self, timeout: float) -> bool:
+        """Wait, driving nothing (no clock moves, no deliveries), until every execution has parked."""
+        deadline = time.monotonic() + timeout
+        while sfn.running_executions() > self.clock.blocked_waiters():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.002)
+        return True
+
+    def invoke_async(self, function: str, event: dict[str, Any], attempt: int = 0) -> None:
+        """An asynchronous invocation, with Lambda's retries and dead-letter queue (icp_local.async_invoke)."""
+        self._invoker.invoke(function, event, attempt)
+
+    def api(self, method: str, path: str, json: Any = None, headers: dict[str, str] | None = None,
+            body: str | bytes | None = None, signed: bool = True) -> tuple[int, Any]:
+        """Call the REST API as API Gateway would: ``(status, parsed JSON body)``. Routes with IAM
+        authorization need a SigV4 ``Authorization`` header; ``signed=True`` (the default) stands
+        in for a caller with credentials (the local cloud does not check signatures)."""
+        return call_api(self, method, path, json_body=json, headers=headers, body=body, signed=signed)
 
     # -- driving ------------------------------------------------------------------------------
     def _sleep(self, seconds: float) -> None:
@@ -444,208 +330,12 @@ class LocalCloud:
         """Moves whenever something a scheduled function could see has changed: an emulator's
         state, or any write through an AWS API. Sweeps that could see nothing new are skipped."""
         writes = sum(n for (_, op), n in self.api_calls.items() if not op.startswith(_READS))
-        return writes + sum(getattr(e, "generation", 0) for e in (self.interconnect, self.directconnect, self.google))
+        assert self._emulators is not None
+        return writes + self._emulators.generation()
 
-    def _due_rules(self, at: float, every_tick: bool = False) -> list[str]:
-        generation = self._generation()
-        return [rule.logical_id for rule, period in self._schedules
-                if at % period == 0 and (every_tick or self._swept.get(rule.logical_id) != generation)]
+    def _sync_attachments(self) -> None:
+        sync_transit_gateway_attachments(self.region, self.directconnect)
 
-    def _settle(self, deadline: float) -> None:
-        """Wait (in real time) until every execution is parked and every delivery is made."""
-        while True:
-            self._sync_transit_gateway_attachments()
-            if self._deliver():
-                continue
-            if sfn.running_executions() <= self.clock.blocked_waiters():
-                return
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"executions still running after the timeout "
-                                   f"({sfn.running_executions()} running, {self.clock.blocked_waiters()} parked)")
-            time.sleep(0.001)
-
-    def _next_time(self, every_tick: bool = False) -> float | None:
-        due = self.clock.next_due()
-        if due is not None and due - self.clock.time() > _FOREVER:
-            due = None
-        candidates = [due] if due is not None else []
-        generation = self._generation()
-        now = self.clock.time()
-        candidates += [(now // period + 1) * period for rule, period in self._schedules
-                       if every_tick or self._swept.get(rule.logical_id) != generation]
-        if not candidates:
-            return None
-        return min(candidates)
-
-    def _advance_to(self, target: float, every_tick: bool = False) -> None:
-        self.clock.advance_to(target)
-        due = self._due_rules(target, every_tick)
-        if due:
-            self.sweep(due)
-
-    def _deliver(self) -> bool:
-        with self._deliveries_lock:
-            pending, self._deliveries = self._deliveries, []
-        for delivery in pending:
-            delivery()
-        return bool(pending)
-
-    def _enqueue(self, delivery: Callable[[], None]) -> None:
-        with self._deliveries_lock:
-            self._deliveries.append(delivery)
-
-    def _sync_transit_gateway_attachments(self) -> None:
-        """AWS gives a transit gateway an attachment for each DX gateway associated with it;
-        moto cannot, so the local cloud makes it when the DX emulator reports the association."""
-        from moto.ec2.models import ec2_backends
-        from moto.ec2.models.transit_gateway_attachments import TransitGatewayAttachment
-
-        backend = ec2_backends[ACCOUNT_ID][self.region]
-        wanted = {(a["directConnectGatewayId"], a["associatedGateway"]["id"])
-                  for a in self.directconnect.associations()
-                  if a.get("associationState") == "associated" and a["associatedGateway"]["id"].startswith("tgw-")}
-        existing = {(a.resource_id, a.transit_gateway_id): a for a in backend.transit_gateway_attachments.values()
-                    if a.resource_type == "direct-connect-gateway"}
-        for dx_id, tgw_id in wanted - set(existing):
-            tgw = backend.transit_gateways.get(tgw_id)
-            if tgw is not None:
-                attachment = TransitGatewayAttachment(backend, resource_id=dx_id,
-                                                      resource_type="direct-connect-gateway", transit_gateway=tgw)
-                backend.transit_gateway_attachments[attachment.id] = attachment
-        for key in set(existing) - wanted:
-            del backend.transit_gateway_attachments[existing[key].id]
-
-    def invoke_async(self, function: str, event: dict[str, Any], attempt: int = 0) -> None:
-        """An asynchronous invocation: on error Lambda tries again after 1, then 2 minutes (twice
-        by default; the function's EventInvokeConfig MaximumRetryAttempts says otherwise), then
-        sends the event to the function's dead-letter queue."""
-        _, errored = self.runtime.invoke(function, event)
-        if not errored:
-            return
-        if attempt < self.runtime.spec(function).async_retries:
-            self.clock.call_later(60 * (attempt + 1), lambda: self._enqueue(
-                lambda: self.invoke_async(function, event, attempt + 1)), label=f"retry {function}")
-            return
-        spec = self.runtime.spec(function)
-        if spec.dead_letter_arn:
-            # Lambda sends it with the function's own role (SAM grants sqs:SendMessage for it).
-            url = f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT_ID}/{spec.dead_letter_arn.rsplit(':', 1)[-1]}"
-            with iam.running_as(self._function_principal(spec)):
-                try:
-                    boto3.client("sqs", region_name=self.region).send_message(QueueUrl=url,
-                                                                              MessageBody=json.dumps(event))
-                except botocore.exceptions.ClientError as exc:
-                    if exc.response["Error"]["Code"] not in _DENIED:
-                        raise
-
-    # -- the REST API ---------------------------------------------------------------------------
-    def api(self, method: str, path: str, json: Any = None, headers: dict[str, str] | None = None,
-            body: str | bytes | None = None, signed: bool = True) -> tuple[int, Any]:
-        """Call the REST API as API Gateway would: ``(status, parsed JSON body)``. Routes with IAM
-        authorization need a SigV4 ``Authorization`` header; ``signed=True`` (the default) stands
-        in for a caller with credentials (the local cloud does not check signatures)."""
-        from icp_local.api_gateway import call_api
-
-        return call_api(self, method, path, json_body=json, headers=headers, body=body, signed=signed)
-
-    # -- EventBridge delivery (moto has no Lambda or Step Functions targets) -------------------
-    def _deliver_to_target(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None:
-        arn = target["Arn"]
-        if ":states:" in arn:
-            self._enqueue(lambda: self._start_for_rule(target, event, rule_arn))
-        elif ":lambda:" in arn:
-            if self.may_invoke(arn, "events.amazonaws.com", rule_arn):
-                self._enqueue(lambda: self.invoke_async(arn, event))
-            else:
-                self._enqueue(lambda: self._to_dead_letter_queue(target, event, rule_arn))
-
-    def _start_for_rule(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None:
-        # EventBridge starts the execution with the target's role.
-        role = target.get("RoleArn")
-        principal = self.iam.principal(self.stack.roles.get(role, role), role, rule_arn.rsplit("/", 1)[-1]) \
-            if self.iam and role else None
-        try:
-            with iam.running_as(principal):
-                boto3.client("stepfunctions", region_name=self.region).start_execution(
-                    stateMachineArn=target["Arn"], name=event["id"], input=json.dumps(event))
-        except botocore.exceptions.ClientError as exc:
-            if exc.response["Error"]["Code"] not in _DENIED:
-                raise
-            self._to_dead_letter_queue(target, event, rule_arn)
-
-    def _observe(self, event: dict[str, Any]) -> None:
-        self.events_seen.append(event)
-        for observer in self._observers:
-            observer(event)
-
-
-def _scheduled_event(rule: str, cloud: LocalCloud) -> dict[str, Any]:
-    return {"version": "0", "id": f"sched-{int(cloud.clock.time())}", "detail-type": "Scheduled Event",
-            "source": "aws.events", "account": ACCOUNT_ID, "time": cloud.clock.now().isoformat(),
-            "region": cloud.region, "resources": [rule], "detail": {}}
-
-
-def _reset_core_caches() -> None:
-    from icp import store
-    from icp.aws import clients
-    from icp.partners import registry
-
-    # Each is keyed by what it reads from the environment only once; a new cloud has a new one.
-    clients.client.cache_clear()
-    store.records_model.cache_clear()
-    store.markers_model.cache_clear()
-    registry.remote_side_for.cache_clear()
-
-
-# -- moto EventBridge hooks ---------------------------------------------------------------------
-_saved_events: dict[str, Any] = {}
-
-
-def _install_event_hooks() -> None:
-    from moto.events import models
-
-    if _saved_events:
-        return
-    _saved_events["send"] = models.Rule.send_to_targets
-    _saved_events["put"] = models.EventsBackend.put_events
-
-    def send_to_targets(rule: Any, event: dict[str, Any], transform_input: bool = True) -> None:
-        cloud = _current
-        ours = [t for t in rule.targets if ":states:" in t["Arn"] or ":lambda:" in t["Arn"]]
-        if cloud is None or not ours or not rule.event_pattern.matches_event(event):
-            return _saved_events["send"](rule, event, transform_input)
-        for target in ours:
-            cloud._deliver_to_target(target, event, rule.arn)
-        others = [t for t in rule.targets if t not in ours]
-        if others:
-            saved, rule.targets = rule.targets, others
-            try:
-                _saved_events["send"](rule, event, transform_input)
-            finally:
-                rule.targets = saved
-
-    def put_events(backend: Any, events: list[dict[str, Any]]) -> Any:
-        cloud = _current
-        # The bus policy, entry by entry; refused entries are answered, the others go on.
-        refused = bus_policy.refusals(cloud.iam, backend, events) if cloud and cloud.iam and len(events) <= 10 else {}
-        events = [e for i, e in enumerate(events) if i not in refused]
-        answers = iter(_saved_events["put"](backend, events))
-        result = [refused[i] if i in refused else next(answers) for i in range(len(events) + len(refused))]
-        if cloud is not None:
-            for entry in events:
-                detail = entry.get("Detail")
-                cloud._observe({"source": entry.get("Source"), "detail-type": entry.get("DetailType"),
-                                "detail": json.loads(detail) if detail else {}, "time": cloud.clock.now().isoformat(),
-                                "bus": entry.get("EventBusName", "default")})
-        return result
-
-    models.Rule.send_to_targets = send_to_targets
-    models.EventsBackend.put_events = put_events
-
-
-def _uninstall_event_hooks() -> None:
-    from moto.events import models
-
-    if _saved_events:
-        models.Rule.send_to_targets = _saved_events.pop("send")
-        models.EventsBackend.put_events = _saved_events.pop("put")
+    def _step(self) -> bool:
+        self._sync_attachments()
+        return self._deliveries.deliver()

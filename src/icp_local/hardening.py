@@ -5,7 +5,7 @@ What moto has is created in moto, so a test can read it back (the topic and its 
 key, the web ACL). What nothing in the local cloud would act on is recorded only: a web ACL's
 association with the API stage (the local API is not served by moto, so WAF never sees a
 request), and the e-mail subscription (moto keeps it pending, as AWS does until confirmed).
-``icp_local.template.build`` takes these builders beside its own.
+``icp_local.stack_build.build`` takes these builders beside its own.
 """
 
 from __future__ import annotations

@@ -24,18 +24,12 @@ nor are the callers of ``icp_local.callers``, except against resource-based poli
 
 from __future__ import annotations
 
-import contextvars
 import json
-import os
-import re
 import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from enum import Enum
-from functools import lru_cache
 from typing import Any
 
 import botocore.credentials
@@ -44,185 +38,18 @@ from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
 
 from icp_local import iam_actions
+from icp_local.iam_policy import Decision, denial_message, evaluate, parse_document
+from icp_local.iam_principal import (
+    PerPrincipal,
+    Principal,
+    PrincipalCredentials,
+    Resolver,
+    current,
+)
+from icp_local.iam_principal import running_as as running_as  # callers name it as icp_local.iam.running_as
 
 _CONTEXT_KEY = "icp_local.iam_params"
 _DONE_KEY = "icp_local.iam_checked"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """A role session: who a function or state machine is when it calls AWS."""
-
-    name: str  # the template's logical id (what reports and tests name)
-    role_arn: str
-    arn: str  # arn:aws:sts::<account>:assumed-role/<role>/<session>
-    access_key: str
-    secret_key: str
-    token: str
-    # A caller from outside the template (icp_local.callers): its identity policies are not modelled.
-    external: bool = False
-
-
-_current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("icp_local_principal", default=None)
-
-
-def current() -> Principal | None:
-    return _current.get()
-
-
-@contextmanager
-def running_as(principal: Principal | None) -> Iterator[None]:
-    token = _current.set(principal)
-    try:
-        yield
-    finally:
-        _current.reset(token)
-
-
-# --- evaluation --------------------------------------------------------------------------------
-class Decision(Enum):
-    ALLOW = "allow"
-    IMPLICIT_DENY = "implicit deny"
-    EXPLICIT_DENY = "explicit deny"
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-@lru_cache(maxsize=4096)
-def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    # IAM wildcards: * is any run of characters, ? is one; nothing else is special.
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(f"{regex}\\Z", re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-
-
-def _like(pattern: str, value: str, ignore_case: bool = False) -> bool:
-    return _glob(pattern, ignore_case).match(value) is not None
-
-
-def _arn_like(pattern: str, arn: str) -> bool:
-    """ARN matching: segment by segment for partition, service, Region and account (a
-    wildcard does not cross a colon there), then the resource part as a whole."""
-    if pattern == "*":
-        return True
-    want, have = pattern.split(":", 5), arn.split(":", 5)
-    if len(want) != 6 or len(have) != 6:
-        return _like(pattern, arn)
-    return all(_like(w, h) for w, h in zip(want, have, strict=True))
-
-
-def _action_matches(patterns: Any, action: str) -> bool:
-    return any(_like(str(p), action, ignore_case=True) for p in _as_list(patterns))
-
-
-def _resource_matches(patterns: Any, resource: str) -> bool:
-    if resource == "*":  # an action with no resource type: only "*" covers it
-        return any(p == "*" for p in _as_list(patterns))
-    return any(_arn_like(str(p), resource) for p in _as_list(patterns))
-
-
-def _principal_matches(spec: Any, caller: str) -> bool:
-    """``caller`` is a role session ARN or a service principal (``events.amazonaws.com``)."""
-    if spec == "*":
-        return True
-    if not isinstance(spec, dict):
-        return False
-    for kind, values in spec.items():
-        for value in _as_list(values):
-            if value == "*" or value == caller:
-                return True
-            if kind == "AWS" and caller.startswith("arn:aws:sts::") and value.endswith(":root"):
-                return value.split(":")[4] == caller.split(":")[4]  # the account trusts its own roles
-    return False
-
-
-_STRING = {
-    "StringEquals": lambda want, have: want == have,
-    "StringNotEquals": lambda want, have: want == have,
-    "StringEqualsIgnoreCase": lambda want, have: want.lower() == have.lower(),
-    "StringNotEqualsIgnoreCase": lambda want, have: want.lower() == have.lower(),
-    "StringLike": lambda want, have: _like(want, have),
-    "StringNotLike": lambda want, have: _like(want, have),
-    "ArnEquals": lambda want, have: want == have,
-    "ArnNotEquals": lambda want, have: want == have,
-    "ArnLike": _arn_like,
-    "ArnNotLike": _arn_like,
-    "Bool": lambda want, have: want.lower() == have.lower(),
-    "NumericEquals": lambda want, have: float(want) == float(have),
-    "NumericLessThan": lambda want, have: float(have) < float(want),
-    "NumericLessThanEquals": lambda want, have: float(have) <= float(want),
-    "NumericGreaterThan": lambda want, have: float(have) > float(want),
-    "NumericGreaterThanEquals": lambda want, have: float(have) >= float(want),
-}
-
-
-def _condition_holds(operator: str, key: str, wanted: Any, context: Mapping[str, list[str]]) -> bool:
-    values = context.get(key.lower())
-    if operator == "Null":
-        return (values is None) == (str(_as_list(wanted)[0]).lower() == "true")
-    quantifier, _, base = operator.rpartition(":")
-    if_exists = base.endswith("IfExists")
-    base = base.removesuffix("IfExists")
-    if base not in _STRING:
-        raise NotImplementedError(f"the local cloud does not evaluate the condition operator {operator}")
-    negated = "Not" in base
-    if values is None:
-        # An absent key matches nothing: a positive test fails, a negated one holds (IAM's rule).
-        return if_exists or negated
-    match = _STRING[base]
-    wanted_values = [str(w) for w in _as_list(wanted)]
-
-    def one(have: str) -> bool:
-        hit = any(match(w, have) for w in wanted_values)
-        return not hit if negated else hit
-
-    if quantifier == "ForAllValues":
-        return all(one(v) for v in values)
-    return any(one(v) for v in values)  # single-valued keys, and ForAnyValue
-
-
-def _conditions_hold(conditions: Mapping[str, Mapping[str, Any]] | None, context: Mapping[str, list[str]]) -> bool:
-    return all(_condition_holds(operator, key, wanted, context)
-               for operator, block in (conditions or {}).items() for key, wanted in block.items())
-
-
-def evaluate(documents: list[dict[str, Any]], action: str, resource: str, context: Mapping[str, list[str]],
-             caller: str | None = None) -> Decision:
-    """AWS's policy logic for one action on one resource. ``context`` holds the request's
-    condition keys (lower case) with their values; ``caller``, for resource-based policies,
-    is who asks (statements with a ``Principal`` must name it)."""
-    allowed = False
-    for document in documents:
-        for statement in _as_list(document.get("Statement", [])):
-            if "Principal" in statement and (caller is None or not _principal_matches(statement["Principal"], caller)):
-                continue
-            if "NotPrincipal" in statement:
-                raise NotImplementedError("the local cloud does not evaluate NotPrincipal")
-            if "Action" in statement:
-                if not _action_matches(statement["Action"], action):
-                    continue
-            elif _action_matches(statement.get("NotAction", []), action):
-                continue
-            if "Resource" in statement:
-                if not _resource_matches(statement["Resource"], resource):
-                    continue
-            elif "NotResource" in statement and _resource_matches(statement["NotResource"], resource):
-                continue
-            if not _conditions_hold(statement.get("Condition"), context):
-                continue
-            if statement.get("Effect") == "Deny":
-                return Decision.EXPLICIT_DENY
-            allowed = True
-    return Decision.ALLOW if allowed else Decision.IMPLICIT_DENY
-
-
-def denial_message(caller_arn: str, action: str, resource: str, decision: Decision) -> str:
-    """AWS's wording (CloudTrail and the SDKs show it this way since 2021)."""
-    on = "" if resource == "*" else f" on resource: {resource}"
-    why = ("with an explicit deny in an identity-based policy" if decision is Decision.EXPLICIT_DENY
-           else f"because no identity-based policy allows the {action} action")
-    return f"User: {caller_arn} is not authorized to perform: {action}{on} {why}"
 
 
 # --- the enforcer ------------------------------------------------------------------------------
@@ -240,75 +67,6 @@ class Denial:
 # AccessDeniedException. EC2 has its own code; the query-protocol services say AccessDenied.
 _ERROR_CODES = {"ec2": ("UnauthorizedOperation", 403), "sqs": ("AccessDenied", 403), "sts": ("AccessDenied", 403),
                 "iam": ("AccessDenied", 403), "cloudwatch": ("AccessDenied", 403)}
-
-
-class _PrincipalCredentials(botocore.credentials.Credentials):
-    """The credentials of whoever runs now (see the module docstring); the operator's, from the
-    environment, when no principal does. Read at every signing, so cached clients follow."""
-
-    def __init__(self) -> None:  # no fixed keys: every attribute is read at use
-        self.method = "icp-local-principal"
-        self.account_id = None
-
-    def _keys(self) -> tuple[str, str, str | None]:
-        principal = _current.get()
-        if principal is not None:
-            return principal.access_key, principal.secret_key, principal.token
-        return (os.environ.get("AWS_ACCESS_KEY_ID", "testing"), os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
-                os.environ.get("AWS_SESSION_TOKEN"))
-
-    @property  # type: ignore[override]
-    def access_key(self) -> str:
-        return self._keys()[0]
-
-    @property  # type: ignore[override]
-    def secret_key(self) -> str:
-        return self._keys()[1]
-
-    @property  # type: ignore[override]
-    def token(self) -> str | None:
-        return self._keys()[2]
-
-    def get_frozen_credentials(self) -> botocore.credentials.ReadOnlyCredentials:
-        return botocore.credentials.ReadOnlyCredentials(*self._keys(), None)
-
-
-class _Resolver:
-    def __init__(self, credentials: _PrincipalCredentials):
-        self.credentials = credentials
-
-    def load_credentials(self) -> _PrincipalCredentials:
-        return self.credentials
-
-
-class _PerPrincipal(dict[str, Any]):
-    """Powertools keeps its parameter providers, and the secret values they cache, in one
-    module-level dict; in Lambda each function has a process of its own, so here each
-    principal gets its own dict (else one function would read another's cached secret and
-    never make the call its role may not allow)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._by_principal: dict[str | None, dict[str, Any]] = {}
-
-    def _mine(self) -> dict[str, Any]:
-        principal = _current.get()
-        return self._by_principal.setdefault(principal.name if principal else None, {})
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._mine()
-
-    def __getitem__(self, key: str) -> Any:
-        return self._mine()[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._mine()[key] = value
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._mine().get(key, default)
-
-    def clear(self) -> None:
-        self._by_principal.clear()
 
 
 @dataclass
@@ -330,7 +88,7 @@ class Enforcer:
         self._lock = threading.Lock()
         self._principals: dict[tuple[str, str], Principal] = {}
         self._by_key: dict[str, Principal] = {}
-        self._credentials = _PrincipalCredentials()
+        self._credentials = PrincipalCredentials()
         self._saved: dict[str, Any] = {}
 
     # -- principals ------------------------------------------------------------------------------
@@ -361,9 +119,9 @@ class Enforcer:
         from aws_lambda_powertools.utilities.parameters import secrets as powertools_secrets
 
         self._saved["resolver"] = botocore.credentials.create_credential_resolver
-        botocore.credentials.create_credential_resolver = lambda *_, **__: _Resolver(self._credentials)
+        botocore.credentials.create_credential_resolver = lambda *_, **__: Resolver(self._credentials)
         self._saved["providers"] = powertools_secrets.DEFAULT_PROVIDERS
-        powertools_secrets.DEFAULT_PROVIDERS = _PerPrincipal()
+        powertools_secrets.DEFAULT_PROVIDERS = PerPrincipal()
         botocore.handlers.BUILTIN_HANDLERS.extend(self._handlers())
         session = boto3.DEFAULT_SESSION
         if session is not None:  # sessions made before now do not read BUILTIN_HANDLERS again
@@ -398,7 +156,7 @@ class Enforcer:
         # Step Functions interpreter builds its clients with fixed placeholder keys).
         credentials = getattr(request_signer, "_credentials", None)
         key = credentials.get_frozen_credentials().access_key if credentials is not None else None
-        return self._by_key.get(key or "") or _current.get()
+        return self._by_key.get(key or "") or current()
 
     def _before_call(self, model: Any, context: dict[str, Any], request_signer: Any = None,
                      **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
@@ -474,15 +232,6 @@ def _error_response(model: Any, denial: Denial) -> tuple[AWSResponse, dict[str, 
 class _EmptyBody:
     def stream(self, **_: Any) -> Iterator[bytes]:
         return iter(())
-
-
-def parse_document(text: str | dict[str, Any]) -> dict[str, Any]:
-    return text if isinstance(text, dict) else _parse_cached(text)
-
-
-@lru_cache(maxsize=1024)
-def _parse_cached(text: str) -> dict[str, Any]:
-    return dict(json.loads(text))
 
 
 # --- the local cloud's view of moto and the emulators -------------------------------------------

@@ -18,13 +18,13 @@ from icp.models import ConnectionRecord, Status
 
 from icp_local.clock import SimClock
 from icp_local.emulators.botocore_hooks import shape_errors
-from icp_local.emulators.directconnect import (
+from icp_local.emulators.directconnect import DirectConnectEmulator
+from icp_local.emulators.directconnect_model import (
     ASSOCIATE_SECONDS,
     DISASSOCIATE_SECONDS,
     GATEWAY_DELETE_SECONDS,
     GATEWAY_PENDING_SECONDS,
     GATEWAY_REVERT_SECONDS,
-    DirectConnectEmulator,
 )
 from icp_local.variants import DEFAULT, HOSTILE, Variants
 

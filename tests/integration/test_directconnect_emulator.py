@@ -10,7 +10,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from icp_local.clock import SimClock
-from icp_local.emulators.directconnect import GATEWAY_PENDING_SECONDS, DirectConnectEmulator
+from icp_local.emulators.directconnect import DirectConnectEmulator
+from icp_local.emulators.directconnect_model import GATEWAY_PENDING_SECONDS
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TGW = "tgw-0123456789abcdef0"

@@ -18,7 +18,8 @@ from botocore import xform_name
 from icp_local import variants
 from icp_local.clock import SimClock
 from icp_local.emulators.botocore_hooks import assert_matches_shape, service_model, shape_errors
-from icp_local.emulators.directconnect import GATEWAY_PENDING_SECONDS, DirectConnectEmulator
+from icp_local.emulators.directconnect import DirectConnectEmulator
+from icp_local.emulators.directconnect_model import GATEWAY_PENDING_SECONDS
 from icp_local.emulators.interconnect import InterconnectEmulator
 
 GOOGLE_US_EAST = "mce-aws-gcp-iad"

@@ -22,7 +22,8 @@ from interconnect_support import (
 from icp_local import variants
 from icp_local.clock import SimClock
 from icp_local.emulators.botocore_hooks import service_model
-from icp_local.emulators.directconnect import GATEWAY_PENDING_SECONDS, DirectConnectEmulator
+from icp_local.emulators.directconnect import DirectConnectEmulator
+from icp_local.emulators.directconnect_model import GATEWAY_PENDING_SECONDS
 from icp_local.emulators.interconnect import InterconnectEmulator
 from icp_local.variants import Variants
 

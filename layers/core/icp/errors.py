@@ -12,9 +12,14 @@ from typing import Any
 
 
 class IcpError(Exception):
-    """Base of every domain error."""
+    """Base of every domain error; ``class X(IcpError, status=409)`` sets its HTTP status."""
 
     http_status = 500
+
+    def __init_subclass__(cls, *, status: int | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.http_status = status
 
     def __init__(self, message: str, *, field: str | None = None, rule: str | None = None):
         super().__init__(message)
@@ -27,46 +32,37 @@ class IcpError(Exception):
 
 
 # --- a request failed a check: REJECTED, nothing created -------------------------
-class RequestRejected(IcpError):
-    http_status = 422
+class RequestRejected(IcpError, status=422): ...
 
 
-class InvalidRequest(RequestRejected):
+class InvalidRequest(RequestRejected, status=400):
     """The request does not match the model (a field is missing, malformed or unknown)."""
-
-    http_status = 400
 
 
 class UnsupportedPair(RequestRejected):
     """No available environment for this provider, AWS Region and remote location."""
 
 
-class BandwidthNotOffered(RequestRejected):
-    pass
+class BandwidthNotOffered(RequestRejected): ...
 
 
-class CidrOverlap(RequestRejected):
-    pass
+class CidrOverlap(RequestRejected): ...
 
 
-class MtuMismatch(RequestRejected):
-    pass
+class MtuMismatch(RequestRejected): ...
 
 
 class InvalidRemoteAccount(RequestRejected):
     """The remote account identifier is not of the form the environment asks for."""
 
 
-class RegionLocality(RequestRejected):
-    pass
+class RegionLocality(RequestRejected): ...
 
 
-class QuotaExceeded(RequestRejected):
-    pass
+class QuotaExceeded(RequestRejected): ...
 
 
-class UnknownGateway(RequestRejected):
-    pass
+class UnknownGateway(RequestRejected): ...
 
 
 class UnknownNetwork(RequestRejected):
@@ -100,32 +96,25 @@ REJECTION_ERRORS = tuple(
 
 
 # --- lifecycle ------------------------------------------------------------------
-class DuplicateRequest(IcpError):
+class DuplicateRequest(IcpError, status=409):
     """A record for this requestId already exists: another execution owns it."""
 
-    http_status = 409
+
+class ConnectionNotFound(IcpError, status=404): ...
 
 
-class ConnectionNotFound(IcpError):
-    http_status = 404
-
-
-class ConcurrentUpdate(IcpError):
+class ConcurrentUpdate(IcpError, status=409):
     """The record changed under us (its version moved): re-read and try again."""
 
-    http_status = 409
 
-
-class InvalidTransition(IcpError):
-    http_status = 409
+class InvalidTransition(IcpError, status=409): ...
 
 
 class PartnerRejected(IcpError):
     """The partner refused the activation key, or AWS reports the connection failed."""
 
 
-class ActivationExpired(IcpError):
-    pass
+class ActivationExpired(IcpError): ...
 
 
 class RoutesNotConverged(IcpError):
@@ -176,51 +165,37 @@ class CleanupPending(IcpError):
 
 
 # --- the API's own refusals ----------------------------------------------------------
-class SignatureInvalid(IcpError):
+class SignatureInvalid(IcpError, status=401):
     """A signed request (webhook, partner callback) whose signature does not hold."""
 
-    http_status = 401
 
-
-class ReplayedRequest(IcpError):
+class ReplayedRequest(IcpError, status=401):
     """A signed request seen before, within the replay window."""
 
-    http_status = 401
+
+class UnknownPartner(IcpError, status=404): ...
 
 
-class UnknownPartner(IcpError):
-    http_status = 404
+class BodyTooLarge(IcpError, status=413): ...
 
 
-class BodyTooLarge(IcpError):
-    http_status = 413
-
-
-class NoBackupPath(IcpError):
+class NoBackupPath(IcpError, status=422):
     """A failover drill needs a backup path (``aws.backupTarget``) that routes can move to."""
 
-    http_status = 422
 
-
-class Conflict(IcpError):
+class Conflict(IcpError, status=409):
     """The connection is in a state that does not allow this (e.g. already decommissioning)."""
 
-    http_status = 409
 
-
-class SelfApproval(IcpError):
+class SelfApproval(IcpError, status=403):
     """An approver may not approve their own request (icp.requesters)."""
-
-    http_status = 403
 
 
 # --- ServiceNow -------------------------------------------------------------------------
-class ServiceNowUnavailable(IcpError):
+class ServiceNowUnavailable(IcpError, status=503):
     """ServiceNow's Table API refused an update (any 4xx but 429, at once) or stayed
     unreachable, throttled or failing through every retry. ``rule`` is ``http-<status>``,
     ``unreachable``, or names the configuration at fault. Never carries credentials."""
-
-    http_status = 503
 
 
 class ServiceNowNotSetUp(ServiceNowUnavailable):

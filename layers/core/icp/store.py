@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
@@ -21,6 +21,7 @@ from icp.errors import ConcurrentUpdate, ConnectionNotFound, DuplicateRequest
 from icp.models import ConnectionRecord
 
 RECORD_SK = "RECORD"
+M = TypeVar("M", bound=Model)
 
 
 class _RecordItem(Model):
@@ -40,13 +41,7 @@ class _RecordItem(Model):
 @cache
 def records_model() -> type[_RecordItem]:
     """The PynamoDB model bound to this deployment's table (read from the configuration on first use)."""
-
-    class RecordItem(_RecordItem):
-        class Meta:
-            table_name = config.settings().require("table_name")
-            region = config.settings().region()
-
-    return RecordItem
+    return _on_this_table(_RecordItem)
 
 
 class _MarkerItem(Model):
@@ -62,12 +57,16 @@ class _MarkerItem(Model):
 
 @cache
 def markers_model() -> type[_MarkerItem]:
-    class MarkerItem(_MarkerItem):
-        class Meta:
-            table_name = config.settings().require("table_name")
-            region = config.settings().region()
+    return _on_this_table(_MarkerItem)
 
-    return MarkerItem
+
+def _on_this_table(model: type[M]) -> type[M]:
+    """``model`` bound to this deployment's table: TABLE_NAME, in the function's Region."""
+    meta = type("Meta", (), {
+        "table_name": config.settings().require("table_name"),
+        "region": config.settings().region(),
+    })
+    return cast(type[M], type(model.__name__.lstrip("_"), (model,), {"Meta": meta, "__module__": __name__}))
 
 
 def claim_once(kind: str, key: str, ttl_seconds: int, now: float | None = None) -> bool:

@@ -45,20 +45,17 @@ import socket
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import grpc
-from google.cloud.networkconnectivity_v1beta.types import common
-from google.cloud.networkconnectivity_v1beta.types import transport_manager as tm
-from google.longrunning import operations_pb2
-from google.protobuf import empty_pb2
 from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
 
 from icp_local.clock import SimClock
 from icp_local.emulators.google_cloud import GoogleApiError, GoogleCloudEmulator
+from icp_local.emulators.google_grpc import grpc_handlers
+from icp_local.emulators.http_base import JsonHandler, serve_in_background, shut_down
 from icp_local.emulators.partners import Interconnect, OrderError, PartnerSimulator
 
 logger = logging.getLogger(__name__)
@@ -67,7 +64,6 @@ _MAX_BODY = 1 << 20
 _NETWORK = re.compile(r"^/compute/v1/projects/([^/]+)/global/networks/([^/]+)(?:/([A-Za-z]+))?$")
 _OPERATION = re.compile(r"^/compute/v1/projects/([^/]+)/global/operations/([^/]+?)(/wait)?$")
 _ACTIVATION = re.compile(r"^/partners/([^/]+)/v1/activations/([^/]+?)(/routes)?$")
-_TRANSPORT_SERVICE = "google.cloud.networkconnectivity.v1beta.TransportManager"
 _COMPUTE_REASONS = {404: "notFound", 409: "alreadyExists", 400: "invalid", 429: "rateLimitExceeded"}
 
 
@@ -114,16 +110,9 @@ class PartnerServer:
         handler = type("PartnerHandler", (_Handler,), {"app": self})
         server_class = _Http6Server if self._address.version == 6 else ThreadingHTTPServer
         self._http = server_class((host, 0), handler)
-        self._http.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._http.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="partner-server",
-            daemon=True,
-        )
-        self._thread.start()
+        self._thread = serve_in_background(self._http, "partner-server")
         self._grpc = grpc.server(ThreadPoolExecutor(max_workers=8, thread_name_prefix="google-grpc"))
-        self._grpc.add_generic_rpc_handlers(_grpc_handlers(self.google))
+        self._grpc.add_generic_rpc_handlers(grpc_handlers(self.google))
         target = f"[{host}]:0" if self._address.version == 6 else f"{host}:0"
         self._grpc_port = self._grpc.add_insecure_port(target)
         self._grpc.start()
@@ -134,13 +123,8 @@ class PartnerServer:
         if self._grpc is not None:
             self._grpc.stop(grace=None).wait()
             self._grpc = None
-        if self._http is not None:
-            self._http.shutdown()
-            self._http.server_close()
-            self._http = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        shut_down(self._http, self._thread)
+        self._http, self._thread = None, None
 
     @property
     def url(self) -> str:
@@ -177,29 +161,10 @@ class _Http6Server(ThreadingHTTPServer):
 
 
 # --- HTTP: Compute Engine REST and the partner order API -------------------------------
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     app: PartnerServer
-    protocol_version = "HTTP/1.1"
     server_version = "icp-partner-server"
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_PATCH(self) -> None:
-        self._dispatch("PATCH")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        # Request lines only (paths hold no keys); bodies are never logged.
-        logger.debug("partner server: " + format, *args)
+    log_name = "partner server"  # request lines only (paths hold no keys)
 
     def _dispatch(self, method: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -219,16 +184,6 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:
             logger.exception("partner server failed on %s %s", method, path)
             self._reply(500, {"error": "Internal", "message": "emulator error"})
-
-    def _reply(self, status: int, payload: Any = None, headers: Mapping[str, str] | None = None) -> None:
-        data = b"" if payload is None else json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
 
     # -- Compute Engine -------------------------------------------------------------
     def _compute(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> None:
@@ -325,130 +280,3 @@ def _peering_routes(
         region=param("region"),
     )
     return {"kind": "compute#exchangedPeeringRoutesList", "id": network, "items": items}
-
-
-# --- gRPC: Network Connectivity TransportManager ------------------------------------------
-def _datetime(seconds: float | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, tz=UTC)
-
-
-def _transport_message(view: dict[str, Any]) -> tm.Transport:
-    return tm.Transport(
-        name=view["name"],
-        create_time=_datetime(view["create_time"]),
-        update_time=_datetime(view["update_time"]),
-        labels=view["labels"],
-        description=view["description"],
-        remote_profile=view["remote_profile"],
-        bandwidth=getattr(tm.Transport.Bandwidth, view["bandwidth"]),
-        stack_type=getattr(tm.Transport.StackType, view["stack_type"]),
-        state=getattr(tm.Transport.State, view["state"]),
-        mtu_limit=view["mtu_limit"],
-        admin_enabled=view["admin_enabled"],
-        network=view["network"],
-        advertised_routes=view["advertised_routes"],
-        peering_network=view["peering_network"],
-    )
-
-
-def _transport_fields(message: tm.Transport) -> dict[str, Any]:
-    return tm.Transport.to_dict(message, use_integers_for_enums=False)
-
-
-def _operation_message(view: dict[str, Any]) -> operations_pb2.Operation:
-    operation = operations_pb2.Operation(name=view["name"], done=view["done"])
-    metadata = common.OperationMetadata(
-        create_time=_datetime(view["create_time"]),
-        end_time=_datetime(view["end_time"]),
-        target=view["target"],
-        verb=view["verb"],
-        api_version="v1beta",
-    )
-    operation.metadata.Pack(common.OperationMetadata.pb(metadata))
-    if view["done"]:
-        if view["empty_response"]:
-            operation.response.Pack(empty_pb2.Empty())
-        elif view["response"] is not None:
-            operation.response.Pack(tm.Transport.pb(_transport_message(view["response"])))
-        else:
-            operation.error.code = grpc.StatusCode.NOT_FOUND.value[0]
-            operation.error.message = f"{view['target']} was deleted before the operation finished"
-    return operation
-
-
-def _unary(
-    google: GoogleCloudEmulator,
-    fn: Callable[[Any], Any],
-    deserialize: Callable[[bytes], Any],
-    serialize: Callable[[Any], bytes],
-) -> grpc.RpcMethodHandler:
-    def handle(request: Any, context: grpc.ServicerContext) -> Any:
-        try:
-            fault = google.take_fault()
-            if fault is not None:
-                raise fault
-            return fn(request)
-        except GoogleApiError as err:
-            code = getattr(grpc.StatusCode, err.status, grpc.StatusCode.UNKNOWN)
-            context.abort(code, err.message)
-
-    return grpc.unary_unary_rpc_method_handler(
-        handle, request_deserializer=deserialize, response_serializer=serialize
-    )
-
-
-def _grpc_handlers(google: GoogleCloudEmulator) -> tuple[grpc.GenericRpcHandler, ...]:
-    operation = operations_pb2.Operation.SerializeToString
-
-    def create(request: tm.CreateTransportRequest) -> operations_pb2.Operation:
-        fields = _transport_fields(request.transport)
-        return _operation_message(
-            google.create_transport(request.parent, request.transport_id, fields, request.request_id)
-        )
-
-    def update(request: tm.UpdateTransportRequest) -> operations_pb2.Operation:
-        fields = _transport_fields(request.transport)
-        paths = list(request.update_mask.paths) if request.update_mask else []
-        return _operation_message(google.update_transport(fields, paths, request.request_id))
-
-    def list_transports(request: tm.ListTransportsRequest) -> tm.ListTransportsResponse:
-        views = google.list_transports(request.parent)
-        return tm.ListTransportsResponse(transports=[_transport_message(v) for v in views])
-
-    transports = {
-        "CreateTransport": _unary(google, create, tm.CreateTransportRequest.deserialize, operation),
-        "GetTransport": _unary(
-            google,
-            lambda r: _transport_message(google.get_transport(r.name)),
-            tm.GetTransportRequest.deserialize,
-            tm.Transport.serialize,
-        ),
-        "GetStatus": _unary(
-            google,
-            lambda r: tm.GetStatusResponse(**google.get_status(r.name)),
-            tm.GetStatusRequest.deserialize,
-            tm.GetStatusResponse.serialize,
-        ),
-        "ListTransports": _unary(
-            google, list_transports, tm.ListTransportsRequest.deserialize, tm.ListTransportsResponse.serialize
-        ),
-        "UpdateTransport": _unary(google, update, tm.UpdateTransportRequest.deserialize, operation),
-        "DeleteTransport": _unary(
-            google,
-            lambda r: _operation_message(google.delete_transport(r.name, r.request_id)),
-            tm.DeleteTransportRequest.deserialize,
-            operation,
-        ),
-    }
-    operations = {
-        "GetOperation": _unary(
-            google,
-            lambda r: _operation_message(google.get_operation(r.name)),
-            operations_pb2.GetOperationRequest.FromString,
-            operation,
-        ),
-    }
-    return (
-        grpc.method_handlers_generic_handler(_TRANSPORT_SERVICE, transports),
-        grpc.method_handlers_generic_handler("google.longrunning.Operations", operations),
-    )

@@ -32,11 +32,12 @@ import re
 import secrets
 import threading
 import uuid
-from collections.abc import Mapping
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from icp_local.emulators.http_base import JsonHandler, serve_in_background, shut_down
 
 logger = logging.getLogger(__name__)
 
@@ -80,20 +81,12 @@ class FakeServiceNow:
         if self._http is None:
             handler = type("ServiceNowHandler", (_Handler,), {"app": self})
             self._http = ThreadingHTTPServer((self._host, 0), handler)
-            self._http.daemon_threads = True
-            self._thread = threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name="fake-servicenow", daemon=True)
-            self._thread.start()
+            self._thread = serve_in_background(self._http, "fake-servicenow")
         return self
 
     def stop(self) -> None:
-        if self._http is not None:
-            self._http.shutdown()
-            self._http.server_close()
-            self._http = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        shut_down(self._http, self._thread)
+        self._http, self._thread = None, None
 
     @property
     def url(self) -> str:
@@ -204,39 +197,11 @@ def _error(message: str, detail: str = "") -> dict[str, Any]:
     return {"error": {"message": message, "detail": detail}, "status": "failure"}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     app: FakeServiceNow
-    protocol_version = "HTTP/1.1"
     server_version = "fake-servicenow"
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PATCH(self) -> None:
-        self._dispatch("PATCH")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        # Request lines only: bodies and the Authorization header are never logged.
-        logger.debug("fake servicenow: " + format, *args)
-
-    def _reply(self, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+    content_type = "application/json;charset=UTF-8"
+    log_name = "fake servicenow"
 
     def _dispatch(self, method: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)

@@ -15,19 +15,17 @@ _GONE = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist", "ExecutionDoesNotEx
 
 
 def send_success(token: str, output: dict[str, Any]) -> bool:
-    try:
-        call(client("stepfunctions").send_task_success, taskToken=token, output=json.dumps(output))
-        return True
-    except ClientError as exc:
-        if error_code(exc) in _GONE:
-            logger.info("task token already gone", extra={"error": error_code(exc)})
-            return False
-        raise
+    return _complete("send_task_success", taskToken=token, output=json.dumps(output))
 
 
 def send_failure(token: str, error: str, cause: str) -> bool:
+    return _complete("send_task_failure", taskToken=token, error=error, cause=cause)
+
+
+def _complete(operation: str, **params: str) -> bool:
+    """Completes a task token; False if it was already gone (nothing waits on it any more)."""
     try:
-        call(client("stepfunctions").send_task_failure, taskToken=token, error=error, cause=cause)
+        call(getattr(client("stepfunctions"), operation), **params)
         return True
     except ClientError as exc:
         if error_code(exc) in _GONE:

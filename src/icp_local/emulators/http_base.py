@@ -1,0 +1,67 @@
+"""What the emulators' HTTP servers share (icp_local.emulators.partner_server, .servicenow): a
+handler that answers JSON, and a server that runs on a daemon thread of its own."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    """Every method goes to ``_dispatch(method)``; ``_reply`` answers JSON (``None``: no body)."""
+
+    protocol_version = "HTTP/1.1"
+    content_type = "application/json"
+    log_name = "emulator"
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Request lines only: bodies and the Authorization header are never logged.
+        logging.getLogger(type(self).__module__).debug(f"{self.log_name}: " + format, *args)
+
+    def _dispatch(self, method: str) -> None:
+        raise NotImplementedError
+
+    def _reply(self, status: int, payload: Any = None, headers: Mapping[str, str] | None = None) -> None:
+        data = b"" if payload is None else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", self.content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def serve_in_background(server: ThreadingHTTPServer, name: str) -> threading.Thread:
+    """Starts answering on a daemon thread (the emulators poll every 50 ms, so stop is quick)."""
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def shut_down(server: ThreadingHTTPServer | None, thread: threading.Thread | None) -> None:
+    if server is not None:
+        server.shutdown()
+        server.server_close()
+    if thread is not None:
+        thread.join(timeout=5)

@@ -1,0 +1,218 @@
+"""The data of the AWS Interconnect emulator (icp_local.emulators.interconnect): the API's own
+values, the environments each Region offers, connections and proposals, and the small helpers
+the operations share. Every value has a row in docs/conformance.md naming its public source.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from icp_local.clock import Timer
+from icp_local.emulators.botocore_hooks import EmulatedError
+
+logger = logging.getLogger("icp_local.emulators.interconnect")
+
+# The API's own values (docs/conformance.md, "Provider values").
+MULTICLOUD = "Multicloud"
+LAST_MILE = "LastMile"
+GCP = "gcp"
+LUMEN = "lumen"
+
+VALIDATION = "InterconnectValidationException"
+CLIENT = "InterconnectClientException"
+NOT_FOUND = "ResourceNotFoundException"
+ACCESS_DENIED = "AccessDeniedException"
+QUOTA = "ServiceQuotaExceededException"
+
+MULTICLOUD_AVAILABLE = ("500Mbps", "1Gbps", "2Gbps", "5Gbps", "10Gbps")
+MULTICLOUD_SUPPORTED = (*MULTICLOUD_AVAILABLE, "25Gbps", "50Gbps", "100Gbps")
+# A ``limited`` environment has capacity for the smaller bandwidths only.
+MULTICLOUD_LIMITED = ("500Mbps", "1Gbps", "2Gbps")
+LAST_MILE_BANDWIDTHS = ("1Gbps", "2Gbps", "5Gbps", "10Gbps", "25Gbps", "50Gbps", "100Gbps")
+
+# AWS Region -> (Google Cloud region, the airport code AWS puts in the environment id), as launched.
+GOOGLE_CLOUD_PAIRS = {
+    "us-east-1": ("us-east4", "iad"),
+    "us-west-1": ("us-west2", "sfo"),
+    "us-west-2": ("us-west1", "pdx"),
+    "eu-west-2": ("europe-west2", "lhr"),
+    "eu-central-1": ("europe-west3", "fra"),
+    "ap-southeast-1": ("asia-southeast1", "sin"),  # listed on the region-availability page after launch
+}
+LIMITED_REGIONS = frozenset({"eu-central-1"})
+LUMEN_REGION = "us-east-1"
+# The metros AWS's last-mile getting-started guide names as examples.
+LUMEN_METROS = ("new-york", "chicago", "seattle")
+
+# The local cloud's partner simulators are named in the product's vocabulary.
+PARTNER_NAMES = {"google-cloud": GCP}
+
+# Read-after-create lag (a variant) lasts at most this long after the create.
+READ_AFTER_CREATE_WINDOW = 30.0
+
+LIVE_STATES = frozenset({"requested", "pending", "available", "down", "updating", "deleting"})
+MAX_TAGS = 50
+
+
+def api_error(code: str, message: str) -> EmulatedError:
+    return EmulatedError(code, message)
+
+
+@dataclass
+class Environment:
+    id: str
+    region: str
+    provider_key: str  # "cloudServiceProvider" or "lastMileProvider"
+    provider_name: str
+    location: str
+    type: str
+    state: str
+    available: tuple[str, ...]
+    supported: tuple[str, ...]
+    activation_page_url: str
+    remote_identifier_type: str
+
+    @property
+    def provider(self) -> dict[str, str]:
+        return {self.provider_key: self.provider_name}
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "location": self.location,
+            "environmentId": self.id,
+            "state": self.state,
+            "bandwidths": {"available": list(self.available), "supported": list(self.supported)},
+            "type": self.type,
+            "activationPageUrl": self.activation_page_url,
+            "remoteIdentifierType": self.remote_identifier_type,
+        }
+
+
+def default_environments() -> list[Environment]:
+    environments = [
+        Environment(
+            id=f"mce-aws-gcp-{code}",
+            region=aws_region,
+            provider_key="cloudServiceProvider",
+            provider_name=GCP,
+            location=gcp_region,
+            type=MULTICLOUD,
+            state="limited" if aws_region in LIMITED_REGIONS else "available",
+            available=MULTICLOUD_LIMITED if aws_region in LIMITED_REGIONS else MULTICLOUD_AVAILABLE,
+            supported=MULTICLOUD_SUPPORTED,
+            activation_page_url=f"https://console.cloud.google.com/network-connectivity/transports?region={gcp_region}",
+            remote_identifier_type="account",
+        )
+        for aws_region, (gcp_region, code) in GOOGLE_CLOUD_PAIRS.items()
+    ]
+    environments += [
+        Environment(
+            id=f"lmce-aws-lumen-{metro}",
+            region=LUMEN_REGION,
+            provider_key="lastMileProvider",
+            provider_name=LUMEN,
+            location=metro,
+            type=LAST_MILE,
+            state="available",
+            available=LAST_MILE_BANDWIDTHS,
+            supported=LAST_MILE_BANDWIDTHS,
+            activation_page_url=f"https://portal.lumen.com/aws-interconnect/activate?metro={metro}",
+            # "may be an email address (for Lumen)": the last-mile getting-started guide.
+            remote_identifier_type="email",
+        )
+        for metro in LUMEN_METROS
+    ]
+    return environments
+
+
+@dataclass
+class Connection:
+    id: str
+    arn: str
+    region: str
+    description: str
+    bandwidth: str
+    attach_point: dict[str, str]
+    environment: Environment
+    state: str
+    shared_id: str
+    owner: str
+    activation_key: str
+    tags: dict[str, str]
+    remote_account: str | None
+    reason: str = ""
+    timer: Timer | None = field(default=None, repr=False)
+    # Reads still to miss it (read-after-create lag): one error code per read.
+    misses: list[str] = field(default_factory=list, repr=False)
+    accepted: bool = False  # the partner took the key (or the connection came from a proposal)
+    created_at: float = 0.0
+
+    @property
+    def billing_tier(self) -> int:
+        supported = self.environment.supported
+        return supported.index(self.bandwidth) if self.bandwidth in supported else 0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "arn": self.arn,
+            "description": self.description,
+            "bandwidth": self.bandwidth,
+            "attachPoint": dict(self.attach_point),
+            "environmentId": self.environment.id,
+            "provider": self.environment.provider,
+            "location": self.environment.location,
+            "type": self.environment.type,
+            "state": self.state,
+            "sharedId": self.shared_id,
+            "billingTier": self.billing_tier,
+        }
+
+    def view(self) -> dict[str, Any]:
+        return {
+            **self.summary(),
+            "ownerAccount": self.owner,
+            "activationKey": self.activation_key,
+            "tags": dict(self.tags),
+        }
+
+
+@dataclass
+class Proposal:
+    key: str
+    region: str
+    environment: Environment
+    bandwidth: str
+    accepted_by: str | None = None  # connection id, once accepted
+
+
+def short_id() -> str:
+    """Eight lowercase letters and digits, as botocore's ``ConnectionId`` pattern has it."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def miss_message(code: str, identifier: str) -> str:
+    if code == ACCESS_DENIED:
+        # The model: access denied may also mean the resource does not exist (yet).
+        return "User is not authorized to perform interconnect:GetConnection on this resource"
+    return f"Connection {identifier} was not found"
+
+
+def new_activation_key() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def fingerprint_of(request: dict[str, Any]) -> str:
+    return json.dumps(request, sort_keys=True, default=str)
+
+
+def with_token(response: dict[str, Any], token: str | None) -> dict[str, Any]:
+    if token:
+        response["nextToken"] = token
+    return response

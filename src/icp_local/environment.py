@@ -1,0 +1,56 @@
+"""The process environment a local cloud runs in (README, "The local cloud"): fake AWS
+credentials and the Region, Powertools switched to local use, and the core's caches emptied, all
+put back as they were when the cloud stops."""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+
+from icp import store
+from icp.aws import clients
+from icp.partners import registry
+
+
+def local_variables(region: str) -> dict[str, str]:
+    """What every local cloud sets: credentials moto accepts, the Region, Powertools off-Lambda."""
+    return {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": region, "AWS_REGION": region,
+        "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_DEV": "false",
+    }
+
+
+class ProcessEnvironment:
+    """``os.environ`` changes that :meth:`restore` undoes, each variable to its first saved value."""
+
+    def __init__(self) -> None:
+        self._saved: dict[str, str | None] = {}
+
+    def set(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            self._saved.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def restore(self) -> None:
+        for key, value in self._saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def quiet_local_noise() -> None:
+    """Noise for a local run: samtranslator's feature-toggle notice, Powertools' empty metrics."""
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+def reset_core_caches() -> None:
+    # Each is keyed by what it reads from the environment only once; a new cloud has a new one.
+    clients.client.cache_clear()
+    store.records_model.cache_clear()
+    store.markers_model.cache_clear()
+    registry.remote_side_for.cache_clear()
