@@ -40,6 +40,9 @@ def _lambda_tasks() -> list[tuple[str, str, dict]]:
 def _input_model(folder: str) -> type[BaseModel]:
     source = ast.parse((ROOT / "functions" / folder / "app.py").read_text())
     for node in ast.walk(source):
+        # @task_handler(Model) (icp.task_handler), or Powertools' @event_parser(model=Model)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "task_handler" and node.args:
+            return getattr(tasks, node.args[0].id)  # type: ignore[attr-defined]
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "event_parser":
             model = next(k.value for k in node.keywords if k.arg == "model")
             return getattr(tasks, model.id)  # type: ignore[attr-defined]
