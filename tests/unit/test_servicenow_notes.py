@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import icp.clock
+import icp.http
 import pytest
 from icp.errors import ServiceNowNotSetUp, ServiceNowUnavailable
 from icp.lifecycle.notify_servicenow import state_for, state_to_send, ticket_of, work_note
@@ -16,7 +17,6 @@ from icp.servicenow import (
     BACKOFF,
     RETRY_AFTER_CAP,
     parse_credentials,
-    retry_after_seconds,
     scrub,
 )
 
@@ -200,6 +200,9 @@ def fixed_clock() -> Iterator[float]:
 
 
 def test_retry_after_in_seconds_or_as_an_http_date_is_honoured_up_to_its_cap(fixed_clock: float) -> None:
+    def retry_after_seconds(value: str | None) -> float | None:  # as icp.http.send reads ServiceNow's
+        return icp.http.retry_after_seconds(value, RETRY_AFTER_CAP)
+
     in_9_seconds = format_datetime(datetime.fromtimestamp(fixed_clock + 9, tz=UTC), usegmt=True)
     past = format_datetime(datetime.fromtimestamp(fixed_clock - 60, tz=UTC), usegmt=True)
 

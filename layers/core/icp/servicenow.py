@@ -229,15 +229,6 @@ def update_ticket(table: str, sys_id: str, *, work_notes: str, state: str | None
 
 
 # --- HTTP ---------------------------------------------------------------------------------
-
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """A ``Retry-After`` header (delay-seconds or an HTTP date) as seconds to wait, capped."""
-    return http.retry_after_seconds(value, RETRY_AFTER_CAP)
-
-
-
 def _error_text(raw: bytes) -> str:
     # ServiceNow answers {"error": {"message": ..., "detail": ...}, "status": "failure"}.
     try:
