@@ -43,6 +43,7 @@ demo: setup
 
 lint: setup $(SAM_ENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python scripts/import_cycles.py
 	$(BIN)/python scripts/build_asl.py --check

@@ -76,7 +76,7 @@ def _parse_importtime(stderr: str) -> dict[str, float]:
     for line in stderr.splitlines():
         if not line.startswith("import time:"):
             continue
-        fields = line[len("import time:"):].split("|")
+        fields = line[len("import time:") :].split("|")
         if len(fields) != 3 or not fields[0].strip().isdigit():
             continue  # the header line
         found.setdefault(fields[2].strip(), float(fields[1]))
@@ -85,29 +85,40 @@ def _parse_importtime(stderr: str) -> dict[str, float]:
 
 def cold_imports() -> None:
     print("1. API function cold import (fresh `python -c 'import app'`, cwd = project root,")
-    print(f"   PYTHONPATH = functions/<fn>, core from the installed icp package; median of {IMPORT_RUNS} runs)\n")
+    print(
+        f"   PYTHONPATH = functions/<fn>, core from the installed icp package; median of {IMPORT_RUNS} runs)\n"
+    )
     summary = []
     breakdowns = {}
     for function in ("api", "validate_request"):
         plain = [_fresh_import(function, importtime=False) for _ in range(IMPORT_RUNS)]
         traced = [_fresh_import(function, importtime=True) for _ in range(IMPORT_RUNS)]
-        summary.append((f"functions/{function}/app.py",
-                        statistics.median(t for t, _, _ in plain) * 1000,
-                        min(t for t, _, _ in plain) * 1000, max(t for t, _, _ in plain) * 1000,
-                        statistics.median(w for _, w, _ in plain) * 1000,
-                        statistics.median(t for t, _, _ in traced) * 1000))
+        summary.append(
+            (
+                f"functions/{function}/app.py",
+                statistics.median(t for t, _, _ in plain) * 1000,
+                min(t for t, _, _ in plain) * 1000,
+                max(t for t, _, _ in plain) * 1000,
+                statistics.median(w for _, w, _ in plain) * 1000,
+                statistics.median(t for t, _, _ in traced) * 1000,
+            )
+        )
         per_run = [_parse_importtime(stderr) for _, _, stderr in traced]
         modules = set().union(*per_run)
         medians = {m: statistics.median(run.get(m, 0.0) for run in per_run) for m in modules}
         breakdowns[function] = sorted(medians.items(), key=lambda item: -item[1])[:TOP_MODULES]
     print(f"   {'function':<32}{'import app':>12}{'min':>9}{'max':>9}{'process':>10}{'-X importtime':>15}")
     for name, median, low, high, wall, traced_median in summary:
-        print(f"   {name:<32}{median:>10.0f}ms{low:>7.0f}ms{high:>7.0f}ms{wall:>8.0f}ms{traced_median:>13.0f}ms")
+        print(
+            f"   {name:<32}{median:>10.0f}ms{low:>7.0f}ms{high:>7.0f}ms{wall:>8.0f}ms{traced_median:>13.0f}ms"
+        )
     print("   (process = the whole interpreter run, startup included; -X importtime = `import app` with the")
     print("   tracing on, which slows it, so the breakdown below comes from those runs)\n")
     for function, top in breakdowns.items():
-        print(f"   functions/{function}/app.py: {TOP_MODULES} heaviest modules by cumulative import time "
-              f"(median of {IMPORT_RUNS} -X importtime runs; nested modules count in their parents too)")
+        print(
+            f"   functions/{function}/app.py: {TOP_MODULES} heaviest modules by cumulative import time "
+            f"(median of {IMPORT_RUNS} -X importtime runs; nested modules count in their parents too)"
+        )
         for name, us in top:
             print(f"     {us / 1000:>8.1f} ms  {name}")
         print()
@@ -147,8 +158,10 @@ def stats_row(label: str, seconds: list[float], width: int = 58) -> str:
     if not seconds:
         return f"   {label:<{width}}{0:>6}" + "       -" * 5
     ms = [s * 1000 for s in seconds]
-    return (f"   {label:<{width}}{len(ms):>6}" + "".join(f"{v:>8.1f}" for v in (
-        percentile(ms, 50), percentile(ms, 95), percentile(ms, 99), max(ms), statistics.fmean(ms))))
+    return f"   {label:<{width}}{len(ms):>6}" + "".join(
+        f"{v:>8.1f}"
+        for v in (percentile(ms, 50), percentile(ms, 95), percentile(ms, 99), max(ms), statistics.fmean(ms))
+    )
 
 
 def table_header(title: str, width: int = 58) -> None:
@@ -174,7 +187,11 @@ class Webhook:
     @staticmethod
     def _headers(secret: str, body: bytes) -> dict[str, str]:
         stamp = str(int(time.time()))
-        return {"Content-Type": "application/json", TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(secret, stamp, body)}
+        return {
+            "Content-Type": "application/json",
+            TIMESTAMP_HEADER: stamp,
+            SIGNATURE_HEADER: sign(secret, stamp, body),
+        }
 
     def request(self, kind: str) -> tuple[bytes, dict[str, str]]:
         if kind == "a":
@@ -208,9 +225,13 @@ def plan(mix: dict[str, int], seed: int) -> list[str]:
     return kinds
 
 
-def measure(send: Callable[[bytes, dict[str, str]], tuple[int, Any]], hook: Webhook, kinds: list[str],
-            handler_times: list[float], connection_id: str) -> tuple[dict[str, list[float]], dict[str, list[float]],
-                                                                    dict[str, Counter[str]], list[str]]:
+def measure(
+    send: Callable[[bytes, dict[str, str]], tuple[int, Any]],
+    hook: Webhook,
+    kinds: list[str],
+    handler_times: list[float],
+    connection_id: str,
+) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, Counter[str]], list[str]]:
     """Latencies by kind (and "c <outcome>"); requests with a GC pause in them also under "<key> gc"."""
     total: dict[str, list[float]] = defaultdict(list)  # by kind, and by "c <outcome>"
     handler: dict[str, list[float]] = defaultdict(list)
@@ -236,8 +257,11 @@ def measure(send: Callable[[bytes, dict[str, str]], tuple[int, Any]], hook: Webh
                 total[f"{key} no-gc"].append(elapsed)
             if inner is not None:
                 handler[key].append(inner)
-        expected = {"a": status == 202 and isinstance(payload, dict) and payload.get("connectionId") == connection_id,
-                    "b": status == 401, "c": status in (202, 422)}[kind]
+        expected = {
+            "a": status == 202 and isinstance(payload, dict) and payload.get("connectionId") == connection_id,
+            "b": status == 401,
+            "c": status in (202, 422),
+        }[kind]
         if not expected:
             problems.append(f"{kind}: {label} {payload}")
         if kind == "c" and status == 202 and not hook.cloud.wait_until_parked(30.0):
@@ -245,29 +269,44 @@ def measure(send: Callable[[bytes, dict[str, str]], tuple[int, Any]], hook: Webh
     return total, handler, outcomes, problems
 
 
-def report(title: str, total: dict[str, list[float]], handler: dict[str, list[float]] | None,
-           outcomes: dict[str, Counter[str]]) -> None:
+def report(
+    title: str,
+    total: dict[str, list[float]],
+    handler: dict[str, list[float]] | None,
+    outcomes: dict[str, Counter[str]],
+) -> None:
     rows = [(KINDS[k], k) for k in KINDS] + [
-        (f"    of which {key[2:]}", key) for key in sorted(k for k in total if k.startswith("c ") and
-                                                          not k.endswith("gc"))]
+        (f"    of which {key[2:]}", key)
+        for key in sorted(k for k in total if k.startswith("c ") and not k.endswith("gc"))
+    ]
     table_header(title)
     for label, key in rows:
         print(stats_row(label, total.get(key, [])))
     print(stats_row("all kinds", [s for k in KINDS for s in total.get(k, [])]))
     print()
     table_header("  the same, leaving out requests a GC pause fell in")
-    for label, key in rows[:len(KINDS)]:
+    for label, key in rows[: len(KINDS)]:
         print(stats_row(label, total.get(f"{key} no-gc", [])))
     hit = {k: total.get(f"{k} gc", []) for k in KINDS}
-    print("   requests with a garbage collection (> 5 ms) in them: " + ", ".join(
-        f"{k}: {len(v)}" + (f" (GC {min(v) * 1000:.0f}-{max(v) * 1000:.0f} ms)" if v else "") for k, v in hit.items()))
+    print(
+        "   requests with a garbage collection (> 5 ms) in them: "
+        + ", ".join(
+            f"{k}: {len(v)}" + (f" (GC {min(v) * 1000:.0f}-{max(v) * 1000:.0f} ms)" if v else "")
+            for k, v in hit.items()
+        )
+    )
     if handler is not None:
         print()
         table_header("  the same requests, API function only (handler call)")
         for label, key in rows:
             print(stats_row(label, handler.get(key, [])))
-    print("\n   outcomes: " + "; ".join(f"{k}: " + ", ".join(f"{n} x {o}" for o, n in sorted(c.items()))
-                                     for k, c in sorted(outcomes.items())))
+    print(
+        "\n   outcomes: "
+        + "; ".join(
+            f"{k}: " + ", ".join(f"{n} x {o}" for o, n in sorted(c.items()))
+            for k, c in sorted(outcomes.items())
+        )
+    )
 
 
 def quiet() -> None:
@@ -314,16 +353,23 @@ def webhook_latency() -> None:
             raise SystemExit(f"the first webhook was refused: {status} {first}")
         parked = cloud.wait_until_parked(30.0)
         record = cloud.connection(first["connectionId"])
-        print(f"   first delivery of the ticket (API function loaded, execution started): {first_ms:.0f} ms, "
-              f"{status}; record {'written' if record else 'NOT written'}"
-              f"{'' if parked else ' (its execution had not parked after 30 s)'}\n")
+        print(
+            f"   first delivery of the ticket (API function loaded, execution started): {first_ms:.0f} ms, "
+            f"{status}; record {'written' if record else 'NOT written'}"
+            f"{'' if parked else ' (its execution had not parked after 30 s)'}\n"
+        )
 
         started = time.perf_counter()
-        total, handler, outcomes, problems = measure(in_process, hook, plan(IN_PROCESS_MIX, seed=7),
-                                                     handler_times, first["connectionId"])
+        total, handler, outcomes, problems = measure(
+            in_process, hook, plan(IN_PROCESS_MIX, seed=7), handler_times, first["connectionId"]
+        )
         in_process_s = time.perf_counter() - started
-        report(f"in process, cloud.api ({sum(IN_PROCESS_MIX.values())} requests, {in_process_s:.1f} s)",
-               total, handler, outcomes)
+        report(
+            f"in process, cloud.api ({sum(IN_PROCESS_MIX.values())} requests, {in_process_s:.1f} s)",
+            total,
+            handler,
+            outcomes,
+        )
 
         with LocalApiServer(cloud) as server:
             url = server.url + WEBHOOK
@@ -337,21 +383,32 @@ def webhook_latency() -> None:
                     return error.code, json.loads(error.read() or b"null")
 
             started = time.perf_counter()
-            http_total, _, http_outcomes, http_problems = measure(over_http, hook, plan(HTTP_MIX, seed=11),
-                                                                  handler_times, first["connectionId"])
+            http_total, _, http_outcomes, http_problems = measure(
+                over_http, hook, plan(HTTP_MIX, seed=11), handler_times, first["connectionId"]
+            )
             http_s = time.perf_counter() - started
         print()
-        report(f"over HTTP, urllib -> LocalApiServer ({sum(HTTP_MIX.values())} requests, {http_s:.1f} s)",
-               http_total, None, http_outcomes)
-        print("   (urllib opens a new loopback TCP connection per request; the server answers on a new thread)")
+        report(
+            f"over HTTP, urllib -> LocalApiServer ({sum(HTTP_MIX.values())} requests, {http_s:.1f} s)",
+            http_total,
+            None,
+            http_outcomes,
+        )
+        print(
+            "   (urllib opens a new loopback TCP connection per request; the server answers on a new thread)"
+        )
 
-        print(f"\n   executions started in all: {len(cloud.executions())}; connection records: "
-              f"{len(cloud.connections())}; AWS Interconnect connections: {len(cloud.interconnect.connections())}")
-        print("   (c) note: each new ticket runs the full path (parse, every check against the world, "
-              "then StartExecution).\n"
-              "   The account's quota allows 2 multicloud connections per provider (google-cloud here, and the\n"
-              "   re-sent ticket (a) holds one), so after the first new ticket(s) the quota check refuses with\n"
-              "   422 quota-multicloud-per-provider: still the full check path, minus StartExecution.")
+        print(
+            f"\n   executions started in all: {len(cloud.executions())}; connection records: "
+            f"{len(cloud.connections())}; AWS Interconnect connections: {len(cloud.interconnect.connections())}"
+        )
+        print(
+            "   (c) note: each new ticket runs the full path (parse, every check against the world, "
+            "then StartExecution).\n"
+            "   The account's quota allows 2 multicloud connections per provider (google-cloud here, and the\n"
+            "   re-sent ticket (a) holds one), so after the first new ticket(s) the quota check refuses with\n"
+            "   422 quota-multicloud-per-provider: still the full check path, minus StartExecution."
+        )
         for problem in (problems + http_problems)[:10]:
             print(f"   UNEXPECTED: {problem}")
         if problems or http_problems:

@@ -17,8 +17,12 @@ from icp.observability import logger as icp_logger
 REGION = "us-east-1"
 
 
-BIG_QUOTAS = {"max_connections": 20000, "max_requested": 20000, "max_multicloud_per_provider": 20000,
-              "max_last_mile_per_provider": 20000}
+BIG_QUOTAS = {
+    "max_connections": 20000,
+    "max_requested": 20000,
+    "max_multicloud_per_provider": 20000,
+    "max_last_mile_per_provider": 20000,
+}
 
 
 def full_history(execution_arn: str) -> list[dict[str, Any]]:
@@ -41,12 +45,18 @@ def _own_history(execution_arn: str) -> list[dict[str, Any]]:
 
 
 def table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
-    cells = [[str(h) for h in headers]] + [[f"{c:,}" if isinstance(c, int) else str(c) for c in r] for r in rows]
+    cells = [[str(h) for h in headers]] + [
+        [f"{c:,}" if isinstance(c, int) else str(c) for c in r] for r in rows
+    ]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     line = "  ".join("-" * w for w in widths)
     print(f"\n{title}\n{'=' * len(title)}")
     for k, r in enumerate(cells):
-        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+        print(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
         if k == 0:
             print(line)
 

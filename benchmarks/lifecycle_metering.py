@@ -81,5 +81,9 @@ class Snapshot:
 
 def scheduled_functions(cloud: LocalCloud) -> set[str]:
     """The functions the template runs on a schedule (read from the template, not listed here)."""
-    return {cloud.runtime.spec(target["Arn"]).logical_id for rule in cloud.stack.rules if rule.schedule
-            for target in rule.targets}
+    return {
+        cloud.runtime.spec(target["Arn"]).logical_id
+        for rule in cloud.stack.rules
+        if rule.schedule
+        for target in rule.targets
+    }

@@ -45,11 +45,16 @@ STORM_CONNECTIONS = 500
 STORM_INCIDENTS = 40
 STORM_EVENTS = 10_000
 STORM_SEED = 20240611
+
+
 # -- helpers ----------------------------------------------------------------------------------------
 def route_kinds(network: Network) -> dict[str, list[str]]:
     routes = boto3.client("ec2", region_name=REGION).search_transit_gateway_routes(
-        TransitGatewayRouteTableId=network.route_table_id, Filters=[{"Name": "type", "Values": ["static"]}])["Routes"]
-    return {r["DestinationCidrBlock"]: [a["ResourceType"] for a in r["TransitGatewayAttachments"]] for r in routes}
+        TransitGatewayRouteTableId=network.route_table_id, Filters=[{"Name": "type", "Values": ["static"]}]
+    )["Routes"]
+    return {
+        r["DestinationCidrBlock"]: [a["ResourceType"] for a in r["TransitGatewayAttachments"]] for r in routes
+    }
 
 
 def remediation_arns(cloud: LocalCloud) -> list[str]:
@@ -68,9 +73,17 @@ def remediation_arns(cloud: LocalCloud) -> list[str]:
 
 
 def link_event(cloud: LocalCloud, connection_id: str, aws_id: str, before: str, after: str) -> None:
-    cloud.put_event(BUS_SOURCE, LINK_CHANGED, {
-        "connectionId": connection_id, "awsConnectionId": aws_id, "from": before, "to": after,
-        "observedAt": cloud.clock.now().isoformat()})
+    cloud.put_event(
+        BUS_SOURCE,
+        LINK_CHANGED,
+        {
+            "connectionId": connection_id,
+            "awsConnectionId": aws_id,
+            "from": before,
+            "to": after,
+            "observedAt": cloud.clock.now().isoformat(),
+        },
+    )
 
 
 def align(cloud: LocalCloud, offset: int = 30) -> None:
@@ -82,8 +95,9 @@ def align(cloud: LocalCloud, offset: int = 30) -> None:
 
 
 # -- 1. down -> backup path ----------------------------------------------------------------------
-def failover_latency(cloud: LocalCloud, network: Network, record: dict[str, Any],
-                     times: FunctionTimes) -> dict[str, Any]:
+def failover_latency(
+    cloud: LocalCloud, network: Network, record: dict[str, Any], times: FunctionTimes
+) -> dict[str, Any]:
     cid, aws = record["connectionId"], record["awsConnectionId"]
     partner = cloud.partner("google-cloud")
     sim_latency: list[float] = []
@@ -109,9 +123,13 @@ def failover_latency(cloud: LocalCloud, network: Network, record: dict[str, Any]
         cloud.advance(0)
         t1 = time.perf_counter()
         collected_a = collections.count - collected
-        down_event = next(e for e in cloud.events_seen[events_before:]
-                          if e["detail-type"] == LINK_CHANGED and e["detail"].get("to") == "down"
-                          and e["detail"].get("connectionId") == cid)
+        down_event = next(
+            e
+            for e in cloud.events_seen[events_before:]
+            if e["detail-type"] == LINK_CHANGED
+            and e["detail"].get("to") == "down"
+            and e["detail"].get("connectionId") == cid
+        )
         # (b) the grace wait, untimed: up to just before it ends (a watcher sweep runs in here and
         # publishes the same down again; the lease makes that a no-op).
         cloud.advance(GRACE - 1)
@@ -126,8 +144,13 @@ def failover_latency(cloud: LocalCloud, network: Network, record: dict[str, Any]
         if route_kinds(network) == {"10.128.0.0/16": ["vpn"]}:
             on_backup += 1
         history = cloud.connection(cid)["history"]
-        degraded = [h for h in history if h["to"] == "DEGRADED" and "backup path" in (h.get("reason") or "")
-                    and sim_time(h["at"]) >= started_sim]
+        degraded = [
+            h
+            for h in history
+            if h["to"] == "DEGRADED"
+            and "backup path" in (h.get("reason") or "")
+            and sim_time(h["at"]) >= started_sim
+        ]
         if degraded and failed_over is not None and failed_over > t2:
             sim_latency.append(sim_time(degraded[-1]["at"]) - sim_time(down_event["time"]) - GRACE)
             detect_ms.append((t1 - t0) * 1000)
@@ -136,8 +159,10 @@ def failover_latency(cloud: LocalCloud, network: Network, record: dict[str, Any]
             parked_ms.append((t1 - t0 + t3 - t2) * 1000)
         partner.link_up(aws)
         cloud.run_until_idle()
-        if route_kinds(network) == {"10.128.0.0/16": ["direct-connect-gateway"]} and \
-                cloud.connection(cid)["status"] == "ACTIVE":
+        if (
+            route_kinds(network) == {"10.128.0.0/16": ["direct-connect-gateway"]}
+            and cloud.connection(cid)["status"] == "ACTIVE"
+        ):
             restored += 1
         if first_full is None:
             new = [a for a in remediation_arns(cloud) if a not in known]
@@ -146,8 +171,18 @@ def failover_latency(cloud: LocalCloud, network: Network, record: dict[str, Any]
         if (run + 1) % 50 == 0:
             print(f"  failover runs: {run + 1}/{RUNS}", flush=True)
     executions = len(set(remediation_arns(cloud)) - known)
-    return {"sim": sim_latency, "detect": detect_ms, "act": act_ms, "total": total_ms, "parked": parked_ms,
-            "gc_runs": gc_runs, "on_backup": on_backup, "restored": restored, "executions": executions, "first_full": first_full}
+    return {
+        "sim": sim_latency,
+        "detect": detect_ms,
+        "act": act_ms,
+        "total": total_ms,
+        "parked": parked_ms,
+        "gc_runs": gc_runs,
+        "on_backup": on_backup,
+        "restored": restored,
+        "executions": executions,
+        "first_full": first_full,
+    }
 
 
 # -- 3. history per execution ----------------------------------------------------------------------
@@ -174,7 +209,8 @@ def recovered_within_grace(cloud: LocalCloud, record: dict[str, Any]) -> str | N
 def route_repair(cloud: LocalCloud, network: Network) -> str | None:
     known = set(remediation_arns(cloud))
     boto3.client("ec2", region_name=REGION).delete_transit_gateway_route(
-        TransitGatewayRouteTableId=network.route_table_id, DestinationCidrBlock="10.128.0.0/16")
+        TransitGatewayRouteTableId=network.route_table_id, DestinationCidrBlock="10.128.0.0/16"
+    )
     cloud.run_until_idle()
     new = [a for a in remediation_arns(cloud) if a not in known]
     if len(new) == 1 and route_kinds(network) == {"10.128.0.0/16": ["direct-connect-gateway"]}:
@@ -197,34 +233,54 @@ def seed_connections(cloud: LocalCloud, n: int) -> list[tuple[str, str]]:
     seeded = []
     with store.records_model().batch_write() as batch:
         for i in range(n):
-            aws = emulator._new_connection(env, "1Gbps", {"directConnectGateway": str(uuid.uuid4())}, None, {},
-                                           None, "available")
+            aws = emulator._new_connection(
+                env, "1Gbps", {"directConnectGateway": str(uuid.uuid4())}, None, {}, None, "available"
+            )
             # connectionIds must look like real ones (icc- + 20 hex) for the alarm-name parser
             connection_id = f"icc-{i:020x}"
             request_id = f"storm-{i:05d}"
             record = ConnectionRecord(
-                connectionId=connection_id, requestId=request_id, type="multicloud", provider="google-cloud",
-                awsRegion=REGION, remoteLocation=env.location, bandwidth="1Gbps",
-                request={**template, "requestId": request_id}, status=Status.ACTIVE, awsConnectionId=aws.id,
-                awsState="available", awsStateSeen="available", awsStateReads=2,  # a settled link
-                environmentId=env.id, version=1, createdAt=now, updatedAt=now)
+                connectionId=connection_id,
+                requestId=request_id,
+                type="multicloud",
+                provider="google-cloud",
+                awsRegion=REGION,
+                remoteLocation=env.location,
+                bandwidth="1Gbps",
+                request={**template, "requestId": request_id},
+                status=Status.ACTIVE,
+                awsConnectionId=aws.id,
+                awsState="available",
+                awsStateSeen="available",
+                awsStateReads=2,  # a settled link
+                environmentId=env.id,
+                version=1,
+                createdAt=now,
+                updatedAt=now,
+            )
             batch.save(store._to_item(record))
             seeded.append((connection_id, aws.id))
     return seeded
 
 
-def storm_events(seeded: list[tuple[str, str]], incidents: set[str], rng: random.Random) -> list[dict[str, Any]]:
+def storm_events(
+    seeded: list[tuple[str, str]], incidents: set[str], rng: random.Random
+) -> list[dict[str, Any]]:
     """STORM_EVENTS details: each incident's down repeated (about a fifth of all events), the rest
     noise for the other connections that needs no action (to: available / pending)."""
     downs_each = STORM_EVENTS // 5 // len(incidents)
     events = []
     for cid, aws in seeded:
         if cid in incidents:
-            events += [{"connectionId": cid, "awsConnectionId": aws, "from": "available", "to": "down"}] * downs_each
+            events += [
+                {"connectionId": cid, "awsConnectionId": aws, "from": "available", "to": "down"}
+            ] * downs_each
     others = [(c, a) for c, a in seeded if c not in incidents]
     while len(events) < STORM_EVENTS:
         cid, aws = rng.choice(others)
-        before, after = rng.choice([("down", "available"), ("pending", "available"), ("available", "pending")])
+        before, after = rng.choice(
+            [("down", "available"), ("pending", "available"), ("available", "pending")]
+        )
         events.append({"connectionId": cid, "awsConnectionId": aws, "from": before, "to": after})
     rng.shuffle(events)
     return events
@@ -251,8 +307,15 @@ def event_storm() -> dict[str, Any]:
 
         started = time.perf_counter()
         for i in range(0, len(details), 10):  # PutEvents takes at most 10 entries
-            entries = [{"Source": BUS_SOURCE, "DetailType": LINK_CHANGED, "EventBusName": bus,
-                        "Detail": json.dumps({**d, "observedAt": observed})} for d in details[i:i + 10]]
+            entries = [
+                {
+                    "Source": BUS_SOURCE,
+                    "DetailType": LINK_CHANGED,
+                    "EventBusName": bus,
+                    "Detail": json.dumps({**d, "observedAt": observed}),
+                }
+                for d in details[i : i + 10]
+            ]
             result = client.put_events(Entries=entries)
             if result.get("FailedEntryCount"):
                 raise RuntimeError(f"events refused: {result}")
@@ -270,11 +333,16 @@ def event_storm() -> dict[str, Any]:
             if record is not None and record.lease:
                 remediated.add(cid)
         return {
-            "events": len(details), "downs": sum(d["to"] == "down" for d in details),
-            "noise": sum(d["to"] != "down" for d in details), "seconds": elapsed, "seed_seconds": seed_seconds,
+            "events": len(details),
+            "downs": sum(d["to"] == "down" for d in details),
+            "noise": sum(d["to"] != "down" for d in details),
+            "seconds": elapsed,
+            "seed_seconds": seed_seconds,
             "invocations": cloud.runtime.invocations["StartRemediationFunction"] - invocations_before,
             "errors": cloud.runtime.errors["StartRemediationFunction"] - errors_before,
-            "executions": len(arns), "leased": len(remediated), "leased_right": len(remediated & incidents),
+            "executions": len(arns),
+            "leased": len(remediated),
+            "leased_right": len(remediated & incidents),
             "sim_moved": cloud.clock.time() - sim_before,
             "observed": sum(1 for e in cloud.events_seen if e["detail-type"] == LINK_CHANGED),
         }
@@ -299,71 +367,112 @@ def main() -> int:
         lat = failover_latency(cloud, network, record, times)
         grace_arn = recovered_within_grace(cloud, record)
         repair_arn = route_repair(cloud, network)
-        paths = [("failover and restore (run 1 of table 1)", lat["first_full"]),
-                 ("link back within the grace period", grace_arn), ("route repair (TGW route deleted)", repair_arn)]
-        counts = [(label, *history_counts(arn)) if arn else (label, "-", "-", "NOT FOUND") for label, arn in paths]
+        paths = [
+            ("failover and restore (run 1 of table 1)", lat["first_full"]),
+            ("link back within the grace period", grace_arn),
+            ("route repair (TGW route deleted)", repair_arn),
+        ]
+        counts = [
+            (label, *history_counts(arn)) if arn else (label, "-", "-", "NOT FOUND") for label, arn in paths
+        ]
 
     n = len(lat["total"])
-    rows = [["simulated s, Link State Changed (down) -> Fail Over done, minus 120 s grace",
-             f"{percentile(lat['sim'], 50):.1f}", f"{percentile(lat['sim'], 99):.1f}", f"{max(lat['sim']):.1f}"]]
-    for key, label in [("detect", "real ms, (a) put down event -> execution parked in grace Wait"),
-                       ("act", "real ms, (c) grace Wait ends -> Fail Over returned"),
-                       ("total", "real ms, (a) + (c): down published -> on backup path, grace excluded"),
-                       ("parked", "real ms, (a) + (c) through Open Incident, parked on recovery token")]:
-        rows.append([label, f"{percentile(lat[key], 50):.1f}", f"{percentile(lat[key], 99):.1f}",
-                     f"{max(lat[key]):.1f}"])
-    table(f"1. Down observed -> routes on the VPN backup path, grace excluded ({n} of {RUNS} runs measured)",
-          ["measure", "p50", "p99", "max"], rows)
-    check1 = (n == RUNS and lat["on_backup"] == RUNS and lat["restored"] == RUNS and lat["executions"] == RUNS)
+    rows = [
+        [
+            "simulated s, Link State Changed (down) -> Fail Over done, minus 120 s grace",
+            f"{percentile(lat['sim'], 50):.1f}",
+            f"{percentile(lat['sim'], 99):.1f}",
+            f"{max(lat['sim']):.1f}",
+        ]
+    ]
+    for key, label in [
+        ("detect", "real ms, (a) put down event -> execution parked in grace Wait"),
+        ("act", "real ms, (c) grace Wait ends -> Fail Over returned"),
+        ("total", "real ms, (a) + (c): down published -> on backup path, grace excluded"),
+        ("parked", "real ms, (a) + (c) through Open Incident, parked on recovery token"),
+    ]:
+        rows.append(
+            [
+                label,
+                f"{percentile(lat[key], 50):.1f}",
+                f"{percentile(lat[key], 99):.1f}",
+                f"{max(lat[key]):.1f}",
+            ]
+        )
+    table(
+        f"1. Down observed -> routes on the VPN backup path, grace excluded ({n} of {RUNS} runs measured)",
+        ["measure", "p50", "p99", "max"],
+        rows,
+    )
+    check1 = n == RUNS and lat["on_backup"] == RUNS and lat["restored"] == RUNS and lat["executions"] == RUNS
     ok &= check1
-    print(f"On the VPN attachment after the grace: {lat['on_backup']}/{RUNS}; back on the connection and ACTIVE "
-          f"after link up: {lat['restored']}/{RUNS}; remediation executions: {lat['executions']} "
-          f"-> {'PASS' if check1 else 'FAIL'}")
-    print(f"Runs in which a full (generation 2) garbage collection started during a timed part: {lat['gc_runs']} "
-          f"of {RUNS} (kept in the figures); such pauses and moto's worker threads competing for the GIL are the "
-          "likely sources of the p99 tail (not measured separately).")
-    print("Each run: link_down, then the down event published by the script at :30 past a simulated minute "
-          "(as the watcher would), then advance(0) [timed (a)], advance(119) [untimed grace], advance(1) "
-          "[timed (c), until FailOverFunction's handler returns]; then link_up and run_until_idle, next run "
-          f"{RUN_SPACING} simulated s after the previous down. Simulated seconds come from events_seen['time'] and "
-          "the record's history 'at' (DEGRADED, 'routes moved to the backup path'); Lambda handlers take no "
-          "simulated time, so the figure is 0 by construction: in simulated time the latency is the grace alone. "
-          "Relying on the watcher instead of the script's event adds its detection delay (0-60 s, one sweep a "
-          "minute) before the down is observed. Real ms is the local cloud's (moto in-process, one core busy), "
-          "not a Lambda or Step Functions latency prediction.")
+    print(
+        f"On the VPN attachment after the grace: {lat['on_backup']}/{RUNS}; back on the connection and ACTIVE "
+        f"after link up: {lat['restored']}/{RUNS}; remediation executions: {lat['executions']} "
+        f"-> {'PASS' if check1 else 'FAIL'}"
+    )
+    print(
+        f"Runs in which a full (generation 2) garbage collection started during a timed part: {lat['gc_runs']} "
+        f"of {RUNS} (kept in the figures); such pauses and moto's worker threads competing for the GIL are the "
+        "likely sources of the p99 tail (not measured separately)."
+    )
+    print(
+        "Each run: link_down, then the down event published by the script at :30 past a simulated minute "
+        "(as the watcher would), then advance(0) [timed (a)], advance(119) [untimed grace], advance(1) "
+        "[timed (c), until FailOverFunction's handler returns]; then link_up and run_until_idle, next run "
+        f"{RUN_SPACING} simulated s after the previous down. Simulated seconds come from events_seen['time'] and "
+        "the record's history 'at' (DEGRADED, 'routes moved to the backup path'); Lambda handlers take no "
+        "simulated time, so the figure is 0 by construction: in simulated time the latency is the grace alone. "
+        "Relying on the watcher instead of the script's event adds its detection delay (0-60 s, one sweep a "
+        "minute) before the down is observed. Real ms is the local cloud's (moto in-process, one core busy), "
+        "not a Lambda or Step Functions latency prediction."
+    )
 
     storm = event_storm()
     check2 = storm["executions"] == STORM_INCIDENTS and storm["leased_right"] == STORM_INCIDENTS
     ok &= check2
-    table(f"2. Event storm: {storm['events']:,} Link State Changed events over {STORM_CONNECTIONS} connections, "
-          f"{STORM_INCIDENTS} real incidents",
-          ["measure", "value"],
-          [["events published (PutEvents, 10 per call)", storm["events"]],
-           ["  of which to=down for the incidents (duplicates)", storm["downs"]],
-           ["  of which noise for the others (to=available/pending)", storm["noise"]],
-           ["StartRemediation invocations (rule matches to=down|failed)", storm["invocations"]],
-           ["StartRemediation errors", storm["errors"]],
-           ["real seconds, publish + deliver + handle all", f"{storm['seconds']:.2f}"],
-           ["throughput, events per real second", f"{storm['events'] / storm['seconds']:,.0f}"],
-           ["down events handled per real second", f"{storm['downs'] / storm['seconds']:,.0f}"],
-           ["simulated seconds elapsed", f"{storm['sim_moved']:.0f}"],
-           ["remediation executions started", storm["executions"]],
-           ["connections holding a lease (all / real incidents)", f"{storm['leased']} / {storm['leased_right']}"],
-           ["expected (real incidents)", STORM_INCIDENTS],
-           ["result", "PASS" if check2 else "FAIL"]])
-    print(f"Seeding {STORM_CONNECTIONS} records + emulator connections took {storm['seed_seconds']:.1f} s (untimed). "
-          "Events are shuffled with a fixed seed and delivered without moving the clock (advance(0) every 500 "
-          "events), so the executions park in the grace Wait and are not driven further. The incidents' downs all "
-          "carry the same simulated time, so duplicates add no flap-damping downs.")
+    table(
+        f"2. Event storm: {storm['events']:,} Link State Changed events over {STORM_CONNECTIONS} connections, "
+        f"{STORM_INCIDENTS} real incidents",
+        ["measure", "value"],
+        [
+            ["events published (PutEvents, 10 per call)", storm["events"]],
+            ["  of which to=down for the incidents (duplicates)", storm["downs"]],
+            ["  of which noise for the others (to=available/pending)", storm["noise"]],
+            ["StartRemediation invocations (rule matches to=down|failed)", storm["invocations"]],
+            ["StartRemediation errors", storm["errors"]],
+            ["real seconds, publish + deliver + handle all", f"{storm['seconds']:.2f}"],
+            ["throughput, events per real second", f"{storm['events'] / storm['seconds']:,.0f}"],
+            ["down events handled per real second", f"{storm['downs'] / storm['seconds']:,.0f}"],
+            ["simulated seconds elapsed", f"{storm['sim_moved']:.0f}"],
+            ["remediation executions started", storm["executions"]],
+            [
+                "connections holding a lease (all / real incidents)",
+                f"{storm['leased']} / {storm['leased_right']}",
+            ],
+            ["expected (real incidents)", STORM_INCIDENTS],
+            ["result", "PASS" if check2 else "FAIL"],
+        ],
+    )
+    print(
+        f"Seeding {STORM_CONNECTIONS} records + emulator connections took {storm['seed_seconds']:.1f} s (untimed). "
+        "Events are shuffled with a fixed seed and delivered without moving the clock (advance(0) every 500 "
+        "events), so the executions park in the grace Wait and are not driven further. The incidents' downs all "
+        "carry the same simulated time, so duplicates add no flap-damping downs."
+    )
 
-    table("3. Step Functions history per remediation execution",
-          ["path", "state transitions (*StateEntered)", "history events", "status"],
-          [list(c) for c in counts])
+    table(
+        "3. Step Functions history per remediation execution",
+        ["path", "state transitions (*StateEntered)", "history events", "status"],
+        [list(c) for c in counts],
+    )
     check3 = all(c[3] == "SUCCEEDED" for c in counts)
     ok &= check3
-    print("The failover path parks on a task token (Wait For Recovery) while the link is down, so its history "
-          "does not grow with the outage. The grace path ends after Check Link; route repair is started by the "
-          "15-minute route check.")
+    print(
+        "The failover path parks on a task token (Wait For Recovery) while the link is down, so its history "
+        "does not grow with the outage. The grace path ends after Check Link; route repair is started by the "
+        "15-minute route check."
+    )
     print(f"\nOverall: {'PASS' if ok else 'FAIL'}. {total_time(total_started)}")
     return 0
 

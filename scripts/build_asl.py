@@ -34,8 +34,10 @@ def _expand_rule(kind: str, rule: Any, policies: dict[str, Any], where: str) -> 
         return rule
     match = _MARKER.fullmatch(rule) if isinstance(rule, str) else None
     if match is None or match["name"] not in policies[kind]:
-        raise ValueError(f"{where}: {kind} {rule!r} is neither a {kind.lower()}er nor a known @marker "
-                         f"(policies.json {kind}: {sorted(policies[kind])})")
+        raise ValueError(
+            f"{where}: {kind} {rule!r} is neither a {kind.lower()}er nor a known @marker "
+            f"(policies.json {kind}: {sorted(policies[kind])})"
+        )
     expanded = copy.deepcopy(policies[kind][match["name"]])
     if match["next"]:
         expanded["Next"] = match["next"]
@@ -107,8 +109,10 @@ def main(argv: list[str]) -> int:
     if "--check" in argv:
         wrong = stale()
         if wrong:
-            print(f"stale or sourceless in statemachines/: {', '.join(wrong)} "
-                  "(edit statemachines/src/, then run .venv/bin/python scripts/build_asl.py)")
+            print(
+                f"stale or sourceless in statemachines/: {', '.join(wrong)} "
+                "(edit statemachines/src/, then run .venv/bin/python scripts/build_asl.py)"
+            )
             return 1
         return 0
     for path, text in build().items():

@@ -19,10 +19,16 @@ EXEMPT_DIRS = ("tests",)
 
 
 def python_files(root: Path = ROOT) -> list[Path]:
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],
-                            cwd=root, capture_output=True, text=True, check=True).stdout.split()
-    return [root / name for name in listed
-            if Path(name).parts[0] not in EXEMPT_DIRS and (root / name).is_file()]
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return [
+        root / name for name in listed if Path(name).parts[0] not in EXEMPT_DIRS and (root / name).is_file()
+    ]
 
 
 def oversized(paths: list[Path], limit: int = LIMIT) -> list[tuple[Path, int]]:

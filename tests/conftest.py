@@ -55,8 +55,7 @@ _LEDGER = pytest.StashKey["Any"]()
 # Granted for code paths the suite does not reach (each named); any other grant that no function
 # uses in a full run fails it: the template is trimmed to what the functions call.
 NOT_REACHED_BY_THE_SUITE = {
-    "directconnect:UpdateDirectConnectGatewayAssociation":
-        "icp/aws/directconnect.py ensure_association: an existing association lacking some prefixes",
+    "directconnect:UpdateDirectConnectGatewayAssociation": "icp/aws/directconnect.py ensure_association: an existing association lacking some prefixes",
     "ec2:ReplaceRoute": "icp/aws/ec2_routes.py put_routes: a VPC route table that already routes the CIDR",
     # Parents of child workflows (statemachines/*.asl.json with startExecution.sync:2): AWS makes these
     # calls on the parent's role; the local cloud follows children on its clock instead
@@ -92,17 +91,28 @@ def _ledger_report(config: pytest.Config) -> dict[str, Any] | None:
     for logical, kind in sorted(kinds.items()):
         policies = role_policies(resources, f"{logical}Role") if f"{logical}Role" in resources else []
         # SAM's DeadLetterQueuePolicy is for the failures Lambda sends on, which a green run may not have.
-        granted = {a for name, document in policies if name != "DeadLetterQueuePolicy"
-                   for s in document["Statement"]
-                   if s.get("Effect") == "Allow" for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+        granted = {
+            a
+            for name, document in policies
+            if name != "DeadLetterQueuePolicy"
+            for s in document["Statement"]
+            if s.get("Effect") == "Allow"
+            for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        }
         if kind == "function" and granted - used.get(logical, set()):
             unused[logical] = sorted(granted - used.get(logical, set()))
     pairs = sum(len(actions) for principal, actions in used.items() if kinds.get(principal) == "function")
     used_anywhere = {action for actions in used.values() for action in actions}
-    never_used = sorted({a for actions in unused.values() for a in actions} - used_anywhere
-                        - set(NOT_REACHED_BY_THE_SUITE))
-    return {"clouds": len(entries), "pairs": pairs, "denials": sorted(denials), "unused": unused,
-            "neverUsed": never_used}
+    never_used = sorted(
+        {a for actions in unused.values() for a in actions} - used_anywhere - set(NOT_REACHED_BY_THE_SUITE)
+    )
+    return {
+        "clouds": len(entries),
+        "pairs": pairs,
+        "denials": sorted(denials),
+        "unused": unused,
+        "neverUsed": never_used,
+    }
 
 
 def _full_run(session: pytest.Session) -> bool:
@@ -113,7 +123,9 @@ def _full_run(session: pytest.Session) -> bool:
     if option.keyword or option.markexpr or getattr(option, "lf", False) or getattr(option, "deselect", None):
         return False
     roots = {Path(session.config.rootpath, p).resolve() for p in session.config.getini("testpaths")}
-    given = {Path(session.config.invocation_params.dir, a.split("::")[0]).resolve() for a in session.config.args}
+    given = {
+        Path(session.config.invocation_params.dir, a.split("::")[0]).resolve() for a in session.config.args
+    }
     return given == roots and session.testsfailed == 0
 
 
@@ -139,17 +151,24 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if not report:
         return
     write = terminalreporter.write_line
-    write(f"IAM ledger: {report['clouds']} local clouds of template.yaml, {report['pairs']} (function, action) "
-          f"pairs allowed, {len(report['denials'])} refused")
+    write(
+        f"IAM ledger: {report['clouds']} local clouds of template.yaml, {report['pairs']} (function, action) "
+        f"pairs allowed, {len(report['denials'])} refused"
+    )
     for principal, action, resource in report["denials"]:
         write(f"  REFUSED {principal} {action} on {resource}", red=True)
     if not report["full"]:
         return  # what a part of the suite did not call says nothing
     for action in report["neverUsed"]:
-        write(f"  GRANTED BUT USED BY NO FUNCTION: {action} (trim it, or name the path in "
-              "tests/conftest.py NOT_REACHED_BY_THE_SUITE)", red=True)
+        write(
+            f"  GRANTED BUT USED BY NO FUNCTION: {action} (trim it, or name the path in "
+            "tests/conftest.py NOT_REACHED_BY_THE_SUITE)",
+            red=True,
+        )
     if report["unused"]:
-        write(f"  granted but called by no function in this run: {sum(map(len, report['unused'].values()))} "
-              "(function: actions)")
+        write(
+            f"  granted but called by no function in this run: {sum(map(len, report['unused'].values()))} "
+            "(function: actions)"
+        )
         for function, actions in report["unused"].items():
             write(f"    {function}: {', '.join(actions)}")

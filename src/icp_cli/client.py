@@ -23,8 +23,12 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 
 # Exit codes (also in `icp --help`).
 EXIT_OK = 0
-EXIT_FAILED = 1  # an operation failed (a conflict, the API unreachable, a server error), or `watch` ended in failure
-EXIT_USAGE = 2  # bad arguments, an invalid request file, or a request the API refused as invalid (400/413/415/422)
+EXIT_FAILED = (
+    1  # an operation failed (a conflict, the API unreachable, a server error), or `watch` ended in failure
+)
+EXIT_USAGE = (
+    2  # bad arguments, an invalid request file, or a request the API refused as invalid (400/413/415/422)
+)
 EXIT_NOT_FOUND = 3  # no such connection (404)
 EXIT_NO_TARGET = 4  # no such stack, no ApiUrl output, no credentials, or the API refused the caller (401/403)
 
@@ -35,15 +39,30 @@ HTTP_TIMEOUT = 30.0
 # checks that a SigV4 header is present. Never used for any other host.
 FAKE_LOOPBACK_CREDENTIALS = Credentials("AKIDICPLOCALFAKE0000", "icp-local-fake-secret-not-a-real-key")
 
-_STATUS_EXIT = {400: EXIT_USAGE, 413: EXIT_USAGE, 415: EXIT_USAGE, 422: EXIT_USAGE,
-                401: EXIT_NO_TARGET, 403: EXIT_NO_TARGET, 404: EXIT_NOT_FOUND}
+_STATUS_EXIT = {
+    400: EXIT_USAGE,
+    413: EXIT_USAGE,
+    415: EXIT_USAGE,
+    422: EXIT_USAGE,
+    401: EXIT_NO_TARGET,
+    403: EXIT_NO_TARGET,
+    404: EXIT_NOT_FOUND,
+}
 
 
 class CliError(Exception):
     """Something the operator should read, with the exit code it ends the command with."""
 
-    def __init__(self, message: str, exit_code: int = EXIT_FAILED, *, error: str | None = None,
-                 field: str | None = None, rule: str | None = None, status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        exit_code: int = EXIT_FAILED,
+        *,
+        error: str | None = None,
+        field: str | None = None,
+        rule: str | None = None,
+        status: int | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
@@ -53,8 +72,14 @@ class CliError(Exception):
         self.status = status
 
     def to_dict(self) -> dict[str, Any]:
-        return {"error": self.error or type(self).__name__, "message": self.message, "field": self.field,
-                "rule": self.rule, "status": self.status, "exitCode": self.exit_code}
+        return {
+            "error": self.error or type(self).__name__,
+            "message": self.message,
+            "field": self.field,
+            "rule": self.rule,
+            "status": self.status,
+            "exitCode": self.exit_code,
+        }
 
 
 class ApiError(CliError):
@@ -65,9 +90,17 @@ class ApiError(CliError):
         body = payload if isinstance(payload, dict) else {}
         message = str(body.get("message") or payload or f"HTTP {status}")
         if status == 403 and "error" not in body:
-            message = f"the API refused the caller: {message} (check the credentials and their IAM permissions)"
-        return cls(message, _STATUS_EXIT.get(status, EXIT_FAILED), error=body.get("error") or f"HTTP{status}",
-                   field=body.get("field"), rule=body.get("rule"), status=status)
+            message = (
+                f"the API refused the caller: {message} (check the credentials and their IAM permissions)"
+            )
+        return cls(
+            message,
+            _STATUS_EXIT.get(status, EXIT_FAILED),
+            error=body.get("error") or f"HTTP{status}",
+            field=body.get("field"),
+            rule=body.get("rule"),
+            status=status,
+        )
 
 
 def is_loopback(url: str) -> bool:
@@ -94,7 +127,9 @@ def _session(region: str | None, profile: str | None) -> boto3.Session:
     try:
         return boto3.Session(profile_name=profile, region_name=region)
     except ProfileNotFound as exc:
-        raise CliError(f"no AWS profile {profile!r}: {exc}", EXIT_NO_TARGET, error="ProfileNotFound") from None
+        raise CliError(
+            f"no AWS profile {profile!r}: {exc}", EXIT_NO_TARGET, error="ProfileNotFound"
+        ) from None
 
 
 def _credentials(session: boto3.Session) -> Credentials | None:
@@ -110,50 +145,78 @@ def _credentials(session: boto3.Session) -> Credentials | None:
     return Credentials(frozen.access_key, frozen.secret_key, frozen.token)
 
 
-def resolve_target(endpoint: str | None, stack: str | None, region: str | None, profile: str | None) -> Target:
+def resolve_target(
+    endpoint: str | None, stack: str | None, region: str | None, profile: str | None
+) -> Target:
     """`--endpoint URL` (or ICP_ENDPOINT), or `--stack NAME`: the stack's `ApiUrl` output."""
     if not endpoint and not stack:
-        raise CliError("say where the API is: --endpoint URL (or ICP_ENDPOINT), or --stack NAME", EXIT_USAGE,
-                       error="NoTarget")
+        raise CliError(
+            "say where the API is: --endpoint URL (or ICP_ENDPOINT), or --stack NAME",
+            EXIT_USAGE,
+            error="NoTarget",
+        )
     if endpoint:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise CliError(f"--endpoint must be an http(s) URL, not {endpoint!r}", EXIT_USAGE, error="BadEndpoint")
+            raise CliError(
+                f"--endpoint must be an http(s) URL, not {endpoint!r}", EXIT_USAGE, error="BadEndpoint"
+            )
     session = _session(region, profile)
     credentials = _credentials(session)
     if endpoint:
         if credentials is None:
             if not is_loopback(endpoint):
-                raise CliError(f"no AWS credentials found to sign requests to {endpoint} (set AWS_PROFILE or "
-                               "--profile, or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables)",
-                               EXIT_NO_TARGET, error="NoCredentials")
+                raise CliError(
+                    f"no AWS credentials found to sign requests to {endpoint} (set AWS_PROFILE or "
+                    "--profile, or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables)",
+                    EXIT_NO_TARGET,
+                    error="NoCredentials",
+                )
             credentials = FAKE_LOOPBACK_CREDENTIALS
-        return Target(endpoint.rstrip("/"), session.region_name or DEFAULT_REGION, credentials, endpoint.rstrip("/"))
+        return Target(
+            endpoint.rstrip("/"), session.region_name or DEFAULT_REGION, credentials, endpoint.rstrip("/")
+        )
     assert stack
     if not session.region_name:
-        raise CliError(f"which Region is stack {stack!r} in? Give --region or set AWS_REGION", EXIT_USAGE,
-                       error="NoRegion")
+        raise CliError(
+            f"which Region is stack {stack!r} in? Give --region or set AWS_REGION",
+            EXIT_USAGE,
+            error="NoRegion",
+        )
     if credentials is None:
-        raise CliError(f"no AWS credentials found to look up stack {stack!r} (set AWS_PROFILE or --profile, or "
-                       "the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables)", EXIT_NO_TARGET, error="NoCredentials")
+        raise CliError(
+            f"no AWS credentials found to look up stack {stack!r} (set AWS_PROFILE or --profile, or "
+            "the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables)",
+            EXIT_NO_TARGET,
+            error="NoCredentials",
+        )
     where = f"stack {stack} ({session.region_name})"
     try:
         stacks = session.client("cloudformation").describe_stacks(StackName=stack)["Stacks"]
     except ClientError as exc:
         error = exc.response.get("Error", {})
         if error.get("Code") == "ValidationError":
-            raise CliError(f"no stack {stack!r} in {session.region_name}: {error.get('Message')}", EXIT_NO_TARGET,
-                           error="StackNotFound") from None
-        raise CliError(f"cannot describe {where}: {error.get('Code')}: {error.get('Message')}", EXIT_NO_TARGET,
-                       error=str(error.get("Code") or "ClientError")) from None
+            raise CliError(
+                f"no stack {stack!r} in {session.region_name}: {error.get('Message')}",
+                EXIT_NO_TARGET,
+                error="StackNotFound",
+            ) from None
+        raise CliError(
+            f"cannot describe {where}: {error.get('Code')}: {error.get('Message')}",
+            EXIT_NO_TARGET,
+            error=str(error.get("Code") or "ClientError"),
+        ) from None
     except (NoCredentialsError, NoRegionError) as exc:
         raise CliError(f"cannot describe {where}: {exc}", EXIT_NO_TARGET, error="NoCredentials") from None
     except BotoCoreError as exc:
         raise CliError(f"cannot describe {where}: {exc}", EXIT_FAILED, error="Unreachable") from None
     outputs = {o["OutputKey"]: o["OutputValue"] for s in stacks[:1] for o in s.get("Outputs", [])}
     if "ApiUrl" not in outputs:
-        raise CliError(f"{where} has no ApiUrl output: is it an Interconnect Control Plane stack?", EXIT_NO_TARGET,
-                       error="NoApiUrl")
+        raise CliError(
+            f"{where} has no ApiUrl output: is it an Interconnect Control Plane stack?",
+            EXIT_NO_TARGET,
+            error="NoApiUrl",
+        )
     return Target(outputs["ApiUrl"].rstrip("/"), session.region_name, credentials, where)
 
 
@@ -186,8 +249,11 @@ class ApiClient:
             raise ApiError.from_response(exc.code, payload) from None
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise CliError(f"cannot reach the API at {self.target.described_as}: {reason}", EXIT_FAILED,
-                           error="Unreachable") from None
+            raise CliError(
+                f"cannot reach the API at {self.target.described_as}: {reason}",
+                EXIT_FAILED,
+                error="Unreachable",
+            ) from None
 
     # -- routes -------------------------------------------------------------------------------
     def create(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -216,12 +282,20 @@ class ApiClient:
         return dict(self.call("POST", f"/v1/connections/{_segment(connection_id)}/retry"))
 
     def resize(self, connection_id: str, bandwidth: str) -> dict[str, Any]:
-        return dict(self.call("POST", f"/v1/connections/{_segment(connection_id)}/bandwidth",
-                              {"bandwidth": bandwidth}))
+        return dict(
+            self.call(
+                "POST", f"/v1/connections/{_segment(connection_id)}/bandwidth", {"bandwidth": bandwidth}
+            )
+        )
 
     def drill(self, connection_id: str, reason: str | None = None) -> dict[str, Any]:
-        return dict(self.call("POST", f"/v1/connections/{_segment(connection_id)}/drill",
-                              {"reason": reason} if reason else None))
+        return dict(
+            self.call(
+                "POST",
+                f"/v1/connections/{_segment(connection_id)}/drill",
+                {"reason": reason} if reason else None,
+            )
+        )
 
     def decommission(self, connection_id: str) -> dict[str, Any]:
         return dict(self.call("DELETE", f"/v1/connections/{_segment(connection_id)}"))

@@ -39,12 +39,18 @@ OUTPUTS = click.Choice(["table", "json"])
 
 def _target_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--endpoint", envvar="ICP_ENDPOINT", metavar="URL",
-                     help="The API's base URL (env ICP_ENDPOINT), e.g. from `icp local serve`."),
+        click.option(
+            "--endpoint",
+            envvar="ICP_ENDPOINT",
+            metavar="URL",
+            help="The API's base URL (env ICP_ENDPOINT), e.g. from `icp local serve`.",
+        ),
         click.option("--stack", metavar="NAME", help="A deployed stack: its ApiUrl output is the API."),
         click.option("--region", metavar="REGION", help="AWS Region of the stack (and of `doctor`)."),
         click.option("--profile", metavar="PROFILE", help="AWS profile for credentials."),
-        click.option("--output", "-o", type=OUTPUTS, default="table", show_default=True, help="Output format."),
+        click.option(
+            "--output", "-o", type=OUTPUTS, default="table", show_default=True, help="Output format."
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -54,8 +60,14 @@ def _target_options(command: Callable[..., Any]) -> Callable[..., Any]:
 class Api:
     """Resolves the target when a command first needs the API (so `request --dry-run` needs none)."""
 
-    def __init__(self, ctx: click.Context, endpoint: str | None, stack: str | None, region: str | None,
-                 profile: str | None):
+    def __init__(
+        self,
+        ctx: click.Context,
+        endpoint: str | None,
+        stack: str | None,
+        region: str | None,
+        profile: str | None,
+    ):
         if endpoint and stack:
             source = ctx.get_parameter_source("endpoint")
             if source == click.core.ParameterSource.ENVIRONMENT:
@@ -80,8 +92,15 @@ def _api_command(name: str, **settings: Any) -> Callable[[Callable[..., Any]], c
     def decorate(function: Callable[..., Any]) -> click.Command:
         @functools.wraps(function)
         @click.pass_context
-        def run(ctx: click.Context, endpoint: str | None, stack: str | None, region: str | None,
-                profile: str | None, output: str, **kwargs: Any) -> None:
+        def run(
+            ctx: click.Context,
+            endpoint: str | None,
+            stack: str | None,
+            region: str | None,
+            profile: str | None,
+            output: str,
+            **kwargs: Any,
+        ) -> None:
             try:
                 api = Api(ctx, endpoint, stack, region, profile)
                 code = function(api, output=output, **kwargs)
@@ -113,7 +132,7 @@ def _out(output: str, data: Any, view: Callable[[], Any]) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Stop after the checks and the plan; submit nothing.")
 def request_command(api: Api, output: str, file: Path, dry_run: bool) -> int:
-    """Check FILE (a request, design §3, as YAML or JSON) with the control plane's own rules,
+    """Check FILE (a request, as YAML or JSON: docs/events.md) with the control plane's own rules,
     show what provisioning will create, then POST it to /v1/connections."""
     from icp_cli.plan import check_request, plan_for, read_request
 
@@ -126,7 +145,9 @@ def request_command(api: Api, output: str, file: Path, dry_run: bool) -> int:
     if output == "table":
         console.print(render.plan_view(plan))  # before submitting: shown even if the API refuses it
     answer = api.client.create(raw)
-    status_url = api.client.url(str(answer.get("statusUrl") or f"/v1/connections/{answer.get('connectionId')}"))
+    status_url = api.client.url(
+        str(answer.get("statusUrl") or f"/v1/connections/{answer.get('connectionId')}")
+    )
     if output == "json":
         render.emit_json({"dryRun": False, "plan": plan, "accepted": {**answer, "statusUrl": status_url}})
     else:
@@ -142,8 +163,11 @@ def list_command(api: Api, output: str) -> int:
     records = listed.get("connections", [])
     # Ages on the control plane's own clock (the local cloud's is simulated).
     now = render.parse_time(listed.get("asOf"))
-    _out(output, {"connections": records},
-         lambda: render.connections_table(records, now) if records else "No connections.")
+    _out(
+        output,
+        {"connections": records},
+        lambda: render.connections_table(records, now) if records else "No connections.",
+    )
     return 0
 
 
@@ -163,21 +187,37 @@ def show_command(api: Api, output: str, connection_id: str) -> int:
     execution with the step it is at."""
     record = api.client.connection(connection_id)
     execution = _execution_or_none(api, connection_id)
-    _out(output, {"connection": record, "execution": execution}, lambda: render.connection_view(record, execution))
+    _out(
+        output,
+        {"connection": record, "execution": execution},
+        lambda: render.connection_view(record, execution),
+    )
     return 0
 
 
 # -- watch -----------------------------------------------------------------------------------------
 @_api_command("watch", short_help="Follow a connection's execution step by step.")
 @click.argument("connection_id", metavar="ID")
-@click.option("--interval", type=click.FloatRange(min=0.01), default=2.0, show_default=True,
-              help="Seconds between polls.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=None,
-              help="Give up (exit 1) after this many seconds.")
-@click.option("--grace", type=click.FloatRange(min=0), default=10.0, show_default=True,
-              help="Seconds to wait for a connection just requested to appear before `not found`.")
-def watch_command(api: Api, output: str, connection_id: str, interval: float,
-                  timeout: float | None, grace: float) -> int:
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.01),
+    default=2.0,
+    show_default=True,
+    help="Seconds between polls.",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0), default=None, help="Give up (exit 1) after this many seconds."
+)
+@click.option(
+    "--grace",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for a connection just requested to appear before `not found`.",
+)
+def watch_command(
+    api: Api, output: str, connection_id: str, interval: float, timeout: float | None, grace: float
+) -> int:
     """Poll the current execution of ID every --interval seconds and show its steps as they
     pass, with each step's elapsed time and what a waiting step waits on. Ends when the
     execution is no longer RUNNING: exit 0 on SUCCEEDED, 1 otherwise."""
@@ -201,7 +241,9 @@ def _done(output: str, answer: dict[str, Any], line: str) -> int:
 def approve_command(api: Api, output: str, connection_id: str, reason: str | None) -> int:
     """Approve ID, waiting in `Wait For Approval`: provisioning goes on."""
     answer = api.client.decide(connection_id, True, reason)
-    return _done(output, answer, f"{answer.get('connectionId')}: {answer.get('decision')}; provisioning goes on")
+    return _done(
+        output, answer, f"{answer.get('connectionId')}: {answer.get('decision')}; provisioning goes on"
+    )
 
 
 @_api_command("reject", short_help="Reject a request held by the approval gate.")
@@ -218,7 +260,9 @@ def reject_command(api: Api, output: str, connection_id: str, reason: str) -> in
 def retry_command(api: Api, output: str, connection_id: str) -> int:
     """Start a new provision run for ID, which must be FAILED."""
     answer = api.client.retry(connection_id)
-    return _done(output, answer, f"{answer.get('connectionId')}: retrying; execution {answer.get('executionArn')}")
+    return _done(
+        output, answer, f"{answer.get('connectionId')}: retrying; execution {answer.get('executionArn')}"
+    )
 
 
 @_api_command("resize", short_help="Change a connection's bandwidth.")
@@ -227,8 +271,12 @@ def retry_command(api: Api, output: str, connection_id: str) -> int:
 def resize_command(api: Api, output: str, connection_id: str, bandwidth: str) -> int:
     """Resize ID in place to BANDWIDTH (e.g. 2Gbps), one the environment offers."""
     answer = api.client.resize(connection_id, bandwidth)
-    return _done(output, answer, f"{answer.get('connectionId')}: {answer.get('status')} to "
-                                 f"{answer.get('bandwidth') or bandwidth}; execution {answer.get('executionArn')}")
+    return _done(
+        output,
+        answer,
+        f"{answer.get('connectionId')}: {answer.get('status')} to "
+        f"{answer.get('bandwidth') or bandwidth}; execution {answer.get('executionArn')}",
+    )
 
 
 @_api_command("drill", short_help="Run a failover drill: routes to the backup path and back.")
@@ -239,8 +287,11 @@ def drill_command(api: Api, output: str, connection_id: str, reason: str | None)
     back and verify again: a route table change, not an outage. ID must be ACTIVE; follow it
     with `icp show ID` or `icp watch ID`."""
     answer = api.client.drill(connection_id, reason)
-    return _done(output, answer, f"{answer.get('connectionId')}: failover drill started; execution "
-                                 f"{answer.get('executionArn')}")
+    return _done(
+        output,
+        answer,
+        f"{answer.get('connectionId')}: failover drill started; execution {answer.get('executionArn')}",
+    )
 
 
 @_api_command("decommission", short_help="Take a connection down and remove what it used.")
@@ -251,13 +302,19 @@ def decommission_command(api: Api, output: str, connection_id: str, yes: bool) -
     created removed."""
     if not yes:
         if not _interactive():
-            raise CliError(f"refusing to decommission {connection_id} without --yes in a non-interactive run",
-                           EXIT_USAGE, error="ConfirmationRequired")
+            raise CliError(
+                f"refusing to decommission {connection_id} without --yes in a non-interactive run",
+                EXIT_USAGE,
+                error="ConfirmationRequired",
+            )
         if not click.confirm(f"Decommission {connection_id}? Its traffic stops", default=False):
             raise CliError("not decommissioned", EXIT_FAILED, error="Cancelled")
     answer = api.client.decommission(connection_id)
-    return _done(output, answer, f"{answer.get('connectionId')}: {answer.get('status')}; execution "
-                                 f"{answer.get('executionArn')}")
+    return _done(
+        output,
+        answer,
+        f"{answer.get('connectionId')}: {answer.get('status')}; execution {answer.get('executionArn')}",
+    )
 
 
 def _interactive() -> bool:
@@ -291,9 +348,13 @@ def local_demo(ctx: click.Context) -> None:
 
 @local_group.command("serve", short_help="Serve the REST API on loopback with the local cloud behind it.")
 @click.option("--port", type=int, default=8080, show_default=True, help="Loopback port.")
-@click.option("--scenario", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Create a local network (transit gateway, route table, backup VPN) and write a multicloud "
-                   "request aimed at it to FILE (for `icp request FILE` or the acceptance suite).")
+@click.option(
+    "--scenario",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Create a local network (transit gateway, route table, backup VPN) and write a multicloud "
+    "request aimed at it to FILE (for `icp request FILE` or the acceptance suite).",
+)
 @click.pass_context
 def local_serve(ctx: click.Context, port: int, scenario: Path | None) -> None:
     """Serve the REST API on loopback with the local cloud behind it (Ctrl-C stops)."""

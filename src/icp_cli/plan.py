@@ -17,7 +17,7 @@ from icp_cli.client import EXIT_USAGE, CliError
 
 
 def read_request(path: Path) -> dict[str, Any]:
-    """The request model of design §3, from a YAML or JSON file."""
+    """The request model (docs/events.md), from a YAML or JSON file."""
     try:
         text = path.read_text()
     except OSError as exc:
@@ -26,11 +26,21 @@ def read_request(path: Path) -> dict[str, Any]:
         raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
         kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
-        raise CliError(f"{path} is not valid {kind}: {exc}", EXIT_USAGE, error="InvalidRequest", field="body",
-                       rule="json" if kind == "JSON" else "yaml") from None
+        raise CliError(
+            f"{path} is not valid {kind}: {exc}",
+            EXIT_USAGE,
+            error="InvalidRequest",
+            field="body",
+            rule="json" if kind == "JSON" else "yaml",
+        ) from None
     if not isinstance(raw, dict):
-        raise CliError(f"{path} must hold one request (a mapping), not {type(raw).__name__}", EXIT_USAGE,
-                       error="InvalidRequest", field="body", rule="json-object")
+        raise CliError(
+            f"{path} must hold one request (a mapping), not {type(raw).__name__}",
+            EXIT_USAGE,
+            error="InvalidRequest",
+            field="body",
+            rule="json-object",
+        )
     return raw
 
 
@@ -43,8 +53,13 @@ def check_request(raw: dict[str, Any], source: str) -> ConnectionRequest:
         check_cidrs(request, [])
         check_mtu(request)
     except RequestRejected as exc:
-        raise CliError(f"invalid request {source}: {exc.message}", EXIT_USAGE, error=type(exc).__name__,
-                       field=exc.field, rule=exc.rule) from None
+        raise CliError(
+            f"invalid request {source}: {exc.message}",
+            EXIT_USAGE,
+            error=type(exc).__name__,
+            field=exc.field,
+            rule=exc.rule,
+        ) from None
     return request
 
 
@@ -56,16 +71,27 @@ def plan_for(request: ConnectionRequest) -> dict[str, Any]:
         created = request.attachPoint.createGateway
         gateway = {"action": "create", "name": created.name, "amazonSideAsn": created.amazonSideAsn}
     else:
-        gateway = {"action": "use-existing", "directConnectGatewayId": request.attachPoint.directConnectGatewayId}
+        gateway = {
+            "action": "use-existing",
+            "directConnectGatewayId": request.attachPoint.directConnectGatewayId,
+        }
     if aws.attachment == Attachment.CLOUD_WAN:
         association: dict[str, Any] | None = None
         route_target = f"the core network {aws.gatewayId} (through its policy)"
     else:
-        association = {"gatewayId": aws.gatewayId, "attachment": aws.attachment.value,
-                       "allowedPrefixes": list(aws.cidrs)}
-        route_target = (f"the Direct Connect gateway attachment on {aws.gatewayId}"
-                        if aws.attachment == Attachment.TRANSIT_GATEWAY else aws.gatewayId)
-    routes = [{"routeTableId": table, "cidrs": remote_cidrs, "target": route_target} for table in aws.routeTableIds]
+        association = {
+            "gatewayId": aws.gatewayId,
+            "attachment": aws.attachment.value,
+            "allowedPrefixes": list(aws.cidrs),
+        }
+        route_target = (
+            f"the Direct Connect gateway attachment on {aws.gatewayId}"
+            if aws.attachment == Attachment.TRANSIT_GATEWAY
+            else aws.gatewayId
+        )
+    routes = [
+        {"routeTableId": table, "cidrs": remote_cidrs, "target": route_target} for table in aws.routeTableIds
+    ]
     remote: dict[str, Any]
     if isinstance(request.remote, RemoteMulticloud):
         connection_id = request.connection_id
@@ -74,7 +100,7 @@ def plan_for(request: ConnectionRequest) -> dict[str, Any]:
             "project": request.remote.project,
             "region": request.remoteLocation,
             "transport": f"projects/{request.remote.project}/locations/{request.remoteLocation}/transports/"
-                         f"{connection_id}",
+            f"{connection_id}",
             "network": f"projects/{request.remote.project}/global/networks/{request.remote.network}",
             "peering": f"icp-{connection_id}",
             "advertisesToAws": remote_cidrs,
@@ -95,8 +121,11 @@ def plan_for(request: ConnectionRequest) -> dict[str, Any]:
         }
     backup = None
     if aws.backupTarget is not None:
-        backup = {"target": aws.backupTarget.transitGatewayId or aws.backupTarget.gatewayId,
-                  "routeTableIds": list(aws.routeTableIds), "cidrs": remote_cidrs}
+        backup = {
+            "target": aws.backupTarget.transitGatewayId or aws.backupTarget.gatewayId,
+            "routeTableIds": list(aws.routeTableIds),
+            "cidrs": remote_cidrs,
+        }
     return {
         "requestId": request.requestId,
         "connectionId": request.connection_id,
@@ -109,8 +138,9 @@ def plan_for(request: ConnectionRequest) -> dict[str, Any]:
             "bandwidth": request.bandwidth,
             "maxBandwidth": request.maxBandwidth,
             # Omitted: 8500 for last mile; multicloud follows the Google side.
-            "mtu": aws.mtu if aws.mtu is not None else (8500 if request.type.value == "last-mile"
-                                                        else "as the Google side"),
+            "mtu": aws.mtu
+            if aws.mtu is not None
+            else (8500 if request.type.value == "last-mile" else "as the Google side"),
         },
         "association": association,
         "routes": routes,

@@ -27,8 +27,11 @@ def make_console(stderr: bool = False) -> Console:
 
 
 def emit_json(data: Any, *, compact: bool = False) -> None:
-    click.echo(json.dumps(data, default=str, separators=(",", ":")) if compact else json.dumps(data, indent=2,
-                                                                                                  default=str))
+    click.echo(
+        json.dumps(data, default=str, separators=(",", ":"))
+        if compact
+        else json.dumps(data, indent=2, default=str)
+    )
 
 
 def show_error(error: CliError, output: str) -> None:
@@ -123,36 +126,72 @@ def plan_view(plan: dict[str, Any]) -> Group:
     grid = _grid()
     gateway = plan["gateway"]
     if gateway["action"] == "create":
-        grid.add_row("gateway", _text(f"create Direct Connect gateway {gateway['name']!r} "
-                                      f"(Amazon side ASN {gateway['amazonSideAsn']})"))
+        grid.add_row(
+            "gateway",
+            _text(
+                f"create Direct Connect gateway {gateway['name']!r} "
+                f"(Amazon side ASN {gateway['amazonSideAsn']})"
+            ),
+        )
     else:
-        grid.add_row("gateway", _text(f"use the existing Direct Connect gateway {gateway['directConnectGatewayId']}"))
+        grid.add_row(
+            "gateway", _text(f"use the existing Direct Connect gateway {gateway['directConnectGatewayId']}")
+        )
     c = plan["connection"]
     ceiling = f", resized automatically up to {c['maxBandwidth']}" if c.get("maxBandwidth") else ""
-    grid.add_row("connection", _text(f"{c['type']} with {c['provider']}, {c['awsRegion']} ↔ {c['remoteLocation']}, "
-                                     f"{c['bandwidth']}{ceiling}, MTU {c['mtu']}"))
+    grid.add_row(
+        "connection",
+        _text(
+            f"{c['type']} with {c['provider']}, {c['awsRegion']} ↔ {c['remoteLocation']}, "
+            f"{c['bandwidth']}{ceiling}, MTU {c['mtu']}"
+        ),
+    )
     association = plan.get("association")
     if association:
-        grid.add_row("association", _text(f"associate the gateway with {association['gatewayId']} "
-                                          f"({association['attachment']}), advertising "
-                                          f"{', '.join(association['allowedPrefixes'])} to the remote side"))
+        grid.add_row(
+            "association",
+            _text(
+                f"associate the gateway with {association['gatewayId']} "
+                f"({association['attachment']}), advertising "
+                f"{', '.join(association['allowedPrefixes'])} to the remote side"
+            ),
+        )
     for route in plan["routes"]:
-        grid.add_row("routes", _text(f"in {route['routeTableId']}: {', '.join(route['cidrs'])} → {route['target']}"))
+        grid.add_row(
+            "routes", _text(f"in {route['routeTableId']}: {', '.join(route['cidrs'])} → {route['target']}")
+        )
     remote = plan["remote"]
     if remote["kind"] == "google-cloud":
-        grid.add_row("remote", _text(f"Google Cloud transport {remote['transport']} for {remote['network']}, "
-                                     f"advertising {', '.join(remote['advertisesToAws'])} to AWS, MTU {remote['mtu']}"))
-        grid.add_row("", _text(f"VPC peering {remote['peering']} importing {', '.join(remote['learnsFromAws'])} "
-                               "from AWS"))
+        grid.add_row(
+            "remote",
+            _text(
+                f"Google Cloud transport {remote['transport']} for {remote['network']}, "
+                f"advertising {', '.join(remote['advertisesToAws'])} to AWS, MTU {remote['mtu']}"
+            ),
+        )
+        grid.add_row(
+            "",
+            _text(f"VPC peering {remote['peering']} importing {', '.join(remote['learnsFromAws'])} from AWS"),
+        )
     else:
-        grid.add_row("remote", _text(f"order with {remote['partner']} at {remote['location']} for site "
-                                     f"{remote['siteName']} (account {remote['remoteAccount']}): carries "
-                                     f"{', '.join(remote['awsPrefixes'])} to the site and "
-                                     f"{', '.join(remote['sitePrefixes'])} to AWS"))
+        grid.add_row(
+            "remote",
+            _text(
+                f"order with {remote['partner']} at {remote['location']} for site "
+                f"{remote['siteName']} (account {remote['remoteAccount']}): carries "
+                f"{', '.join(remote['awsPrefixes'])} to the site and "
+                f"{', '.join(remote['sitePrefixes'])} to AWS"
+            ),
+        )
     backup = plan.get("backup")
     if backup:
-        grid.add_row("backup", _text(f"if the link goes down, {', '.join(backup['cidrs'])} in "
-                                     f"{', '.join(backup['routeTableIds'])} fail over to {backup['target']}"))
+        grid.add_row(
+            "backup",
+            _text(
+                f"if the link goes down, {', '.join(backup['cidrs'])} in "
+                f"{', '.join(backup['routeTableIds'])} fail over to {backup['target']}"
+            ),
+        )
     else:
         grid.add_row("backup", _text("none: a link that goes down is escalated, not failed over"))
     title = Text.assemble(("Plan", "bold"), f" for {plan['requestId']} (connection {plan['connectionId']})")
@@ -161,12 +200,17 @@ def plan_view(plan: dict[str, Any]) -> Group:
 
 def accepted_view(answer: dict[str, Any], status_url: str) -> Group:
     grid = _grid()
-    grid.add_row("connection", _text(f"{answer.get('connectionId')} ({answer.get('requestId')}) "
-                                     f"{answer.get('status')}"))
+    grid.add_row(
+        "connection",
+        _text(f"{answer.get('connectionId')} ({answer.get('requestId')}) {answer.get('status')}"),
+    )
     grid.add_row("status URL", _text(status_url))
     grid.add_row("execution", _text(answer.get("executionArn")))
-    return Group(Text("Requested", style="bold green"), grid,
-                 Text(f"Follow it with: icp watch {answer.get('connectionId')}"))
+    return Group(
+        Text("Requested", style="bold green"),
+        grid,
+        Text(f"Follow it with: icp watch {answer.get('connectionId')}"),
+    )
 
 
 # -- icp list / show ----------------------------------------------------------------------------------
@@ -174,9 +218,15 @@ def connections_table(records: list[dict[str, Any]], now: datetime | None = None
     table = _table(None, "ID", "TYPE", "PAIR", "BANDWIDTH", "STATUS", "AWS STATE", "AGE")
     now = now or datetime.now(UTC)
     for record in records:
-        table.add_row(_text(record.get("connectionId")), _text(record.get("type")), _text(pair(record)),
-                      _text(record.get("bandwidth")), _text(record.get("status")), _text(record.get("awsState")),
-                      _text(age(record.get("createdAt"), now)))
+        table.add_row(
+            _text(record.get("connectionId")),
+            _text(record.get("type")),
+            _text(pair(record)),
+            _text(record.get("bandwidth")),
+            _text(record.get("status")),
+            _text(record.get("awsState")),
+            _text(age(record.get("createdAt"), now)),
+        )
     return table
 
 
@@ -189,18 +239,26 @@ def connection_view(record: dict[str, Any], execution: dict[str, Any] | None) ->
     grid.add_row("bandwidth", _text(f"{record.get('bandwidth')}{ceiling}"))
     reason = f": {record['statusReason']}" if record.get("statusReason") else ""
     grid.add_row("status", _text(f"{record.get('status')}{reason}"))
-    grid.add_row("AWS", _text(f"{record.get('awsConnectionId') or 'not created'} "
-                              f"({record.get('awsState') or 'no state'})"))
+    grid.add_row(
+        "AWS",
+        _text(f"{record.get('awsConnectionId') or 'not created'} ({record.get('awsState') or 'no state'})"),
+    )
     grid.add_row("DX gateway", _text(record.get("directConnectGatewayId")))
     if record.get("onBackup"):
         grid.add_row("routes", _text("on the backup path"))
     for warning in record.get("warnings") or []:
         grid.add_row("warning", _text(warning))
-    grid.add_row("created", _text(f"{when(record.get('createdAt'))}, updated {when(record.get('updatedAt'))}"))
+    grid.add_row(
+        "created", _text(f"{when(record.get('createdAt'))}, updated {when(record.get('updatedAt'))}")
+    )
     history = _table("History", "AT", "FROM", "TO", "REASON")
     for entry in record.get("history") or []:
-        history.add_row(_text(when(entry.get("at"))), _text(entry.get("from")), _text(entry.get("to")),
-                        _text(entry.get("reason")))
+        history.add_row(
+            _text(when(entry.get("at"))),
+            _text(entry.get("from")),
+            _text(entry.get("to")),
+            _text(entry.get("reason")),
+        )
     parts: list[Any] = [grid, history]
     parts.append(execution_view(execution) if execution else Text("No execution."))
     return Group(*parts)
@@ -208,10 +266,17 @@ def connection_view(record: dict[str, Any], execution: dict[str, Any] | None) ->
 
 def execution_view(execution: dict[str, Any]) -> Group:
     grid = _grid()
-    grid.add_row("execution", _text(f"{execution.get('workflow')} {execution.get('status')}: "
-                                    f"{execution.get('executionArn')}"))
-    grid.add_row("started", _text(f"{when(execution.get('startedAt'))}"
-                                  + (f", stopped {when(execution['stoppedAt'])}" if execution.get("stoppedAt") else "")))
+    grid.add_row(
+        "execution",
+        _text(f"{execution.get('workflow')} {execution.get('status')}: {execution.get('executionArn')}"),
+    )
+    grid.add_row(
+        "started",
+        _text(
+            f"{when(execution.get('startedAt'))}"
+            + (f", stopped {when(execution['stoppedAt'])}" if execution.get("stoppedAt") else "")
+        ),
+    )
     if execution.get("error"):
         grid.add_row("error", _text(execution["error"]))
     current = execution.get("currentStep")
@@ -258,8 +323,13 @@ def steps_table(execution: dict[str, Any], title: str | None = None, now: dateti
         started = parse_time(step.get("enteredAt"))
         elapsed = (end - started).total_seconds() if end and started else None
         waiting = step.get("waitingOn")
-        table.add_row(_text(index), _text(step.get("name")), _text(step_state(step)), _text(duration(elapsed)),
-                      _text(waiting_text(waiting) if waiting else step.get("error")))
+        table.add_row(
+            _text(index),
+            _text(step.get("name")),
+            _text(step_state(step)),
+            _text(duration(elapsed)),
+            _text(waiting_text(waiting) if waiting else step.get("error")),
+        )
     return table
 
 
@@ -274,15 +344,29 @@ class StepLog:
         found = []
         for index, step in enumerate(_steps(execution)):
             waiting = step.get("waitingOn") or None
-            key = (step.get("name"), step.get("status"), (waiting or {}).get("kind"), step.get("retries"),
-                   step.get("error"))
+            key = (
+                step.get("name"),
+                step.get("status"),
+                (waiting or {}).get("kind"),
+                step.get("retries"),
+                step.get("error"),
+            )
             if self._seen.get(index) == key:
                 continue
             self._seen[index] = key
-            found.append({"index": index + 1, "name": step.get("name"), "type": step.get("type"),
-                          "state": step_state(step), "retries": step.get("retries") or 0, "error": step.get("error"),
-                          "durationSeconds": between(step.get("enteredAt"), step.get("exitedAt")),
-                          "waitingOn": waiting, "seenAfterSeconds": round(time.monotonic() - self._started, 2)})
+            found.append(
+                {
+                    "index": index + 1,
+                    "name": step.get("name"),
+                    "type": step.get("type"),
+                    "state": step_state(step),
+                    "retries": step.get("retries") or 0,
+                    "error": step.get("error"),
+                    "durationSeconds": between(step.get("enteredAt"), step.get("exitedAt")),
+                    "waitingOn": waiting,
+                    "seenAfterSeconds": round(time.monotonic() - self._started, 2),
+                }
+            )
         return found
 
     @property
@@ -306,8 +390,10 @@ def watch_line(change: dict[str, Any]) -> str:
 
 
 def watch_header(execution: dict[str, Any]) -> str:
-    return (f"watching the {execution.get('workflow')} run {execution.get('name')} of {execution.get('connectionId')}"
-            f" (started {when(execution.get('startedAt'))})")
+    return (
+        f"watching the {execution.get('workflow')} run {execution.get('name')} of {execution.get('connectionId')}"
+        f" (started {when(execution.get('startedAt'))})"
+    )
 
 
 def watch_end(execution: dict[str, Any], record: dict[str, Any] | None) -> str:
@@ -325,22 +411,40 @@ def watch_end(execution: dict[str, Any], record: dict[str, Any] | None) -> str:
 def account_view(account: dict[str, Any]) -> Group:
     quotas = _table(f"Quotas in {account.get('region')}", "QUOTA", "LIMIT", "USED", "LEFT")
     for quota in account.get("quotas") or []:
-        quotas.add_row(_text(quota.get("name")), _text(quota.get("limit")), _text(quota.get("used")),
-                       _text(quota.get("left")))
+        quotas.add_row(
+            _text(quota.get("name")),
+            _text(quota.get("limit")),
+            _text(quota.get("used")),
+            _text(quota.get("left")),
+        )
     environments = _table("Environments", "ENVIRONMENT", "PROVIDER", "LOCATION", "STATE", "BANDWIDTHS")
     for environment in account.get("environments") or []:
-        environments.add_row(_text(environment.get("environmentId")), _text(environment.get("provider")),
-                             _text(environment.get("location")), _text(environment.get("state")),
-                             _text(", ".join(environment.get("bandwidths") or [])))
+        environments.add_row(
+            _text(environment.get("environmentId")),
+            _text(environment.get("provider")),
+            _text(environment.get("location")),
+            _text(environment.get("state")),
+            _text(", ".join(environment.get("bandwidths") or [])),
+        )
     gateways = _table("Direct Connect gateways", "ID", "NAME", "STATE", "ASN", "ASSOCIATIONS")
     for gateway in account.get("gateways") or []:
-        gateways.add_row(_text(gateway.get("id")), _text(gateway.get("name")), _text(gateway.get("state")),
-                         _text(gateway.get("asn")), _text(", ".join(gateway.get("associations") or [])))
+        gateways.add_row(
+            _text(gateway.get("id")),
+            _text(gateway.get("name")),
+            _text(gateway.get("state")),
+            _text(gateway.get("asn")),
+            _text(", ".join(gateway.get("associations") or [])),
+        )
     problems = account.get("problems") or []
     if problems:
         verdict = Text(f"{len(problems)} problem(s):", style="bold red")
         listed = [Text(f"  - {p}") for p in problems]
     else:
-        verdict, listed = Text("No problems: the next request is not held back by quotas or environments.",
-                               style="bold green"), []
+        verdict, listed = (
+            Text(
+                "No problems: the next request is not held back by quotas or environments.",
+                style="bold green",
+            ),
+            [],
+        )
     return Group(quotas, environments, gateways, verdict, *listed)

@@ -18,11 +18,20 @@ from icp_cli.client import EXIT_FAILED, ApiClient, ApiError, CliError
 MAX_FAILED_POLLS = 3
 
 
-def watch(client: ApiClient, connection_id: str, *, output: str, interval: float, timeout: float | None,
-          grace: float) -> int:
+def watch(
+    client: ApiClient,
+    connection_id: str,
+    *,
+    output: str,
+    interval: float,
+    timeout: float | None,
+    grace: float,
+) -> int:
     """Exit code: 0 when the execution SUCCEEDED, 1 when it ended otherwise or `timeout` passed."""
     console = render.make_console()
-    display = Live(console=console, refresh_per_second=4) if output == "table" and console.is_terminal else None
+    display = (
+        Live(console=console, refresh_per_second=4) if output == "table" and console.is_terminal else None
+    )
 
     def emit(data: dict[str, Any], line: str) -> None:
         if output == "json":
@@ -47,8 +56,9 @@ def watch(client: ApiClient, connection_id: str, *, output: str, interval: float
             except CliError as error:
                 # A connection requested a moment ago has no record until its first step has run;
                 # a poll that fails now and then (a timeout, a 5xx) is tried again.
-                appearing = isinstance(error, ApiError) and error.status == 404 and \
-                    time.monotonic() - started < grace
+                appearing = (
+                    isinstance(error, ApiError) and error.status == 404 and time.monotonic() - started < grace
+                )
                 if not appearing and (error.exit_code != EXIT_FAILED or failures >= MAX_FAILED_POLLS):
                     raise
                 failures += 0 if appearing else 1
@@ -68,8 +78,12 @@ def watch(client: ApiClient, connection_id: str, *, output: str, interval: float
             if timeout is not None and time.monotonic() - started >= timeout:
                 current = (execution.get("currentStep") or {}).get("name")
                 message = f"gave up after {timeout:g}s: the execution is still RUNNING" + (
-                    f" at {current}" if current else "")
-                emit({"event": "timeout", **_head(execution), "currentStep": current, "message": message}, message)
+                    f" at {current}" if current else ""
+                )
+                emit(
+                    {"event": "timeout", **_head(execution), "currentStep": current, "message": message},
+                    message,
+                )
                 return EXIT_FAILED
             time.sleep(interval)
     finally:
@@ -79,11 +93,24 @@ def watch(client: ApiClient, connection_id: str, *, output: str, interval: float
         record: dict[str, Any] | None = client.connection(connection_id)
     except CliError:
         record = None
-    emit({"event": "end", **_head(execution), "connectionStatus": (record or {}).get("status")},
-         render.watch_end(execution, record))
+    emit(
+        {"event": "end", **_head(execution), "connectionStatus": (record or {}).get("status")},
+        render.watch_end(execution, record),
+    )
     return 0 if execution.get("status") == "SUCCEEDED" else EXIT_FAILED
 
 
 def _head(execution: dict[str, Any]) -> dict[str, Any]:
-    return {key: execution.get(key) for key in ("connectionId", "executionArn", "name", "workflow", "status",
-                                                 "startedAt", "stoppedAt", "error")}
+    return {
+        key: execution.get(key)
+        for key in (
+            "connectionId",
+            "executionArn",
+            "name",
+            "workflow",
+            "status",
+            "startedAt",
+            "stoppedAt",
+            "error",
+        )
+    }

@@ -27,6 +27,7 @@ class LocalCloud(Protocol):
 
     def may_invoke(self, function: str, service: str, source_arn: str) -> bool: ...
 
+
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
@@ -51,21 +52,45 @@ def routes(cloud: LocalCloud) -> list[Route]:
                 uri = operation["x-amazon-apigateway-integration"]["uri"]
                 function_arn = uri.split("/functions/", 1)[1].rsplit("/invocations", 1)[0]
                 iam = any("sigv4" in requirement for requirement in operation.get("security", []))
-                found.append(Route(template, method.upper(), re.compile(regex), function_arn, iam,
-                                   cloud.stack.physical.get(api.logical_id, api.logical_id)))
+                found.append(
+                    Route(
+                        template,
+                        method.upper(),
+                        re.compile(regex),
+                        function_arn,
+                        iam,
+                        cloud.stack.physical.get(api.logical_id, api.logical_id),
+                    )
+                )
     return found
 
 
-def call_api(cloud: LocalCloud, method: str, path: str, *, json_body: Any = None, headers: dict[str, str] | None,
-             body: str | bytes | None, signed: bool) -> tuple[int, Any]:
-    status, _, payload = call_api_with_headers(cloud, method, path, json_body=json_body, headers=headers, body=body,
-                                               signed=signed)
+def call_api(
+    cloud: LocalCloud,
+    method: str,
+    path: str,
+    *,
+    json_body: Any = None,
+    headers: dict[str, str] | None,
+    body: str | bytes | None,
+    signed: bool,
+) -> tuple[int, Any]:
+    status, _, payload = call_api_with_headers(
+        cloud, method, path, json_body=json_body, headers=headers, body=body, signed=signed
+    )
     return status, payload
 
 
-def call_api_with_headers(cloud: LocalCloud, method: str, path: str, *, json_body: Any = None,
-                          headers: dict[str, str] | None, body: str | bytes | None,
-                          signed: bool) -> tuple[int, dict[str, str], Any]:
+def call_api_with_headers(
+    cloud: LocalCloud,
+    method: str,
+    path: str,
+    *,
+    json_body: Any = None,
+    headers: dict[str, str] | None,
+    body: str | bytes | None,
+    signed: bool,
+) -> tuple[int, dict[str, str], Any]:
     headers = dict(headers or {})
     split = urlsplit(path)
     if json_body is not None:
@@ -73,14 +98,30 @@ def call_api_with_headers(cloud: LocalCloud, method: str, path: str, *, json_bod
         headers.setdefault("Content-Type", "application/json")
     matches = [(r, m) for r in routes(cloud) if (m := r.pattern.match(split.path))]
     if not matches:
-        return 404, {}, {"error": "NotFound", "message": f"no resource {split.path}", "field": "path",
-                         "rule": "known-route"}
+        return (
+            404,
+            {},
+            {
+                "error": "NotFound",
+                "message": f"no resource {split.path}",
+                "field": "path",
+                "rule": "known-route",
+            },
+        )
     chosen = next(((r, m) for r, m in matches if r.method == method.upper()), None)
     if chosen is None:
         # (API Gateway itself answers 403 "Missing Authentication Token" here; 405 tells more.)
         allowed = ", ".join(sorted(r.method for r, _ in matches))
-        return 405, {"Allow": allowed}, {"error": "MethodNotAllowed", "message": f"{method.upper()} is not allowed "
-                                         f"on {matches[0][0].template}", "field": "method", "rule": "allowed-method"}
+        return (
+            405,
+            {"Allow": allowed},
+            {
+                "error": "MethodNotAllowed",
+                "message": f"{method.upper()} is not allowed on {matches[0][0].template}",
+                "field": "method",
+                "rule": "allowed-method",
+            },
+        )
     route, match = chosen
     authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
     if route.iam and not signed and not authorization.startswith("AWS4-HMAC-SHA256 "):
@@ -100,14 +141,20 @@ def call_api_with_headers(cloud: LocalCloud, method: str, path: str, *, json_bod
         "pathParameters": match.groupdict() or None,
         "stageVariables": None,
         "requestContext": {
-            "resourcePath": route.template, "httpMethod": route.method, "path": f"/api{split.path}",
-            "stage": "api", "requestId": str(uuid.uuid4()), "accountId": "123456789012",
+            "resourcePath": route.template,
+            "httpMethod": route.method,
+            "path": f"/api{split.path}",
+            "stage": "api",
+            "requestId": str(uuid.uuid4()),
+            "accountId": "123456789012",
             "identity": {"sourceIp": "127.0.0.1", "userArn": _signer(authorization) if route.iam else None},
         },
         "body": (base64.b64encode(raw).decode() if is_binary else raw.decode()) if raw is not None else None,
         "isBase64Encoded": is_binary,
     }
-    source_arn = f"arn:aws:execute-api:{cloud.region}:123456789012:{route.api_id}/api/{route.method}{route.template}"
+    source_arn = (
+        f"arn:aws:execute-api:{cloud.region}:123456789012:{route.api_id}/api/{route.method}{route.template}"
+    )
     if not cloud.may_invoke(route.function_arn, "apigateway.amazonaws.com", source_arn):
         # What API Gateway answers when the function's resource policy does not let it invoke.
         return 500, {}, {"message": "Internal server error"}

@@ -62,8 +62,11 @@ class AsyncInvoker:
         if not errored:
             return
         if attempt < self.runtime.spec(function).async_retries:
-            self.clock.call_later(60 * (attempt + 1), lambda: self.queue.enqueue(
-                lambda: self.invoke(function, event, attempt + 1)), label=f"retry {function}")
+            self.clock.call_later(
+                60 * (attempt + 1),
+                lambda: self.queue.enqueue(lambda: self.invoke(function, event, attempt + 1)),
+                label=f"retry {function}",
+            )
             return
         spec = self.runtime.spec(function)
         if spec.dead_letter_arn:
@@ -71,7 +74,8 @@ class AsyncInvoker:
             with iam.running_as(self.principals.for_function(spec)):
                 try:
                     boto3.client("sqs", region_name=self.region).send_message(
-                        QueueUrl=queue_url(self.region, spec.dead_letter_arn), MessageBody=json.dumps(event))
+                        QueueUrl=queue_url(self.region, spec.dead_letter_arn), MessageBody=json.dumps(event)
+                    )
                 except botocore.exceptions.ClientError as exc:
                     if exc.response["Error"]["Code"] not in DENIED:
                         raise

@@ -32,7 +32,9 @@ def _documents(backend: Any, bus: str) -> tuple[str, list[dict[str, Any]]]:
     return str(found.arn), [json.loads(policy)] if policy else []
 
 
-def refusals(enforcer: iam.Enforcer, backend: Any, entries: list[dict[str, Any]]) -> dict[int, dict[str, str]]:
+def refusals(
+    enforcer: iam.Enforcer, backend: Any, entries: list[dict[str, Any]]
+) -> dict[int, dict[str, str]]:
     """The entries the bus policy refuses (by position), each with its PutEvents error entry."""
     principal = iam.current()
     caller_arn = principal.arn if principal is not None else callers.OPERATOR_ARN
@@ -42,15 +44,27 @@ def refusals(enforcer: iam.Enforcer, backend: Any, entries: list[dict[str, Any]]
         bus_arn, documents = _documents(backend, entry.get("EventBusName") or "default")
         if not documents:
             continue
-        context = {"events:source": [str(entry.get("Source"))], "events:detail-type": [str(entry.get("DetailType"))],
-                   "aws:principalarn": [seen_as], "aws:principalaccount": [seen_as.split(":")[4]]}
-        if iam.evaluate(documents, ACTION, bus_arn, context, caller=caller_arn) is not iam.Decision.EXPLICIT_DENY:
+        context = {
+            "events:source": [str(entry.get("Source"))],
+            "events:detail-type": [str(entry.get("DetailType"))],
+            "aws:principalarn": [seen_as],
+            "aws:principalaccount": [seen_as.split(":")[4]],
+        }
+        if (
+            iam.evaluate(documents, ACTION, bus_arn, context, caller=caller_arn)
+            is not iam.Decision.EXPLICIT_DENY
+        ):
             continue  # within the account, the caller's identity policies decide (checked before the call)
-        message = (f"User: {caller_arn} is not authorized to perform: {ACTION} on resource: {bus_arn} "
-                   "with an explicit deny in a resource-based policy")
-        denial = iam.Denial(principal.name if principal else caller_arn, caller_arn, ACTION, bus_arn, ERROR_CODE,
-                            message)
+        message = (
+            f"User: {caller_arn} is not authorized to perform: {ACTION} on resource: {bus_arn} "
+            "with an explicit deny in a resource-based policy"
+        )
+        denial = iam.Denial(
+            principal.name if principal else caller_arn, caller_arn, ACTION, bus_arn, ERROR_CODE, message
+        )
         # A function refused fails the suite's IAM ledger; a caller refused is what a test asked for.
-        (enforcer.caller_denials if principal is None or principal.external else enforcer.denials).append(denial)
+        (enforcer.caller_denials if principal is None or principal.external else enforcer.denials).append(
+            denial
+        )
         refused[index] = {"ErrorCode": ERROR_CODE, "ErrorMessage": message}
     return refused

@@ -46,8 +46,15 @@ def caller(arn: str) -> iam.Principal:
         found = _by_arn.get(arn)
         if found is None:
             digest = hashlib.sha256(arn.encode()).hexdigest().upper()
-            found = iam.Principal(name=arn, role_arn=principal_arn(arn), arn=arn, access_key=f"AKIC{digest[:16]}",
-                                  secret_key=digest[16:56], token="", external=True)
+            found = iam.Principal(
+                name=arn,
+                role_arn=principal_arn(arn),
+                arn=arn,
+                access_key=f"AKIC{digest[:16]}",
+                secret_key=digest[16:56],
+                token="",
+                external=True,
+            )
             _by_arn[arn] = found
             _by_key[found.access_key] = found
         return found

@@ -132,10 +132,6 @@ class SimClock:
                 dues.append(self._timers[0].due)
             return min(dues) if dues else None
 
-    def pending_timers(self) -> int:
-        with self._cond:
-            return sum(1 for t in self._timers if not t.cancelled)
-
     def advance_to(self, when: float) -> int:
         """Move time forward to ``when``, firing timers in order. Threads parked until a time
         are woken only after every timer due by then has run (and the ``after_timers`` hooks),

@@ -58,9 +58,16 @@ class LocalCloud:
     role's credentials and is refused what its policies do not allow (docs/iam.md); off, every
     call is allowed, as in moto."""
 
-    def __init__(self, template: str | Path = DEFAULT_TEMPLATE, region: str = "us-east-1", stack_name: str = "icp",
-                 parameters: dict[str, str] | None = None, interconnect_options: dict[str, Any] | None = None,
-                 variants: Variants | str | None = None, enforce_iam: bool = True):
+    def __init__(
+        self,
+        template: str | Path = DEFAULT_TEMPLATE,
+        region: str = "us-east-1",
+        stack_name: str = "icp",
+        parameters: dict[str, str] | None = None,
+        interconnect_options: dict[str, Any] | None = None,
+        variants: Variants | str | None = None,
+        enforce_iam: bool = True,
+    ):
         self.enforce_iam = enforce_iam
         self.iam: iam.Enforcer | None = None
         self.template_path = Path(template)
@@ -103,12 +110,20 @@ class LocalCloud:
         reset_core_caches()
         self._install_emulators()
         if self.enforce_iam:
-            self.iam = iam.enforcer_for(self.region, ACCOUNT_ID, self.interconnect, self.directconnect).install()
+            self.iam = iam.enforcer_for(
+                self.region, ACCOUNT_ID, self.interconnect, self.directconnect
+            ).install()
         self._install_counters()
         session = boto3.session.Session(region_name=self.region)
         secret_arns = local_secrets.create_partner_secrets(session, self.partner_secret_values)
-        self.stack: Stack = load(self.template_path, self.region, self.stack_name, local_secrets.stack_parameters(
-            self.partner_server, secret_arns, self.servicenow, self.parameter_overrides))
+        self.stack: Stack = load(
+            self.template_path,
+            self.region,
+            self.stack_name,
+            local_secrets.stack_parameters(
+                self.partner_server, secret_arns, self.servicenow, self.parameter_overrides
+            ),
+        )
         build(self.stack, session)
         local_secrets.point_servicenow_at_the_fake(self.stack, session, self.servicenow)
         self._principals = Principals(self.iam, self.stack)
@@ -123,16 +138,34 @@ class LocalCloud:
         self.clock.after_timers.append(self._sync_attachments)
         sfn.install(self.clock, self.runtime.moto_invoke, principal=self._principals.for_state_machine)
         moto_fixes.install()
-        self._invoker = AsyncInvoker(self.region, self.clock, self.runtime, self._principals, self._deliveries)
-        self._bridge = eventbridge.EventBridge(self.region, self.clock, self.stack, self.runtime, self._principals,
-                                               self._deliveries, self._invoker, self._events)
+        self._invoker = AsyncInvoker(
+            self.region, self.clock, self.runtime, self._principals, self._deliveries
+        )
+        self._bridge = eventbridge.EventBridge(
+            self.region,
+            self.clock,
+            self.stack,
+            self.runtime,
+            self._principals,
+            self._deliveries,
+            self._invoker,
+            self._events,
+        )
         eventbridge.install_hooks(self._bridge)
-        self._scheduler = Scheduler(self.clock, self.stack.rules, self._generation, self._bridge.run_scheduled,
-                                    self._step, sweep_due=lambda rules: self.sweep(rules))
+        self._scheduler = Scheduler(
+            self.clock,
+            self.stack.rules,
+            self._generation,
+            self._bridge.run_scheduled,
+            self._step,
+            sweep_due=lambda rules: self.sweep(rules),
+        )
         self._started = True
 
     def _install_emulators(self) -> None:
-        self._emulators = emulators = emulation.Emulators(self.clock, self.variants, self.interconnect_options)
+        self._emulators = emulators = emulation.Emulators(
+            self.clock, self.variants, self.interconnect_options
+        )
         self.directconnect = emulators.directconnect
         self.interconnect = emulators.interconnect
         self.partner_secret_values = emulators.partner_secret_values
@@ -146,12 +179,17 @@ class LocalCloud:
         into the next local cloud of the process."""
         sfn_client = boto3.client("stepfunctions", region_name=self.region)
         for arn in self.stack.state_machines.values():
-            for execution in sfn_client.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
+            for execution in sfn_client.list_executions(stateMachineArn=arn, statusFilter="RUNNING")[
+                "executions"
+            ]:
                 # moto 5.2.5 fails to stop an execution whose worker thread has not begun yet
                 # (AttributeError on its empty environment); the release below ends it anyway.
                 with contextlib.suppress(AttributeError):
-                    sfn_client.stop_execution(executionArn=execution["executionArn"], error="LocalCloudStopped",
-                                              cause="the local cloud stopped")
+                    sfn_client.stop_execution(
+                        executionArn=execution["executionArn"],
+                        error="LocalCloudStopped",
+                        cause="the local cloud stopped",
+                    )
         self.clock.release_all()
         deadline = time.monotonic() + 5
         while sfn.running_executions() > 0 and time.monotonic() < deadline:
@@ -192,7 +230,9 @@ class LocalCloud:
     @property
     def servicenow_webhook_secret(self) -> str:
         """The shared secret a ServiceNow instance signs its webhooks with."""
-        return local_secrets.servicenow_webhook_secret(boto3.session.Session(region_name=self.region), self.stack)
+        return local_secrets.servicenow_webhook_secret(
+            boto3.session.Session(region_name=self.region), self.stack
+        )
 
     def partner_secret(self, provider: str) -> str:
         """The shared secret a last-mile partner signs its callbacks with."""
@@ -205,10 +245,16 @@ class LocalCloud:
         return self._principals.may_invoke(self.runtime.spec(function), service, source_arn)
 
     def put_event(self, source: str, detail_type: str, detail: dict[str, Any]) -> str:
-        result = boto3.client("events", region_name=self.region).put_events(Entries=[{
-            "Source": source, "DetailType": detail_type, "Detail": json.dumps(detail),
-            "EventBusName": self.stack.outputs.get("EventBusName", "default"),
-        }])
+        result = boto3.client("events", region_name=self.region).put_events(
+            Entries=[
+                {
+                    "Source": source,
+                    "DetailType": detail_type,
+                    "Detail": json.dumps(detail),
+                    "EventBusName": self.stack.outputs.get("EventBusName", "default"),
+                }
+            ]
+        )
         entry = result["Entries"][0]
         if "EventId" not in entry:
             raise ValueError(f"event refused: {entry}")
@@ -229,21 +275,40 @@ class LocalCloud:
         if not found:
             raise KeyError(f"no alarm {name!r}")
         previous = found[0]["StateValue"]
-        cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason=f"set by the local cloud: {state}")
-        self._aws_event("aws.cloudwatch", "CloudWatch Alarm State Change", {
-            "alarmName": name, "state": {"value": state, "reason": "set by the local cloud",
-                                         "timestamp": self.clock.now().isoformat()},
-            "previousState": {"value": previous}})
+        cloudwatch.set_alarm_state(
+            AlarmName=name, StateValue=state, StateReason=f"set by the local cloud: {state}"
+        )
+        self._aws_event(
+            "aws.cloudwatch",
+            "CloudWatch Alarm State Change",
+            {
+                "alarmName": name,
+                "state": {
+                    "value": state,
+                    "reason": "set by the local cloud",
+                    "timestamp": self.clock.now().isoformat(),
+                },
+                "previousState": {"value": previous},
+            },
+        )
 
     def announce_maintenance(self, aws_connection_id: str, start: float, end: float) -> None:
         """Publish the AWS Health event for scheduled Direct Connect maintenance of a connection."""
         iso = lambda t: datetime.fromtimestamp(t, tz=UTC).isoformat()  # noqa: E731
-        self._aws_event("aws.health", "AWS Health Event", {
-            "eventArn": f"arn:aws:health:{self.region}::event/DIRECTCONNECT/AWS_DIRECTCONNECT_MAINTENANCE_SCHEDULED/"
-                        f"{aws_connection_id}-{int(start)}",
-            "service": "DIRECTCONNECT", "eventTypeCode": "AWS_DIRECTCONNECT_MAINTENANCE_SCHEDULED",
-            "eventTypeCategory": "scheduledChange", "startTime": iso(start), "endTime": iso(end),
-            "affectedEntities": [{"entityValue": aws_connection_id}]})
+        self._aws_event(
+            "aws.health",
+            "AWS Health Event",
+            {
+                "eventArn": f"arn:aws:health:{self.region}::event/DIRECTCONNECT/AWS_DIRECTCONNECT_MAINTENANCE_SCHEDULED/"
+                f"{aws_connection_id}-{int(start)}",
+                "service": "DIRECTCONNECT",
+                "eventTypeCode": "AWS_DIRECTCONNECT_MAINTENANCE_SCHEDULED",
+                "eventTypeCategory": "scheduledChange",
+                "startTime": iso(start),
+                "endTime": iso(end),
+                "affectedEntities": [{"entityValue": aws_connection_id}],
+            },
+        )
 
     def _aws_event(self, source: str, detail_type: str, detail: dict[str, Any]) -> None:
         eventbridge.put_aws_event(self.region, source, detail_type, detail)
@@ -312,8 +377,15 @@ class LocalCloud:
         """An asynchronous invocation, with Lambda's retries and dead-letter queue (icp_local.async_invoke)."""
         self._invoker.invoke(function, event, attempt)
 
-    def api(self, method: str, path: str, json: Any = None, headers: dict[str, str] | None = None,
-            body: str | bytes | None = None, signed: bool = True) -> tuple[int, Any]:
+    def api(
+        self,
+        method: str,
+        path: str,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        body: str | bytes | None = None,
+        signed: bool = True,
+    ) -> tuple[int, Any]:
         """Call the REST API as API Gateway would: ``(status, parsed JSON body)``. Routes with IAM
         authorization need a SigV4 ``Authorization`` header; ``signed=True`` (the default) stands
         in for a caller with credentials (the local cloud does not check signatures)."""

@@ -38,9 +38,16 @@ def _signed_webhook(url: str, secret: str, ticket: dict[str, Any]) -> tuple[int,
     """POST a ticket the way ServiceNow's outbound REST message signs it."""
     body = json.dumps(ticket).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(f"{url}/v1/webhooks/servicenow", data=body, method="POST", headers={
-        "Content-Type": "application/json", TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: sign(secret, timestamp, body)})
+    request = urllib.request.Request(
+        f"{url}/v1/webhooks/servicenow",
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: sign(secret, timestamp, body),
+        },
+    )
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
     with opener.open(request, timeout=30) as response:
         return response.status, json.loads(response.read())
@@ -48,9 +55,13 @@ def _signed_webhook(url: str, secret: str, ticket: dict[str, Any]) -> tuple[int,
 
 def _routes(network: Network) -> str:
     routes = boto3.client("ec2", region_name="us-east-1").search_transit_gateway_routes(
-        TransitGatewayRouteTableId=network.route_table_id, Filters=[{"Name": "type", "Values": ["static"]}])["Routes"]
-    return ", ".join(f"{r['DestinationCidrBlock']} via {r['TransitGatewayAttachments'][0]['ResourceType']}"
-                     for r in routes if r.get("TransitGatewayAttachments"))
+        TransitGatewayRouteTableId=network.route_table_id, Filters=[{"Name": "type", "Values": ["static"]}]
+    )["Routes"]
+    return ", ".join(
+        f"{r['DestinationCidrBlock']} via {r['TransitGatewayAttachments'][0]['ResourceType']}"
+        for r in routes
+        if r.get("TransitGatewayAttachments")
+    )
 
 
 def _link_down_and_up(console: Console, cloud: LocalCloud, request: dict[str, Any], network: Network) -> bool:
@@ -71,13 +82,18 @@ def _link_down_and_up(console: Console, cloud: LocalCloud, request: dict[str, An
     console.print(f"routes after:  {after}")
     incidents = cloud.servicenow.tickets("incident")
     for incident in incidents:
-        console.print(f"ServiceNow incident {incident['number']}: {incident['short_description']} "
-                      f"(state {incident['state']}: {'resolved' if incident['state'] == '6' else 'open'})")
+        console.print(
+            f"ServiceNow incident {incident['number']}: {incident['short_description']} "
+            f"(state {incident['state']}: {'resolved' if incident['state'] == '6' else 'open'})"
+        )
     return "vpn" in during and "direct-connect-gateway" in after and all(i["state"] == "6" for i in incidents)
 
 
-def run(console: Console | None = None, inspect: Callable[[LocalCloud], None] | None = None,
-        operator: Callable[[list[str]], object] | None = None) -> int:
+def run(
+    console: Console | None = None,
+    inspect: Callable[[LocalCloud], None] | None = None,
+    operator: Callable[[list[str]], object] | None = None,
+) -> int:
     """The demo; ``operator(argv)`` runs an ``icp`` command (the CLI passes itself, so the demo
     shows the operator's view without importing the CLI); ``inspect(cloud)`` is called at its
     end, before the local cloud stops (tests read what it recorded)."""
@@ -94,33 +110,45 @@ def run(console: Console | None = None, inspect: Callable[[LocalCloud], None] | 
             at = _elapsed(cloud.clock.time() - t0)
             if event["detail-type"] == "Interconnect Connection Status Changed":
                 reason = f"  [dim]{detail.get('reason') or ''}[/dim]"
-                console.print(f"[cyan]{at:>11}[/cyan]  {label:<11} {detail.get('from') or '-':>19} → "
-                              f"[bold]{detail['to']}[/bold]{reason}")
+                console.print(
+                    f"[cyan]{at:>11}[/cyan]  {label:<11} {detail.get('from') or '-':>19} → "
+                    f"[bold]{detail['to']}[/bold]{reason}"
+                )
             elif event["detail-type"] == "Interconnect Remediation Completed":
-                console.print(f"[cyan]{at:>11}[/cyan]  {label:<11} [magenta]remediation {detail['action']}: "
-                              f"{detail['outcome']}[/magenta]")
+                console.print(
+                    f"[cyan]{at:>11}[/cyan]  {label:<11} [magenta]remediation {detail['action']}: "
+                    f"{detail['outcome']}[/magenta]"
+                )
             elif event["detail-type"] == "Interconnect Link State Changed":
-                console.print(f"[cyan]{at:>11}[/cyan]  {label:<11} [dim]AWS link state {detail.get('from')} → "
-                              f"{detail['to']}[/dim]")
+                console.print(
+                    f"[cyan]{at:>11}[/cyan]  {label:<11} [dim]AWS link state {detail.get('from')} → "
+                    f"{detail['to']}[/dim]"
+                )
 
         cloud.on_event(show)
         console.rule("[bold]Interconnect Control Plane — local cloud demo")
-        console.print("Network: two us-east-1 transit gateways (multicloud) and a VPC with a virtual private gateway "
-                      "behind an existing Direct Connect gateway (last mile).\n")
+        console.print(
+            "Network: two us-east-1 transit gateways (multicloud) and a VPC with a virtual private gateway "
+            "behind an existing Direct Connect gateway (last mile).\n"
+        )
         tgw = transit_gateway_network()
         multicloud = request_for("multicloud-request", tgw)
         last_mile = request_for("last-mile-request", virtual_private_gateway_network())
         for label, request in (("multicloud", multicloud), ("last-mile", last_mile)):
             names[connection_id_for(request["requestId"])] = label
-            console.print(f"→ EventBridge {REQUESTED}: {label} {request['awsRegion']} ↔ {request['remoteLocation']} "
-                          f"({request['provider']}, {request['bandwidth']})")
+            console.print(
+                f"→ EventBridge {REQUESTED}: {label} {request['awsRegion']} ↔ {request['remoteLocation']} "
+                f"({request['provider']}, {request['bandwidth']})"
+            )
             cloud.put_event("com.example.network", REQUESTED, request)
 
         ticket = servicenow_ticket("request-item-multicloud", transit_gateway_network(cidr="10.40.0.0/16"))
         names[connection_id_for(ticket["sys_id"])] = "servicenow"
         status, answer = _signed_webhook(api.url, cloud.servicenow_webhook_secret, ticket)
-        console.print(f"→ ServiceNow {ticket['number']} signed webhook over HTTP to {api.url}: "
-                      f"{status} {answer['connectionId']}")
+        console.print(
+            f"→ ServiceNow {ticket['number']} signed webhook over HTTP to {api.url}: "
+            f"{status} {answer['connectionId']}"
+        )
         cloud.partner("google-cloud").accept_after(3600)  # Google's side is set up an hour later
         cloud.partner("lumen").accept_after(3 * 86400)  # the partner takes three days to validate
         console.print()
@@ -132,13 +160,22 @@ def run(console: Console | None = None, inspect: Callable[[LocalCloud], None] | 
         table = Table(title="Connections", show_lines=False)
         for column in ("connection", "id", "AWS id", "status", "AWS state", "history"):
             table.add_column(column)
-        for request_id, label in ((multicloud["requestId"], "multicloud"), (last_mile["requestId"], "last-mile"),
-                                  (ticket["sys_id"], "servicenow")):
+        for request_id, label in (
+            (multicloud["requestId"], "multicloud"),
+            (last_mile["requestId"], "last-mile"),
+            (ticket["sys_id"], "servicenow"),
+        ):
             record = cloud.connection(request_id)
             assert record is not None
             ok &= record["status"] == "ACTIVE"
-            table.add_row(label, record["connectionId"], record["awsConnectionId"] or "-", record["status"],
-                          record["awsState"] or "-", str(len(record["history"])) + " transitions")
+            table.add_row(
+                label,
+                record["connectionId"],
+                record["awsConnectionId"] or "-",
+                record["status"],
+                record["awsState"] or "-",
+                str(len(record["history"])) + " transitions",
+            )
         console.print()
         console.print(table)
         if operator is not None:
@@ -156,6 +193,8 @@ def run(console: Console | None = None, inspect: Callable[[LocalCloud], None] | 
         simulated = cloud.clock.time() - t0
         if inspect is not None:
             inspect(cloud)
-    console.print(f"\nSimulated {_elapsed(simulated)} of waiting in {time.monotonic() - started:.1f} s of real time. "
-                  + ("[green]All three connections ACTIVE.[/green]" if ok else "[red]Something did not finish.[/red]"))
+    console.print(
+        f"\nSimulated {_elapsed(simulated)} of waiting in {time.monotonic() - started:.1f} s of real time. "
+        + ("[green]All three connections ACTIVE.[/green]" if ok else "[red]Something did not finish.[/red]")
+    )
     return 0 if ok else 1

@@ -91,28 +91,43 @@ def parse_skips(metadata: dict[str, Any] | None) -> list[Skip]:
 def failed_checks(report: Any) -> list[tuple[str, str]]:
     """(check id, resource) of every failed check in checkov's JSON output (one report or a list)."""
     reports = report if isinstance(report, list) else [report]
-    return [(f["check_id"], f["resource"]) for r in reports
-            for f in r.get("results", {}).get("failed_checks", [])]
+    return [
+        (f["check_id"], f["resource"]) for r in reports for f in r.get("results", {}).get("failed_checks", [])
+    ]
 
 
 def scanned(report: Any) -> bool:
     """checkov read the template: resources were checked and nothing failed to parse."""
     summaries = [r.get("summary", {}) for r in (report if isinstance(report, list) else [report])]
-    return any(s.get("resource_count") for s in summaries) and not any(s.get("parsing_errors") for s in summaries)
+    return any(s.get("resource_count") for s in summaries) and not any(
+        s.get("parsing_errors") for s in summaries
+    )
 
 
 def judge_checkov(failures: dict[str, list[tuple[str, str]]], skips: list[Skip]) -> Result:
     """Fails on a failed check no skip covers, and on a skip that covers nothing (fixed: drop it)."""
-    unlisted = sorted({f"{label}: {cid} {res}" for label, found in failures.items() for cid, res in found
-                       if not any(s.covers(cid, res) for s in skips)})
+    unlisted = sorted(
+        {
+            f"{label}: {cid} {res}"
+            for label, found in failures.items()
+            for cid, res in found
+            if not any(s.covers(cid, res) for s in skips)
+        }
+    )
     every = [f for found in failures.values() for f in found]
-    stale = [f"{s.id} is listed but no longer fails: remove it from Metadata.{SKIPS_KEY}" for s in skips
-             if not any(s.covers(cid, res) for cid, res in every)]
+    stale = [
+        f"{s.id} is listed but no longer fails: remove it from Metadata.{SKIPS_KEY}"
+        for s in skips
+        if not any(s.covers(cid, res) for cid, res in every)
+    ]
     counts = {s.id: sum(1 for f in every if s.covers(*f)) for s in skips}
     ok = not unlisted and not stale
-    summary = (f"{len(failures)} templates; failures skipped as listed: "
-               + ", ".join(f"{cid} x{n}" for cid, n in counts.items() if n)
-               if ok else f"{len(unlisted)} failed checks not listed, {len(stale)} stale skips")
+    summary = (
+        f"{len(failures)} templates; failures skipped as listed: "
+        + ", ".join(f"{cid} x{n}" for cid, n in counts.items() if n)
+        if ok
+        else f"{len(unlisted)} failed checks not listed, {len(stale)} stale skips"
+    )
     return Result("checkov", ok, summary, unlisted + stale)
 
 
@@ -120,16 +135,30 @@ def scoping_result(resources: dict[str, Any]) -> Result:
     unknown = sorted(sar.unknown_actions(resources))
     scoped = sar.scoped_without_resource_type(resources)
     details = [f"{role}: {action} is not in the Service Authorization Reference" for role, action in unknown]
-    details += [f"{s.role} (Sid {s.sid or '-'}): {s.action} has no resource type, so only Resource \"*\" "
-                "allows it" for s in scoped]
+    details += [
+        f'{s.role} (Sid {s.sid or "-"}): {s.action} has no resource type, so only Resource "*" allows it'
+        for s in scoped
+    ]
     count = sum(1 for _ in sar.statements(resources))
-    return Result("IAM statements", not details, f"{count} statements, every action known and scoped "
-                  "only where it has a resource type" if not details else f"{len(details)} findings", details)
+    return Result(
+        "IAM statements",
+        not details,
+        f"{count} statements, every action known and scoped only where it has a resource type"
+        if not details
+        else f"{len(details)} findings",
+        details,
+    )
 
 
 def _run(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, check=False)
+    return subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
 
 
 def _tail(text: str, lines: int = 20) -> list[str]:
@@ -139,12 +168,24 @@ def _tail(text: str, lines: int = 20) -> list[str]:
 def check_cfn_lint(template: Path) -> Result:
     """All of cfn-lint's rules, the informational (I) ones too; ignores live in the template's
     Metadata (cfn-lint: config: ignore_checks), each with a reason beside it."""
-    done = _run([str(Path(sys.executable).with_name("cfn-lint")), "--include-checks", "I",
-                 "--format", "parseable", "--", str(template)])
+    done = _run(
+        [
+            str(Path(sys.executable).with_name("cfn-lint")),
+            "--include-checks",
+            "I",
+            "--format",
+            "parseable",
+            "--",
+            str(template),
+        ]
+    )
     findings = _tail(done.stdout + done.stderr, 40)
-    return Result("cfn-lint", done.returncode == 0,
-                  "no finding, informational rules included" if done.returncode == 0
-                  else f"exit {done.returncode}", findings)
+    return Result(
+        "cfn-lint",
+        done.returncode == 0,
+        "no finding, informational rules included" if done.returncode == 0 else f"exit {done.returncode}",
+        findings,
+    )
 
 
 def check_checkov(checkov: str, template: Path, translated: Path) -> Result:
@@ -155,22 +196,43 @@ def check_checkov(checkov: str, template: Path, translated: Path) -> Result:
     failures: dict[str, list[tuple[str, str]]] = {}
     for label, path in (("template.yaml", template), ("translated", translated)):
         # --skip-download and BC_SKIP_MAPPING: no call to the vendor's platform; the checks ship with it.
-        done = _run([checkov, "--file", str(path), "--framework", "cloudformation", "--skip-download",
-                     "--quiet", "--compact", "--output", "json"], env={"BC_SKIP_MAPPING": "TRUE"})
+        done = _run(
+            [
+                checkov,
+                "--file",
+                str(path),
+                "--framework",
+                "cloudformation",
+                "--skip-download",
+                "--quiet",
+                "--compact",
+                "--output",
+                "json",
+            ],
+            env={"BC_SKIP_MAPPING": "TRUE"},
+        )
         try:
             report = json.loads(done.stdout)
         except json.JSONDecodeError:
-            return Result("checkov", False, f"no report for {label} (exit {done.returncode})", _tail(done.stderr))
+            return Result(
+                "checkov", False, f"no report for {label} (exit {done.returncode})", _tail(done.stderr)
+            )
         if not scanned(report):
-            return Result("checkov", False, f"{label} was not parsed: no resource checked", _tail(done.stderr))
+            return Result(
+                "checkov", False, f"{label} was not parsed: no resource checked", _tail(done.stderr)
+            )
         failures[label] = failed_checks(report)
     return judge_checkov(failures, skips)
 
 
 def check_iam_tests() -> Result:
     done = _run([sys.executable, "-m", "pytest", *IAM_TESTS, "-q", "-p", "no:cacheprovider"])
-    return Result("IAM proofs", done.returncode == 0, _tail(done.stdout, 1)[-1] if done.stdout.strip()
-                  else f"exit {done.returncode}", [] if done.returncode == 0 else _tail(done.stdout + done.stderr))
+    return Result(
+        "IAM proofs",
+        done.returncode == 0,
+        _tail(done.stdout, 1)[-1] if done.stdout.strip() else f"exit {done.returncode}",
+        [] if done.returncode == 0 else _tail(done.stdout + done.stderr),
+    )
 
 
 def tree_size(path: Path) -> int:
@@ -184,11 +246,15 @@ def size_result(build: Path, functions: Iterable[str]) -> Result:
     largest = max(sizes, key=lambda n: sizes[n], default="")
     total = layer + sizes.get(largest, 0)
     mb = 1024 * 1024
-    summary = (f"layer {layer / mb:.1f} MB unzipped; with the largest function ({largest}, "
-               f"{sizes.get(largest, 0) / mb:.2f} MB) {total / mb:.1f} MB of {UNZIPPED_LIMIT // mb} MB")
+    summary = (
+        f"layer {layer / mb:.1f} MB unzipped; with the largest function ({largest}, "
+        f"{sizes.get(largest, 0) / mb:.2f} MB) {total / mb:.1f} MB of {UNZIPPED_LIMIT // mb} MB"
+    )
     problems = [] if layer else [f"{build / LAYER} is missing or empty"]
     if total >= UNZIPPED_LIMIT:
-        problems.append(f"{total} bytes: Lambda refuses {UNZIPPED_LIMIT} bytes or more, function and layers unzipped")
+        problems.append(
+            f"{total} bytes: Lambda refuses {UNZIPPED_LIMIT} bytes or more, function and layers unzipped"
+        )
     return Result("package size", not problems, summary, problems)
 
 

@@ -32,14 +32,20 @@ class Emulators:
 
     def _start(self, clock: SimClock, variants: Variants, interconnect_options: dict[str, Any]) -> None:
         self.directconnect = DirectConnectEmulator(clock, account_id=ACCOUNT_ID, variants=variants).install()
-        self.interconnect = InterconnectEmulator(clock, self.directconnect, account_id=ACCOUNT_ID,
-                                                 variants=variants, **interconnect_options).install()
+        self.interconnect = InterconnectEmulator(
+            clock, self.directconnect, account_id=ACCOUNT_ID, variants=variants, **interconnect_options
+        ).install()
         self.partner_secret_values = {p: secrets.token_urlsafe(24) for p in LAST_MILE_PARTNERS}
-        self.partners = {p: PartnerSimulator(p, clock, self.interconnect,
-                                             shared_secret=self.partner_secret_values.get(p))
-                         for p in ("google-cloud", *LAST_MILE_PARTNERS)}
-        self.google = GoogleCloudEmulator(clock, self.interconnect, partner=self.partners["google-cloud"],
-                                          aws_prefixes=self.advertised_by_aws)
+        self.partners = {
+            p: PartnerSimulator(p, clock, self.interconnect, shared_secret=self.partner_secret_values.get(p))
+            for p in ("google-cloud", *LAST_MILE_PARTNERS)
+        }
+        self.google = GoogleCloudEmulator(
+            clock,
+            self.interconnect,
+            partner=self.partners["google-cloud"],
+            aws_prefixes=self.advertised_by_aws,
+        )
         self.partner_server = PartnerServer(clock, self.interconnect, self.google, self.partners).start()
         self.servicenow = FakeServiceNow().start()
 
@@ -47,9 +53,12 @@ class Emulators:
         """What AWS advertises over a connection: the allowed prefixes of its DX gateway's
         associations (so the Google side learns them only once the association is in place)."""
         gateway = connection.get("attachPoint", {}).get("directConnectGateway")
-        return [p["cidr"] for a in self.directconnect.associations()
-                if a["directConnectGatewayId"] == gateway and a.get("associationState") == "associated"
-                for p in a.get("allowedPrefixesToDirectConnectGateway", [])]
+        return [
+            p["cidr"]
+            for a in self.directconnect.associations()
+            if a["directConnectGatewayId"] == gateway and a.get("associationState") == "associated"
+            for p in a.get("allowedPrefixesToDirectConnectGateway", [])
+        ]
 
     def generation(self) -> int:
         """Moves whenever an emulator's state changes (icp_local.scheduling skips idle sweeps)."""

@@ -68,7 +68,8 @@ class EventBridge:
         try:
             with iam.running_as(principal):
                 boto3.client("stepfunctions", region_name=self.region).start_execution(
-                    stateMachineArn=target["Arn"], name=event["id"], input=json.dumps(event))
+                    stateMachineArn=target["Arn"], name=event["id"], input=json.dumps(event)
+                )
         except botocore.exceptions.ClientError as exc:
             if exc.response["Error"]["Code"] not in DENIED:
                 raise
@@ -83,25 +84,45 @@ class EventBridge:
         if self.principals.events_may_send(queue_arn, rule_arn):
             with iam.running_as(None):
                 boto3.client("sqs", region_name=self.region).send_message(
-                    QueueUrl=queue_url(self.region, queue_arn), MessageBody=json.dumps(event))
+                    QueueUrl=queue_url(self.region, queue_arn), MessageBody=json.dumps(event)
+                )
 
     def run_scheduled(self, rule: RuleSpec) -> list[Any]:
         """A scheduled rule's run: its targets invoked now, as the rule allows, with their results."""
         rule_arn = self.stack.attributes[(rule.logical_id, "Arn")]
-        return [self.runtime.invoke(target["Arn"], self._scheduled_event(rule.logical_id))[0]
-                for target in rule.targets if self.may_invoke(target["Arn"], "events.amazonaws.com", rule_arn)]
+        return [
+            self.runtime.invoke(target["Arn"], self._scheduled_event(rule.logical_id))[0]
+            for target in rule.targets
+            if self.may_invoke(target["Arn"], "events.amazonaws.com", rule_arn)
+        ]
 
     def _scheduled_event(self, rule: str) -> dict[str, Any]:
-        return {"version": "0", "id": f"sched-{int(self.clock.time())}", "detail-type": "Scheduled Event",
-                "source": "aws.events", "account": ACCOUNT_ID, "time": self.clock.now().isoformat(),
-                "region": self.region, "resources": [rule], "detail": {}}
+        return {
+            "version": "0",
+            "id": f"sched-{int(self.clock.time())}",
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": ACCOUNT_ID,
+            "time": self.clock.now().isoformat(),
+            "region": self.region,
+            "resources": [rule],
+            "detail": {},
+        }
 
 
 def put_aws_event(region: str, source: str, detail_type: str, detail: dict[str, Any]) -> None:
     # AWS services publish on the default bus; customers cannot use their `aws.*` sources, so
     # the event goes in through moto's backend rather than the PutEvents API.
-    events_backends[ACCOUNT_ID][region].put_events([{
-        "Source": source, "DetailType": detail_type, "Detail": json.dumps(detail), "EventBusName": "default"}])
+    events_backends[ACCOUNT_ID][region].put_events(
+        [
+            {
+                "Source": source,
+                "DetailType": detail_type,
+                "Detail": json.dumps(detail),
+                "EventBusName": "default",
+            }
+        ]
+    )
 
 
 # -- moto EventBridge hooks ---------------------------------------------------------------------
@@ -141,9 +162,15 @@ def install_hooks(bridge: EventBridge) -> None:
         result = [refused[i] if i in refused else next(answers) for i in range(len(events) + len(refused))]
         for entry in events:
             detail = entry.get("Detail")
-            bridge.log.record({"source": entry.get("Source"), "detail-type": entry.get("DetailType"),
-                               "detail": json.loads(detail) if detail else {}, "time": bridge.clock.now().isoformat(),
-                               "bus": entry.get("EventBusName", "default")})
+            bridge.log.record(
+                {
+                    "source": entry.get("Source"),
+                    "detail-type": entry.get("DetailType"),
+                    "detail": json.loads(detail) if detail else {},
+                    "time": bridge.clock.now().isoformat(),
+                    "bus": entry.get("EventBusName", "default"),
+                }
+            )
         return result
 
     models.Rule.send_to_targets = send_to_targets

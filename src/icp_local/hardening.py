@@ -28,7 +28,9 @@ class Stack(Protocol):
 
 def _key(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     kms = client_for(session, "kms")
-    key = kms.create_key(Description=props.get("Description", ""), Policy=json.dumps(props["KeyPolicy"]))["KeyMetadata"]
+    key = kms.create_key(Description=props.get("Description", ""), Policy=json.dumps(props["KeyPolicy"]))[
+        "KeyMetadata"
+    ]
     if props.get("EnableKeyRotation"):
         kms.enable_key_rotation(KeyId=key["KeyId"])
     stack.physical[logical] = key["KeyId"]
@@ -48,21 +50,28 @@ def _topic(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> N
 def _topic_policy(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     for arn in props["Topics"]:
         client_for(session, "sns").set_topic_attributes(
-            TopicArn=arn, AttributeName="Policy", AttributeValue=json.dumps(props["PolicyDocument"]))
+            TopicArn=arn, AttributeName="Policy", AttributeValue=json.dumps(props["PolicyDocument"])
+        )
     stack.physical[logical] = logical
 
 
 def _subscription(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
-    arn = client_for(session, "sns").subscribe(TopicArn=props["TopicArn"], Protocol=props["Protocol"],
-                                               Endpoint=props["Endpoint"])["SubscriptionArn"]
+    arn = client_for(session, "sns").subscribe(
+        TopicArn=props["TopicArn"], Protocol=props["Protocol"], Endpoint=props["Endpoint"]
+    )["SubscriptionArn"]
     stack.physical[logical] = arn
 
 
 def _web_acl(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     rules = [{**rule, "Statement": _numbers(rule["Statement"])} for rule in props.get("Rules", [])]
     summary = client_for(session, "wafv2").create_web_acl(
-        Name=props["Name"], Scope=props["Scope"], DefaultAction=props["DefaultAction"], Rules=rules,
-        VisibilityConfig=props["VisibilityConfig"], Description=props.get("Description", ""))["Summary"]
+        Name=props["Name"],
+        Scope=props["Scope"],
+        DefaultAction=props["DefaultAction"],
+        Rules=rules,
+        VisibilityConfig=props["VisibilityConfig"],
+        Description=props.get("Description", ""),
+    )["Summary"]
     stack.physical[logical] = "|".join((summary["Name"], summary["Id"], props["Scope"]))
     stack.attributes[(logical, "Arn")] = summary["ARN"]
     stack.attributes[(logical, "Id")] = summary["Id"]

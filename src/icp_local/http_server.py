@@ -50,8 +50,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         headers = {k: v for k, v in self.headers.items()}
-        status, extra_headers, payload = call_api_with_headers(self.cloud, self.command, self.path, headers=headers,
-                                                               body=body, signed=False)
+        status, extra_headers, payload = call_api_with_headers(
+            self.cloud, self.command, self.path, headers=headers, body=body, signed=False
+        )
         data = b"" if payload is None or self.command == "HEAD" else json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

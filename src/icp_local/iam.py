@@ -65,8 +65,13 @@ class Denial:
 
 # What each service answers a refused call with (code, HTTP status), where it is not
 # AccessDeniedException. EC2 has its own code; the query-protocol services say AccessDenied.
-_ERROR_CODES = {"ec2": ("UnauthorizedOperation", 403), "sqs": ("AccessDenied", 403), "sts": ("AccessDenied", 403),
-                "iam": ("AccessDenied", 403), "cloudwatch": ("AccessDenied", 403)}
+_ERROR_CODES = {
+    "ec2": ("UnauthorizedOperation", 403),
+    "sqs": ("AccessDenied", 403),
+    "sts": ("AccessDenied", 403),
+    "iam": ("AccessDenied", 403),
+    "cloudwatch": ("AccessDenied", 403),
+}
 
 
 @dataclass
@@ -98,20 +103,30 @@ class Enforcer:
             found = self._principals.get((name, role_arn))
             if found is None:
                 credentials = self.assume(role_arn, session_name[:64])
-                found = Principal(name, role_arn, credentials["Arn"], credentials["AccessKeyId"],
-                                  credentials["SecretAccessKey"], credentials["SessionToken"])
+                found = Principal(
+                    name,
+                    role_arn,
+                    credentials["Arn"],
+                    credentials["AccessKeyId"],
+                    credentials["SecretAccessKey"],
+                    credentials["SessionToken"],
+                )
                 self._principals[(name, role_arn)] = found
                 self._by_key[found.access_key] = found
             return found
 
     # -- installing ------------------------------------------------------------------------------
     def _handlers(self) -> list[tuple[Any, ...]]:
-        handlers: list[tuple[Any, ...]] = [("before-parameter-build", self._capture_params),
-                                           ("before-call", self._before_call)]
+        handlers: list[tuple[Any, ...]] = [
+            ("before-parameter-build", self._capture_params),
+            ("before-call", self._before_call),
+        ]
         # The emulators answer on before-call.<service>, which botocore runs before plain
         # before-call: the check goes first in their own slot.
-        handlers += [(f"before-call.{service_id}", self._before_call, botocore.handlers.REGISTER_FIRST)
-                     for service_id in iam_actions.EMULATED_SERVICE_IDS]
+        handlers += [
+            (f"before-call.{service_id}", self._before_call, botocore.handlers.REGISTER_FIRST)
+            for service_id in iam_actions.EMULATED_SERVICE_IDS
+        ]
         return handlers
 
     def install(self) -> Enforcer:
@@ -158,8 +173,9 @@ class Enforcer:
         key = credentials.get_frozen_credentials().access_key if credentials is not None else None
         return self._by_key.get(key or "") or current()
 
-    def _before_call(self, model: Any, context: dict[str, Any], request_signer: Any = None,
-                     **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+    def _before_call(
+        self, model: Any, context: dict[str, Any], request_signer: Any = None, **_: Any
+    ) -> tuple[AWSResponse, dict[str, Any]] | None:
         if context.get(_DONE_KEY):
             return None
         context[_DONE_KEY] = True
@@ -168,15 +184,21 @@ class Enforcer:
             return None
         params = context.get(_CONTEXT_KEY) or {}
         region = context.get("client_region") or self.lookup.region
-        request = iam_actions.request_for(model.service_model.service_name, model.name, params, region, self.lookup)
+        request = iam_actions.request_for(
+            model.service_model.service_name, model.name, params, region, self.lookup
+        )
         denial = self.check(principal, request)
         return None if denial is None else _error_response(model, denial)
 
     def check(self, principal: Principal, request: iam_actions.Request) -> Denial | None:
         """Allow (and count) or refuse (and record) one request of ``principal``."""
         documents = self.policies_of(principal.role_arn)
-        context = {**request.context, "aws:principalarn": [principal.role_arn],
-                   "aws:principalaccount": [self.lookup.account], "aws:requestedregion": [request.region]}
+        context = {
+            **request.context,
+            "aws:principalarn": [principal.role_arn],
+            "aws:principalaccount": [self.lookup.account],
+            "aws:requestedregion": [request.region],
+        }
         actions = [request.action, *request.also]
         for action in actions:
             for resource in request.resources:
@@ -195,17 +217,27 @@ class Enforcer:
                 self.calls[(principal.name, action)] += 1
         return None
 
-    def check_resource_policy(self, caller: str, action: str, resource: str, documents: list[dict[str, Any]],
-                              context: Mapping[str, list[str]]) -> Denial | None:
+    def check_resource_policy(
+        self,
+        caller: str,
+        action: str,
+        resource: str,
+        documents: list[dict[str, Any]],
+        context: Mapping[str, list[str]],
+    ) -> Denial | None:
         """A service principal (``events.amazonaws.com``) against a resource-based policy (a
         function's, a queue's): allow (and count), or refuse (and record)."""
-        decision = evaluate(documents, action, resource, {k.lower(): v for k, v in context.items()}, caller=caller)
+        decision = evaluate(
+            documents, action, resource, {k.lower(): v for k, v in context.items()}, caller=caller
+        )
         with self._lock:
             if decision is Decision.ALLOW:
                 self.calls[(caller, action)] += 1
                 return None
-            message = (f"User: {caller} is not authorized to perform: {action} on resource: {resource} "
-                       f"because no resource-based policy allows the {action} action")
+            message = (
+                f"User: {caller} is not authorized to perform: {action} on resource: {resource} "
+                f"because no resource-based policy allows the {action} action"
+            )
             denial = Denial(caller, caller, action, resource, "AccessDeniedException", message)
             self.denials.append(denial)
             return denial
@@ -215,18 +247,28 @@ def _error_response(model: Any, denial: Denial) -> tuple[AWSResponse, dict[str, 
     service_model = model.service_model
     status = _ERROR_CODES.get(denial.action.split(":")[0], ("AccessDeniedException", 400))[1]
     if denial.code in service_model.shape_names:
-        status = int(service_model.shape_for(denial.code).metadata.get("error", {}).get("httpStatusCode", status))
+        status = int(
+            service_model.shape_for(denial.code).metadata.get("error", {}).get("httpStatusCode", status)
+        )
     request_id = str(uuid.uuid4())
     headers = {"x-amzn-requestid": request_id}
     parsed: dict[str, Any] = {
         "Error": {"Code": denial.code, "Message": denial.message},
-        "ResponseMetadata": {"RequestId": request_id, "HTTPStatusCode": status, "HTTPHeaders": headers,
-                             "RetryAttempts": 0},
+        "ResponseMetadata": {
+            "RequestId": request_id,
+            "HTTPStatusCode": status,
+            "HTTPHeaders": headers,
+            "RetryAttempts": 0,
+        },
     }
     if denial.code in service_model.shape_names:
         parsed["message"] = denial.message  # a modeled error's member, as botocore's parser adds it
-    return AWSResponse(f"https://{service_model.endpoint_prefix}.iam.local", status, HTTPHeaders.from_dict(headers),
-                       _EmptyBody()), parsed
+    return AWSResponse(
+        f"https://{service_model.endpoint_prefix}.iam.local",
+        status,
+        HTTPHeaders.from_dict(headers),
+        _EmptyBody(),
+    ), parsed
 
 
 class _EmptyBody:
@@ -249,8 +291,10 @@ def enforcer_for(region: str, account: str, interconnect: Any, directconnect: An
     def policies_of(role_arn: str) -> list[dict[str, Any]]:
         backend = iam_backends[account]["global"]
         name = role_arn.rsplit("/", 1)[-1]
-        documents = [parse_document(backend.get_role_policy(name, policy)[1])
-                     for policy in backend.list_role_policies(name)]
+        documents = [
+            parse_document(backend.get_role_policy(name, policy)[1])
+            for policy in backend.list_role_policies(name)
+        ]
         attached, _ = backend.list_attached_role_policies(name)
         for policy in attached:  # customer managed ones (moto does not load AWS managed policies)
             version = next(v for v in policy.versions if v.is_default)
@@ -258,10 +302,20 @@ def enforcer_for(region: str, account: str, interconnect: Any, directconnect: An
         return documents
 
     def assume(role_arn: str, session_name: str) -> dict[str, str]:
-        role = sts_backends[account]["aws"].assume_role(region_name=region, role_session_name=session_name,
-                                                        role_arn=role_arn, policy="", duration=43200, external_id="")
-        return {"AccessKeyId": role.access_key_id, "SecretAccessKey": role.secret_access_key,
-                "SessionToken": role.session_token, "Arn": role.arn}
+        role = sts_backends[account]["aws"].assume_role(
+            region_name=region,
+            role_session_name=session_name,
+            role_arn=role_arn,
+            policy="",
+            duration=43200,
+            external_id="",
+        )
+        return {
+            "AccessKeyId": role.access_key_id,
+            "SecretAccessKey": role.secret_access_key,
+            "SessionToken": role.session_token,
+            "Arn": role.arn,
+        }
 
     def function_policy(name: str) -> list[dict[str, Any]]:
         try:
@@ -295,10 +349,22 @@ def enforcer_for(region: str, account: str, interconnect: Any, directconnect: An
         return next((c for c in interconnect.connections() if identifier in (c["id"], c["arn"])), None)
 
     def gateway_of_association(association_id: str) -> str | None:
-        return next((str(a["directConnectGatewayId"]) for a in directconnect.associations()
-                     if a.get("associationId") == association_id), None)
+        return next(
+            (
+                str(a["directConnectGatewayId"])
+                for a in directconnect.associations()
+                if a.get("associationId") == association_id
+            ),
+            None,
+        )
 
-    lookup = iam_actions.Lookup(region, account, secret_arn=secret_arn, state_machine_of_token=state_machine_of_token,
-                                connection=connection, gateway_of_association=gateway_of_association,
-                                gateway_tags=directconnect.gateway_tags)
+    lookup = iam_actions.Lookup(
+        region,
+        account,
+        secret_arn=secret_arn,
+        state_machine_of_token=state_machine_of_token,
+        connection=connection,
+        gateway_of_association=gateway_of_association,
+        gateway_tags=directconnect.gateway_tags,
+    )
     return Enforcer(lookup, policies_of, assume, function_policy=function_policy, queue_policy=queue_policy)

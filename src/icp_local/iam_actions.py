@@ -83,12 +83,16 @@ def _table(p: Params, region: str, at: Lookup) -> list[Resource]:
 def _tables_in(key: str) -> Resolver:
     def resolve(p: Params, region: str, at: Lookup) -> list[Resource]:
         return [Resource(at.arn("dynamodb", region, f"table/{n}")) for n in sorted(p[key])]
+
     return resolve
 
 
 def _event_buses(p: Params, region: str, at: Lookup) -> list[Resource]:
     names = {str(e.get("EventBusName") or "default") for e in p["Entries"]}
-    return [Resource(n if n.startswith("arn:") else at.arn("events", region, f"event-bus/{n}")) for n in sorted(names)]
+    return [
+        Resource(n if n.startswith("arn:") else at.arn("events", region, f"event-bus/{n}"))
+        for n in sorted(names)
+    ]
 
 
 def _param_arn(key: str) -> Resolver:
@@ -108,7 +112,8 @@ def _alarms(p: Params, region: str, at: Lookup) -> list[Resource]:
     if not names and p.get("AlarmNamePrefix"):
         names = [f"{p['AlarmNamePrefix']}*"]
     return [Resource(at.arn("cloudwatch", region, f"alarm:{n}")) for n in names] or [
-        Resource(at.arn("cloudwatch", region, "alarm:*"))]
+        Resource(at.arn("cloudwatch", region, "alarm:*"))
+    ]
 
 
 def _route_table(p: Params, region: str, at: Lookup) -> list[Resource]:
@@ -116,15 +121,21 @@ def _route_table(p: Params, region: str, at: Lookup) -> list[Resource]:
 
 
 def _tgw_route_table(p: Params, region: str, at: Lookup) -> list[Resource]:
-    found = [Resource(at.arn("ec2", region, f"transit-gateway-route-table/{p['TransitGatewayRouteTableId']}"))]
+    found = [
+        Resource(at.arn("ec2", region, f"transit-gateway-route-table/{p['TransitGatewayRouteTableId']}"))
+    ]
     if p.get("TransitGatewayAttachmentId"):  # optional in the SAR, checked when the request names one
-        found.append(Resource(at.arn("ec2", region, f"transit-gateway-attachment/{p['TransitGatewayAttachmentId']}")))
+        found.append(
+            Resource(at.arn("ec2", region, f"transit-gateway-attachment/{p['TransitGatewayAttachmentId']}"))
+        )
     return found
 
 
 def _dx_gateway_resource(gateway: str, at: Lookup) -> Resource:
     # The SAR's dx-gateway resource type carries aws:ResourceTag/${TagKey}.
-    return Resource(f"arn:aws:directconnect::{at.account}:dx-gateway/{gateway}", _tags_context(at.gateway_tags(gateway)))
+    return Resource(
+        f"arn:aws:directconnect::{at.account}:dx-gateway/{gateway}", _tags_context(at.gateway_tags(gateway))
+    )
 
 
 def _dx_gateway(p: Params, region: str, at: Lookup) -> list[Resource]:
@@ -140,7 +151,11 @@ def _connection(p: Params, region: str, at: Lookup) -> list[Resource]:
     identifier = str(p.get("identifier") or p.get("resourceArn") or p.get("arn"))
     found = at.connection(identifier, region)
     if found is None:  # unknown: AWS still checks the ARN the request names
-        arn = identifier if identifier.startswith("arn:") else at.arn("interconnect", region, f"connection/{identifier}")
+        arn = (
+            identifier
+            if identifier.startswith("arn:")
+            else at.arn("interconnect", region, f"connection/{identifier}")
+        )
         return [Resource(arn)]
     return [Resource(str(found["arn"]), _tags_context(found.get("tags")))]
 
@@ -169,8 +184,19 @@ def _role(p: Params, region: str, at: Lookup) -> list[Resource]:
 # (signing name, operation) -> resources. Only what the control plane calls (and what a
 # principal may reasonably call in a test); anything else is refused loudly.
 RESOURCES: dict[tuple[str, str], Resolver] = {
-    **{("dynamodb", op): _table for op in (
-        "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "DescribeTable", "ConditionCheckItem")},
+    **{
+        ("dynamodb", op): _table
+        for op in (
+            "GetItem",
+            "PutItem",
+            "UpdateItem",
+            "DeleteItem",
+            "Query",
+            "Scan",
+            "DescribeTable",
+            "ConditionCheckItem",
+        )
+    },
     ("dynamodb", "BatchGetItem"): _tables_in("RequestItems"),
     ("dynamodb", "BatchWriteItem"): _tables_in("RequestItems"),
     ("events", "PutEvents"): _event_buses,
@@ -191,9 +217,19 @@ RESOURCES: dict[tuple[str, str], Resolver] = {
     ("monitoring", "SetAlarmState"): _alarms,
     ("monitoring", "TagResource"): _param_arn("ResourceARN"),
     ("monitoring", "PutMetricData"): ANY,
-    **{("ec2", op): ANY for op in (
-        "DescribeRouteTables", "DescribeTransitGatewayRouteTables", "DescribeTransitGateways", "DescribeVpnGateways",
-        "DescribeTransitGatewayAttachments", "DescribeVpnConnections", "DescribeRegions", "DescribeVpcs")},
+    **{
+        ("ec2", op): ANY
+        for op in (
+            "DescribeRouteTables",
+            "DescribeTransitGatewayRouteTables",
+            "DescribeTransitGateways",
+            "DescribeVpnGateways",
+            "DescribeTransitGatewayAttachments",
+            "DescribeVpnConnections",
+            "DescribeRegions",
+            "DescribeVpcs",
+        )
+    },
     ("ec2", "SearchTransitGatewayRoutes"): _tgw_route_table,
     ("ec2", "CreateRoute"): _route_table,
     ("ec2", "ReplaceRoute"): _route_table,
@@ -215,9 +251,17 @@ RESOURCES: dict[tuple[str, str], Resolver] = {
     ("directconnect", "DeleteDirectConnectGatewayAssociation"): _dx_association,
     # AWS Interconnect: List*, DescribeConnectionProposal and AcceptConnectionProposal have
     # no resource type.
-    **{("interconnect", op): ANY for op in (
-        "ListConnections", "ListEnvironments", "ListAttachPoints", "DescribeConnectionProposal",
-        "AcceptConnectionProposal", "ListTagsForResource")},
+    **{
+        ("interconnect", op): ANY
+        for op in (
+            "ListConnections",
+            "ListEnvironments",
+            "ListAttachPoints",
+            "DescribeConnectionProposal",
+            "AcceptConnectionProposal",
+            "ListTagsForResource",
+        )
+    },
     ("interconnect", "GetEnvironment"): _environment,
     ("interconnect", "CreateConnection"): _new_connection,
     ("interconnect", "GetConnection"): _connection,
@@ -240,7 +284,9 @@ ALSO: dict[tuple[str, str], Callable[[Params], list[str]]] = {
     # The SAR's interconnect API-operations table: CreateConnection and AcceptConnectionProposal
     # with tags also authorize interconnect:TagResource (docs/conformance.md, "IAM rules").
     ("interconnect", "CreateConnection"): lambda p: ["interconnect:TagResource"] if p.get("tags") else [],
-    ("interconnect", "AcceptConnectionProposal"): lambda p: ["interconnect:TagResource"] if p.get("tags") else [],
+    ("interconnect", "AcceptConnectionProposal"): lambda p: (
+        ["interconnect:TagResource"] if p.get("tags") else []
+    ),
 }
 
 
@@ -258,8 +304,10 @@ def request_for(service_name: str, operation: str, params: Params, region: str, 
     resolver = RESOURCES.get((signing_name(service_name), operation))
     action = action_name(service_name, operation)
     if resolver is None:
-        raise AssertionError(f"the local cloud does not know what AWS authorizes for {action}: add it to "
-                             "icp_local/iam_actions.py from the Service Authorization Reference")
+        raise AssertionError(
+            f"the local cloud does not know what AWS authorizes for {action}: add it to "
+            "icp_local/iam_actions.py from the Service Authorization Reference"
+        )
     context: dict[str, list[str]] = {}
     tags = params.get("tags")
     if isinstance(tags, list):  # Direct Connect's [{"key", "value"}]

@@ -115,20 +115,32 @@ def _condition_holds(operator: str, key: str, wanted: Any, context: Mapping[str,
     return any(one(v) for v in values)  # single-valued keys, and ForAnyValue
 
 
-def _conditions_hold(conditions: Mapping[str, Mapping[str, Any]] | None, context: Mapping[str, list[str]]) -> bool:
-    return all(_condition_holds(operator, key, wanted, context)
-               for operator, block in (conditions or {}).items() for key, wanted in block.items())
+def _conditions_hold(
+    conditions: Mapping[str, Mapping[str, Any]] | None, context: Mapping[str, list[str]]
+) -> bool:
+    return all(
+        _condition_holds(operator, key, wanted, context)
+        for operator, block in (conditions or {}).items()
+        for key, wanted in block.items()
+    )
 
 
-def evaluate(documents: list[dict[str, Any]], action: str, resource: str, context: Mapping[str, list[str]],
-             caller: str | None = None) -> Decision:
+def evaluate(
+    documents: list[dict[str, Any]],
+    action: str,
+    resource: str,
+    context: Mapping[str, list[str]],
+    caller: str | None = None,
+) -> Decision:
     """AWS's policy logic for one action on one resource. ``context`` holds the request's
     condition keys (lower case) with their values; ``caller``, for resource-based policies,
     is who asks (statements with a ``Principal`` must name it)."""
     allowed = False
     for document in documents:
         for statement in _as_list(document.get("Statement", [])):
-            if "Principal" in statement and (caller is None or not _principal_matches(statement["Principal"], caller)):
+            if "Principal" in statement and (
+                caller is None or not _principal_matches(statement["Principal"], caller)
+            ):
                 continue
             if "NotPrincipal" in statement:
                 raise NotImplementedError("the local cloud does not evaluate NotPrincipal")
@@ -153,8 +165,11 @@ def evaluate(documents: list[dict[str, Any]], action: str, resource: str, contex
 def denial_message(caller_arn: str, action: str, resource: str, decision: Decision) -> str:
     """AWS's wording (CloudTrail and the SDKs show it this way since 2021)."""
     on = "" if resource == "*" else f" on resource: {resource}"
-    why = ("with an explicit deny in an identity-based policy" if decision is Decision.EXPLICIT_DENY
-           else f"because no identity-based policy allows the {action} action")
+    why = (
+        "with an explicit deny in an identity-based policy"
+        if decision is Decision.EXPLICIT_DENY
+        else f"because no identity-based policy allows the {action} action"
+    )
     return f"User: {caller_arn} is not authorized to perform: {action}{on} {why}"
 
 

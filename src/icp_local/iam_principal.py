@@ -29,7 +29,9 @@ class Principal:
     external: bool = False
 
 
-_current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("icp_local_principal", default=None)
+_current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar(
+    "icp_local_principal", default=None
+)
 
 
 def current() -> Principal | None:
@@ -57,8 +59,11 @@ class PrincipalCredentials(botocore.credentials.Credentials):
         principal = _current.get()
         if principal is not None:
             return principal.access_key, principal.secret_key, principal.token
-        return (os.environ.get("AWS_ACCESS_KEY_ID", "testing"), os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
-                os.environ.get("AWS_SESSION_TOKEN"))
+        return (
+            os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
+            os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+            os.environ.get("AWS_SESSION_TOKEN"),
+        )
 
     @property  # type: ignore[override]
     def access_key(self) -> str:

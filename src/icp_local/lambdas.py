@@ -41,7 +41,9 @@ class LambdaContext:
 
 
 class FunctionRuntime:
-    def __init__(self, stack: Stack, principal_for: Callable[[FunctionSpec], iam.Principal | None] | None = None):
+    def __init__(
+        self, stack: Stack, principal_for: Callable[[FunctionSpec], iam.Principal | None] | None = None
+    ):
         self.stack = stack
         # Each invocation runs as its function's role session (None: unchecked, as the operator).
         self.principal_for = principal_for or (lambda spec: None)
@@ -76,7 +78,8 @@ class FunctionRuntime:
     def spec(self, function: str) -> FunctionSpec:
         """A function by name or ARN."""
         spec = self.stack.function_by_name(function.rsplit(":", 1)[-1]) or next(
-            (f for f in self.stack.functions.values() if f.arn == function), None)
+            (f for f in self.stack.functions.values() if f.arn == function), None
+        )
         if spec is None:
             raise LookupError(f"no function {function} in the template")
         return spec
@@ -94,8 +97,11 @@ class FunctionRuntime:
                 return self._handler(spec)(event, context), False
         except Exception as exc:
             self.errors[spec.logical_id] += 1
-            return {"errorType": type(exc).__name__, "errorMessage": str(exc),
-                    "stackTrace": traceback.format_tb(exc.__traceback__)[-3:]}, True
+            return {
+                "errorType": type(exc).__name__,
+                "errorMessage": str(exc),
+                "stackTrace": traceback.format_tb(exc.__traceback__)[-3:],
+            }, True
 
     def moto_invoke(self, function_name: str, event: Any) -> tuple[str, bool, str]:
         """The shape moto's LambdaFunction._invoke_lambda returns."""

@@ -17,12 +17,18 @@ PARTNER_SECRET_NAME = "interconnect-control-plane/partners/{provider}"
 def create_partner_secrets(session: Any, values: dict[str, str]) -> dict[str, str]:
     """One secret a partner, as the operator creates them before deploying; their ARNs by partner."""
     client = session.client("secretsmanager")
-    return {p: client.create_secret(Name=PARTNER_SECRET_NAME.format(provider=p), SecretString=value)["ARN"]
-            for p, value in values.items()}
+    return {
+        p: client.create_secret(Name=PARTNER_SECRET_NAME.format(provider=p), SecretString=value)["ARN"]
+        for p, value in values.items()
+    }
 
 
-def stack_parameters(partner_server: PartnerServer, secret_arns: dict[str, str], servicenow: FakeServiceNow,
-                     overrides: dict[str, str]) -> dict[str, str]:
+def stack_parameters(
+    partner_server: PartnerServer,
+    secret_arns: dict[str, str],
+    servicenow: FakeServiceNow,
+    overrides: dict[str, str],
+) -> dict[str, str]:
     """The template's parameters pointing at the emulators, then the caller's overrides."""
     partners = {p: {"url": partner_server.partner_url(p), "secretArn": arn} for p, arn in secret_arns.items()}
     return {"LastMilePartners": json.dumps(partners), "ServiceNowInstanceUrl": servicenow.url, **overrides}
@@ -33,10 +39,14 @@ def point_servicenow_at_the_fake(stack: Stack, session: Any, servicenow: FakeSer
     arn = stack.physical.get("ServiceNowCredentials")
     if arn:
         session.client("secretsmanager").put_secret_value(
-            SecretId=arn, SecretString=json.dumps(servicenow.credentials))
+            SecretId=arn, SecretString=json.dumps(servicenow.credentials)
+        )
 
 
 def servicenow_webhook_secret(session: Any, stack: Stack) -> str:
     """The shared secret a ServiceNow instance signs its webhooks with."""
-    return str(session.client("secretsmanager").get_secret_value(
-        SecretId=stack.physical["ServiceNowWebhookSecret"])["SecretString"])
+    return str(
+        session.client("secretsmanager").get_secret_value(SecretId=stack.physical["ServiceNowWebhookSecret"])[
+            "SecretString"
+        ]
+    )

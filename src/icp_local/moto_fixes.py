@@ -40,7 +40,8 @@ def install() -> None:
         from moto.core.responses import EmptyResult
 
         self.stepfunction_backend.send_task_failure(
-            self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause"))
+            self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
+        )
         return EmptyResult()
 
     sfn_responses.StepFunctionResponse.send_task_failure = send_task_failure

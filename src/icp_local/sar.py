@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 
 # Where public evidence shows AWS checking a resource the SAR does not list (docs/iam.md).
 CHECKED_ON_THE_STATE_MACHINE = frozenset(
-    {"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"})
+    {"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"}
+)
 
 
 class Scoped(NamedTuple):
@@ -50,8 +51,11 @@ def expand(action: str) -> list[str]:
     service = definition().get(prefix)
     if service is None:
         return []
-    return [f"{service['prefix']}:{name}" for lower, name in service["privileges_lower_name"].items()
-            if fnmatchcase(lower, pattern)]
+    return [
+        f"{service['prefix']}:{name}"
+        for lower, name in service["privileges_lower_name"].items()
+        if fnmatchcase(lower, pattern)
+    ]
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -94,8 +98,12 @@ def actions_of(statement: dict[str, Any]) -> list[str]:
 
 def unknown_actions(resources: dict[str, Any]) -> set[tuple[str, str]]:
     """(role, action) for every granted action (or pattern) that names no action in the SAR."""
-    return {(role, action) for role, statement in statements(resources) for action in actions_of(statement)
-            if not (expand(action) if "*" in action or "?" in action else defined(action))}
+    return {
+        (role, action)
+        for role, statement in statements(resources)
+        for action in actions_of(statement)
+        if not (expand(action) if "*" in action or "?" in action else defined(action))
+    }
 
 
 def scoped_without_resource_type(resources: dict[str, Any]) -> list[Scoped]:
@@ -107,6 +115,10 @@ def scoped_without_resource_type(resources: dict[str, Any]) -> list[Scoped]:
             continue
         for granted in actions_of(statement):
             for action in expand(granted) if "*" in granted or "?" in granted else [granted]:
-                if defined(action) and not resource_types(action) and action not in CHECKED_ON_THE_STATE_MACHINE:
+                if (
+                    defined(action)
+                    and not resource_types(action)
+                    and action not in CHECKED_ON_THE_STATE_MACHINE
+                ):
                     found.add(Scoped(role, str(statement.get("Sid", "")), action))
     return sorted(found)

@@ -31,26 +31,30 @@ def sample_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS_DIR / "eventbridge" / f"{name}.json").read_text())
 
 
-def transit_gateway_network(region: str = "us-east-1", cidr: str = "10.10.0.0/16",
-                            vpn_backup: bool = True) -> Network:
+def transit_gateway_network(
+    region: str = "us-east-1", cidr: str = "10.10.0.0/16", vpn_backup: bool = True
+) -> Network:
     """A VPC, a transit gateway with a route table, and (by default) a Site-to-Site VPN on the
     transit gateway, the backup path remediation fails over to."""
     ec2 = boto3.client("ec2", region_name=region)
     vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
     tgw = ec2.create_transit_gateway(Description="icp local")["TransitGateway"]["TransitGatewayId"]
     table = ec2.create_transit_gateway_route_table(TransitGatewayId=tgw)["TransitGatewayRouteTable"][
-        "TransitGatewayRouteTableId"]
+        "TransitGatewayRouteTableId"
+    ]
     backup = None
     if vpn_backup:
         customer = ec2.create_customer_gateway(Type="ipsec.1", PublicIp="203.0.113.10", BgpAsn=65010)[
-            "CustomerGateway"]["CustomerGatewayId"]
+            "CustomerGateway"
+        ]["CustomerGatewayId"]
         ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=customer, TransitGatewayId=tgw)
         backup = {"transitGatewayId": tgw}
     return Network(vpc_id=vpc, gateway_id=tgw, route_table_id=table, backup_target=backup)
 
 
-def virtual_private_gateway_network(region: str = "us-east-1", cidr: str = "10.20.0.0/16",
-                                    dx_gateway_name: str | None = "branch-dxgw") -> Network:
+def virtual_private_gateway_network(
+    region: str = "us-east-1", cidr: str = "10.20.0.0/16", dx_gateway_name: str | None = "branch-dxgw"
+) -> Network:
     ec2 = boto3.client("ec2", region_name=region)
     vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
     vgw = ec2.create_vpn_gateway(Type="ipsec.1", AmazonSideAsn=64513)["VpnGateway"]["VpnGatewayId"]
@@ -59,9 +63,9 @@ def virtual_private_gateway_network(region: str = "us-east-1", cidr: str = "10.2
     dx_gateway = None
     if dx_gateway_name:
         dx = boto3.client("directconnect", region_name=region)
-        dx_gateway = dx.create_direct_connect_gateway(directConnectGatewayName=dx_gateway_name,
-                                                      amazonSideAsn=64514)["directConnectGateway"][
-            "directConnectGatewayId"]
+        dx_gateway = dx.create_direct_connect_gateway(
+            directConnectGatewayName=dx_gateway_name, amazonSideAsn=64514
+        )["directConnectGateway"]["directConnectGatewayId"]
     return Network(vpc_id=vpc, gateway_id=vgw, route_table_id=table, dx_gateway_id=dx_gateway)
 
 

@@ -31,9 +31,15 @@ class Scheduler:
     cloud (deliveries, attachment sync) and says whether there was any; ``sweep_due(rules)``
     runs the rules that fell due (the cloud's own ``sweep``, so whoever wraps it sees them)."""
 
-    def __init__(self, clock: SimClock, rules: list[RuleSpec], generation: Callable[[], int],
-                 run_rule: Callable[[RuleSpec], list[Any]], step: Callable[[], bool],
-                 sweep_due: Callable[[list[str]], Any] | None = None):
+    def __init__(
+        self,
+        clock: SimClock,
+        rules: list[RuleSpec],
+        generation: Callable[[], int],
+        run_rule: Callable[[RuleSpec], list[Any]],
+        step: Callable[[], bool],
+        sweep_due: Callable[[list[str]], Any] | None = None,
+    ):
         self.clock = clock
         self.schedules = [(rule, schedule_seconds(rule.schedule)) for rule in rules if rule.schedule]
         self.generation = generation
@@ -81,14 +87,19 @@ class Scheduler:
             if sfn.running_executions() <= self.clock.blocked_waiters():
                 return
             if time.monotonic() > deadline:
-                raise TimeoutError(f"executions still running after the timeout "
-                                   f"({sfn.running_executions()} running, {self.clock.blocked_waiters()} parked)")
+                raise TimeoutError(
+                    f"executions still running after the timeout "
+                    f"({sfn.running_executions()} running, {self.clock.blocked_waiters()} parked)"
+                )
             time.sleep(0.001)
 
     def _due_rules(self, at: float, every_tick: bool = False) -> list[str]:
         generation = self.generation()
-        return [rule.logical_id for rule, period in self.schedules
-                if at % period == 0 and (every_tick or self._swept.get(rule.logical_id) != generation)]
+        return [
+            rule.logical_id
+            for rule, period in self.schedules
+            if at % period == 0 and (every_tick or self._swept.get(rule.logical_id) != generation)
+        ]
 
     def _next_time(self, every_tick: bool = False) -> float | None:
         due = self.clock.next_due()
@@ -97,8 +108,11 @@ class Scheduler:
         candidates = [due] if due is not None else []
         generation = self.generation()
         now = self.clock.time()
-        candidates += [(now // period + 1) * period for rule, period in self.schedules
-                       if every_tick or self._swept.get(rule.logical_id) != generation]
+        candidates += [
+            (now // period + 1) * period
+            for rule, period in self.schedules
+            if every_tick or self._swept.get(rule.logical_id) != generation
+        ]
         if not candidates:
             return None
         return min(candidates)

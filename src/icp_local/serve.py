@@ -28,8 +28,13 @@ def write_scenario(path: Path) -> Path:
     return path
 
 
-def serve(port: int, console: Console | None = None, secret_file: Path = SECRET_FILE,
-          run_for: float | None = None, scenario: Path | None = None) -> int:
+def serve(
+    port: int,
+    console: Console | None = None,
+    secret_file: Path = SECRET_FILE,
+    run_for: float | None = None,
+    scenario: Path | None = None,
+) -> int:
     console = console or Console()
     with LocalCloud(parameters={"LogLevel": "WARNING"}) as cloud, LocalApiServer(cloud, port) as server:
         # The signing secret goes to a file only the user can read, never to the terminal.
@@ -37,10 +42,18 @@ def serve(port: int, console: Console | None = None, secret_file: Path = SECRET_
         secret_file.write_text(cloud.servicenow_webhook_secret)
         os.chmod(secret_file, 0o600)
         if scenario is not None:
-            console.print(f"a local network and a multicloud request aimed at it in {write_scenario(scenario)}")
-        console.print(f"Interconnect Control Plane API on [bold]{server.url}[/bold] (local cloud, simulated clock)")
-        console.print(f"ServiceNow webhook secret in {secret_file}; fake ServiceNow at {cloud.servicenow.url}")
-        console.print("Operator routes want a SigV4 Authorization header (not verified locally). Ctrl-C stops.")
+            console.print(
+                f"a local network and a multicloud request aimed at it in {write_scenario(scenario)}"
+            )
+        console.print(
+            f"Interconnect Control Plane API on [bold]{server.url}[/bold] (local cloud, simulated clock)"
+        )
+        console.print(
+            f"ServiceNow webhook secret in {secret_file}; fake ServiceNow at {cloud.servicenow.url}"
+        )
+        console.print(
+            "Operator routes want a SigV4 Authorization header (not verified locally). Ctrl-C stops."
+        )
         started = time.monotonic()
         try:
             while run_for is None or time.monotonic() - started < run_for:

@@ -20,9 +20,15 @@ from icp_local import iam
 from icp_local.clock import SimClock
 
 _lock = threading.Lock()
-_state: dict[str, Any] = {"clock": None, "invoke": None, "running": 0, "installed": False, "saved": {},
-                          "principal": lambda role_arn, state_machine_arn: None,
-                          "followers": set()}  # events of parents parked on a child workflow
+_state: dict[str, Any] = {
+    "clock": None,
+    "invoke": None,
+    "running": 0,
+    "installed": False,
+    "saved": {},
+    "principal": lambda role_arn, state_machine_arn: None,
+    "followers": set(),
+}  # events of parents parked on a child workflow
 
 
 class _ContextThread(threading.Thread):
@@ -61,8 +67,11 @@ def running_executions() -> int:
     return int(_state["running"])
 
 
-def install(clock: SimClock, invoke: Callable[[str, Any], tuple[str, bool, str]],
-            principal: Callable[[str, str], iam.Principal | None] | None = None) -> None:
+def install(
+    clock: SimClock,
+    invoke: Callable[[str, Any], tuple[str, bool, str]],
+    principal: Callable[[str, str], iam.Principal | None] | None = None,
+) -> None:
     """Route moto's waits to ``clock`` and its Lambda invocations to ``invoke(function_name, event)``;
     each execution runs as ``principal(role ARN, state machine ARN)`` (its role session)."""
     _state["clock"], _state["invoke"], _state["running"] = clock, invoke, 0
@@ -114,8 +123,9 @@ def install(clock: SimClock, invoke: Callable[[str, Any], tuple[str, bool, str]]
         details = self._evaluation_details
         try:
             # The interpreter's Lambda and SDK calls are the state machine's, made with its role.
-            with iam.running_as(_state["principal"](details.aws_execution_details.role_arn,
-                                                    details.state_machine_details.arn)):
+            with iam.running_as(
+                _state["principal"](details.aws_execution_details.role_arn, details.state_machine_details.arn)
+            ):
                 saved["logic"](self)
         finally:
             with _lock:
@@ -124,20 +134,31 @@ def install(clock: SimClock, invoke: Callable[[str, Any], tuple[str, bool, str]]
                     ended.set()
             _state["clock"].poke()
 
-    def sfn_parameters(self: Any, parameters: dict[str, Any], boto_service_name: str | None = None,
-                       service_action_name: str | None = None) -> None:
+    def sfn_parameters(
+        self: Any,
+        parameters: dict[str, Any],
+        boto_service_name: str | None = None,
+        service_action_name: str | None = None,
+    ) -> None:
         # moto 5.2.5 dropped the parser's renaming of ASL's StateMachineArn/Input/Name to boto's
         # stateMachineArn/input/name: StartExecution failed with KeyError (tests/unit/test_sfn_sync.py).
         saved["sfn_parameters"](self, parameters, boto_service_name, service_action_name)
         for key in list(parameters):
             parameters[key[:1].lower() + key[1:]] = parameters.pop(key)
 
-    def sfn_response(self: Any, response: Any, boto_service_name: str | None = None,
-                     service_action_name: str | None = None) -> None:
+    def sfn_response(
+        self: Any, response: Any, boto_service_name: str | None = None, service_action_name: str | None = None
+    ) -> None:
         _sfn_names(response)
 
-    def eval_sync(self: Any, env: Any, sync_resolver: Any, timeout_seconds: Any, callback_endpoint: Any,
-                  heartbeat_endpoint: Any) -> Any:
+    def eval_sync(
+        self: Any,
+        env: Any,
+        sync_resolver: Any,
+        timeout_seconds: Any,
+        callback_endpoint: Any,
+        heartbeat_endpoint: Any,
+    ) -> Any:
         # moto polls DescribeExecution every 0.5 real seconds; here the parent parks on the clock
         # until an execution ends, then asks again (as AWS, told by its managed rule). moto also
         # listens for a task token on every Step Functions task; no workflow here passes one.

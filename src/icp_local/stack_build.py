@@ -15,12 +15,30 @@ from icp_local.template import ACCOUNT_ID, FunctionSpec, Resolver, RestApi, Rule
 
 # Within what can be built, kinds are made in this order.
 _ORDER = [
-    "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::DynamoDB::Table", "AWS::Events::EventBus", "AWS::SQS::Queue", "AWS::Logs::LogGroup",
-    "AWS::SecretsManager::Secret", "AWS::KMS::Key", "AWS::SNS::Topic", "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription",
-    "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::ApiGateway::RestApi", "AWS::WAFv2::WebACL",
-    "AWS::WAFv2::WebACLAssociation", "AWS::Lambda::LayerVersion", "AWS::Lambda::Function",
-    "AWS::Lambda::EventInvokeConfig", "AWS::StepFunctions::StateMachine", "AWS::Events::Rule",
-    "AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::Events::EventBusPolicy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::Role",
+    "AWS::DynamoDB::Table",
+    "AWS::Events::EventBus",
+    "AWS::SQS::Queue",
+    "AWS::Logs::LogGroup",
+    "AWS::SecretsManager::Secret",
+    "AWS::KMS::Key",
+    "AWS::SNS::Topic",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SNS::Subscription",
+    "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
+    "AWS::ApiGateway::RestApi",
+    "AWS::WAFv2::WebACL",
+    "AWS::WAFv2::WebACLAssociation",
+    "AWS::Lambda::LayerVersion",
+    "AWS::Lambda::Function",
+    "AWS::Lambda::EventInvokeConfig",
+    "AWS::StepFunctions::StateMachine",
+    "AWS::Events::Rule",
+    "AWS::Lambda::Permission",
+    "AWS::SQS::QueuePolicy",
+    "AWS::Events::EventBusPolicy",
 ]
 # Kinds with no behaviour in the local cloud.
 _SKIPPED = {"AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage"}
@@ -32,8 +50,11 @@ def build(stack: Stack, session: Any) -> None:
     builders = {**_BUILDERS, **HARDENING}
     resolver = Resolver(stack)
     # A resource whose Condition is false is not created, as in CloudFormation.
-    pending = {k: v for k, v in stack.resources.items() if v["Type"] not in _SKIPPED
-               and ("Condition" not in v or resolver.condition(v["Condition"]))}
+    pending = {
+        k: v
+        for k, v in stack.resources.items()
+        if v["Type"] not in _SKIPPED and ("Condition" not in v or resolver.condition(v["Condition"]))
+    }
     unknown = {v["Type"] for v in pending.values()} - set(builders)
     if unknown:
         raise NotImplementedError(f"the local cloud cannot build {sorted(unknown)} yet")
@@ -56,12 +77,15 @@ def _role(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> No
     name = f"{stack.name}-{logical}"[:64]
     iam = client_for(session, "iam")
     arn = iam.create_role(
-        RoleName=name, AssumeRolePolicyDocument=json.dumps(props.get("AssumeRolePolicyDocument", {})))["Role"]["Arn"]
+        RoleName=name, AssumeRolePolicyDocument=json.dumps(props.get("AssumeRolePolicyDocument", {}))
+    )["Role"]["Arn"]
     # The inline policies are what the local cloud enforces (icp_local.iam), read back from moto.
     for policy in props.get("Policies", []):
         # AWS takes a document without a Version (as the old 2008-10-17 grammar); moto insists on one.
         document = {"Version": "2012-10-17", **policy["PolicyDocument"]}
-        iam.put_role_policy(RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(document))
+        iam.put_role_policy(
+            RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(document)
+        )
     managed = [str(a) for a in props.get("ManagedPolicyArns", [])]
     for policy_arn in managed:  # the stack's own (AWS managed ones are not loaded; docs/iam.md)
         if policy_arn.split(":")[4] == ACCOUNT_ID:
@@ -77,15 +101,28 @@ def _managed_policy(stack: Stack, session: Any, logical: str, props: dict[str, A
     name = props.get("ManagedPolicyName") or f"{stack.name}-{logical}"[:128]
     document = {"Version": "2012-10-17", **props["PolicyDocument"]}
     arn = client_for(session, "iam").create_policy(
-        PolicyName=name, Path=props.get("Path", "/"), Description=props.get("Description", ""),
-        PolicyDocument=json.dumps(document))["Policy"]["Arn"]
+        PolicyName=name,
+        Path=props.get("Path", "/"),
+        Description=props.get("Description", ""),
+        PolicyDocument=json.dumps(document),
+    )["Policy"]["Arn"]
     stack.physical[logical] = arn
 
 
 def _table(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     name = props.get("TableName") or f"{stack.name}-{logical}"
-    params = {k: v for k, v in props.items() if k in (
-        "AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes", "DeletionProtectionEnabled")}
+    params = {
+        k: v
+        for k, v in props.items()
+        if k
+        in (
+            "AttributeDefinitions",
+            "KeySchema",
+            "BillingMode",
+            "GlobalSecondaryIndexes",
+            "DeletionProtectionEnabled",
+        )
+    }
     if "SSESpecification" in props:  # CloudFormation and the API spell this one differently
         params["SSESpecification"] = {"Enabled": bool(props["SSESpecification"].get("SSEEnabled"))}
     table = client_for(session, "dynamodb").create_table(TableName=name, **params)["TableDescription"]
@@ -135,10 +172,14 @@ def _function(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -
         archive.writestr("app.py", "# runs in-process in the local cloud\n")
     env = props.get("Environment", {}).get("Variables", {})
     created = client_for(session, "lambda").create_function(
-        FunctionName=name, Runtime=props.get("Runtime", "python3.12"), Role=props["Role"],
-        Handler=props["Handler"], Code={"ZipFile": buffer.getvalue()},
+        FunctionName=name,
+        Runtime=props.get("Runtime", "python3.12"),
+        Role=props["Role"],
+        Handler=props["Handler"],
+        Code={"ZipFile": buffer.getvalue()},
         Environment={"Variables": {k: str(v) for k, v in env.items()}},
-        Timeout=int(props.get("Timeout", 3)), MemorySize=int(props.get("MemorySize", 128)),
+        Timeout=int(props.get("Timeout", 3)),
+        MemorySize=int(props.get("MemorySize", 128)),
         Architectures=props.get("Architectures", ["x86_64"]),
     )
     code = props["Code"]
@@ -146,10 +187,16 @@ def _function(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -
     stack.physical[logical] = name
     stack.attributes[(logical, "Arn")] = created["FunctionArn"]
     stack.functions[logical] = FunctionSpec(
-        logical_id=logical, name=name, arn=created["FunctionArn"], code_dir=stack.root / key,
-        handler=props["Handler"], environment={k: str(v) for k, v in env.items()},
-        timeout=int(props.get("Timeout", 3)), memory=int(props.get("MemorySize", 128)),
-        dead_letter_arn=(props.get("DeadLetterConfig") or {}).get("TargetArn"), role_arn=props["Role"],
+        logical_id=logical,
+        name=name,
+        arn=created["FunctionArn"],
+        code_dir=stack.root / key,
+        handler=props["Handler"],
+        environment={k: str(v) for k, v in env.items()},
+        timeout=int(props.get("Timeout", 3)),
+        memory=int(props.get("MemorySize", 128)),
+        dead_letter_arn=(props.get("DeadLetterConfig") or {}).get("TargetArn"),
+        role_arn=props["Role"],
     )
 
 
@@ -162,7 +209,10 @@ def _state_machine(stack: Stack, session: Any, logical: str, props: dict[str, An
         raise ValueError(f"{logical}: no substitution for {sorted(set(leftover))}")
     name = props.get("StateMachineName") or logical
     arn = client_for(session, "stepfunctions").create_state_machine(
-        name=name, definition=definition, roleArn=props["RoleArn"], type=props.get("StateMachineType", "STANDARD"),
+        name=name,
+        definition=definition,
+        roleArn=props["RoleArn"],
+        type=props.get("StateMachineType", "STANDARD"),
     )["stateMachineArn"]
     stack.physical[logical] = arn
     stack.attributes[(logical, "Name")] = name
@@ -173,28 +223,53 @@ def _state_machine(stack: Stack, session: Any, logical: str, props: dict[str, An
 def _rule(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     events = client_for(session, "events")
     bus = props.get("EventBusName", "default")
-    params: dict[str, Any] = {"Name": f"{stack.name}-{logical}"[:64], "EventBusName": bus,
-                              "State": props.get("State", "ENABLED")}
+    params: dict[str, Any] = {
+        "Name": f"{stack.name}-{logical}"[:64],
+        "EventBusName": bus,
+        "State": props.get("State", "ENABLED"),
+    }
     if "EventPattern" in props:
         params["EventPattern"] = json.dumps(props["EventPattern"])
     if "ScheduleExpression" in props:
         params["ScheduleExpression"] = props["ScheduleExpression"]
     arn = events.put_rule(**params)["RuleArn"]
-    targets = [{k: v for k, v in t.items() if k in ("Id", "Arn", "RoleArn", "Input", "InputPath",
-                                                      "InputTransformer", "DeadLetterConfig", "RetryPolicy")}
-               for t in props.get("Targets", [])]
+    targets = [
+        {
+            k: v
+            for k, v in t.items()
+            if k
+            in (
+                "Id",
+                "Arn",
+                "RoleArn",
+                "Input",
+                "InputPath",
+                "InputTransformer",
+                "DeadLetterConfig",
+                "RetryPolicy",
+            )
+        }
+        for t in props.get("Targets", [])
+    ]
     if targets:
         events.put_targets(Rule=params["Name"], EventBusName=bus, Targets=targets)
     stack.physical[logical] = params["Name"]
     stack.attributes[(logical, "Arn")] = arn
-    stack.rules.append(RuleSpec(logical, bus, props.get("EventPattern"), props.get("ScheduleExpression"), targets))
+    stack.rules.append(
+        RuleSpec(logical, bus, props.get("EventPattern"), props.get("ScheduleExpression"), targets)
+    )
 
 
 def _permission(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     """A Lambda resource-based policy statement: who else may invoke the function."""
     params = {k: props[k] for k in ("SourceArn", "SourceAccount") if k in props}
-    client_for(session, "lambda").add_permission(FunctionName=props["FunctionName"], StatementId=logical,
-                                            Action=props["Action"], Principal=props["Principal"], **params)
+    client_for(session, "lambda").add_permission(
+        FunctionName=props["FunctionName"],
+        StatementId=logical,
+        Action=props["Action"],
+        Principal=props["Principal"],
+        **params,
+    )
     stack.physical[logical] = logical
 
 
@@ -211,7 +286,8 @@ def _bus_policy(stack: Stack, session: Any, logical: str, props: dict[str, Any])
     statement = {**props["Statement"], "Sid": props["StatementId"]}
     client_for(session, "events").put_permission(
         EventBusName=props.get("EventBusName", "default"),
-        Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+        Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+    )
     stack.physical[logical] = props["StatementId"]
 
 
@@ -222,8 +298,12 @@ def _secret(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> 
     if "SecretString" in props:
         value = props["SecretString"]
     elif generate and "SecretStringTemplate" in generate:
-        value = json.dumps({**json.loads(generate["SecretStringTemplate"]),
-                            generate["GenerateStringKey"]: random_source.token_urlsafe(24)})
+        value = json.dumps(
+            {
+                **json.loads(generate["SecretStringTemplate"]),
+                generate["GenerateStringKey"]: random_source.token_urlsafe(24),
+            }
+        )
     else:
         value = random_source.token_urlsafe(int((generate or {}).get("PasswordLength", 32)))
     name = props.get("Name") or f"{stack.name}-{logical}"
@@ -233,9 +313,25 @@ def _secret(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> 
 
 def _alarm(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     name = props.get("AlarmName") or f"{stack.name}-{logical}"
-    params = {k: v for k, v in props.items() if k in (
-        "AlarmDescription", "Namespace", "MetricName", "Dimensions", "Statistic", "Period", "EvaluationPeriods",
-        "Threshold", "ComparisonOperator", "TreatMissingData", "AlarmActions", "OKActions")}
+    params = {
+        k: v
+        for k, v in props.items()
+        if k
+        in (
+            "AlarmDescription",
+            "Namespace",
+            "MetricName",
+            "Dimensions",
+            "Statistic",
+            "Period",
+            "EvaluationPeriods",
+            "Threshold",
+            "ComparisonOperator",
+            "TreatMissingData",
+            "AlarmActions",
+            "OKActions",
+        )
+    }
     params["Period"], params["EvaluationPeriods"] = int(params["Period"]), int(params["EvaluationPeriods"])
     params["Threshold"] = float(params["Threshold"])
     client_for(session, "cloudwatch").put_metric_alarm(AlarmName=name, **params)

@@ -133,9 +133,14 @@ class Resolver:
         self.conditions = stack.conditions
 
     def pseudo(self, name: str) -> str | None:
-        return {"AWS::Region": self.stack.region, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws",
-                "AWS::StackName": self.stack.name, "AWS::URLSuffix": "amazonaws.com",
-                "AWS::NoValue": None}.get(name)
+        return {
+            "AWS::Region": self.stack.region,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::Partition": "aws",
+            "AWS::StackName": self.stack.name,
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::NoValue": None,
+        }.get(name)
 
     def ref(self, name: str) -> Any:
         if name in self.stack.list_parameters:  # CloudFormation splits it; '' is one empty string
@@ -166,7 +171,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::GetAtt":
@@ -174,7 +179,9 @@ class Resolver:
                 return self.stack.attributes[(logical, attribute)]
             if key == "Fn::Sub":
                 template, variables = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
-                return re.sub(r"\$\{([^}]+)\}", lambda m: str(self._sub_variable(m.group(1), variables)), template)
+                return re.sub(
+                    r"\$\{([^}]+)\}", lambda m: str(self._sub_variable(m.group(1), variables)), template
+                )
             if key == "Fn::Join":
                 separator, parts = arg
                 return separator.join(str(p) for p in self.resolve(parts))
@@ -196,10 +203,16 @@ def load(template_path: Path, region: str, stack_name: str, overrides: dict[str,
     cfn = translate(template_path, region)
     parameters = {name: str(spec.get("Default", "")) for name, spec in cfn.get("Parameters", {}).items()}
     parameters.update(overrides or {})
-    stack = Stack(name=stack_name, region=region, root=template_path.parent, parameters=parameters,
-                  resources=cfn["Resources"])
+    stack = Stack(
+        name=stack_name,
+        region=region,
+        root=template_path.parent,
+        parameters=parameters,
+        resources=cfn["Resources"],
+    )
     stack.outputs = cfn.get("Outputs", {})
     stack.conditions = cfn.get("Conditions", {})
-    stack.list_parameters = {name for name, spec in cfn.get("Parameters", {}).items()
-                             if spec.get("Type") == "CommaDelimitedList"}
+    stack.list_parameters = {
+        name for name, spec in cfn.get("Parameters", {}).items() if spec.get("Type") == "CommaDelimitedList"
+    }
     return stack

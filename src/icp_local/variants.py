@@ -45,8 +45,11 @@ class Variants:
         for preset, value in PRESETS.items():
             if value == self:
                 return preset
-        return ",".join(f"{f.name}={_show(getattr(self, f.name))}" for f in fields(self)
-                        if getattr(self, f.name) != getattr(DEFAULT, f.name))
+        return ",".join(
+            f"{f.name}={_show(getattr(self, f.name))}"
+            for f in fields(self)
+            if getattr(self, f.name) != getattr(DEFAULT, f.name)
+        )
 
 
 def _show(value: object) -> str:
@@ -85,7 +88,9 @@ def parse(text: str) -> Variants:
             try:
                 changes[key] = int(value)
             except ValueError:
-                raise ValueError(f"{ENVIRONMENT_VARIABLE}: {key} must be a whole number, not {value!r}") from None
+                raise ValueError(
+                    f"{ENVIRONMENT_VARIABLE}: {key} must be a whole number, not {value!r}"
+                ) from None
         else:
             changes[key] = value.strip()
     variants = replace(DEFAULT, **changes)  # type: ignore[arg-type]
@@ -95,9 +100,13 @@ def parse(text: str) -> Variants:
 
 def _check(variants: Variants) -> None:
     if variants.state_order not in ("requested-first", "pending-first"):
-        raise ValueError(f"state_order must be requested-first or pending-first, not {variants.state_order!r}")
+        raise ValueError(
+            f"state_order must be requested-first or pending-first, not {variants.state_order!r}"
+        )
     if variants.gateway_delete not in ("refuse", "accept-then-revert"):
-        raise ValueError(f"gateway_delete must be refuse or accept-then-revert, not {variants.gateway_delete!r}")
+        raise ValueError(
+            f"gateway_delete must be refuse or accept-then-revert, not {variants.gateway_delete!r}"
+        )
     if variants.quota_scope not in ("region", "account"):
         raise ValueError(f"quota_scope must be region or account, not {variants.quota_scope!r}")
     if variants.list_lag < 0:

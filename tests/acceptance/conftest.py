@@ -28,8 +28,10 @@ from icp_cli.client import ApiClient, CliError, resolve_target
 
 STACK = os.environ.get("ICP_ACCEPTANCE_STACK", "")
 LOCAL = os.environ.get("ICP_ACCEPTANCE_LOCAL", "") == "1"
-NO_TARGET = ("acceptance tests need a target: ICP_ACCEPTANCE_STACK=<stack> with ICP_ACCEPTANCE_REQUEST=<file> "
-             "(a real account: `make acceptance STACK=<stack>`), or ICP_ACCEPTANCE_LOCAL=1 (`make acceptance`)")
+NO_TARGET = (
+    "acceptance tests need a target: ICP_ACCEPTANCE_STACK=<stack> with ICP_ACCEPTANCE_REQUEST=<file> "
+    "(a real account: `make acceptance STACK=<stack>`), or ICP_ACCEPTANCE_LOCAL=1 (`make acceptance`)"
+)
 SERVE_START_SECONDS = 120.0
 
 
@@ -67,6 +69,7 @@ class Target:
 
 
 if STACK:
+
     @pytest.fixture(autouse=True)
     def _no_network_beyond_loopback() -> None:
         """Replaces the suite's loopback guard (tests/conftest.py): a real stack is the point here."""
@@ -77,7 +80,9 @@ def _request(path: str, run_id: str) -> dict[str, Any]:
     connection, and a decommissioned one is not provisioned again."""
     request = yaml.safe_load(Path(path).read_text())
     if not isinstance(request, dict):
-        raise pytest.UsageError(f"ICP_ACCEPTANCE_REQUEST={path}: not a request (a YAML mapping, design §3)")
+        raise pytest.UsageError(
+            f"ICP_ACCEPTANCE_REQUEST={path}: not a request (a YAML mapping: docs/events.md)"
+        )
     request["requestId"] = f"{request.get('requestId') or 'icp-acceptance'}-{run_id}"[:128]
     return request
 
@@ -86,18 +91,26 @@ def _real_target() -> Target:
     import boto3
 
     if boto3.Session().get_credentials() is None:
-        pytest.skip(f"no AWS credentials found to reach stack {STACK!r} (set AWS_PROFILE, or the AWS_* variables)")
+        pytest.skip(
+            f"no AWS credentials found to reach stack {STACK!r} (set AWS_PROFILE, or the AWS_* variables)"
+        )
     path = os.environ.get("ICP_ACCEPTANCE_REQUEST")
     if not path:
-        pytest.fail("ICP_ACCEPTANCE_REQUEST=path.yaml is needed: the request naming your sandbox's gateway, route "
-                    "table, backup VPN and Google project (README, 'Acceptance tests in a real account')")
+        pytest.fail(
+            "ICP_ACCEPTANCE_REQUEST=path.yaml is needed: the request naming your sandbox's gateway, route "
+            "table, backup VPN and Google project (README, 'Acceptance tests in a real account')"
+        )
     try:
         target = resolve_target(None, STACK, None, None)
     except CliError as exc:
         pytest.fail(f"stack {STACK!r}: {exc.message}")
-    return Target(ApiClient(target), _request(path, time.strftime("%Y%m%d%H%M%S", time.gmtime())),
-                  target.described_as, float(os.environ.get("ICP_ACCEPTANCE_POLL_SECONDS", "30")),
-                  float(os.environ.get("ICP_ACCEPTANCE_TIMEOUT", str(4 * 3600))))
+    return Target(
+        ApiClient(target),
+        _request(path, time.strftime("%Y%m%d%H%M%S", time.gmtime())),
+        target.described_as,
+        float(os.environ.get("ICP_ACCEPTANCE_POLL_SECONDS", "30")),
+        float(os.environ.get("ICP_ACCEPTANCE_TIMEOUT", str(4 * 3600))),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -105,15 +118,24 @@ def _local_serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     """`icp local serve --scenario` in a subprocess: its URL and the request file it wrote."""
     endpoint = os.environ.get("ICP_ACCEPTANCE_ENDPOINT")
     if endpoint:
-        yield endpoint, os.environ.get("ICP_ACCEPTANCE_REQUEST") or pytest.fail(
-            "ICP_ACCEPTANCE_ENDPOINT needs ICP_ACCEPTANCE_REQUEST (e.g. the file `icp local serve --scenario` wrote)")
+        yield (
+            endpoint,
+            os.environ.get("ICP_ACCEPTANCE_REQUEST")
+            or pytest.fail(
+                "ICP_ACCEPTANCE_ENDPOINT needs ICP_ACCEPTANCE_REQUEST (e.g. the file `icp local serve --scenario` wrote)"
+            ),
+        )
         return
     workdir = tmp_path_factory.mktemp("serve")
     scenario = workdir / "request.yaml"
     process = subprocess.Popen(
         [sys.executable, "-m", "icp_cli", "local", "serve", "--port", "0", "--scenario", str(scenario)],
-        cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "COLUMNS": "400"})
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "400"},
+    )
     assert process.stdout is not None
     lines: list[str] = []
     deadline = time.monotonic() + SERVE_START_SECONDS
@@ -144,9 +166,13 @@ def target(request: pytest.FixtureRequest) -> Target:
     elif LOCAL:
         url, path = request.getfixturevalue("_local_serve")
         api = ApiClient(resolve_target(url, None, None, None))
-        chosen = Target(api, _request(path, "local"), f"icp local serve at {url}",
-                        float(os.environ.get("ICP_ACCEPTANCE_POLL_SECONDS", "0.2")),
-                        float(os.environ.get("ICP_ACCEPTANCE_TIMEOUT", "120")))
+        chosen = Target(
+            api,
+            _request(path, "local"),
+            f"icp local serve at {url}",
+            float(os.environ.get("ICP_ACCEPTANCE_POLL_SECONDS", "0.2")),
+            float(os.environ.get("ICP_ACCEPTANCE_TIMEOUT", "120")),
+        )
     else:
         pytest.skip(NO_TARGET)
     REPORT.target = chosen.described_as
@@ -160,5 +186,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.section(f"acceptance steps against {REPORT.target}")
     write(f"{'step':<30} {'outcome':<8} {'elapsed':>10}  detail")
     for step in REPORT.steps:
-        write(f"{step.name:<30} {step.outcome:<8} {step.seconds:>9.1f}s  {step.detail}",
-              red=step.outcome != "ok", green=step.outcome == "ok")
+        write(
+            f"{step.name:<30} {step.outcome:<8} {step.seconds:>9.1f}s  {step.detail}",
+            red=step.outcome != "ok",
+            green=step.outcome == "ok",
+        )

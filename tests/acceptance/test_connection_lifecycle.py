@@ -22,8 +22,13 @@ pytestmark = pytest.mark.acceptance
 ENDED = {"FAILED", "REJECTED", "DECOMMISSIONED"}
 
 
-def wait_for(target: Target, connection_id: str, what: str, done: Callable[[dict[str, Any]], bool],
-              allowed_ends: frozenset[str] = frozenset()) -> dict[str, Any]:
+def wait_for(
+    target: Target,
+    connection_id: str,
+    what: str,
+    done: Callable[[dict[str, Any]], bool],
+    allowed_ends: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
     """Poll GET /v1/connections/{id} until ``done`` (bounded by the target's timeout); a
     status that ends the record otherwise fails at once with its reason. The record of a request
     just accepted may not exist yet (the provision workflow writes it): 404 means "not yet"."""
@@ -41,8 +46,10 @@ def wait_for(target: Target, connection_id: str, what: str, done: Callable[[dict
             if record["status"] in ENDED - allowed_ends:
                 pytest.fail(f"{what}: {connection_id} ended {record['status']}: {record.get('statusReason')}")
         if time.monotonic() > deadline:
-            pytest.fail(f"{what}: {connection_id} still {record['status']} ({record.get('statusReason')}) after "
-                        f"{target.timeout_seconds:.0f} s (ICP_ACCEPTANCE_TIMEOUT)")
+            pytest.fail(
+                f"{what}: {connection_id} still {record['status']} ({record.get('statusReason')}) after "
+                f"{target.timeout_seconds:.0f} s (ICP_ACCEPTANCE_TIMEOUT)"
+            )
         time.sleep(target.poll_seconds)
 
 
@@ -51,7 +58,9 @@ def step(name: str, action: Callable[[], Any], detail: Callable[[Any], str] = la
     try:
         result = action()
     except BaseException as exc:
-        REPORT.record(name, started, "failed", str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__)
+        REPORT.record(
+            name, started, "failed", str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        )
         raise
     REPORT.record(name, started, "ok", detail(result))
     return result
@@ -68,40 +77,68 @@ def test_the_api_answers_the_caller_and_names_an_unknown_connection(target: Targ
         assert (refused.value.status, refused.value.field) == (404, "connectionId")
         return refused.value
 
-    step("api reachable, signed", lambda: target.api.connection_list(),
-         lambda listed: f"{len(listed['connections'])} connection(s)")
+    step(
+        "api reachable, signed",
+        lambda: target.api.connection_list(),
+        lambda listed: f"{len(listed['connections'])} connection(s)",
+    )
     step("unknown id is 404", unknown, lambda error: f"{error.error}: {error.rule}")
 
 
 def test_a_connection_is_provisioned_drilled_and_decommissioned_through_the_api(target: Target):
     request = target.request
-    accepted = step("request", lambda: target.api.create(request),
-                    lambda answer: f"{answer['connectionId']} ({request['requestId']})")
+    accepted = step(
+        "request",
+        lambda: target.api.create(request),
+        lambda answer: f"{answer['connectionId']} ({request['requestId']})",
+    )
     connection_id = accepted["connectionId"]
     decommissioning = False
     try:
-        active = step("provision to ACTIVE", lambda: wait_for(target, connection_id, "provisioning",
-                                                              lambda r: r["status"] == "ACTIVE"),
-                      lambda r: f"AWS {r['awsConnectionId']} {r['awsState']}")
+        active = step(
+            "provision to ACTIVE",
+            lambda: wait_for(target, connection_id, "provisioning", lambda r: r["status"] == "ACTIVE"),
+            lambda r: f"AWS {r['awsConnectionId']} {r['awsState']}",
+        )
         assert active["awsState"] == "available"
 
-        started = step("drill requested", lambda: target.api.drill(connection_id, "acceptance suite"),
-                       lambda answer: answer["executionArn"].rsplit(":", 1)[-1])
+        started = step(
+            "drill requested",
+            lambda: target.api.drill(connection_id, "acceptance suite"),
+            lambda answer: answer["executionArn"].rsplit(":", 1)[-1],
+        )
         assert started["action"] == "drill"
-        drilled = step("drill to ACTIVE again", lambda: wait_for(
-            target, connection_id, "failover drill",
-            lambda r: r["status"] == "ACTIVE" and any(h["to"] == "ACTIVE" for h in drill_entries(r))),
-            lambda r: drill_entries(r)[-1]["reason"])
+        drilled = step(
+            "drill to ACTIVE again",
+            lambda: wait_for(
+                target,
+                connection_id,
+                "failover drill",
+                lambda r: r["status"] == "ACTIVE" and any(h["to"] == "ACTIVE" for h in drill_entries(r)),
+            ),
+            lambda r: drill_entries(r)[-1]["reason"],
+        )
         moves = [(h["from"], h["to"]) for h in drill_entries(drilled) if h["from"] != h["to"]]
         assert moves == [("ACTIVE", "DEGRADED"), ("DEGRADED", "ACTIVE")], drill_entries(drilled)
         assert "backup path" in drill_entries(drilled)[0]["reason"]
 
-        step("decommission requested", lambda: target.api.decommission(connection_id),
-             lambda answer: answer["status"])
+        step(
+            "decommission requested",
+            lambda: target.api.decommission(connection_id),
+            lambda answer: answer["status"],
+        )
         decommissioning = True
-        gone = step("decommission to DECOMMISSIONED", lambda: wait_for(
-            target, connection_id, "decommissioning", lambda r: r["status"] == "DECOMMISSIONED",
-            allowed_ends=frozenset({"DECOMMISSIONED"})), lambda r: r.get("statusReason") or "")
+        gone = step(
+            "decommission to DECOMMISSIONED",
+            lambda: wait_for(
+                target,
+                connection_id,
+                "decommissioning",
+                lambda r: r["status"] == "DECOMMISSIONED",
+                allowed_ends=frozenset({"DECOMMISSIONED"}),
+            ),
+            lambda r: r.get("statusReason") or "",
+        )
         assert gone["status"] == "DECOMMISSIONED"
     finally:
         if not decommissioning:

@@ -58,8 +58,10 @@ class Local:
 
 @contextmanager
 def serving(parameters: dict[str, str] | None = None) -> Iterator[Local]:
-    with LocalCloud(parameters={"LogLevel": "WARNING", **(parameters or {})}) as cloud, \
-            LocalApiServer(cloud) as server:
+    with (
+        LocalCloud(parameters={"LogLevel": "WARNING", **(parameters or {})}) as cloud,
+        LocalApiServer(cloud) as server,
+    ):
         yield Local(cloud, server.url)
 
 

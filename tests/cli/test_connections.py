@@ -33,7 +33,15 @@ def test_list_shows_each_connection_with_its_pair_bandwidth_status_and_age(local
     header, *rows = [line.split() for line in result.stdout.splitlines() if line.strip() and "──" not in line]
     assert header == ["ID", "TYPE", "PAIR", "BANDWIDTH", "STATUS", "AWS", "STATE", "AGE"]
     row = next(r for r in rows if r[0] == active["connectionId"])
-    assert row[1:8] == ["multicloud", "us-east-1", "↔", "us-east4", active["bandwidth"], "ACTIVE", "available"]
+    assert row[1:8] == [
+        "multicloud",
+        "us-east-1",
+        "↔",
+        "us-east4",
+        active["bandwidth"],
+        "ACTIVE",
+        "available",
+    ]
     assert row[8][-1] in "smhd"  # an age such as 42s, 5m, 3h or 178d
 
 
@@ -54,14 +62,31 @@ def test_show_gives_the_record_its_history_and_its_execution(local: Local, activ
     assert "multicloud with google-cloud, us-east-1 ↔ us-east4" in out
     assert "ACTIVE: routes verified on both sides" in out
     assert f"{active['awsConnectionId']} (available)" in out
-    history = out[out.index("History"):out.index("execution ")]
-    assert [s for s in ("RECEIVED", "VALIDATED", "GATEWAY_READY", "AWAITING_ACTIVATION", "PROVISIONING",
-                        "ROUTES_PROPAGATING", "ACTIVE") if s in history] == [
-        "RECEIVED", "VALIDATED", "GATEWAY_READY", "AWAITING_ACTIVATION", "PROVISIONING", "ROUTES_PROPAGATING",
-        "ACTIVE"]
+    history = out[out.index("History") : out.index("execution ")]
+    assert [
+        s
+        for s in (
+            "RECEIVED",
+            "VALIDATED",
+            "GATEWAY_READY",
+            "AWAITING_ACTIVATION",
+            "PROVISIONING",
+            "ROUTES_PROPAGATING",
+            "ACTIVE",
+        )
+        if s in history
+    ] == [
+        "RECEIVED",
+        "VALIDATED",
+        "GATEWAY_READY",
+        "AWAITING_ACTIVATION",
+        "PROVISIONING",
+        "ROUTES_PROPAGATING",
+        "ACTIVE",
+    ]
     assert "activation key handed to google-cloud" in history
     assert "provision SUCCEEDED" in out and "current step  none (the execution is not running)" in out
-    assert "Mark Active" in out[out.index("Steps"):]
+    assert "Mark Active" in out[out.index("Steps") :]
 
 
 def test_show_as_json_gives_the_record_and_the_execution(local: Local, active: dict):
@@ -74,14 +99,18 @@ def test_show_as_json_gives_the_record_and_the_execution(local: Local, active: d
     assert execution["currentStep"] is None and execution["steps"][-1]["status"] == "succeeded"
 
 
-def test_resize_starts_the_resize_workflow_and_the_connection_ends_at_the_new_bandwidth(local: Local, active: dict):
+def test_resize_starts_the_resize_workflow_and_the_connection_ends_at_the_new_bandwidth(
+    local: Local, active: dict
+):
     result = local.icp("resize", active["connectionId"], "2Gbps")
 
     assert result.exit_code == 0, result.output
     assert f"{active['connectionId']}: RESIZING to 2Gbps; execution arn:aws:states:" in result.stdout
     local.cloud.run_until_idle()
-    assert (local.cloud.connection(active["connectionId"])["status"],
-            local.cloud.connection(active["connectionId"])["bandwidth"]) == ("ACTIVE", "2Gbps")
+    assert (
+        local.cloud.connection(active["connectionId"])["status"],
+        local.cloud.connection(active["connectionId"])["bandwidth"],
+    ) == ("ACTIVE", "2Gbps")
 
     answer = local.icp_json("resize", active["connectionId"], "5Gbps")
     assert (answer["status"], answer["bandwidth"]) == ("RESIZING", "5Gbps")
@@ -98,7 +127,8 @@ def test_a_resize_the_api_refuses_names_the_rule(local: Local, active: dict):
 
 
 def test_drill_fails_over_to_the_backup_path_and_back_and_a_drill_without_one_names_the_field(
-        local: Local, active: dict):
+    local: Local, active: dict
+):
     result = local.icp("drill", active["connectionId"], "--reason", "game day")
 
     assert result.exit_code == 0, result.output
@@ -148,7 +178,8 @@ def test_retry_of_a_connection_that_has_not_failed_is_refused(local: Local, acti
 
 
 def test_decommission_asks_first_when_run_interactively_and_no_keeps_the_connection(
-        local: Local, active: dict, monkeypatch: pytest.MonkeyPatch):
+    local: Local, active: dict, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setattr("icp_cli.main._interactive", lambda: True)
 
     result = local.icp("decommission", active["connectionId"], input="n\n")
@@ -159,11 +190,19 @@ def test_decommission_asks_first_when_run_interactively_and_no_keeps_the_connect
     assert local.cloud.connection(active["connectionId"])["status"] == "ACTIVE"
 
 
-@pytest.mark.parametrize("args", [
-    ("show", "REQ-NOBODY"), ("resize", "REQ-NOBODY", "2Gbps"), ("decommission", "REQ-NOBODY", "--yes"),
-    ("approve", "REQ-NOBODY"), ("retry", "REQ-NOBODY"), ("watch", "REQ-NOBODY", "--grace", "0"),
-    ("drill", "REQ-NOBODY"),
-], ids=lambda args: args[0])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "REQ-NOBODY"),
+        ("resize", "REQ-NOBODY", "2Gbps"),
+        ("decommission", "REQ-NOBODY", "--yes"),
+        ("approve", "REQ-NOBODY"),
+        ("retry", "REQ-NOBODY"),
+        ("watch", "REQ-NOBODY", "--grace", "0"),
+        ("drill", "REQ-NOBODY"),
+    ],
+    ids=lambda args: args[0],
+)
 def test_an_unknown_id_is_not_found_with_exit_3(local: Local, args: tuple[str, ...]):
     result = local.icp(*args)
     as_json = local.icp(*args, "--output", "json")

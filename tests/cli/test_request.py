@@ -18,7 +18,9 @@ def local() -> Iterator[Local]:
         yield local
 
 
-def test_a_dry_run_checks_the_request_and_shows_the_plan_without_creating_anything(local: Local, tmp_path: Path):
+def test_a_dry_run_checks_the_request_and_shows_the_plan_without_creating_anything(
+    local: Local, tmp_path: Path
+):
     network = transit_gateway_network(cidr="10.1.0.0/16")
     request = multicloud(network, 1)
     before = local.cloud.connections()
@@ -29,10 +31,16 @@ def test_a_dry_run_checks_the_request_and_shows_the_plan_without_creating_anythi
     out = result.stdout
     assert "Plan for REQ-CLI-MC-1" in out
     assert "create Direct Connect gateway 'icp-cli-1' (Amazon side ASN 64512)" in out
-    assert "multicloud with google-cloud, us-east-1 ↔ us-east4, 1Gbps, resized automatically up to 5Gbps" in out
-    assert f"associate the gateway with {network.gateway_id} (transit-gateway), advertising 10.101.0.0/16" in out
-    assert (f"in {network.route_table_id}: 172.17.0.0/16 → the Direct Connect gateway attachment on "
-            f"{network.gateway_id}") in out
+    assert (
+        "multicloud with google-cloud, us-east-1 ↔ us-east4, 1Gbps, resized automatically up to 5Gbps" in out
+    )
+    assert (
+        f"associate the gateway with {network.gateway_id} (transit-gateway), advertising 10.101.0.0/16" in out
+    )
+    assert (
+        f"in {network.route_table_id}: 172.17.0.0/16 → the Direct Connect gateway attachment on "
+        f"{network.gateway_id}"
+    ) in out
     assert "Google Cloud transport projects/acme-network-prod/locations/us-east4/transports/icc-" in out
     assert "VPC peering icp-icc-" in out and "importing 10.101.0.0/16 from AWS" in out
     assert f"172.17.0.0/16 in {network.route_table_id} fail over to {network.gateway_id}" in out
@@ -40,8 +48,9 @@ def test_a_dry_run_checks_the_request_and_shows_the_plan_without_creating_anythi
 
 
 def test_a_dry_run_plan_as_json_names_the_existing_gateway_and_the_partner_order(tmp_path: Path):
-    request = json.loads((Path(__file__).parents[2] / "events/eventbridge/last-mile-request.json").read_text())[
-        "detail"]
+    request = json.loads(
+        (Path(__file__).parents[2] / "events/eventbridge/last-mile-request.json").read_text()
+    )["detail"]
 
     result = icp("request", str(write_request(tmp_path, request, ".json")), "--dry-run", "--output", "json")
 
@@ -50,27 +59,51 @@ def test_a_dry_run_plan_as_json_names_the_existing_gateway_and_the_partner_order
     plan = answer["plan"]
     assert answer["dryRun"] is True
     assert plan["requestId"] == "REQ-2026-0002" and plan["connectionId"].startswith("icc-")
-    assert plan["gateway"] == {"action": "use-existing",
-                               "directConnectGatewayId": request["attachPoint"]["directConnectGatewayId"]}
-    assert plan["connection"] == {"type": "last-mile", "provider": "lumen", "awsRegion": "us-east-1",
-                                  "remoteLocation": "new-york", "bandwidth": "10Gbps", "maxBandwidth": None,
-                                  "mtu": 8500}
-    assert plan["routes"] == [{"routeTableId": "rtb-0123456789abcdef0", "cidrs": ["192.168.40.0/22"],
-                               "target": "vgw-0123456789abcdef0"}]
-    assert plan["remote"] == {"kind": "partner-order", "partner": "lumen", "location": "new-york",
-                              "siteName": "NYC-DC-2", "remoteAccount": "noc@example.com",
-                              "sitePrefixes": ["192.168.40.0/22"], "awsPrefixes": ["10.20.0.0/16"]}
+    assert plan["gateway"] == {
+        "action": "use-existing",
+        "directConnectGatewayId": request["attachPoint"]["directConnectGatewayId"],
+    }
+    assert plan["connection"] == {
+        "type": "last-mile",
+        "provider": "lumen",
+        "awsRegion": "us-east-1",
+        "remoteLocation": "new-york",
+        "bandwidth": "10Gbps",
+        "maxBandwidth": None,
+        "mtu": 8500,
+    }
+    assert plan["routes"] == [
+        {
+            "routeTableId": "rtb-0123456789abcdef0",
+            "cidrs": ["192.168.40.0/22"],
+            "target": "vgw-0123456789abcdef0",
+        }
+    ]
+    assert plan["remote"] == {
+        "kind": "partner-order",
+        "partner": "lumen",
+        "location": "new-york",
+        "siteName": "NYC-DC-2",
+        "remoteAccount": "noc@example.com",
+        "sitePrefixes": ["192.168.40.0/22"],
+        "awsPrefixes": ["10.20.0.0/16"],
+    }
     assert plan["backup"] is None
 
 
-@pytest.mark.parametrize(("change", "field", "rule"), [
-    (lambda r: r["aws"].update(cidrs=["10.0.0.1/16"]), "aws.cidrs", "value_error"),
-    (lambda r: r.pop("bandwidth"), "bandwidth", "missing"),
-    (lambda r: r["remote"].update(cidrs=r["aws"]["cidrs"]), "remote.cidrs", "no-overlap"),
-    (lambda r: (r["aws"].update(mtu=8500), r["remote"].update(mtu=1500)), "remote.mtu", "mtu-aligned"),
-], ids=["host bits set", "missing field", "sides overlap", "MTU mismatch"])
-def test_an_invalid_request_file_is_refused_naming_the_field_and_rule(local: Local, tmp_path: Path, change, field,
-                                                                       rule):
+@pytest.mark.parametrize(
+    ("change", "field", "rule"),
+    [
+        (lambda r: r["aws"].update(cidrs=["10.0.0.1/16"]), "aws.cidrs", "value_error"),
+        (lambda r: r.pop("bandwidth"), "bandwidth", "missing"),
+        (lambda r: r["remote"].update(cidrs=r["aws"]["cidrs"]), "remote.cidrs", "no-overlap"),
+        (lambda r: (r["aws"].update(mtu=8500), r["remote"].update(mtu=1500)), "remote.mtu", "mtu-aligned"),
+    ],
+    ids=["host bits set", "missing field", "sides overlap", "MTU mismatch"],
+)
+def test_an_invalid_request_file_is_refused_naming_the_field_and_rule(
+    local: Local, tmp_path: Path, change, field, rule
+):
     request = multicloud(transit_gateway_network(cidr="10.3.0.0/16"), 3)
     change(request)
     path = write_request(tmp_path, request)

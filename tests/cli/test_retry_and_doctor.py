@@ -27,11 +27,15 @@ def test_doctor_on_a_healthy_account_shows_quotas_environments_and_no_problems(l
     assert "No problems" in result.stdout
     assert account["region"] == "us-east-1" and account["problems"] == []
     quotas = {q["name"]: q for q in account["quotas"]}
-    assert quotas["created connections"]["left"] == quotas["created connections"]["limit"] - \
-        quotas["created connections"]["used"]
+    assert (
+        quotas["created connections"]["left"]
+        == quotas["created connections"]["limit"] - quotas["created connections"]["used"]
+    )
     environments = {e["environmentId"]: e for e in account["environments"]}
-    assert environments["lmce-aws-lumen-new-york"]["state"] == "available" and "10Gbps" in \
-        environments["lmce-aws-lumen-new-york"]["bandwidths"]
+    assert (
+        environments["lmce-aws-lumen-new-york"]["state"] == "available"
+        and "10Gbps" in environments["lmce-aws-lumen-new-york"]["bandwidths"]
+    )
 
 
 def test_doctor_refuses_a_region_that_does_not_exist(local: Local):
@@ -44,7 +48,9 @@ def test_doctor_refuses_a_region_that_does_not_exist(local: Local):
 def _failed(local: Local, n: int) -> str:
     """A last-mile connection the partner rejects: FAILED, with what it created cleaned up."""
     local.cloud.partner("lumen").reject("site not ready")
-    network = virtual_private_gateway_network(cidr=f"10.{30 + n}.0.0/16", dx_gateway_name=f"cli-dxgw-{30 + n}")
+    network = virtual_private_gateway_network(
+        cidr=f"10.{30 + n}.0.0/16", dx_gateway_name=f"cli-dxgw-{30 + n}"
+    )
     connection_id = local.submit(last_mile(network, 30 + n))
     local.cloud.run_until_idle()
     assert local.cloud.connection(connection_id)["status"] == "FAILED"
@@ -63,7 +69,9 @@ def test_a_failed_connection_is_a_doctor_problem_and_retry_starts_a_new_provisio
 
     assert doctor.exit_code == 1 and doctor_json.exit_code == 1
     assert f"{connection_id} is FAILED: " in doctor.stdout and "rejected the activation" in doctor.stdout
-    assert any(p.startswith(f"{connection_id} is FAILED: ") for p in json.loads(doctor_json.stdout)["problems"])
+    assert any(
+        p.startswith(f"{connection_id} is FAILED: ") for p in json.loads(doctor_json.stdout)["problems"]
+    )
     assert watched.exit_code == 1
     assert watched.stdout.splitlines()[-1].startswith("execution FAILED")
     assert f"connection {connection_id} is FAILED" in watched.stdout.splitlines()[-1]

@@ -47,9 +47,18 @@ def stub_api() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 @pytest.fixture
 def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-                 "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-                 "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
@@ -69,11 +78,30 @@ def test_help_documents_the_target_and_every_exit_code():
     result = icp("--help")
 
     assert result.exit_code == 0
-    for text in ("--endpoint URL (or ICP_ENDPOINT)", "--stack NAME [--region R] [--profile P]", "Exit codes:",
-                 "0  ok", "1  an operation failed", "2  usage error", "3  not found", "4  no stack found"):
+    for text in (
+        "--endpoint URL (or ICP_ENDPOINT)",
+        "--stack NAME [--region R] [--profile P]",
+        "Exit codes:",
+        "0  ok",
+        "1  an operation failed",
+        "2  usage error",
+        "3  not found",
+        "4  no stack found",
+    ):
         assert text in result.stdout, text
-    for command in ("request", "list", "show", "watch", "approve", "reject", "retry", "resize", "decommission",
-                    "doctor", "local"):
+    for command in (
+        "request",
+        "list",
+        "show",
+        "watch",
+        "approve",
+        "reject",
+        "retry",
+        "resize",
+        "decommission",
+        "doctor",
+        "local",
+    ):
         assert f"  {command} " in result.stdout, command
 
 
@@ -134,8 +162,10 @@ def test_a_stack_that_does_not_exist_is_exit_4(fake_credentials: None):
         result = icp("list", "--stack", "no-such-stack", "--region", "us-east-1")
 
     assert result.exit_code == 4
-    assert "error: no stack 'no-such-stack' in us-east-1: Stack with id no-such-stack does not exist" in \
-        result.stderr
+    assert (
+        "error: no stack 'no-such-stack' in us-east-1: Stack with id no-such-stack does not exist"
+        in result.stderr
+    )
 
 
 def test_a_stack_without_an_api_url_output_is_exit_4(fake_credentials: None):
@@ -147,7 +177,9 @@ def test_a_stack_without_an_api_url_output_is_exit_4(fake_credentials: None):
     assert "stack not-icp (us-east-1) has no ApiUrl output" in result.stderr
 
 
-def test_a_stack_is_found_by_its_api_url_output_and_requests_go_to_its_stage(fake_credentials: None, stub_api):
+def test_a_stack_is_found_by_its_api_url_output_and_requests_go_to_its_stage(
+    fake_credentials: None, stub_api
+):
     url, seen = stub_api
     with mock_aws():
         _stack("icp-prod", outputs={"ApiUrl": f"{url}/v1"})
@@ -172,13 +204,20 @@ def test_an_unknown_profile_is_exit_4(no_credentials: None):
     assert "no AWS profile 'nobody'" in result.stderr
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("list",), "say where the API is: --endpoint URL (or ICP_ENDPOINT), or --stack NAME"),
-    (("list", "--endpoint", "http://127.0.0.1:1", "--stack", "icp"), "give --endpoint or --stack, not both"),
-    (("list", "--endpoint", "127.0.0.1:8080"), "--endpoint must be an http(s) URL"),
-    (("list", "--stack", "icp"), "which Region is stack 'icp' in?"),
-    (("list", "--output", "yaml"), "Invalid value for '--output'"),
-], ids=["no target", "two targets", "not a URL", "stack without a region", "unknown output"])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("list",), "say where the API is: --endpoint URL (or ICP_ENDPOINT), or --stack NAME"),
+        (
+            ("list", "--endpoint", "http://127.0.0.1:1", "--stack", "icp"),
+            "give --endpoint or --stack, not both",
+        ),
+        (("list", "--endpoint", "127.0.0.1:8080"), "--endpoint must be an http(s) URL"),
+        (("list", "--stack", "icp"), "which Region is stack 'icp' in?"),
+        (("list", "--output", "yaml"), "Invalid value for '--output'"),
+    ],
+    ids=["no target", "two targets", "not a URL", "stack without a region", "unknown output"],
+)
 def test_usage_errors_are_exit_2(fake_credentials: None, monkeypatch, args: tuple[str, ...], message: str):
     monkeypatch.delenv("ICP_ENDPOINT", raising=False)
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
@@ -200,7 +239,9 @@ def test_main_takes_argv_and_returns_the_exit_code(capsys: pytest.CaptureFixture
 
 def test_local_serve_and_demo_still_run_the_local_cloud(monkeypatch: pytest.MonkeyPatch):
     calls: list[tuple[str, Any]] = []
-    monkeypatch.setattr("icp_local.serve.serve", lambda port, scenario=None: calls.append(("serve", port)) or 0)
+    monkeypatch.setattr(
+        "icp_local.serve.serve", lambda port, scenario=None: calls.append(("serve", port)) or 0
+    )
     monkeypatch.setattr("icp_local.demo.run", lambda operator: calls.append(("demo", operator)) or 3)
 
     assert main(["local", "serve", "--port", "9099"]) == 0
@@ -210,7 +251,10 @@ def test_local_serve_and_demo_still_run_the_local_cloud(monkeypatch: pytest.Monk
 
 
 def _stack(name: str, outputs: dict[str, str]) -> None:
-    template = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": f"{name}-q"}}},
-                "Outputs": {key: {"Value": value} for key, value in outputs.items()}}
-    boto3.client("cloudformation", region_name="us-east-1").create_stack(StackName=name,
-                                                                        TemplateBody=json.dumps(template))
+    template = {
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": f"{name}-q"}}},
+        "Outputs": {key: {"Value": value} for key, value in outputs.items()},
+    }
+    boto3.client("cloudformation", region_name="us-east-1").create_stack(
+        StackName=name, TemplateBody=json.dumps(template)
+    )

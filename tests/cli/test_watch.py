@@ -16,9 +16,18 @@ from cli_support import Lines, Local, last_mile, multicloud, serving
 
 from icp_local.scenario import transit_gateway_network, virtual_private_gateway_network
 
-PROVISION_STEPS = ["Validate Request", "Approval Required?", "Ensure Gateway", "Create Connection",
-                   "Hand Off Activation Key", "Wait For Partner Acceptance", "Wait Until Available",
-                   "Propagate Routes", "Verify Routes", "Mark Active"]
+PROVISION_STEPS = [
+    "Validate Request",
+    "Approval Required?",
+    "Ensure Gateway",
+    "Create Connection",
+    "Hand Off Activation Key",
+    "Wait For Partner Acceptance",
+    "Wait Until Available",
+    "Propagate Routes",
+    "Verify Routes",
+    "Mark Active",
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +43,7 @@ def _step(line: str) -> tuple[str, str] | None:
     body = line.split("] ", 1)[1]
     for name in sorted(PROVISION_STEPS, key=len, reverse=True):
         if body.startswith(name + " "):
-            return name, body[len(name):].split()[0]
+            return name, body[len(name) :].split()[0]
     return None
 
 
@@ -42,9 +51,24 @@ def test_watch_shows_the_steps_as_they_pass_with_what_a_waiting_step_waits_on(lo
     local.cloud.partner("google-cloud").accept_after(600)
     connection_id = local.submit(multicloud(transit_gateway_network(cidr="10.41.0.0/16"), 41))
     watch = subprocess.Popen(
-        [sys.executable, "-m", "icp_cli", "watch", connection_id, "--endpoint", local.url, "--interval", "0.05",
-         "--timeout", "120"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        [
+            sys.executable,
+            "-m",
+            "icp_cli",
+            "watch",
+            connection_id,
+            "--endpoint",
+            local.url,
+            "--interval",
+            "0.05",
+            "--timeout",
+            "120",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         lines = Lines(watch)
         local.cloud.advance(60)  # the run goes as far as the partner's acceptance and parks there
@@ -60,15 +84,21 @@ def test_watch_shows_the_steps_as_they_pass_with_what_a_waiting_step_waits_on(lo
     finally:
         watch.kill()
 
-    assert output[0].startswith("watching the provision run REQ-CLI-MC-41-provision-") and connection_id in output[0]
+    assert (
+        output[0].startswith("watching the provision run REQ-CLI-MC-41-provision-")
+        and connection_id in output[0]
+    )
     assert "on partner: the partner to accept the activation key (since 20" in partner
     assert "on aws: AWS to report the connection available (since 20" in aws
     steps = [s for s in map(_step, output) if s]
     first_seen = list(dict.fromkeys(name for name, _ in steps))
     assert first_seen == PROVISION_STEPS
-    assert steps.index(("Wait For Partner Acceptance", "waiting")) < steps.index(("Wait For Partner Acceptance",
-                                                                                  "done"))
-    assert steps.index(("Wait For Partner Acceptance", "done")) < steps.index(("Wait Until Available", "waiting"))
+    assert steps.index(("Wait For Partner Acceptance", "waiting")) < steps.index(
+        ("Wait For Partner Acceptance", "done")
+    )
+    assert steps.index(("Wait For Partner Acceptance", "done")) < steps.index(
+        ("Wait Until Available", "waiting")
+    )
     assert steps.index(("Wait Until Available", "waiting")) < steps.index(("Wait Until Available", "done"))
     assert steps[-1] == ("Mark Active", "done")
     assert all(line.split()[-1].endswith("s") for line in output if _step(line) and _step(line)[1] == "done")

@@ -28,7 +28,8 @@ def test_a_multicloud_request_without_any_mtu_runs_at_the_google_networks_mtu(lo
 
 
 def test_a_google_network_whose_mtu_the_connection_cannot_carry_is_rejected_naming_both_values(
-        local_cloud: LocalCloud):
+    local_cloud: LocalCloud,
+):
     local_cloud.google.set_network_mtu("acme-network-prod", "shared-vpc", 8896)
     _, record = provision(local_cloud)
     assert record["status"] == "REJECTED"
@@ -51,22 +52,28 @@ def test_an_aws_mtu_that_differs_from_the_google_network_is_rejected_naming_both
 
 def test_create_connection_carries_the_google_project_as_the_remote_account(local_cloud: LocalCloud):
     _, record = provision(local_cloud)
-    (connection,) = [c for c in local_cloud.interconnect.connections() if c["id"] == record["awsConnectionId"]]
+    (connection,) = [
+        c for c in local_cloud.interconnect.connections() if c["id"] == record["awsConnectionId"]
+    ]
     found = local_cloud.interconnect.find_by_activation_key(connection["activationKey"])
     assert found["remoteAccount"] == "acme-network-prod"
     assert connection["provider"] == {"cloudServiceProvider": "gcp"}
 
 
 def test_a_link_down_for_eight_days_then_up_ends_active_on_the_connection_with_the_incident_resolved(
-        local_cloud: LocalCloud):
+    local_cloud: LocalCloud,
+):
     network, record = provision(local_cloud)
     route_table = network.route_table_id
 
     def route_kinds():
         routes = boto3.client("ec2").search_transit_gateway_routes(
-            TransitGatewayRouteTableId=route_table, Filters=[{"Name": "type", "Values": ["static"]}])["Routes"]
-        return {r["DestinationCidrBlock"]: [a["ResourceType"] for a in r["TransitGatewayAttachments"]]
-                for r in routes}
+            TransitGatewayRouteTableId=route_table, Filters=[{"Name": "type", "Values": ["static"]}]
+        )["Routes"]
+        return {
+            r["DestinationCidrBlock"]: [a["ResourceType"] for a in r["TransitGatewayAttachments"]]
+            for r in routes
+        }
 
     down_since = local_cloud.clock.time()
     local_cloud.partner("google-cloud").link_down(record["awsConnectionId"])
@@ -120,8 +127,14 @@ def test_a_connection_that_goes_down_while_provisioning_fails_with_a_named_reaso
 
 
 def test_reads_that_miss_a_new_connection_and_a_lagging_list_do_not_end_in_clean_up():
-    variants = Variants(read_after_create_errors=("ResourceNotFoundException", "AccessDeniedException",
-                                                  "ResourceNotFoundException"), list_lag=2)
+    variants = Variants(
+        read_after_create_errors=(
+            "ResourceNotFoundException",
+            "AccessDeniedException",
+            "ResourceNotFoundException",
+        ),
+        list_lag=2,
+    )
     with LocalCloud(variants=variants) as cloud:
         _, record = provision(cloud)
         assert record["status"] == "ACTIVE", record["statusReason"]

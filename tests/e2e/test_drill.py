@@ -40,25 +40,34 @@ def test_a_drill_moves_the_routes_to_the_backup_path_and_back_and_ends_active(ac
                 seen.append((event["detail"]["to"], route_kinds(network)))
 
     cloud.on_event(on_status)
-    status, answer = cloud.api("POST", f"/v1/connections/{record['connectionId']}/drill",
-                               json={"reason": "quarterly drill"})
+    status, answer = cloud.api(
+        "POST", f"/v1/connections/{record['connectionId']}/drill", json={"reason": "quarterly drill"}
+    )
     assert status == 202, answer
     assert answer["action"] == "drill" and ":icp-remediate:" in answer["executionArn"]
     cloud.run_until_idle()
 
-    assert seen == [("DEGRADED", {"10.128.0.0/16": ["vpn"]}), ("ACTIVE", {"10.128.0.0/16": ["direct-connect-gateway"]})]
+    assert seen == [
+        ("DEGRADED", {"10.128.0.0/16": ["vpn"]}),
+        ("ACTIVE", {"10.128.0.0/16": ["direct-connect-gateway"]}),
+    ]
     current = cloud.connection(record["connectionId"])
     assert current["status"] == "ACTIVE"
     assert route_writes(cloud) - writes == 2, "one move to the backup path and one back"
     drill = [h for h in current["history"] if "drill" in (h["reason"] or "")]
-    assert [(h["from"], h["to"]) for h in drill] == [("ACTIVE", "DEGRADED"), ("DEGRADED", "DEGRADED"),
-                                                     ("DEGRADED", "ACTIVE")]
+    assert [(h["from"], h["to"]) for h in drill] == [
+        ("ACTIVE", "DEGRADED"),
+        ("DEGRADED", "DEGRADED"),
+        ("DEGRADED", "ACTIVE"),
+    ]
     assert "quarterly drill" in drill[0]["reason"] and "backup path" in drill[0]["reason"]
     assert "verified on the backup path" in drill[1]["reason"]
     assert drill[2]["reason"] == "failover drill finished: routes back on the connection and verified"
     assert cloud.servicenow.tickets("incident") == [], "a drill is no outage: no incident"
     assert [e["status"] for e in remediations(cloud)] == ["SUCCEEDED"]
-    completed = [e["detail"] for e in cloud.events_seen if e["detail-type"] == "Interconnect Remediation Completed"]
+    completed = [
+        e["detail"] for e in cloud.events_seen if e["detail-type"] == "Interconnect Remediation Completed"
+    ]
     assert completed == [{"connectionId": record["connectionId"], "action": "drill", "outcome": "restored"}]
     assert cloud.interconnect.live_resources()[0]["state"] == "available", "the link itself never went down"
 
@@ -68,7 +77,9 @@ def test_a_drill_without_a_body_is_accepted_and_a_second_one_while_it_runs_is_a_
     status, _ = cloud.api("POST", f"/v1/connections/{record['requestId']}/drill")
     assert status == 202
     status, answer = cloud.api("POST", f"/v1/connections/{record['connectionId']}/drill")
-    assert (status, answer["rule"]) == (409, "no-remediation-running"), answer  # the first drill holds the lease
+    assert (status, answer["rule"]) == (409, "no-remediation-running"), (
+        answer
+    )  # the first drill holds the lease
     cloud.run_until_idle()
     assert cloud.connection(record["connectionId"])["status"] == "ACTIVE"
 
@@ -80,8 +91,11 @@ def test_a_drill_of_a_connection_without_a_backup_path_is_refused_naming_aws_bac
 
     status, answer = local_cloud.api("POST", f"/v1/connections/{record['connectionId']}/drill", json={})
     assert status == 422
-    assert (answer["error"], answer["field"], answer["rule"]) == ("NoBackupPath", "aws.backupTarget",
-                                                                  "backup-path-required")
+    assert (answer["error"], answer["field"], answer["rule"]) == (
+        "NoBackupPath",
+        "aws.backupTarget",
+        "backup-path-required",
+    )
     local_cloud.run_until_idle()
     assert remediations(local_cloud) == [] and route_writes(local_cloud) == writes, "nothing written"
     assert local_cloud.connection(record["connectionId"])["history"] == record["history"]
@@ -97,7 +111,9 @@ def test_a_drill_whose_backup_vpn_is_gone_is_refused_as_no_available_backup_path
         ec2.delete_vpn_connection(VpnConnectionId=vpn["VpnConnectionId"])
 
     status, answer = local_cloud.api("POST", f"/v1/connections/{record['connectionId']}/drill")
-    assert (status, answer["field"], answer["rule"]) == (422, "aws.backupTarget", "backup-path-available"), answer
+    assert (status, answer["field"], answer["rule"]) == (422, "aws.backupTarget", "backup-path-available"), (
+        answer
+    )
 
 
 def test_a_drill_of_a_connection_that_is_not_active_is_a_conflict(local_cloud):
@@ -108,9 +124,15 @@ def test_a_drill_of_a_connection_that_is_not_active_is_a_conflict(local_cloud):
     local_cloud.advance(600)
     assert local_cloud.connection(answer["connectionId"])["status"] == "AWAITING_ACTIVATION"
 
-    status, refused = local_cloud.api("POST", f"/v1/connections/{answer['connectionId']}/drill",
-                                      json={"reason": "too early"})
-    assert (status, refused["error"], refused["field"], refused["rule"]) == (409, "Conflict", "connectionId", "active")
+    status, refused = local_cloud.api(
+        "POST", f"/v1/connections/{answer['connectionId']}/drill", json={"reason": "too early"}
+    )
+    assert (status, refused["error"], refused["field"], refused["rule"]) == (
+        409,
+        "Conflict",
+        "connectionId",
+        "active",
+    )
     assert "AWAITING_ACTIVATION" in refused["message"]
 
 

@@ -40,15 +40,16 @@ def task_errors(cloud: LocalCloud, state: str) -> list[str]:
 def execution_error(cloud: LocalCloud) -> str | None:
     (execution,) = cloud.executions()
     # its own end, not that of a child workflow whose history is spliced in
-    failed = [e for e in execution["history"] if e["type"] == "ExecutionFailed"
-              and e["executionArn"] == execution["executionArn"]]
+    failed = [
+        e
+        for e in execution["history"]
+        if e["type"] == "ExecutionFailed" and e["executionArn"] == execution["executionArn"]
+    ]
     return str(failed[0]["executionFailedEventDetails"]["error"]) if failed else None
 
 
 def live_associations(cloud: LocalCloud) -> list[dict[str, Any]]:
     return [a for a in cloud.directconnect.associations() if a["associationState"] != "disassociated"]
-
-
 
 
 @pytest.fixture(params=[DEFAULT, ACCEPT_THEN_REVERT], ids=["refuse", "accept-then-revert"])
@@ -62,7 +63,8 @@ def cloud(request: pytest.FixtureRequest) -> Iterator[LocalCloud]:
 
 
 def test_a_created_gateway_is_waited_for_while_pending_and_the_connection_reaches_active(
-        local_cloud: LocalCloud, tgw: Network):
+    local_cloud: LocalCloud, tgw: Network
+):
     request = request_for("multicloud-request", tgw)
     submit(local_cloud, request)
     local_cloud.run_until_idle()
@@ -77,7 +79,9 @@ def test_a_created_gateway_is_waited_for_while_pending_and_the_connection_reache
     assert gateway["directConnectGatewayId"] == record["directConnectGatewayId"]
 
 
-def test_a_request_naming_a_pending_gateway_waits_for_it_to_be_available(local_cloud: LocalCloud, vgw: Network):
+def test_a_request_naming_a_pending_gateway_waits_for_it_to_be_available(
+    local_cloud: LocalCloud, vgw: Network
+):
     (gateway,) = local_cloud.directconnect.gateways()
     assert gateway["directConnectGatewayState"] == "pending"
     request = request_for("last-mile-request", vgw)
@@ -94,7 +98,8 @@ def test_a_request_naming_a_pending_gateway_waits_for_it_to_be_available(local_c
 
 
 def test_a_failed_association_fails_the_provisioning_naming_its_error_and_clean_up_completes(
-        local_cloud: LocalCloud, tgw: Network):
+    local_cloud: LocalCloud, tgw: Network
+):
     local_cloud.directconnect.fail_next_association(REASON)
     request = request_for("multicloud-request", tgw)
     submit(local_cloud, request)
@@ -114,7 +119,8 @@ def test_a_failed_association_fails_the_provisioning_naming_its_error_and_clean_
 
 
 def test_a_failed_association_on_an_existing_gateway_fails_the_provisioning_and_keeps_the_gateway(
-        local_cloud: LocalCloud, vgw: Network):
+    local_cloud: LocalCloud, vgw: Network
+):
     local_cloud.directconnect.fail_next_association(REASON)
     request = request_for("last-mile-request", vgw)
     submit(local_cloud, request)
@@ -144,10 +150,14 @@ def test_clean_up_claims_the_created_gateway_only_once_it_is_really_deleted(clou
         detail = event.get("detail")
         detail = json.loads(detail) if isinstance(detail, str) else detail or {}
         if detail.get("to") == "GATEWAY_READY" and not foreign:
-            status, body = cloud.directconnect.handle("CreateDirectConnectGatewayAssociation", {
-                "directConnectGatewayId": detail.get("directConnectGatewayId") or _gateway_id(cloud),
-                "gatewayId": "tgw-0aaaaaaaaaaaaaaaa",
-                "addAllowedPrefixesToDirectConnectGateway": [{"cidr": "10.99.0.0/16"}]})
+            status, body = cloud.directconnect.handle(
+                "CreateDirectConnectGatewayAssociation",
+                {
+                    "directConnectGatewayId": detail.get("directConnectGatewayId") or _gateway_id(cloud),
+                    "gatewayId": "tgw-0aaaaaaaaaaaaaaaa",
+                    "addAllowedPrefixesToDirectConnectGateway": [{"cidr": "10.99.0.0/16"}],
+                },
+            )
             assert status == 200, body
             foreign["id"] = body["directConnectGatewayAssociation"]["associationId"]
             cloud.directconnect.fail_next_association(REASON)  # the control plane's own association fails

@@ -61,8 +61,14 @@ def demo_calls() -> dict[str, Any]:
 def test_the_demo_makes_no_call_its_role_does_not_cover(demo_calls: dict[str, Any]):
     assert demo_calls["denials"] == []
     used = {principal for principal, _ in demo_calls["calls"]}
-    assert {"ValidateRequestFunction", "WatchLinksFunction", "ApiFunction", "FailOverFunction",
-            "ProvisionStateMachine", "RemediateStateMachine"} <= used
+    assert {
+        "ValidateRequestFunction",
+        "WatchLinksFunction",
+        "ApiFunction",
+        "FailOverFunction",
+        "ProvisionStateMachine",
+        "RemediateStateMachine",
+    } <= used
 
 
 def test_every_recorded_call_is_allowed_by_the_template_roles(demo_calls: dict[str, Any], tmp_path: Path):
@@ -73,23 +79,41 @@ def test_every_recorded_call_is_allowed_by_the_template_roles(demo_calls: dict[s
     for principal, action in demo_calls["calls"]:
         if principal in demo_calls["functions"]:
             by_function[principal].add(action)
-    uncovered = {(function, action) for function, actions in by_function.items() for action in actions
-                 if not _granted(role_policies(resources, function), action)}
+    uncovered = {
+        (function, action)
+        for function, actions in by_function.items()
+        for action in actions
+        if not _granted(role_policies(resources, function), action)
+    }
     assert not uncovered
-    unused = {function: sorted(granted_actions(role_policies(resources, function)) - actions)
-              for function, actions in by_function.items()}
-    report = {"pairs": sorted(f"{f} {a}" for f, actions in by_function.items() for a in actions),
-              "grantedButUnusedByTheDemo": {f: a for f, a in sorted(unused.items()) if a}}
+    unused = {
+        function: sorted(granted_actions(role_policies(resources, function)) - actions)
+        for function, actions in by_function.items()
+    }
+    report = {
+        "pairs": sorted(f"{f} {a}" for f, actions in by_function.items() for a in actions),
+        "grantedButUnusedByTheDemo": {f: a for f, a in sorted(unused.items()) if a},
+    }
     (tmp_path / "iam-pairs.json").write_text(json.dumps(report, indent=1))
-    print(f"{len(report['pairs'])} (function, action) pairs recorded; granted but unused by the demo: "
-          f"{sum(len(a) for a in unused.values())}")
+    print(
+        f"{len(report['pairs'])} (function, action) pairs recorded; granted but unused by the demo: "
+        f"{sum(len(a) for a in unused.values())}"
+    )
 
 
 def _granted(documents: list[dict[str, Any]], action: str) -> bool:
     """Whether an Allow statement names the action (the local cloud has judged resources and
     conditions already; this holds the pair against the template itself)."""
-    loose = [{"Statement": [{"Effect": s["Effect"], "Action": s["Action"], "Resource": "*"}
-                            for s in d["Statement"] if "Action" in s]} for d in documents]
+    loose = [
+        {
+            "Statement": [
+                {"Effect": s["Effect"], "Action": s["Action"], "Resource": "*"}
+                for s in d["Statement"]
+                if "Action" in s
+            ]
+        }
+        for d in documents
+    ]
     return evaluate(loose, action, "*", {}) is Decision.ALLOW
 
 
@@ -143,7 +167,8 @@ def test_taking_away_one_permission_the_flow_needs_fails_it_with_access_denied(t
         assert denial.code in DENIED
         assert functions[function] in denial.message and action in denial.message
         assert record["status"] != "ACTIVE" or cloud.runtime.errors[function] > 0, (
-            f"the flow finished although {function} was refused {action}")
+            f"the flow finished although {function} was refused {action}"
+        )
 
 
 # --- what EventBridge needs: the function's resource policy, the queue's policy ------------------
@@ -151,22 +176,28 @@ STATUS_CHANGED = "Interconnect Connection Status Changed"
 
 
 def test_an_event_its_function_may_not_receive_goes_to_the_dead_letter_queue_whose_policy_lets_eventbridge(
-        local_cloud: LocalCloud):
+    local_cloud: LocalCloud,
+):
     import boto3
 
     # Given: the notification rule may no longer invoke its function
     function = local_cloud.stack.functions["NotifyServiceNowFunction"]
-    boto3.client("lambda").remove_permission(FunctionName=function.name,
-                                             StatementId="NotifyServiceNowFunctionStatusChangedPermission")
+    boto3.client("lambda").remove_permission(
+        FunctionName=function.name, StatementId="NotifyServiceNowFunctionStatusChangedPermission"
+    )
     queue = local_cloud.stack.physical["NotificationDeadLetterQueue"]
     sqs = boto3.client("sqs")
 
     # When: a status change is published, then again once the queue's policy is gone too
-    local_cloud.put_event("interconnect-control-plane", STATUS_CHANGED, {"connectionId": "icc-1", "to": "ACTIVE"})
+    local_cloud.put_event(
+        "interconnect-control-plane", STATUS_CHANGED, {"connectionId": "icc-1", "to": "ACTIVE"}
+    )
     local_cloud.run_until_idle()
     parked = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
     sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": ""})
-    local_cloud.put_event("interconnect-control-plane", STATUS_CHANGED, {"connectionId": "icc-2", "to": "ACTIVE"})
+    local_cloud.put_event(
+        "interconnect-control-plane", STATUS_CHANGED, {"connectionId": "icc-2", "to": "ACTIVE"}
+    )
     local_cloud.run_until_idle()
 
     # Then: the first is parked on the queue (its policy names the rule), the second is lost
@@ -175,6 +206,7 @@ def test_an_event_its_function_may_not_receive_goes_to_the_dead_letter_queue_who
     assert local_cloud.iam is not None
     refused = [(d.principal, d.action) for d in local_cloud.iam.denials]
     assert refused == [("events.amazonaws.com", "lambda:InvokeFunction")] * 2 + [
-        ("events.amazonaws.com", "sqs:SendMessage")]
+        ("events.amazonaws.com", "sqs:SendMessage")
+    ]
     assert local_cloud.runtime.invocations[function.logical_id] == 0
     local_cloud.iam.denials.clear()  # expected here; the suite's ledger fails on any other

@@ -38,8 +38,11 @@ def test_the_document_has_no_yaml_anchors_or_aliases():
 
 
 def test_every_documented_operation_has_a_route_and_every_route_is_documented():
-    documented = {(method.upper(), path) for path, item in yaml.safe_load(DOC_PATH.read_text())["paths"].items()
-                  for method in item}
+    documented = {
+        (method.upper(), path)
+        for path, item in yaml.safe_load(DOC_PATH.read_text())["paths"].items()
+        for method in item
+    }
     routed = {(route.method, route.openapi_path) for route in [*app._static_routes, *app._dynamic_routes]}
     assert routed == documented
 
@@ -62,7 +65,13 @@ def test_no_request_makes_the_api_fail_or_break_its_document(case, served):
     # and headers it does not know, which OpenAPI 3.0 cannot forbid; what it must reject it does
     # (test_api.py checks each refusal).
     iam = bool(case.operation.definition.raw.get("security"))
-    excluded = [positive_data_acceptance, negative_data_rejection,
-                *([ignored_auth, missing_required_header] if iam else [])]
-    case.call_and_validate(base_url=served, headers={"Authorization": "AWS4-HMAC-SHA256 Credential=local/test"},
-                           excluded_checks=excluded)
+    excluded = [
+        positive_data_acceptance,
+        negative_data_rejection,
+        *([ignored_auth, missing_required_header] if iam else []),
+    ]
+    case.call_and_validate(
+        base_url=served,
+        headers={"Authorization": "AWS4-HMAC-SHA256 Credential=local/test"},
+        excluded_checks=excluded,
+    )

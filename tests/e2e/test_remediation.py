@@ -33,8 +33,11 @@ def active(local_cloud: LocalCloud) -> tuple[LocalCloud, Network, dict[str, Any]
 
 def route_kinds(network: Network) -> dict[str, list[str]]:
     routes = boto3.client("ec2").search_transit_gateway_routes(
-        TransitGatewayRouteTableId=network.route_table_id, Filters=[{"Name": "type", "Values": ["static"]}])["Routes"]
-    return {r["DestinationCidrBlock"]: [a["ResourceType"] for a in r["TransitGatewayAttachments"]] for r in routes}
+        TransitGatewayRouteTableId=network.route_table_id, Filters=[{"Name": "type", "Values": ["static"]}]
+    )["Routes"]
+    return {
+        r["DestinationCidrBlock"]: [a["ResourceType"] for a in r["TransitGatewayAttachments"]] for r in routes
+    }
 
 
 def remediations(cloud: LocalCloud) -> list[dict[str, Any]]:
@@ -42,23 +45,34 @@ def remediations(cloud: LocalCloud) -> list[dict[str, Any]]:
 
 
 def route_writes(cloud: LocalCloud) -> int:
-    return sum(n for (service, op), n in cloud.api_calls.items()
-               if service == "ec2" and op in ("CreateTransitGatewayRoute", "ReplaceTransitGatewayRoute"))
+    return sum(
+        n
+        for (service, op), n in cloud.api_calls.items()
+        if service == "ec2" and op in ("CreateTransitGatewayRoute", "ReplaceTransitGatewayRoute")
+    )
 
 
 def users_own_alarm(cloud: LocalCloud, connection_id: str, kind: str) -> None:
     """An alarm a user made on their own Network Synthetic Monitor probe, named so that
     remediation takes it as a signal (the control plane creates no probe: README)."""
     boto3.client("cloudwatch", region_name=cloud.region).put_metric_alarm(
-        AlarmName=f"{cloud.stack_name}-{connection_id}-{kind}", Namespace="AWS/NetworkMonitor",
-        MetricName="PacketLoss", Statistic="Average", Period=60, EvaluationPeriods=5, Threshold=5.0,
-        ComparisonOperator="GreaterThanThreshold", Dimensions=[{"Name": "Monitor", "Value": "users-probe"}])
+        AlarmName=f"{cloud.stack_name}-{connection_id}-{kind}",
+        Namespace="AWS/NetworkMonitor",
+        MetricName="PacketLoss",
+        Statistic="Average",
+        Period=60,
+        EvaluationPeriods=5,
+        Threshold=5.0,
+        ComparisonOperator="GreaterThanThreshold",
+        Dimensions=[{"Name": "Monitor", "Value": "users-probe"}],
+    )
 
 
 def test_mark_active_creates_only_the_utilization_alarm_named_after_the_stack(active):
     cloud, _, record = active
     alarms = boto3.client("cloudwatch", region_name=cloud.region).describe_alarms(
-        AlarmNamePrefix=f"{cloud.stack_name}-{record['connectionId']}")["MetricAlarms"]
+        AlarmNamePrefix=f"{cloud.stack_name}-{record['connectionId']}"
+    )["MetricAlarms"]
 
     assert [a["AlarmName"] for a in alarms] == [f"{cloud.stack_name}-{record['connectionId']}-utilization"]
 
@@ -100,9 +114,17 @@ def test_a_link_that_recovers_within_the_grace_period_changes_no_route(active):
 def link_event(cloud: LocalCloud, record: dict[str, Any], before: str, after: str) -> None:
     """What a watcher sweep publishes when it sees the link change (a sweep a minute cannot see
     transitions 15 s apart, so the test publishes each one, as a faster observer would)."""
-    cloud.put_event("interconnect-control-plane", "Interconnect Link State Changed", {
-        "connectionId": record["connectionId"], "awsConnectionId": record["awsConnectionId"],
-        "from": before, "to": after, "observedAt": cloud.clock.now().isoformat()})
+    cloud.put_event(
+        "interconnect-control-plane",
+        "Interconnect Link State Changed",
+        {
+            "connectionId": record["connectionId"],
+            "awsConnectionId": record["awsConnectionId"],
+            "from": before,
+            "to": after,
+            "observedAt": cloud.clock.now().isoformat(),
+        },
+    )
 
 
 def test_a_flapping_link_fails_over_once_holds_on_the_backup_path_and_comes_back_once(active):
@@ -144,8 +166,9 @@ def test_sustained_utilization_grows_bandwidth_one_tier_at_a_time_never_above_th
 
 def test_a_deleted_route_is_put_back(active):
     cloud, network, record = active
-    boto3.client("ec2").delete_transit_gateway_route(TransitGatewayRouteTableId=network.route_table_id,
-                                                     DestinationCidrBlock="10.128.0.0/16")
+    boto3.client("ec2").delete_transit_gateway_route(
+        TransitGatewayRouteTableId=network.route_table_id, DestinationCidrBlock="10.128.0.0/16"
+    )
     assert route_kinds(network) == {}
     cloud.run_until_idle()
 
@@ -177,8 +200,13 @@ def test_duplicated_and_simultaneous_events_cause_one_execution_and_one_set_of_r
     cloud, _network, record = active
     writes = route_writes(cloud)
     cloud.partner("google-cloud").link_down(record["awsConnectionId"])
-    down = {"connectionId": record["connectionId"], "awsConnectionId": record["awsConnectionId"],
-            "from": "available", "to": "down", "observedAt": cloud.clock.now().isoformat()}
+    down = {
+        "connectionId": record["connectionId"],
+        "awsConnectionId": record["awsConnectionId"],
+        "from": "available",
+        "to": "down",
+        "observedAt": cloud.clock.now().isoformat(),
+    }
     cloud.put_event("interconnect-control-plane", "Interconnect Link State Changed", down)
     cloud.put_event("interconnect-control-plane", "Interconnect Link State Changed", down)  # delivered twice
     users_own_alarm(cloud, record["connectionId"], "packet-loss")
@@ -199,7 +227,9 @@ def test_a_connection_aws_reports_failed_is_replaced_once_then_escalated(active)
 
     replaced = cloud.connection(record["connectionId"])
     assert replaced["status"] == "ACTIVE"
-    assert replaced["awsConnectionId"] != record["awsConnectionId"], "a new connection, with a new client token"
+    assert replaced["awsConnectionId"] != record["awsConnectionId"], (
+        "a new connection, with a new client token"
+    )
     assert route_kinds(network) == {"10.128.0.0/16": ["direct-connect-gateway"]}
     assert [c["state"] for c in cloud.interconnect.live_resources()] == ["available"]
 
@@ -207,8 +237,9 @@ def test_a_connection_aws_reports_failed_is_replaced_once_then_escalated(active)
     cloud.run_until_idle()
     assert cloud.connection(record["connectionId"])["awsConnectionId"] == replaced["awsConnectionId"]
     assert len(cloud.servicenow.tickets("incident")) == 1, "the second failure is escalated"
-    assert "escalated" in str([e["detail"] for e in cloud.events_seen
-                               if e["detail-type"] == "Interconnect Remediation Completed"])
+    assert "escalated" in str(
+        [e["detail"] for e in cloud.events_seen if e["detail-type"] == "Interconnect Remediation Completed"]
+    )
 
 
 def test_a_requester_is_reminded_when_the_partner_has_not_accepted_past_the_interval():
@@ -223,12 +254,22 @@ def test_a_requester_is_reminded_when_the_partner_has_not_accepted_past_the_inte
         cloud.partner("google-cloud").ignore()
         ticket = servicenow_ticket("request-item-multicloud", transit_gateway_network(cidr="10.40.0.0/16"))
         body, stamp = json.dumps(ticket).encode(), str(int(time.time()))
-        status, _ = cloud.api("POST", "/v1/webhooks/servicenow", body=body, signed=False, headers={
-            "Content-Type": "application/json", TIMESTAMP_HEADER: stamp,
-            SIGNATURE_HEADER: sign(cloud.servicenow_webhook_secret, stamp, body)})
+        status, _ = cloud.api(
+            "POST",
+            "/v1/webhooks/servicenow",
+            body=body,
+            signed=False,
+            headers={
+                "Content-Type": "application/json",
+                TIMESTAMP_HEADER: stamp,
+                SIGNATURE_HEADER: sign(cloud.servicenow_webhook_secret, stamp, body),
+            },
+        )
         assert status == 202
         cloud.advance(3 * 3600 + 1200)  # past the third interval and the next 15-minute check
-        reminders = [n for n in cloud.servicenow.work_notes("sc_req_item", ticket["sys_id"]) if "Reminder" in n]
+        reminders = [
+            n for n in cloud.servicenow.work_notes("sc_req_item", ticket["sys_id"]) if "Reminder" in n
+        ]
         assert len(reminders) == 3, "one per interval, not one per check"
         assert " hours for google-cloud to accept its activation" in reminders[0]
 
@@ -241,22 +282,39 @@ def test_alarms_carry_the_stack_name_another_stacks_are_ignored_and_decommission
         cloud.run_until_idle()
         connection_id = cloud.connection(request["requestId"])["connectionId"]
         cloudwatch = boto3.client("cloudwatch", region_name=cloud.region)
-        assert [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix=f"ops-{connection_id}")[
-            "MetricAlarms"]] == [f"ops-{connection_id}-utilization"]
+        assert [
+            a["AlarmName"]
+            for a in cloudwatch.describe_alarms(AlarmNamePrefix=f"ops-{connection_id}")["MetricAlarms"]
+        ] == [f"ops-{connection_id}-utilization"]
         # Alarms as a release before 0.6.0 made them, which also look like another stack's named "icp".
         for kind in ("utilization", "latency", "packet-loss"):
             cloudwatch.put_metric_alarm(
-                AlarmName=f"icp-{connection_id}-{kind}", Namespace="AWS/NetworkMonitor", MetricName="RTT",
-                Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=1.0,
-                ComparisonOperator="GreaterThanThreshold")
-        cloud._aws_event("aws.cloudwatch", "CloudWatch Alarm State Change", {
-            "alarmName": f"icp-{connection_id}-latency", "state": {"value": "ALARM"}})
+                AlarmName=f"icp-{connection_id}-{kind}",
+                Namespace="AWS/NetworkMonitor",
+                MetricName="RTT",
+                Statistic="Average",
+                Period=60,
+                EvaluationPeriods=1,
+                Threshold=1.0,
+                ComparisonOperator="GreaterThanThreshold",
+            )
+        cloud._aws_event(
+            "aws.cloudwatch",
+            "CloudWatch Alarm State Change",
+            {"alarmName": f"icp-{connection_id}-latency", "state": {"value": "ALARM"}},
+        )
         cloud.run_until_idle()
         assert not [e for e in cloud.executions() if ":ops-remediate:" in e["executionArn"]]
 
-        cloud.put_event("com.example.network", "Interconnect Decommission Requested", {"connectionId": connection_id})
+        cloud.put_event(
+            "com.example.network", "Interconnect Decommission Requested", {"connectionId": connection_id}
+        )
         cloud.run_until_idle()
 
         assert cloud.connection(connection_id)["status"] == "DECOMMISSIONED"
-        left = [a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"] if connection_id in a["AlarmName"]]
+        left = [
+            a["AlarmName"]
+            for a in cloudwatch.describe_alarms()["MetricAlarms"]
+            if connection_id in a["AlarmName"]
+        ]
         assert left == []

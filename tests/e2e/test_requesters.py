@@ -27,14 +27,20 @@ MALLORY = f"arn:aws:sts::{ACCOUNT}:assumed-role/intruder/mallory"
 
 @contextmanager
 def cloud_with(**parameters: str) -> Iterator[LocalCloud]:
-    with LocalCloud(parameters={"LogLevel": "WARNING", "RequesterPrincipals": f"arn:aws:iam::{ACCOUNT}:role/network-*",
-                                **parameters}) as cloud:
+    with LocalCloud(
+        parameters={
+            "LogLevel": "WARNING",
+            "RequesterPrincipals": f"arn:aws:iam::{ACCOUNT}:role/network-*",
+            **parameters,
+        }
+    ) as cloud:
         yield cloud
 
 
 def a_request(n: int) -> dict[str, Any]:
-    return request_for("multicloud-request", transit_gateway_network(cidr=f"10.{60 + n}.0.0/16"),
-                       requestId=f"REQ-ASK-{n}")
+    return request_for(
+        "multicloud-request", transit_gateway_network(cidr=f"10.{60 + n}.0.0/16"), requestId=f"REQ-ASK-{n}"
+    )
 
 
 def provision_executions(cloud: LocalCloud) -> list[dict[str, Any]]:
@@ -47,17 +53,30 @@ def test_a_principal_not_in_requester_principals_is_refused_and_nothing_is_creat
         with cloud.as_principal(MALLORY), pytest.raises(ValueError, match="AccessDeniedException"):
             cloud.put_event(SOURCE, REQUESTED, request)
         with cloud.as_principal(MALLORY):
-            answer = boto3.client("events").put_events(Entries=[
-                {"EventBusName": cloud.stack.outputs["EventBusName"], "Source": SOURCE, "DetailType": DECOMMISSION,
-                 "Detail": '{"connectionId": "icc-0a1b2c3d4e5f60718293"}'},
-                {"EventBusName": cloud.stack.outputs["EventBusName"], "Source": SOURCE, "DetailType": "Inventory Note",
-                 "Detail": "{}"}])
+            answer = boto3.client("events").put_events(
+                Entries=[
+                    {
+                        "EventBusName": cloud.stack.outputs["EventBusName"],
+                        "Source": SOURCE,
+                        "DetailType": DECOMMISSION,
+                        "Detail": '{"connectionId": "icc-0a1b2c3d4e5f60718293"}',
+                    },
+                    {
+                        "EventBusName": cloud.stack.outputs["EventBusName"],
+                        "Source": SOURCE,
+                        "DetailType": "Inventory Note",
+                        "Detail": "{}",
+                    },
+                ]
+            )
         cloud.run_until_idle()
 
         assert answer["FailedEntryCount"] == 1
         refused, passed = answer["Entries"]
         assert refused["ErrorCode"] == "AccessDeniedException"
-        assert refused["ErrorMessage"].startswith(f"User: {MALLORY} is not authorized to perform: events:PutEvents")
+        assert refused["ErrorMessage"].startswith(
+            f"User: {MALLORY} is not authorized to perform: events:PutEvents"
+        )
         assert "explicit deny in a resource-based policy" in refused["ErrorMessage"]
         assert "EventId" in passed  # a refusal is per entry: the rest of the call goes on
         assert cloud.connection(request["requestId"]) is None
@@ -97,11 +116,15 @@ def active_connection_asked_by_alice(cloud: LocalCloud, n: int) -> tuple[str, st
     return record["connectionId"], record["awsConnectionId"]
 
 
-def _approve(cloud: LocalCloud, who: str, connection_id: str, decision: str = "approve",
-             reason: str | None = None) -> tuple[int, Any]:
+def _approve(
+    cloud: LocalCloud, who: str, connection_id: str, decision: str = "approve", reason: str | None = None
+) -> tuple[int, Any]:
     with cloud.as_principal(who):
-        return cloud.api("POST", f"/v1/connections/{connection_id}/approval",
-                         json={"decision": decision, **({"reason": reason} if reason else {})})
+        return cloud.api(
+            "POST",
+            f"/v1/connections/{connection_id}/approval",
+            json={"decision": decision, **({"reason": reason} if reason else {})},
+        )
 
 
 def test_a_requester_may_not_approve_their_own_request_and_someone_else_may():
@@ -116,8 +139,11 @@ def test_a_requester_may_not_approve_their_own_request_and_someone_else_may():
 
         assert before["requestedBy"] == [ALICE] and before["waitFor"] == "approval"
         assert status == 403
-        assert (refused["error"], refused["field"], refused["rule"]) == ("SelfApproval", "approver",
-                                                                         "approver-is-not-requester")
+        assert (refused["error"], refused["field"], refused["rule"]) == (
+            "SelfApproval",
+            "approver",
+            "approver-is-not-requester",
+        )
         assert "an approver may not approve their own request" in refused["message"]
         assert cloud.connection(accepted["connectionId"]) == before  # nothing written
         status, decided = _approve(cloud, BOB, accepted["connectionId"])  # same role, another person
@@ -148,8 +174,10 @@ def test_a_decommission_waits_for_an_approver_other_than_its_requester_and_a_rej
         assert (self_status, refused["rule"]) == (403, "approver-is-not-requester")
         assert reject_status == 200
         assert after_rejection["status"] == "ACTIVE" and after_rejection["decommissionHeldSince"] is None
-        assert any(h["reason"] == f"decommission rejected by {BOB}: still carrying traffic"
-                   for h in after_rejection["history"])
+        assert any(
+            h["reason"] == f"decommission rejected by {BOB}: still carrying traffic"
+            for h in after_rejection["history"]
+        )
         assert any(c["id"] == aws_id for c in cloud.interconnect.live_resources())
 
         # Asked again by an event, approved by someone else: it proceeds.

@@ -45,13 +45,17 @@ def gateway_arn(gateway_id: str) -> str:
 
 
 def test_what_the_control_plane_creates_carries_its_tag_and_its_decommission_removes_it(
-        local_cloud: LocalCloud, tgw: Network):
+    local_cloud: LocalCloud, tgw: Network
+):
     record = provision(local_cloud, "multicloud-request", tgw)  # with a new gateway
     [gateway] = local_cloud.directconnect.gateways()
     [tags] = boto3.client("directconnect").describe_tags(
-        resourceArns=[gateway_arn(gateway["directConnectGatewayId"])])["resourceTags"]
+        resourceArns=[gateway_arn(gateway["directConnectGatewayId"])]
+    )["resourceTags"]
     assert {"key": "icp:managedBy", "value": STACK} in tags["tags"]
-    connection = boto3.client("interconnect").get_connection(identifier=record["awsConnectionId"])["connection"]
+    connection = boto3.client("interconnect").get_connection(identifier=record["awsConnectionId"])[
+        "connection"
+    ]
     assert connection["tags"]["icp:managedBy"] == STACK
 
     assert decommission(local_cloud, record)["status"] == "DECOMMISSIONED"
@@ -60,13 +64,17 @@ def test_what_the_control_plane_creates_carries_its_tag_and_its_decommission_rem
     assert refused(local_cloud) == set()
 
 
-@pytest.mark.parametrize(("tags", "deleted"), [
-    ({"icp:managedBy": "interconnect-control-plane"}, True),  # created by a release before 0.6.0
-    ({"icp:managedBy": "another-stack"}, False),
-    (None, False),  # no managedBy tag at all
-])
+@pytest.mark.parametrize(
+    ("tags", "deleted"),
+    [
+        ({"icp:managedBy": "interconnect-control-plane"}, True),  # created by a release before 0.6.0
+        ({"icp:managedBy": "another-stack"}, False),
+        (None, False),  # no managedBy tag at all
+    ],
+)
 def test_a_connection_is_deleted_only_when_it_carries_this_stacks_tag_or_the_one_before_0_6_0(
-        local_cloud: LocalCloud, tgw: Network, tags: dict[str, str] | None, deleted: bool):
+    local_cloud: LocalCloud, tgw: Network, tags: dict[str, str] | None, deleted: bool
+):
     # Given: a running connection whose managedBy tag is then changed or removed at AWS
     record = provision(local_cloud, "multicloud-request", tgw)
     interconnect = boto3.client("interconnect")
@@ -93,7 +101,8 @@ def test_a_connection_is_deleted_only_when_it_carries_this_stacks_tag_or_the_one
 
 @pytest.mark.parametrize("case", ["the request's own existing gateway", "a gateway created before 0.6.0"])
 def test_a_teardown_that_would_delete_an_untagged_gateway_is_refused_and_the_gateway_kept(
-        local_cloud: LocalCloud, request: pytest.FixtureRequest, case: str):
+    local_cloud: LocalCloud, request: pytest.FixtureRequest, case: str
+):
     # Given: a record that says the product created a gateway which lacks the stack's tag: the
     # customer's gateway the request named (a record gone wrong), or one made before gateways were tagged
     if case == "the request's own existing gateway":
@@ -106,13 +115,17 @@ def test_a_teardown_that_would_delete_an_untagged_gateway_is_refused_and_the_gat
         record = provision(local_cloud, "multicloud-request", request.getfixturevalue("tgw"))
         [gateway] = local_cloud.directconnect.gateways()
         gateway_id = gateway["directConnectGatewayId"]
-        boto3.client("directconnect").untag_resource(resourceArn=gateway_arn(gateway_id), tagKeys=["icp:managedBy"])
+        boto3.client("directconnect").untag_resource(
+            resourceArn=gateway_arn(gateway_id), tagKeys=["icp:managedBy"]
+        )
 
     # When: the connection is decommissioned
     after = decommission(local_cloud, record)
 
     # Then: IAM refuses the gateway's deletion; the connection is gone, the gateway kept and named
-    assert refused(local_cloud) == {("MarkDecommissionedFunction", "directconnect:DeleteDirectConnectGateway")}
+    assert refused(local_cloud) == {
+        ("MarkDecommissionedFunction", "directconnect:DeleteDirectConnectGateway")
+    }
     assert local_cloud.directconnect.gateway_exists(gateway_id)
     assert after["status"] == "DECOMMISSIONED"
     assert f"Direct Connect gateway {gateway_id} kept" in after["statusReason"]

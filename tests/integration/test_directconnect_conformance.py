@@ -52,8 +52,11 @@ def dx(emulator: DirectConnectEmulator) -> Any:
 
 
 def _gateway(dx: Any, name: str = "icp-test") -> str:
-    return str(dx.create_direct_connect_gateway(directConnectGatewayName=name, amazonSideAsn=64512)[
-        "directConnectGateway"]["directConnectGatewayId"])
+    return str(
+        dx.create_direct_connect_gateway(directConnectGatewayName=name, amazonSideAsn=64512)[
+            "directConnectGateway"
+        ]["directConnectGatewayId"]
+    )
 
 
 @pytest.fixture
@@ -64,15 +67,20 @@ def available_gateway(dx: Any, clock: SimClock) -> str:
 
 
 def _associate(dx: Any, gateway_id: str, gateway: str = TGW) -> dict[str, Any]:
-    return dict(dx.create_direct_connect_gateway_association(
-        directConnectGatewayId=gateway_id, gatewayId=gateway,
-        addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.0.0.0/16"}],
-    )["directConnectGatewayAssociation"])
+    return dict(
+        dx.create_direct_connect_gateway_association(
+            directConnectGatewayId=gateway_id,
+            gatewayId=gateway,
+            addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.0.0.0/16"}],
+        )["directConnectGatewayAssociation"]
+    )
 
 
 def _gateway_state(dx: Any, gateway_id: str) -> str | None:
     try:
-        found = dx.describe_direct_connect_gateways(directConnectGatewayId=gateway_id)["directConnectGateways"]
+        found = dx.describe_direct_connect_gateways(directConnectGatewayId=gateway_id)[
+            "directConnectGateways"
+        ]
     except dx.exceptions.DirectConnectClientException:
         return None
     return str(found[0]["directConnectGatewayState"]) if found else None
@@ -85,9 +93,16 @@ def _association(dx: Any, association_id: str) -> dict[str, Any] | None:
 
 
 def _record(gateway_id: str, created: bool = True) -> ConnectionRecord:
-    return ConnectionRecord(connectionId="icc-test", requestId="REQ-TEST", request={}, status=Status.FAILED,
-                            directConnectGatewayId=gateway_id, gatewayCreated=created,
-                            createdAt=datetime(2026, 6, 1, tzinfo=UTC), updatedAt=datetime(2026, 6, 1, tzinfo=UTC))
+    return ConnectionRecord(
+        connectionId="icc-test",
+        requestId="REQ-TEST",
+        request={},
+        status=Status.FAILED,
+        directConnectGatewayId=gateway_id,
+        gatewayCreated=created,
+        createdAt=datetime(2026, 6, 1, tzinfo=UTC),
+        updatedAt=datetime(2026, 6, 1, tzinfo=UTC),
+    )
 
 
 @pytest.fixture
@@ -134,9 +149,7 @@ def test_a_pending_gateway_exists_for_other_emulators_but_is_not_available(
 # -- deleting a gateway that still has associations: both readings ---------------------------------
 
 
-def test_deleting_a_gateway_with_associations_is_refused_by_default(
-    moto_aws: None, clock: SimClock
-) -> None:
+def test_deleting_a_gateway_with_associations_is_refused_by_default(moto_aws: None, clock: SimClock) -> None:
     with DirectConnectEmulator(clock):
         dx = boto3.session.Session().client("directconnect", region_name="us-east-1")
         gateway_id = _gateway(dx)
@@ -175,15 +188,23 @@ def test_the_hostile_preset_accepts_then_reverts(moto_aws: None, clock: SimClock
         clock.advance(GATEWAY_PENDING_SECONDS)
         _associate(dx, gateway_id)
 
-        assert dx.delete_direct_connect_gateway(directConnectGatewayId=gateway_id)[
-            "directConnectGateway"]["directConnectGatewayState"] == "deleting"
+        assert (
+            dx.delete_direct_connect_gateway(directConnectGatewayId=gateway_id)["directConnectGateway"][
+                "directConnectGatewayState"
+            ]
+            == "deleting"
+        )
 
 
 def test_a_gateway_without_associations_is_deleting_then_gone_under_either_reading(
     dx: Any, clock: SimClock, available_gateway: str
 ) -> None:
-    assert dx.delete_direct_connect_gateway(directConnectGatewayId=available_gateway)[
-        "directConnectGateway"]["directConnectGatewayState"] == "deleting"
+    assert (
+        dx.delete_direct_connect_gateway(directConnectGatewayId=available_gateway)["directConnectGateway"][
+            "directConnectGatewayState"
+        ]
+        == "deleting"
+    )
     clock.advance(GATEWAY_DELETE_SECONDS)
     assert _gateway_state(dx, available_gateway) is None
 
@@ -264,7 +285,8 @@ def test_a_failed_association_cannot_be_updated(
     with pytest.raises(dx.exceptions.DirectConnectClientException):
         dx.update_direct_connect_gateway_association(
             associationId=association["associationId"],
-            addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.9.0.0/16"}])
+            addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.9.0.0/16"}],
+        )
 
 
 # -- the product's adapter -------------------------------------------------------------------------
@@ -312,7 +334,8 @@ def test_a_gateway_named_after_its_deletion_is_confirmed_only_when_going_without
     dx: Any, clock: SimClock, available_gateway: str
 ) -> None:
     assert adapter.gateway_survives(available_gateway) == (
-        f"Direct Connect gateway {available_gateway} is available")
+        f"Direct Connect gateway {available_gateway} is available"
+    )
     assert adapter.delete_gateway(available_gateway) is True
     assert adapter.gateway_survives(available_gateway) is None  # deleting, nothing holds it
     clock.advance(GATEWAY_DELETE_SECONDS)
@@ -337,7 +360,8 @@ def test_teardown_deletes_the_gateway_only_after_its_associations_are_gone(
     clock.advance(DISASSOCIATE_SECONDS)
 
     assert teardown.delete_created_gateway(_record(available_gateway)) == [
-        f"Direct Connect gateway {available_gateway}"]
+        f"Direct Connect gateway {available_gateway}"
+    ]
     clock.advance(GATEWAY_DELETE_SECONDS)
     assert emulator.gateways() == []
 
@@ -350,7 +374,8 @@ def test_teardown_counts_a_failed_association_as_gone_and_deletes_the_gateway(
     clock.advance(ASSOCIATE_SECONDS)
 
     assert teardown.delete_created_gateway(_record(available_gateway)) == [
-        f"Direct Connect gateway {available_gateway}"]
+        f"Direct Connect gateway {available_gateway}"
+    ]
     clock.advance(GATEWAY_DELETE_SECONDS)
     assert emulator.gateways() == []
 
@@ -376,8 +401,13 @@ def test_teardown_never_claims_a_gateway_another_association_holds(
 
 
 def test_teardown_does_not_claim_a_gateway_whose_deletion_was_accepted_but_reverts(
-    dx: Any, emulator: DirectConnectEmulator, clock: SimClock, available_gateway: str,
-    variants: Variants, no_other_records: None, monkeypatch: pytest.MonkeyPatch,
+    dx: Any,
+    emulator: DirectConnectEmulator,
+    clock: SimClock,
+    available_gateway: str,
+    variants: Variants,
+    no_other_records: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An association appears between teardown's check and its delete (another team's, or one
     the listing missed, as in PR #10214): refused, or accepted then reverted, it is not claimed."""

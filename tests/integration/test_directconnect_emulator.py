@@ -361,30 +361,46 @@ def _tags(directconnect: Any, gateway_id: str) -> list[dict[str, str]]:
     return list(found.get("tags", []))  # TagList has at least one member, so none is left out
 
 
-def test_tags_given_at_creation_are_read_back_with_describe_tags_and_on_the_gateway(directconnect: Any) -> None:
+def test_tags_given_at_creation_are_read_back_with_describe_tags_and_on_the_gateway(
+    directconnect: Any,
+) -> None:
     created = directconnect.create_direct_connect_gateway(
         directConnectGatewayName="icp-tagged", tags=[{"key": "icp:managedBy", "value": "icp"}]
     )["directConnectGateway"]
     assert created["tags"] == [{"key": "icp:managedBy", "value": "icp"}]
-    assert _tags(directconnect, created["directConnectGatewayId"]) == [{"key": "icp:managedBy", "value": "icp"}]
+    assert _tags(directconnect, created["directConnectGatewayId"]) == [
+        {"key": "icp:managedBy", "value": "icp"}
+    ]
 
 
-def test_tag_resource_adds_or_overwrites_and_untag_resource_removes(directconnect: Any, gateway_id: str) -> None:
+def test_tag_resource_adds_or_overwrites_and_untag_resource_removes(
+    directconnect: Any, gateway_id: str
+) -> None:
     assert _tags(directconnect, gateway_id) == []
-    directconnect.tag_resource(resourceArn=_arn(gateway_id), tags=[{"key": "team", "value": "net"},
-                                                                    {"key": "icp:managedBy", "value": "old"}])
+    directconnect.tag_resource(
+        resourceArn=_arn(gateway_id),
+        tags=[{"key": "team", "value": "net"}, {"key": "icp:managedBy", "value": "old"}],
+    )
     directconnect.tag_resource(resourceArn=_arn(gateway_id), tags=[{"key": "icp:managedBy", "value": "icp"}])
-    assert _tags(directconnect, gateway_id) == [{"key": "team", "value": "net"}, {"key": "icp:managedBy", "value": "icp"}]
+    assert _tags(directconnect, gateway_id) == [
+        {"key": "team", "value": "net"},
+        {"key": "icp:managedBy", "value": "icp"},
+    ]
     directconnect.untag_resource(resourceArn=_arn(gateway_id), tagKeys=["team"])
     described = directconnect.describe_direct_connect_gateways(directConnectGatewayId=gateway_id)
     assert described["directConnectGateways"][0]["tags"] == [{"key": "icp:managedBy", "value": "icp"}]
 
 
-@pytest.mark.parametrize(("tags", "code"), [
-    ([{"key": "a", "value": "1"}, {"key": "a", "value": "2"}], "DuplicateTagKeysException"),
-    ([{"key": f"k{i}", "value": ""} for i in range(51)], "TooManyTagsException"),
-])
-def test_tag_rules_are_refused_with_the_models_errors(directconnect: Any, gateway_id: str, tags, code) -> None:
+@pytest.mark.parametrize(
+    ("tags", "code"),
+    [
+        ([{"key": "a", "value": "1"}, {"key": "a", "value": "2"}], "DuplicateTagKeysException"),
+        ([{"key": f"k{i}", "value": ""} for i in range(51)], "TooManyTagsException"),
+    ],
+)
+def test_tag_rules_are_refused_with_the_models_errors(
+    directconnect: Any, gateway_id: str, tags, code
+) -> None:
     with pytest.raises(ClientError) as caught:
         directconnect.tag_resource(resourceArn=_arn(gateway_id), tags=tags)
     assert caught.value.response["Error"]["Code"] == code

@@ -234,7 +234,9 @@ def test_the_direct_connect_emulator_answers_exactly_the_gateway_operations(cloc
 def test_every_emulated_operation_has_a_contract_scenario() -> None:
     assert all(_scenario("interconnect", name) for name in INTERCONNECT_OPERATIONS)
     assert all(_scenario("directconnect", name) for name in DIRECTCONNECT_OPERATIONS)
-    assert {name.rpartition(".")[2] for name in SCENARIOS} == set(INTERCONNECT_OPERATIONS) | set(DIRECTCONNECT_OPERATIONS)
+    assert {name.rpartition(".")[2] for name in SCENARIOS} == set(INTERCONNECT_OPERATIONS) | set(
+        DIRECTCONNECT_OPERATIONS
+    )
 
 
 # -- the responses ---------------------------------------------------------------------------------

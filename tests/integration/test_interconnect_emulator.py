@@ -35,10 +35,6 @@ CONNECTION_ID = service_model("interconnect").shape_for("ConnectionId").metadata
 UNKNOWN_CONNECTION = "mcc-01234567"
 
 
-
-
-
-
 def _available(interconnect: Any, emulator: InterconnectEmulator, clock: SimClock, gateway_id: str) -> dict:
     conn = create(interconnect, gateway_id)
     emulator.partner_accept(conn["activationKey"])
@@ -113,9 +109,7 @@ def test_last_mile_connection_has_an_lmcc_id(interconnect: Any, gateway_id: str)
 
 def test_last_mile_connection_requires_the_remote_account(interconnect: Any, gateway_id: str) -> None:
     with pytest.raises(interconnect.exceptions.InterconnectValidationException) as raised:
-        create(
-            interconnect, gateway_id, environmentId=LUMEN_NEW_YORK, bandwidth="10Gbps", remoteAccount=None
-        )
+        create(interconnect, gateway_id, environmentId=LUMEN_NEW_YORK, bandwidth="10Gbps", remoteAccount=None)
     assert "remoteAccount" in raised.value.response["Error"]["Message"]
 
 

@@ -36,10 +36,6 @@ def _client(region: str = "us-east-1") -> Any:
     return boto3.session.Session().client("interconnect", region_name=region)
 
 
-
-
-
-
 def _listed(client: Any) -> dict[str, str]:
     """One first-page ListConnections: connection id -> state."""
     return {c["id"]: c["state"] for c in client.list_connections()["connections"]}

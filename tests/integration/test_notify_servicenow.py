@@ -32,7 +32,9 @@ from icp_local.lambdas import LambdaContext
 
 REGION = "us-east-1"
 SYS_ID = "9d1f3e5a7c2b4d6e8f0a1b2c3d4e5f60"
-EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:icp-provision:9b3e7d41-5c2a-4f08-8e6d-1a2b3c4d5e02"
+EXECUTION_ARN = (
+    "arn:aws:states:us-east-1:123456789012:execution:icp-provision:9b3e7d41-5c2a-4f08-8e6d-1a2b3c4d5e02"
+)
 AWS_CONNECTION_ID = "lmcc-0a1b2c3d4e5f"
 HANDLER = Path(__file__).resolve().parents[2] / "functions" / "notify_servicenow" / "app.py"
 
@@ -65,8 +67,9 @@ def table(moto_for_this_module: None, monkeypatch: pytest.MonkeyPatch) -> Iterat
                               {"AttributeName": "sk", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
     )  # fmt: skip
-    dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={"AttributeName": "expiresAt",
-                                                                          "Enabled": True})
+    dynamodb.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"AttributeName": "expiresAt", "Enabled": True}
+    )
     monkeypatch.setenv("TABLE_NAME", name)
     monkeypatch.setenv("AWS_REGION", REGION)
     store.records_model.cache_clear()
@@ -84,7 +87,9 @@ def snow() -> Iterator[FakeServiceNow]:
 
 
 @pytest.fixture
-def secret_arn(snow: FakeServiceNow, moto_for_this_module: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def secret_arn(
+    snow: FakeServiceNow, moto_for_this_module: None, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     client = boto3.client("secretsmanager", region_name=REGION)
     name = f"interconnect-control-plane/servicenow-{uuid.uuid4().hex[:8]}"
     arn = client.create_secret(Name=name, SecretString=json.dumps(snow.credentials))["ARN"]
@@ -112,16 +117,30 @@ def request(ticket: dict[str, Any] | None = None, **changes: Any) -> dict[str, A
     requester: dict[str, Any] = {"team": "branch-networking"}
     if ticket is not None:
         requester["servicenow"] = ticket
-    return {"requestId": "RITM0054321", "type": "last-mile", "provider": "lumen", "awsRegion": "us-east-1",
-            "remoteLocation": "new-york", "bandwidth": "10Gbps", "requester": requester, **changes}
+    return {
+        "requestId": "RITM0054321",
+        "type": "last-mile",
+        "provider": "lumen",
+        "awsRegion": "us-east-1",
+        "remoteLocation": "new-york",
+        "bandwidth": "10Gbps",
+        "requester": requester,
+        **changes,
+    }
 
 
-def given_record(request_body: dict[str, Any], *transitions: tuple[str | None, str], at: float | None = None,
-                 aws_connection_id: str | None = AWS_CONNECTION_ID) -> ConnectionRecord:
+def given_record(
+    request_body: dict[str, Any],
+    *transitions: tuple[str | None, str],
+    at: float | None = None,
+    aws_connection_id: str | None = AWS_CONNECTION_ID,
+) -> ConnectionRecord:
     """A record in DynamoDB that went through ``transitions``, each an hour after the last."""
     start = datetime.fromtimestamp(at if at is not None else icp.clock.time(), tz=UTC)
-    history = [HistoryEntry.model_validate({"from": f, "to": t, "at": start + timedelta(hours=i)})
-               for i, (f, t) in enumerate(transitions)]
+    history = [
+        HistoryEntry.model_validate({"from": f, "to": t, "at": start + timedelta(hours=i)})
+        for i, (f, t) in enumerate(transitions)
+    ]
     record = ConnectionRecord(
         connectionId=connection_id_for(request_body["requestId"]), requestId=request_body["requestId"],
         request=request_body, status=transitions[-1][1], awsConnectionId=aws_connection_id,
@@ -131,15 +150,29 @@ def given_record(request_body: dict[str, Any], *transitions: tuple[str | None, s
 
 
 def changed(record: ConnectionRecord, from_: str | None, to: str, reason: str | None) -> dict[str, Any]:
-    return {"connectionId": record.connectionId, "requestId": record.requestId, "from": from_, "to": to,
-            "reason": reason, "executionArn": record.executionArn}
+    return {
+        "connectionId": record.connectionId,
+        "requestId": record.requestId,
+        "from": from_,
+        "to": to,
+        "reason": reason,
+        "executionArn": record.executionArn,
+    }
 
 
 def envelope(detail: dict[str, Any]) -> dict[str, Any]:
     """The EventBridge event as the rule hands it to the function."""
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Interconnect Connection Status Changed",
-            "source": "interconnect-control-plane", "account": "123456789012", "time": "2026-06-01T00:00:00Z",
-            "region": REGION, "resources": [], "detail": detail}
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Interconnect Connection Status Changed",
+        "source": "interconnect-control-plane",
+        "account": "123456789012",
+        "time": "2026-06-01T00:00:00Z",
+        "region": REGION,
+        "resources": [],
+        "detail": detail,
+    }
 
 
 def handler() -> Any:
@@ -151,12 +184,21 @@ def handler() -> Any:
 
 
 def context() -> LambdaContext:
-    return LambdaContext("icp-NotifyServiceNowFunction", "arn:aws:lambda:us-east-1:123456789012:function:x",
-                         256, 150, str(uuid.uuid4()))
+    return LambdaContext(
+        "icp-NotifyServiceNowFunction",
+        "arn:aws:lambda:us-east-1:123456789012:function:x",
+        256,
+        150,
+        str(uuid.uuid4()),
+    )
 
 
-PROVISIONING = (("RECEIVED", "VALIDATED"), ("VALIDATED", "GATEWAY_READY"),
-                ("GATEWAY_READY", "AWAITING_ACTIVATION"), ("AWAITING_ACTIVATION", "PROVISIONING"))
+PROVISIONING = (
+    ("RECEIVED", "VALIDATED"),
+    ("VALIDATED", "GATEWAY_READY"),
+    ("GATEWAY_READY", "AWAITING_ACTIVATION"),
+    ("AWAITING_ACTIVATION", "PROVISIONING"),
+)
 RITM = {"table": "sc_req_item", "sysId": SYS_ID}
 
 
@@ -185,12 +227,21 @@ def test_a_status_change_reaches_the_ticket_as_a_work_note_with_its_state(
     assert set(call["body"]) == {"work_notes", "state"}
 
 
-def test_an_active_connection_puts_its_change_request_in_review(ready: SimClock, snow: FakeServiceNow) -> None:
+def test_an_active_connection_puts_its_change_request_in_review(
+    ready: SimClock, snow: FakeServiceNow
+) -> None:
     chg = {"table": "change_request", "sysId": SYS_ID}
-    record = given_record(request(chg), (None, "RECEIVED"), *PROVISIONING, ("PROVISIONING", "ROUTES_PROPAGATING"),
-                          ("ROUTES_PROPAGATING", "ACTIVE"))
+    record = given_record(
+        request(chg),
+        (None, "RECEIVED"),
+        *PROVISIONING,
+        ("PROVISIONING", "ROUTES_PROPAGATING"),
+        ("ROUTES_PROPAGATING", "ACTIVE"),
+    )
 
-    result = notify_servicenow(changed(record, "ROUTES_PROPAGATING", "ACTIVE", "routes verified on both sides"))
+    result = notify_servicenow(
+        changed(record, "ROUTES_PROPAGATING", "ACTIVE", "routes verified on both sides")
+    )
 
     assert result == {"table": "change_request", "sysId": SYS_ID, "state": "0"}
     assert snow.ticket("change_request", SYS_ID)["state"] == "0"
@@ -208,9 +259,16 @@ def test_a_degraded_link_adds_a_note_and_leaves_the_closed_ticket_alone(
     assert snow.updates("sc_req_item", SYS_ID) == [{"work_notes": snow.work_notes("sc_req_item", SYS_ID)[0]}]
 
 
-def test_a_late_event_adds_its_note_without_moving_the_ticket_back(ready: SimClock, snow: FakeServiceNow) -> None:
-    record = given_record(request(RITM), (None, "RECEIVED"), *PROVISIONING, ("PROVISIONING", "ROUTES_PROPAGATING"),
-                          ("ROUTES_PROPAGATING", "ACTIVE"))
+def test_a_late_event_adds_its_note_without_moving_the_ticket_back(
+    ready: SimClock, snow: FakeServiceNow
+) -> None:
+    record = given_record(
+        request(RITM),
+        (None, "RECEIVED"),
+        *PROVISIONING,
+        ("PROVISIONING", "ROUTES_PROPAGATING"),
+        ("ROUTES_PROPAGATING", "ACTIVE"),
+    )
     notify_servicenow(changed(record, "ROUTES_PROPAGATING", "ACTIVE", "routes verified on both sides"))
 
     late = notify_servicenow(changed(record, "PROVISIONING", "ROUTES_PROPAGATING", "connection available"))
@@ -302,7 +360,8 @@ def test_rotated_credentials_are_fetched_again_after_a_401(
     servicenow.client().credentials()  # cached as they are now
     snow.password = "rotated-" + secrets.token_urlsafe(12)
     boto3.client("secretsmanager", region_name=REGION).put_secret_value(
-        SecretId=secret_arn, SecretString=json.dumps(snow.credentials))
+        SecretId=secret_arn, SecretString=json.dumps(snow.credentials)
+    )
 
     notify_servicenow(changed(record, None, "RECEIVED", "request received"))
 
@@ -329,11 +388,20 @@ def test_a_link_that_fails_again_later_gets_a_second_note(ready: SimClock, snow:
     detail = changed(record, "ACTIVE", "DEGRADED", "link down")
     notify_servicenow(detail)
     later = datetime.fromtimestamp(ready.time(), tz=UTC) + timedelta(hours=5)
-    store.update(record.connectionId, lambda r: r.model_copy(update={"history": [
-        *r.history,
-        HistoryEntry.model_validate({"from": "DEGRADED", "to": "ACTIVE", "at": later}),
-        HistoryEntry.model_validate({"from": "ACTIVE", "to": "DEGRADED", "at": later + timedelta(hours=1)}),
-    ]}))
+    store.update(
+        record.connectionId,
+        lambda r: r.model_copy(
+            update={
+                "history": [
+                    *r.history,
+                    HistoryEntry.model_validate({"from": "DEGRADED", "to": "ACTIVE", "at": later}),
+                    HistoryEntry.model_validate(
+                        {"from": "ACTIVE", "to": "DEGRADED", "at": later + timedelta(hours=1)}
+                    ),
+                ]
+            }
+        ),
+    )
 
     notify_servicenow(detail)
     notify_servicenow(detail)  # and its duplicate
@@ -406,9 +474,13 @@ def test_a_rejected_request_that_does_not_parse_still_reaches_its_ticket(
 
 
 # --- secrets -------------------------------------------------------------------------------------
-def test_an_activation_key_in_the_reason_never_reaches_the_ticket(ready: SimClock, snow: FakeServiceNow) -> None:
+def test_an_activation_key_in_the_reason_never_reaches_the_ticket(
+    ready: SimClock, snow: FakeServiceNow
+) -> None:
     key = secrets.token_urlsafe(48)  # what an activation key looks like
-    record = given_record(request(RITM), (None, "RECEIVED"), *PROVISIONING[:3], ("AWAITING_ACTIVATION", "FAILED"))
+    record = given_record(
+        request(RITM), (None, "RECEIVED"), *PROVISIONING[:3], ("AWAITING_ACTIVATION", "FAILED")
+    )
     reason = f"PartnerRejected: partner lumen refused activation key {key} ({{'activationKey': '{key}'}})"
 
     notify_servicenow(changed(record, "AWAITING_ACTIVATION", "FAILED", reason))
@@ -453,9 +525,12 @@ def test_fake_servicenow_creates_incidents_and_refuses_wrong_credentials(snow: F
     import urllib.error
     import urllib.request
 
-    def call(method: str, path: str, body: dict[str, Any] | None, password: str) -> tuple[int, dict[str, Any]]:
-        request = urllib.request.Request(snow.url + path, method=method,
-                                         data=json.dumps(body).encode() if body is not None else None)
+    def call(
+        method: str, path: str, body: dict[str, Any] | None, password: str
+    ) -> tuple[int, dict[str, Any]]:
+        request = urllib.request.Request(
+            snow.url + path, method=method, data=json.dumps(body).encode() if body is not None else None
+        )
         auth = base64.b64encode(f"{snow.username}:{password}".encode()).decode()
         request.add_header("Authorization", f"Basic {auth}")
         request.add_header("Content-Type", "application/json")
@@ -465,8 +540,12 @@ def test_fake_servicenow_creates_incidents_and_refuses_wrong_credentials(snow: F
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read())
 
-    created = call("POST", "/api/now/table/incident", {"short_description": "link down", "work_notes": "n1"},
-                   snow.password)
+    created = call(
+        "POST",
+        "/api/now/table/incident",
+        {"short_description": "link down", "work_notes": "n1"},
+        snow.password,
+    )
     sys_id = created[1]["result"]["sys_id"]
     fetched = call("GET", f"/api/now/table/incident/{sys_id}", None, snow.password)
     refused = call("GET", f"/api/now/table/incident/{sys_id}", None, "wrong")
@@ -476,8 +555,13 @@ def test_fake_servicenow_creates_incidents_and_refuses_wrong_credentials(snow: F
     assert fetched == (200, {"result": snow.ticket("incident", sys_id)})
     assert fetched[1]["result"]["short_description"] == "link down"
     assert snow.work_notes("incident", sys_id) == ["n1"]
-    assert refused == (401, {"error": {"message": "User Not Authenticated",
-                                       "detail": "Required to provide Auth information"}, "status": "failure"})
+    assert refused == (
+        401,
+        {
+            "error": {"message": "User Not Authenticated", "detail": "Required to provide Auth information"},
+            "status": "failure",
+        },
+    )
     assert missing[0] == 404
     assert snow.requests == 4
 

@@ -23,12 +23,21 @@ THREE_DAYS = 3 * 24 * 3600
 
 
 def _sync(child_arn: str, next_state: str | None = None) -> dict[str, Any]:
-    state = {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
-             "Parameters": {"StateMachineArn": child_arn, "Name.$": "$$.Execution.Name",
-                            "Input": {"connectionId.$": "$.connectionId",
-                                      "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id"}},
-             "ResultSelector": {"outcome.$": "$.Output.outcome"}, "ResultPath": "$.result",
-             "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Caught"}]}
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::states:startExecution.sync:2",
+        "Parameters": {
+            "StateMachineArn": child_arn,
+            "Name.$": "$$.Execution.Name",
+            "Input": {
+                "connectionId.$": "$.connectionId",
+                "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+            },
+        },
+        "ResultSelector": {"outcome.$": "$.Output.outcome"},
+        "ResultPath": "$.result",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Caught"}],
+    }
     return {**state, "Next": next_state} if next_state else {**state, "End": True}
 
 
@@ -41,31 +50,53 @@ def machines() -> Iterator[tuple[Any, SimClock, dict[str, str]]]:
             client = boto3.client("stepfunctions", region_name="us-east-1")
 
             def create(name: str, states: dict[str, Any], start: str) -> str:
-                return str(client.create_state_machine(name=name, roleArn=ROLE, definition=json.dumps(
-                    {"StartAt": start, "States": states}))["stateMachineArn"])
+                return str(
+                    client.create_state_machine(
+                        name=name, roleArn=ROLE, definition=json.dumps({"StartAt": start, "States": states})
+                    )["stateMachineArn"]
+                )
 
-            grandchild = create("grandchild", {
-                "Wait Three Days": {"Type": "Wait", "Seconds": THREE_DAYS, "Next": "Done"},
-                "Done": {"Type": "Pass", "Result": "activated", "ResultPath": "$.outcome", "End": True}},
-                "Wait Three Days")
-            failing = create("failing", {"Reject": {"Type": "Fail", "Error": "PartnerRejected",
-                                                    "Cause": "the partner said no"}}, "Reject")
-            child = create("child", {"Grandchild": _sync(grandchild, "Done"),
-                                     "Done": {"Type": "Pass", "Parameters": {"outcome.$": "$.result.outcome"},
-                                              "End": True},
-                                     "Caught": {"Type": "Fail", "Error": "Unexpected"}}, "Grandchild")
-            arns = {"child": create("parent", {"Child": _sync(child), "Caught": {"Type": "Pass", "End": True}},
-                                    "Child"),
-                    "failing": create("parent-of-failing", {
-                        "Child": _sync(failing), "Caught": {"Type": "Pass", "End": True}}, "Child")}
+            grandchild = create(
+                "grandchild",
+                {
+                    "Wait Three Days": {"Type": "Wait", "Seconds": THREE_DAYS, "Next": "Done"},
+                    "Done": {"Type": "Pass", "Result": "activated", "ResultPath": "$.outcome", "End": True},
+                },
+                "Wait Three Days",
+            )
+            failing = create(
+                "failing",
+                {"Reject": {"Type": "Fail", "Error": "PartnerRejected", "Cause": "the partner said no"}},
+                "Reject",
+            )
+            child = create(
+                "child",
+                {
+                    "Grandchild": _sync(grandchild, "Done"),
+                    "Done": {"Type": "Pass", "Parameters": {"outcome.$": "$.result.outcome"}, "End": True},
+                    "Caught": {"Type": "Fail", "Error": "Unexpected"},
+                },
+                "Grandchild",
+            )
+            arns = {
+                "child": create(
+                    "parent", {"Child": _sync(child), "Caught": {"Type": "Pass", "End": True}}, "Child"
+                ),
+                "failing": create(
+                    "parent-of-failing",
+                    {"Child": _sync(failing), "Caught": {"Type": "Pass", "End": True}},
+                    "Child",
+                ),
+            }
             yield client, clock, arns
         finally:
             sfn.uninstall()
 
 
 def _run(client: Any, clock: SimClock, arn: str) -> dict[str, Any]:
-    execution = client.start_execution(stateMachineArn=arn, name="icc-1-run",
-                                       input=json.dumps({"connectionId": "icc-1"}))["executionArn"]
+    execution = client.start_execution(
+        stateMachineArn=arn, name="icc-1-run", input=json.dumps({"connectionId": "icc-1"})
+    )["executionArn"]
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         described = client.describe_execution(executionArn=execution)

@@ -87,7 +87,9 @@ def test_a_missing_required_setting_names_its_variable(monkeypatch: pytest.Monke
     assert raised.value.field == "TABLE_NAME"
     with pytest.raises(ConfigurationMissing, match="RESIZE_STATE_MACHINE_ARN is not set"):
         config.settings().state_machine_arn("resize")
-    monkeypatch.setenv("RESIZE_STATE_MACHINE_ARN", "arn:aws:states:us-east-1:123456789012:stateMachine:icp-resize")
+    monkeypatch.setenv(
+        "RESIZE_STATE_MACHINE_ARN", "arn:aws:states:us-east-1:123456789012:stateMachine:icp-resize"
+    )
     assert config.settings().state_machine_arn("resize").endswith(":icp-resize")
 
 

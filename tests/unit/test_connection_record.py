@@ -17,8 +17,15 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def record(**fields: str) -> ConnectionRecord:
-    return ConnectionRecord(connectionId="icc-0a1b2c3d4e5f60718293", requestId="REQ-1", request={},
-                            status=Status.PROVISIONING, createdAt=NOW, updatedAt=NOW, **fields)
+    return ConnectionRecord(
+        connectionId="icc-0a1b2c3d4e5f60718293",
+        requestId="REQ-1",
+        request={},
+        status=Status.PROVISIONING,
+        createdAt=NOW,
+        updatedAt=NOW,
+        **fields,
+    )
 
 
 def test_a_field_that_is_set_is_returned() -> None:

@@ -28,7 +28,9 @@ def test_the_template_lists_every_skip_with_a_one_line_reason():
 
 
 def test_a_skip_with_resources_covers_only_those_logical_ids():
-    metadata = {"icp:checkovSkips": [{"id": "CKV_AWS_116", "reason": "synchronous", "resources": ["ApiFunction"]}]}
+    metadata = {
+        "icp:checkovSkips": [{"id": "CKV_AWS_116", "reason": "synchronous", "resources": ["ApiFunction"]}]
+    }
     [skip] = parse_skips(metadata)
     assert skip.covers("CKV_AWS_116", "AWS::Lambda::Function.ApiFunction")
     assert skip.covers("CKV_AWS_116", "AWS::Serverless::Function.ApiFunction")
@@ -36,14 +38,17 @@ def test_a_skip_with_resources_covers_only_those_logical_ids():
     assert not skip.covers("CKV_AWS_117", "AWS::Lambda::Function.ApiFunction")
 
 
-@pytest.mark.parametrize("entry,message", [
-    ({"id": "CKV_AWS_116"}, r"\[0\]\.reason: CKV_AWS_116 needs a reason"),
-    ({"id": "CKV_AWS_116", "reason": "  "}, r"\[0\]\.reason"),
-    ({"id": "CKV_AWS_116", "reason": "one\ntwo"}, "must be one line"),
-    ({"reason": "why"}, r"\[0\]\.id: must be a checkov check id"),
-    ({"id": "CKV_AWS_116", "reason": "why", "resources": "ApiFunction"}, r"\.resources: must be a list"),
-    ("CKV_AWS_116", r"\[0\]: must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "entry,message",
+    [
+        ({"id": "CKV_AWS_116"}, r"\[0\]\.reason: CKV_AWS_116 needs a reason"),
+        ({"id": "CKV_AWS_116", "reason": "  "}, r"\[0\]\.reason"),
+        ({"id": "CKV_AWS_116", "reason": "one\ntwo"}, "must be one line"),
+        ({"reason": "why"}, r"\[0\]\.id: must be a checkov check id"),
+        ({"id": "CKV_AWS_116", "reason": "why", "resources": "ApiFunction"}, r"\.resources: must be a list"),
+        ("CKV_AWS_116", r"\[0\]: must be a mapping"),
+    ],
+)
 def test_a_malformed_skip_entry_is_refused_naming_the_field(entry, message):
     with pytest.raises(SkipListError, match=message):
         parse_skips({"icp:checkovSkips": [entry]})
@@ -54,15 +59,21 @@ def test_no_metadata_means_no_skips():
 
 
 def test_checkov_passes_when_every_failure_is_listed():
-    failures = {"template.yaml": [("CKV_AWS_117", "AWS::Serverless::Function.ApiFunction")],
-                "translated": [("CKV_AWS_117", "AWS::Lambda::Function.ApiFunction")]}
+    failures = {
+        "template.yaml": [("CKV_AWS_117", "AWS::Serverless::Function.ApiFunction")],
+        "translated": [("CKV_AWS_117", "AWS::Lambda::Function.ApiFunction")],
+    }
     result = judge_checkov(failures, [Skip("CKV_AWS_117", "no VPC resources")])
     assert result.ok and "CKV_AWS_117 x2" in result.summary
 
 
 def test_checkov_fails_on_a_failure_that_is_not_listed():
-    failures = {"translated": [("CKV_AWS_117", "AWS::Lambda::Function.ApiFunction"),
-                               ("CKV_AWS_76", "AWS::ApiGateway::Stage.ApiapiStage")]}
+    failures = {
+        "translated": [
+            ("CKV_AWS_117", "AWS::Lambda::Function.ApiFunction"),
+            ("CKV_AWS_76", "AWS::ApiGateway::Stage.ApiapiStage"),
+        ]
+    }
     result = judge_checkov(failures, [Skip("CKV_AWS_117", "no VPC resources")])
     assert not result.ok
     assert result.details == ["translated: CKV_AWS_76 AWS::ApiGateway::Stage.ApiapiStage"]
@@ -71,7 +82,8 @@ def test_checkov_fails_on_a_failure_that_is_not_listed():
 def test_checkov_fails_on_a_listed_skip_that_no_longer_fails():
     result = judge_checkov({"translated": []}, [Skip("CKV_AWS_76", "hardening in progress")])
     assert not result.ok and result.details == [
-        "CKV_AWS_76 is listed but no longer fails: remove it from Metadata.icp:checkovSkips"]
+        "CKV_AWS_76 is listed but no longer fails: remove it from Metadata.icp:checkovSkips"
+    ]
 
 
 def test_checkov_report_as_a_list_of_frameworks_is_read_too():
@@ -87,10 +99,17 @@ def test_a_report_with_parsing_errors_or_no_resources_is_not_a_scan():
 
 
 def test_a_list_action_scoped_to_an_arn_is_found():
-    resources = role({"Sid": "Sweep", "Effect": "Allow", "Action": ["interconnect:ListConnections",
-                                                                  "interconnect:GetConnection"], "Resource": ARN})
+    resources = role(
+        {
+            "Sid": "Sweep",
+            "Effect": "Allow",
+            "Action": ["interconnect:ListConnections", "interconnect:GetConnection"],
+            "Resource": ARN,
+        }
+    )
     assert sar.scoped_without_resource_type(resources) == [
-        sar.Scoped("FnRole", "Sweep", "interconnect:ListConnections")]
+        sar.Scoped("FnRole", "Sweep", "interconnect:ListConnections")
+    ]
     assert not deploy_gate.scoping_result(resources).ok
 
 
@@ -100,21 +119,25 @@ def test_a_wildcard_action_is_expanded_against_the_reference():
     assert {"interconnect:ListConnections", "interconnect:ListEnvironments"} <= found
 
 
-@pytest.mark.parametrize("statement", [
-    {"Effect": "Allow", "Action": "interconnect:ListConnections", "Resource": "*"},
-    {"Effect": "Allow", "Action": ["interconnect:ListConnections"], "Resource": ["*"]},
-    {"Effect": "Deny", "Action": "interconnect:ListConnections", "Resource": ARN},
-    {"Effect": "Allow", "Action": "interconnect:GetConnection", "Resource": ARN},
-    # Checked on the state machine although the reference lists no resource type (docs/iam.md).
-    {"Effect": "Allow", "Action": "states:SendTaskSuccess", "Resource": ARN},
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {"Effect": "Allow", "Action": "interconnect:ListConnections", "Resource": "*"},
+        {"Effect": "Allow", "Action": ["interconnect:ListConnections"], "Resource": ["*"]},
+        {"Effect": "Deny", "Action": "interconnect:ListConnections", "Resource": ARN},
+        {"Effect": "Allow", "Action": "interconnect:GetConnection", "Resource": ARN},
+        # Checked on the state machine although the reference lists no resource type (docs/iam.md).
+        {"Effect": "Allow", "Action": "states:SendTaskSuccess", "Resource": ARN},
+    ],
+)
 def test_statements_that_work_in_aws_are_not_found(statement):
     assert sar.scoped_without_resource_type(role(statement)) == []
 
 
 def test_an_action_the_reference_does_not_define_is_unknown():
-    resources = role({"Effect": "Allow", "Action": ["interconnect:GetConection", "interconnect:Get*"],
-                      "Resource": "*"})
+    resources = role(
+        {"Effect": "Allow", "Action": ["interconnect:GetConection", "interconnect:Get*"], "Resource": "*"}
+    )
     assert sar.unknown_actions(resources) == {("FnRole", "interconnect:GetConection")}
 
 

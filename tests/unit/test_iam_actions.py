@@ -23,7 +23,9 @@ def table_actions() -> Iterator[tuple[str, iam_actions.Resolver]]:
         yield iam_actions.action_name(service_of.get(signing, signing), operation), resolver
 
 
-@pytest.mark.parametrize("action,resolver", list(table_actions()), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "action,resolver", list(table_actions()), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_every_action_the_local_cloud_checks_is_in_the_service_authorization_reference(action, resolver):
     types = resource_types(action)  # raises KeyError for an action the SAR does not define
     if resolver is iam_actions.ANY:

@@ -23,8 +23,11 @@ def test_imports_inside_functions_and_from_a_package_count(tmp_path: Path) -> No
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "pkg" / "one.py").write_text("def f():\n    from pkg import two\n")
     (tmp_path / "pkg" / "two.py").write_text("from . import one\n")
-    modules = {"pkg": tmp_path / "pkg" / "__init__.py", "pkg.one": tmp_path / "pkg" / "one.py",
-               "pkg.two": tmp_path / "pkg" / "two.py"}
+    modules = {
+        "pkg": tmp_path / "pkg" / "__init__.py",
+        "pkg.one": tmp_path / "pkg" / "one.py",
+        "pkg.two": tmp_path / "pkg" / "two.py",
+    }
     graph = {name: import_cycles.imports_of(name, path, modules) for name, path in modules.items()}
     assert graph["pkg.one"] == {"pkg.two"} and graph["pkg.two"] == {"pkg.one"}
     assert import_cycles.cycles(graph) == [["pkg.one", "pkg.two"]]

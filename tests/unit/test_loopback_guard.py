@@ -6,7 +6,10 @@ import pytest
 
 
 def test_a_connection_outside_loopback_is_refused():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock, pytest.raises(AssertionError, match="reach"):
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock,
+        pytest.raises(AssertionError, match="reach"),
+    ):
         sock.connect(("192.0.2.1", 443))
 
 

@@ -12,8 +12,14 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def record(status: Status) -> ConnectionRecord:
-    return ConnectionRecord(connectionId="icc-0a1b2c3d4e5f60718293", requestId="REQ-1", request={}, status=status,
-                            createdAt=NOW, updatedAt=NOW)
+    return ConnectionRecord(
+        connectionId="icc-0a1b2c3d4e5f60718293",
+        requestId="REQ-1",
+        request={},
+        status=status,
+        createdAt=NOW,
+        updatedAt=NOW,
+    )
 
 
 def drill(**detail: str) -> Signal:
@@ -21,8 +27,9 @@ def drill(**detail: str) -> Signal:
 
 
 def test_a_drill_of_an_active_connection_is_decided_with_who_asked_and_why():
-    decision = decide(drill(by="arn:aws:iam::123456789012:user/ops", reason="game day"), record(Status.ACTIVE),
-                      Settings())
+    decision = decide(
+        drill(by="arn:aws:iam::123456789012:user/ops", reason="game day"), record(Status.ACTIVE), Settings()
+    )
 
     assert decision.action == Action.DRILL
     assert decision.reason == "failover drill requested by arn:aws:iam::123456789012:user/ops (game day)"

@@ -40,8 +40,11 @@ def sample(name: str) -> dict:
 
 
 def networks() -> st.SearchStrategy[ipaddress.IPv4Network]:
-    return st.builds(lambda addr, prefix: ipaddress.IPv4Network((addr, prefix), strict=False),
-                     st.integers(0, 2**32 - 1), st.integers(8, 30))
+    return st.builds(
+        lambda addr, prefix: ipaddress.IPv4Network((addr, prefix), strict=False),
+        st.integers(0, 2**32 - 1),
+        st.integers(8, 30),
+    )
 
 
 @pytest.mark.parametrize("name", ["multicloud-request", "last-mile-request"])
@@ -54,14 +57,17 @@ def test_the_same_request_id_always_gives_the_same_connection_id():
     assert connection_id_for("REQ-1") == connection_id_for("REQ-1") != connection_id_for("REQ-2")
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    (lambda r: r.pop("bandwidth"), "bandwidth"),
-    (lambda r: r.update(color="blue"), "color"),
-    (lambda r: r["aws"].update(cidrs=["10.0.0.1/16"]), "aws.cidrs"),
-    (lambda r: r["aws"].update(gatewayId="vgw-0abc"), "aws"),
-    (lambda r: r.update(provider="lumen"), "request"),
-    (lambda r: r.update(bandwidth="fast"), "bandwidth"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda r: r.pop("bandwidth"), "bandwidth"),
+        (lambda r: r.update(color="blue"), "color"),
+        (lambda r: r["aws"].update(cidrs=["10.0.0.1/16"]), "aws.cidrs"),
+        (lambda r: r["aws"].update(gatewayId="vgw-0abc"), "aws"),
+        (lambda r: r.update(provider="lumen"), "request"),
+        (lambda r: r.update(bandwidth="fast"), "bandwidth"),
+    ],
+)
 def test_a_malformed_request_names_the_field(change, field):
     raw = copy.deepcopy(sample("multicloud-request"))
     change(raw)
@@ -74,7 +80,7 @@ def test_a_malformed_request_names_the_field(change, field):
 @given(st.lists(networks(), min_size=1, max_size=6))
 def test_overlap_is_reported_exactly_when_two_blocks_share_an_address(blocks):
     cidrs = [str(b) for b in blocks]
-    expected = any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1:])
+    expected = any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1 :])
     assert bool(overlapping_pairs(cidrs)) == expected
 
 
@@ -161,15 +167,23 @@ def test_bandwidths_convert_to_megabits(text, mbps):
 @pytest.mark.parametrize("value", ["gcp", "GCP", "Gcp"])
 def test_the_google_cloud_provider_finds_the_apis_gcp_environment_whatever_its_casing(value):
     request = ConnectionRequest.model_validate(sample("multicloud-request"))
-    environment = {"environmentId": "mce-aws-gcp-iad", "provider": {"cloudServiceProvider": value},
-                   "location": request.remoteLocation.upper(), "state": "available"}
+    environment = {
+        "environmentId": "mce-aws-gcp-iad",
+        "provider": {"cloudServiceProvider": value},
+        "location": request.remoteLocation.upper(),
+        "state": "available",
+    }
     assert find_environment(request, [environment]) is environment
 
 
 def test_an_environment_named_google_cloud_is_not_taken_for_gcp():
     request = ConnectionRequest.model_validate(sample("multicloud-request"))
-    invented = {"environmentId": "x", "provider": {"lastMileProvider": "gcp"}, "location": request.remoteLocation,
-                "state": "available"}
+    invented = {
+        "environmentId": "x",
+        "provider": {"lastMileProvider": "gcp"},
+        "location": request.remoteLocation,
+        "state": "available",
+    }
     with pytest.raises(UnsupportedPair):
         find_environment(request, [invented])
 
@@ -178,7 +192,9 @@ def test_an_environment_named_google_cloud_is_not_taken_for_gcp():
 def test_a_quota_message_says_whether_it_counts_per_account_or_per_region(scope, says):
     request = ConnectionRequest.model_validate(sample("multicloud-request"))
     gcp = {"provider": {"cloudServiceProvider": "gcp"}, "state": "available"}
-    world = World(environments=[], aws_connections=[gcp, gcp], records=[], quota_regions=("eu-west-2", "us-east-1"))
+    world = World(
+        environments=[], aws_connections=[gcp, gcp], records=[], quota_regions=("eu-west-2", "us-east-1")
+    )
     with pytest.raises(QuotaExceeded) as caught:
         check_quotas(request, world, Quotas(scope=scope))
     assert caught.value.rule == "quota-multicloud-per-provider"

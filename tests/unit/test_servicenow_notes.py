@@ -21,13 +21,21 @@ from icp.servicenow import (
 )
 
 CONNECTION_ID = "icc-0123456789abcdef0123"
-EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:icp-provision:9b3e7d41-5c2a-4f08-8e6d-1a2b3c4d5e02"
+EXECUTION_ARN = (
+    "arn:aws:states:us-east-1:123456789012:execution:icp-provision:9b3e7d41-5c2a-4f08-8e6d-1a2b3c4d5e02"
+)
 SYS_ID = "9d1f3e5a7c2b4d6e8f0a1b2c3d4e5f60"
 
 
 def detail(from_: str | None, to: str, reason: str | None) -> dict[str, object]:
-    return {"connectionId": CONNECTION_ID, "requestId": "RITM0054321", "from": from_, "to": to,
-            "reason": reason, "executionArn": EXECUTION_ARN}
+    return {
+        "connectionId": CONNECTION_ID,
+        "requestId": "RITM0054321",
+        "from": from_,
+        "to": to,
+        "reason": reason,
+        "executionArn": EXECUTION_ARN,
+    }
 
 
 # --- the note -------------------------------------------------------------------------------
@@ -43,8 +51,9 @@ def test_a_note_gives_the_change_the_reason_both_connection_ids_and_the_executio
 
 
 def test_a_new_request_has_no_from_and_a_note_leaves_out_what_is_not_known() -> None:
-    note = work_note({"connectionId": CONNECTION_ID, "from": None, "to": "RECEIVED", "reason": None,
-                      "executionArn": None})
+    note = work_note(
+        {"connectionId": CONNECTION_ID, "from": None, "to": "RECEIVED", "reason": None, "executionArn": None}
+    )
 
     assert note == f"AWS Interconnect status: RECEIVED (new request)\nConnection: {CONNECTION_ID}"
 
@@ -61,7 +70,9 @@ def test_a_long_reason_is_cut_short() -> None:
     ("RECEIVED", "2"), ("VALIDATED", "2"), ("GATEWAY_READY", "2"), ("AWAITING_ACTIVATION", "-5"),
     ("PROVISIONING", "2"), ("ROUTES_PROPAGATING", "2"), ("ACTIVE", "3"), ("REJECTED", "4"), ("FAILED", "4"),
 ])  # fmt: skip
-def test_a_requested_item_is_in_progress_pending_or_closed_as_the_connection_goes(status: str, state: str) -> None:
+def test_a_requested_item_is_in_progress_pending_or_closed_as_the_connection_goes(
+    status: str, state: str
+) -> None:
     assert state_for("sc_req_item", status) == state
 
 
@@ -89,8 +100,15 @@ def history(*statuses: str) -> list[HistoryEntry]:
     return [HistoryEntry.model_validate({"from": f, "to": t, "at": at}) for f, t in steps]
 
 
-PROVISIONED = history("RECEIVED", "VALIDATED", "GATEWAY_READY", "AWAITING_ACTIVATION", "PROVISIONING",
-                      "ROUTES_PROPAGATING", "ACTIVE")
+PROVISIONED = history(
+    "RECEIVED",
+    "VALIDATED",
+    "GATEWAY_READY",
+    "AWAITING_ACTIVATION",
+    "PROVISIONING",
+    "ROUTES_PROPAGATING",
+    "ACTIVE",
+)
 
 
 def test_a_late_event_does_not_move_the_ticket_back_from_a_later_state() -> None:
@@ -107,8 +125,12 @@ def test_a_later_status_without_a_state_does_not_hold_back_an_earlier_one() -> N
 
 def test_a_closed_ticket_is_never_reopened_by_a_later_change() -> None:
     # ACTIVE -> ROUTES_PROPAGATING (routes restored after a failover): a note, not Work in Progress.
-    repropagated = [*PROVISIONED, HistoryEntry.model_validate(
-        {"from": "ACTIVE", "to": "ROUTES_PROPAGATING", "at": datetime(2026, 6, 2, tzinfo=UTC)})]
+    repropagated = [
+        *PROVISIONED,
+        HistoryEntry.model_validate(
+            {"from": "ACTIVE", "to": "ROUTES_PROPAGATING", "at": datetime(2026, 6, 2, tzinfo=UTC)}
+        ),
+    ]
 
     assert state_to_send("sc_req_item", repropagated, 7, "ROUTES_PROPAGATING") is None
     assert state_to_send("change_request", repropagated, 7, "ROUTES_PROPAGATING") is None
@@ -121,7 +143,9 @@ def test_a_transition_not_in_the_history_gets_its_mapped_state() -> None:
 # --- the ticket ----------------------------------------------------------------------------------
 def test_the_ticket_comes_from_the_raw_request_and_defaults_to_a_requested_item() -> None:
     assert ticket_of({"requester": {"servicenow": {"table": "change_request", "sysId": SYS_ID}}}) == (
-        "change_request", SYS_ID)
+        "change_request",
+        SYS_ID,
+    )
     assert ticket_of({"requester": {"team": "x", "servicenow": {"sysId": SYS_ID}}}) == ("sc_req_item", SYS_ID)
 
 
@@ -179,7 +203,10 @@ def test_the_identifiers_a_note_is_made_of_are_kept(text: str) -> None:
 
 
 def test_known_secrets_are_removed_outright_whatever_they_look_like() -> None:
-    assert scrub("login as icp with hunter2 failed", known=["hunter2", None]) == "login as icp with [redacted] failed"
+    assert (
+        scrub("login as icp with hunter2 failed", known=["hunter2", None])
+        == "login as icp with [redacted] failed"
+    )
 
 
 def test_a_note_with_an_activation_key_in_its_reason_is_scrubbed() -> None:
@@ -221,8 +248,9 @@ def test_backoff_is_full_jitter_under_an_exponential_ceiling() -> None:
 
 
 def test_credentials_are_basic_or_bearer_and_never_in_a_repr() -> None:
-    basic = parse_credentials('{"instanceUrl": "https://acme.service-now.com/", "username": "icp", '
-                              '"password": "hunter2"}')
+    basic = parse_credentials(
+        '{"instanceUrl": "https://acme.service-now.com/", "username": "icp", "password": "hunter2"}'
+    )
     bearer = parse_credentials({"instanceUrl": "https://acme.service-now.com", "oauthToken": "tok-123"})
 
     assert basic.instance_url == "https://acme.service-now.com"
@@ -258,8 +286,9 @@ def test_the_stacks_placeholder_secret_is_refused_naming_what_to_set() -> None:
 def test_the_instance_url_and_username_come_from_the_parameters_unless_the_secret_has_them() -> None:
     defaults = {"instanceUrl": "https://acme.service-now.com", "username": "icp"}
     from_parameters = parse_credentials('{"password": "hunter2"}', defaults)
-    older_stack = parse_credentials({"instanceUrl": "https://old.service-now.com", "username": "old",
-                                     "password": "hunter2"}, defaults)
+    older_stack = parse_credentials(
+        {"instanceUrl": "https://old.service-now.com", "username": "old", "password": "hunter2"}, defaults
+    )
 
     assert (from_parameters.instance_url, from_parameters.username) == ("https://acme.service-now.com", "icp")
     assert (older_stack.instance_url, older_stack.username) == ("https://old.service-now.com", "old")

@@ -57,10 +57,15 @@ def test_there_are_lambda_tasks_to_check() -> None:
 
 
 @pytest.mark.parametrize(("where", "folder", "payload"), LAMBDA_TASKS, ids=[t[0] for t in LAMBDA_TASKS])
-def test_the_task_passes_every_field_its_model_requires_and_no_other(where: str, folder: str, payload: dict) -> None:
+def test_the_task_passes_every_field_its_model_requires_and_no_other(
+    where: str, folder: str, payload: dict
+) -> None:
     model = _input_model(folder)
     given = {key.removesuffix(".$") for key in payload}
     required = {name for name, field in model.model_fields.items() if field.is_required()}
-    assert required <= given, f"{where} does not pass {sorted(required - given)} that {model.__name__} requires"
-    assert given <= set(model.model_fields), f"{where} passes {sorted(given - set(model.model_fields))}, " \
-                                             f"which {model.__name__} does not read"
+    assert required <= given, (
+        f"{where} does not pass {sorted(required - given)} that {model.__name__} requires"
+    )
+    assert given <= set(model.model_fields), (
+        f"{where} passes {sorted(given - set(model.model_fields))}, which {model.__name__} does not read"
+    )

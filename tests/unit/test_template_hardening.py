@@ -79,7 +79,9 @@ def test_the_api_is_regional_throttled_access_logged_and_its_function_capped():
         assert throttled[(path, "POST")]["ThrottlingRateLimit"] == {"Ref": "WebhookThrottleRate"}
     assert stage["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]}
     assert json.loads(stage["AccessLogSetting"]["Format"])["requestId"] == "$context.requestId"
-    assert resources()["ApiFunction"]["Properties"]["ReservedConcurrentExecutions"] == {"Ref": "ApiReservedConcurrency"}
+    assert resources()["ApiFunction"]["Properties"]["ReservedConcurrentExecutions"] == {
+        "Ref": "ApiReservedConcurrency"
+    }
 
 
 def test_the_web_acl_exists_only_with_a_rate_limit_and_guards_the_api_stage():
@@ -87,7 +89,10 @@ def test_the_web_acl_exists_only_with_a_rate_limit_and_guards_the_api_stage():
 
     assert acl["Condition"] == association["Condition"] == "UseWaf"
     (rule,) = acl["Properties"]["Rules"]
-    assert rule["Statement"]["RateBasedStatement"] == {"Limit": {"Ref": "WafRateLimit"}, "AggregateKeyType": "IP"}
+    assert rule["Statement"]["RateBasedStatement"] == {
+        "Limit": {"Ref": "WafRateLimit"},
+        "AggregateKeyType": "IP",
+    }
     assert "stages/api" in association["Properties"]["ResourceArn"]["Fn::Sub"]
 
 

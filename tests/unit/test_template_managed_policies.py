@@ -27,7 +27,9 @@ def roles() -> dict[str, dict[str, Any]]:
 
 
 def test_no_role_attaches_more_managed_policies_than_the_iam_quota():
-    counts = {logical: len(role["Properties"].get("ManagedPolicyArns", [])) for logical, role in roles().items()}
+    counts = {
+        logical: len(role["Properties"].get("ManagedPolicyArns", [])) for logical, role in roles().items()
+    }
     assert max(counts.values()) <= MANAGED_POLICIES_PER_ROLE, counts
 
 
@@ -53,14 +55,21 @@ def test_no_inline_statement_of_a_function_stands_again_in_another_function():
                 body = {k: v for k, v in statement.items() if k != "Sid"}
                 seen[json.dumps(body, sort_keys=True)].add(logical)
     # SAM's own policy templates (EventBridgePutEventsPolicy, the dead-letter queue's) expand alike by design.
-    repeated = {body: sorted(users) for body, users in seen.items()
-                if len(users) > 1 and "events:PutEvents" not in body and "sqs:SendMessage" not in body}
+    repeated = {
+        body: sorted(users)
+        for body, users in seen.items()
+        if len(users) > 1 and "events:PutEvents" not in body and "sqs:SendMessage" not in body
+    }
     assert repeated == {}
 
 
 def test_the_managed_policies_are_held_with_the_inline_ones():
     policies = dict(role_policies(resources(), "ValidateRequestFunctionRole"))
     assert "ConnectionRecordsPolicy" in policies
-    granted = {a for document in policies.values() for s in document["Statement"]
-               for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    granted = {
+        a
+        for document in policies.values()
+        for s in document["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
     assert {"dynamodb:PutItem", "interconnect:ListEnvironments", "events:PutEvents"} <= granted

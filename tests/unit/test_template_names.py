@@ -81,9 +81,14 @@ def test_the_event_bus_is_named_after_the_stack_unless_a_name_is_given():
 def test_resources_of_unique_kinds_without_a_name_are_named_by_cloudformation():
     # Nothing else in the template takes a name that must be unique (a KMS key, a policy,
     # a permission or a subscription has none).
-    unnamed = {logical: r["Type"] for logical, r in stack().resources.items()
-               if r["Type"] in LIMITS and LIMITS[r["Type"]][0] not in r.get("Properties", {})}
-    assert {"AWS::SQS::Queue", "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Events::Rule"} <= set(unnamed.values())
+    unnamed = {
+        logical: r["Type"]
+        for logical, r in stack().resources.items()
+        if r["Type"] in LIMITS and LIMITS[r["Type"]][0] not in r.get("Properties", {})
+    }
+    assert {"AWS::SQS::Queue", "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Events::Rule"} <= set(
+        unnamed.values()
+    )
     assert "EventBus" not in unnamed and "AlarmTopic" not in unnamed
 
 

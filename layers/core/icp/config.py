@@ -121,4 +121,6 @@ def _parse(values: tuple[str, ...]) -> Settings:
         first = exc.errors()[0]
         variable = str(first["loc"][0])
         # pydantic's message names the rule, never the value (which may be an ARN or a URL).
-        raise ConfigurationInvalid(f"{variable}: {first['msg']}", field=variable, rule=first["type"]) from None
+        raise ConfigurationInvalid(
+            f"{variable}: {first['msg']}", field=variable, rule=first["type"]
+        ) from None

@@ -114,9 +114,6 @@ class PartnerRejected(IcpError):
     """The partner refused the activation key, or AWS reports the connection failed."""
 
 
-class ActivationExpired(IcpError): ...
-
-
 class RoutesNotConverged(IcpError):
     """Routes are not (yet) where they should be; the ASL retries with backoff."""
 

@@ -1,4 +1,4 @@
-"""The events on the control plane's bus (design §5), as models and as JSON Schemas.
+"""The events on the control plane's bus (docs/events.md), as models and as JSON Schemas.
 
 Other teams write EventBridge rules and consumers against ``events/schemas/*.schema.json``;
 those files are generated from the models here, and ``icp.events.publish`` validates every
@@ -53,7 +53,9 @@ class ConnectionStatusChanged(_Detail):
 
     connectionId: str = Field(min_length=1, description="The connection record's id (icc-...).")
     requestId: str = Field(min_length=1, description="The requestId the connection was created for.")
-    from_: Status | None = Field(alias="from", description="The status before; null when the record was created.")
+    from_: Status | None = Field(
+        alias="from", description="The status before; null when the record was created."
+    )
     to: Status = Field(description="The status now.")
     reason: str | None = Field(description="Why, in words; for REJECTED and FAILED, 'field: rule: message'.")
     executionArn: str | None = Field(description="The state machine execution that owns the connection.")
@@ -64,7 +66,9 @@ class LinkStateChanged(_Detail):
 
     connectionId: str = Field(min_length=1, description="The connection record's id (icc-...).")
     awsConnectionId: str = Field(min_length=1, description="AWS Interconnect's id for the connection.")
-    from_: AwsConnectionState | None = Field(alias="from", description="The state AWS reported before; null the first time.")
+    from_: AwsConnectionState | None = Field(
+        alias="from", description="The state AWS reported before; null the first time."
+    )
     to: AwsConnectionState = Field(description="The state AWS reports now.")
     observedAt: AwareDatetime = Field(description="When the watcher saw it (ISO 8601, UTC).")
 
@@ -73,15 +77,20 @@ class RemediationCompleted(_Detail):
     """The remediate state machine finished acting on a connection."""
 
     connectionId: str = Field(min_length=1, description="The connection record's id (icc-...).")
-    action: str = Field(min_length=1, description="What remediation did, e.g. failover, restore, resize, drill, escalate.")
+    action: str = Field(
+        min_length=1, description="What remediation did, e.g. failover, restore, resize, drill, escalate."
+    )
     outcome: str = Field(min_length=1, description="How it ended, e.g. succeeded, failed.")
 
 
 class DecommissionRequested(_Detail):
     """Asks the control plane to decommission a connection."""
 
-    connectionId: str = Field(min_length=1, max_length=128,
-                              description="The connection's id (icc-...); its requestId is accepted too.")
+    connectionId: str = Field(
+        min_length=1,
+        max_length=128,
+        description="The connection's id (icc-...); its requestId is accepted too.",
+    )
 
 
 DETAIL_TYPES: dict[str, type[BaseModel]] = {
@@ -94,7 +103,7 @@ DETAIL_TYPES: dict[str, type[BaseModel]] = {
 # Events anyone may put on the bus; the rest only the control plane publishes.
 INBOUND = frozenset({CONNECTION_REQUESTED, DECOMMISSION_REQUESTED})
 MEANINGS = {
-    CONNECTION_REQUESTED: "Asks for a connection; the detail is the request (design §3). Starts provisioning.",
+    CONNECTION_REQUESTED: "Asks for a connection; the detail is the request. Starts provisioning.",
     DECOMMISSION_REQUESTED: "Asks for a connection to be decommissioned. Starts the decommission workflow.",
     STATUS_CHANGED: "A connection record changed status; published for every change, the first one included.",
     LINK_STATE_CHANGED: "The link-state watcher saw AWS report a new state for a connection; starts remediation.",
@@ -116,16 +125,22 @@ def slug(detail_type: str) -> str:
 def _source_schema(detail_type: str) -> dict[str, Any]:
     if detail_type in INBOUND:
         # Any source a caller chooses; EventBridge refuses custom events whose source starts "aws.".
-        return {"type": "string", "minLength": 1, "maxLength": 256, "pattern": "^(?!aws\\.)",
-                "description": "The sender, e.g. com.example.network."}
+        return {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 256,
+            "pattern": "^(?!aws\\.)",
+            "description": "The sender, e.g. com.example.network.",
+        }
     return {"const": SOURCE}
 
 
 def schema_for(detail_type: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a whole EventBridge event of ``detail_type``."""
     model = DETAIL_TYPES[detail_type]
-    detail = model.model_json_schema(by_alias=True, ref_template="#/$defs/{model}",
-                                    schema_generator=_WithoutFieldTitles)
+    detail = model.model_json_schema(
+        by_alias=True, ref_template="#/$defs/{model}", schema_generator=_WithoutFieldTitles
+    )
     definitions = detail.pop("$defs", {})
     schema: dict[str, Any] = {
         "$schema": JSON_SCHEMA_DIALECT,
@@ -133,7 +148,17 @@ def schema_for(detail_type: str) -> dict[str, Any]:
         "title": detail_type,
         "description": MEANINGS[detail_type],
         "type": "object",
-        "required": ["version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"],
+        "required": [
+            "version",
+            "id",
+            "detail-type",
+            "source",
+            "account",
+            "time",
+            "region",
+            "resources",
+            "detail",
+        ],
         "properties": {
             "version": {"type": "string"},
             "id": {"type": "string", "minLength": 1},

@@ -1,4 +1,4 @@
-"""Events the control plane publishes on its bus (design §5). Every detail is checked against
+"""Events the control plane publishes on its bus (docs/events.md). Every detail is checked against
 its model in ``icp.event_schemas`` before it is sent, so what goes out is what the published
 schemas say."""
 

@@ -38,8 +38,11 @@ def child_execution(event: dict[str, Any]) -> str | None:
     """The execution a startExecution.sync task started (README, "How it works": workflows
     composed of small ones), read from the parent's TaskSubmitted event."""
     details = event.get("taskSubmittedEventDetails") or {}
-    if event["type"] != "TaskSubmitted" or details.get("resourceType") != "states" \
-            or not str(details.get("resource", "")).startswith("startExecution.sync"):
+    if (
+        event["type"] != "TaskSubmitted"
+        or details.get("resourceType") != "states"
+        or not str(details.get("resource", "")).startswith("startExecution.sync")
+    ):
         return None
     try:
         return str(json.loads(details.get("output") or "{}")["ExecutionArn"])
@@ -47,7 +50,9 @@ def child_execution(event: dict[str, Any]) -> str | None:
         return None
 
 
-def with_children(execution_arn: str, history_of: Callable[[str], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def with_children(
+    execution_arn: str, history_of: Callable[[str], list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
     """The execution's history with each child workflow's history spliced in where the parent
     started it (grandchildren too); every event names its execution (``executionArn``)."""
     merged: list[dict[str, Any]] = []
@@ -67,7 +72,11 @@ def steps(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for event in history:
         kind, own = event["type"], event.get("executionArn")
         if own in in_child:  # the parent's own events for that step: the child's steps say it
-            if kind.endswith("StateExited") or kind in ("ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"):
+            if kind.endswith("StateExited") or kind in (
+                "ExecutionFailed",
+                "ExecutionAborted",
+                "ExecutionTimedOut",
+            ):
                 in_child.discard(own)
             if not kind.startswith("Execution"):
                 continue
@@ -75,14 +84,26 @@ def steps(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
             found.pop()
             in_child.add(own)
         elif kind.endswith("StateEntered"):
-            found.append({"name": event["stateEnteredEventDetails"]["name"], "type": kind[:-len("StateEntered")],
-                          "enteredAt": _iso(event["timestamp"]), "exitedAt": None, "status": "running",
-                          "retries": 0, "error": None})
+            found.append(
+                {
+                    "name": event["stateEnteredEventDetails"]["name"],
+                    "type": kind[: -len("StateEntered")],
+                    "enteredAt": _iso(event["timestamp"]),
+                    "exitedAt": None,
+                    "status": "running",
+                    "retries": 0,
+                    "error": None,
+                }
+            )
         elif found and kind.endswith("StateExited"):
-            found[-1].update(exitedAt=_iso(event["timestamp"]), status="succeeded" if found[-1]["error"] is None
-                             else "caught")
+            found[-1].update(
+                exitedAt=_iso(event["timestamp"]),
+                status="succeeded" if found[-1]["error"] is None else "caught",
+            )
         elif found and kind in ("TaskFailed", "LambdaFunctionFailed"):
-            details = event.get("taskFailedEventDetails") or event.get("lambdaFunctionFailedEventDetails") or {}
+            details = (
+                event.get("taskFailedEventDetails") or event.get("lambdaFunctionFailedEventDetails") or {}
+            )
             found[-1]["error"] = details.get("error")
         elif found and kind == "TaskScheduled" and found[-1]["error"] is not None:
             # A retry: the step goes on; its last error is kept only while it has not succeeded.
@@ -102,21 +123,36 @@ def describe(record: ConnectionRecord) -> dict[str, Any] | None:
     current = run[-1] if run and execution["status"] == "RUNNING" and run[-1]["status"] == "running" else None
     if current is not None:
         if record.decommissionApprovalToken and execution["stateMachineArn"].endswith("-decommission"):
-            current["waitingOn"] = {"kind": "approval", "detail": "an approver of the decommission (icp approve / "
-                                    "icp reject)", "since": _iso(record.decommissionHeldSince)}
+            current["waitingOn"] = {
+                "kind": "approval",
+                "detail": "an approver of the decommission (icp approve / icp reject)",
+                "since": _iso(record.decommissionHeldSince),
+            }
         elif record.waitFor and record.waitToken and record.waitFor in _WAITING_ON:
             kind, what = _WAITING_ON[record.waitFor]
             current["waitingOn"] = {"kind": kind, "detail": what, "since": _iso(record.waitSince)}
         elif current["type"] == "Wait":
-            current["waitingOn"] = {"kind": "timer", "detail": "a timed wait (grace period or damping)",
-                                    "since": current["enteredAt"]}
+            current["waitingOn"] = {
+                "kind": "timer",
+                "detail": "a timed wait (grace period or damping)",
+                "since": current["enteredAt"],
+            }
         elif current["retries"]:
-            current["waitingOn"] = {"kind": "retry", "detail": f"retrying after {current.get('lastError')}",
-                                    "since": current["enteredAt"]}
+            current["waitingOn"] = {
+                "kind": "retry",
+                "detail": f"retrying after {current.get('lastError')}",
+                "since": current["enteredAt"],
+            }
     state_machine = execution["stateMachineArn"].rsplit(":", 1)[-1]
     return {
-        "connectionId": record.connectionId, "executionArn": arn, "name": execution["name"],
-        "workflow": state_machine.rsplit("-", 1)[-1], "status": execution["status"],
-        "startedAt": _iso(execution.get("startDate")), "stoppedAt": _iso(execution.get("stopDate")),
-        "error": execution.get("error"), "currentStep": current, "steps": run,
+        "connectionId": record.connectionId,
+        "executionArn": arn,
+        "name": execution["name"],
+        "workflow": state_machine.rsplit("-", 1)[-1],
+        "status": execution["status"],
+        "startedAt": _iso(execution.get("startDate")),
+        "stoppedAt": _iso(execution.get("stopDate")),
+        "error": execution.get("error"),
+        "currentStep": current,
+        "steps": run,
     }

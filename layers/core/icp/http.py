@@ -65,8 +65,14 @@ class Reply:
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-def send(what: str, build: Callable[[bool], urllib.request.Request], *, backoff: Backoff,
-         retry_after_cap: float, timeout: float) -> Reply:
+def send(
+    what: str,
+    build: Callable[[bool], urllib.request.Request],
+    *,
+    backoff: Backoff,
+    retry_after_cap: float,
+    timeout: float,
+) -> Reply:
     """Send the request ``build(fresh)`` makes, through the one retry loop: 429 and 5xx wait
     Retry-After (capped) or the backoff; a 401 is tried once more at once with ``fresh`` set
     (for the caller to fetch its credentials again); connection failures are retried."""
@@ -74,7 +80,9 @@ def send(what: str, build: Callable[[bool], urllib.request.Request], *, backoff:
     def attempt(fresh: bool) -> Reply:
         request = build(fresh)
         try:
-            with opener(is_loopback(urlsplit(request.full_url).hostname)).open(request, timeout=timeout) as response:
+            with opener(is_loopback(urlsplit(request.full_url).hostname)).open(
+                request, timeout=timeout
+            ) as response:
                 return Reply(response.status, response.read())
         except urllib.error.HTTPError as err:
             reply = Reply(err.code, err.read(), f"HTTP {err.code}")
@@ -83,8 +91,9 @@ def send(what: str, build: Callable[[bool], urllib.request.Request], *, backoff:
             if err.code == 401:
                 raise TryAgain(reply.problem, at_once=True, outcome=reply) from None
             if err.code in RETRY_STATUSES:
-                raise TryAgain(reply.problem, after=retry_after_seconds(retry_after, retry_after_cap),
-                               outcome=reply) from None
+                raise TryAgain(
+                    reply.problem, after=retry_after_seconds(retry_after, retry_after_cap), outcome=reply
+                ) from None
             return reply
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as err:
             problem = type(getattr(err, "reason", err)).__name__

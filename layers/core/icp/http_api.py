@@ -1,4 +1,4 @@
-"""The REST API (design §6), served by one function through Powertools' resolver with
+"""The REST API (README, "The REST API, ServiceNow and partners"), served by one function through Powertools' resolver with
 request validation. The routes only translate HTTP to core calls; errors become HTTP once,
 here, from each error's ``http_status``.
 
@@ -62,8 +62,11 @@ class BandwidthChange(BaseModel):
 
 
 def _error(status: int, error: str, message: str, field: str | None, rule: str | None) -> Response:
-    return Response(status_code=status, content_type="application/json",
-                    body={"error": error, "message": message, "field": field, "rule": rule})
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body={"error": error, "message": message, "field": field, "rule": rule},
+    )
 
 
 @app.exception_handler(IcpError)
@@ -78,13 +81,20 @@ def _invalid(exc: RequestValidationError) -> Response:
     first = exc.errors()[0]
     location = [str(p) for p in first.get("loc", ()) if p != "body"]
     field = "body" if first.get("type") == "json_invalid" else ".".join(location) or "body"
-    return _error(400, "InvalidRequest", f"{field}: {first.get('msg', 'invalid')}", field, str(first.get("type")))
+    return _error(
+        400, "InvalidRequest", f"{field}: {first.get('msg', 'invalid')}", field, str(first.get("type"))
+    )
 
 
 @app.not_found
 def _not_found(exc: Exception) -> Response:
-    return _error(404, "NotFound", f"no route {app.current_event.http_method} {app.current_event.path}", "path",
-                  "known-route")
+    return _error(
+        404,
+        "NotFound",
+        f"no route {app.current_event.http_method} {app.current_event.path}",
+        "path",
+        "known-route",
+    )
 
 
 def _raw_body() -> bytes:
@@ -96,18 +106,24 @@ def _raw_body() -> bytes:
 
 
 def _accepted(submitted: Submitted) -> Response:
-    return Response(status_code=202, content_type="application/json", body={
-        "connectionId": submitted.connectionId,
-        "requestId": submitted.requestId,
-        "status": submitted.status,
-        "statusUrl": f"/v1/connections/{submitted.connectionId}",
-        "executionArn": submitted.executionArn,
-    })
+    return Response(
+        status_code=202,
+        content_type="application/json",
+        body={
+            "connectionId": submitted.connectionId,
+            "requestId": submitted.requestId,
+            "status": submitted.status,
+            "statusUrl": f"/v1/connections/{submitted.connectionId}",
+            "executionArn": submitted.executionArn,
+        },
+    )
 
 
 @app.post("/v1/connections")
 def create_connection(request: Annotated[ConnectionRequest, Body()]):
-    return _accepted(submit_request(request.model_dump(mode="json", exclude_none=True), API_SOURCE, [_caller()]))
+    return _accepted(
+        submit_request(request.model_dump(mode="json", exclude_none=True), API_SOURCE, [_caller()])
+    )
 
 
 @app.get("/v1/connections")
@@ -123,20 +139,25 @@ def get_connection(connectionId: str) -> dict[str, Any]:
 
 @app.delete("/v1/connections/<connectionId>")
 def decommission_connection(connectionId: str):
-    return Response(status_code=202, content_type="application/json",
-                    body=request_decommission(connectionId, [_caller()]))
+    return Response(
+        status_code=202, content_type="application/json", body=request_decommission(connectionId, [_caller()])
+    )
 
 
 @app.post("/v1/connections/<connectionId>/bandwidth")
 def resize_connection(connectionId: str, change: Annotated[BandwidthChange, Body()]):
-    return Response(status_code=202, content_type="application/json",
-                    body=request_resize(connectionId, change.bandwidth))
+    return Response(
+        status_code=202, content_type="application/json", body=request_resize(connectionId, change.bandwidth)
+    )
 
 
 @app.post("/v1/connections/<connectionId>/drill")
 def drill_connection(connectionId: str, drill: Annotated[DrillRequest | None, Body()] = None):
-    return Response(status_code=202, content_type="application/json",
-                    body=request_drill(connectionId, drill.reason if drill else None, _caller()))
+    return Response(
+        status_code=202,
+        content_type="application/json",
+        body=request_drill(connectionId, drill.reason if drill else None, _caller()),
+    )
 
 
 @app.get("/v1/connections/<connectionId>/execution")
@@ -144,8 +165,9 @@ def get_execution(connectionId: str) -> dict[str, Any]:
     record = find_record(connectionId)
     described = executions.describe(record)
     if described is None:
-        raise ConnectionNotFound(f"connection {record.connectionId} has no execution", field="connectionId",
-                                 rule="has-execution")
+        raise ConnectionNotFound(
+            f"connection {record.connectionId} has no execution", field="connectionId", rule="has-execution"
+        )
     return described
 
 
@@ -163,7 +185,9 @@ def retry_connection(connectionId: str):
 def account() -> dict[str, Any]:
     region = app.current_event.get_query_string_value("region")
     if region is not None and region not in known_regions():
-        raise InvalidRequest(f"region: {region[:40]!r} is not an AWS Region", field="region", rule="known-region")
+        raise InvalidRequest(
+            f"region: {region[:40]!r} is not an AWS Region", field="region", rule="known-region"
+        )
     return account_view(region or default_region())
 
 
@@ -194,7 +218,9 @@ def partner_callback_route(provider: str) -> dict[str, Any]:
     try:
         secret_arn = provider_config(provider).secret_arn
     except IcpError:
-        raise UnknownPartner(f"no partner {provider!r} is configured", field="provider", rule="configured-partner") from None
+        raise UnknownPartner(
+            f"no partner {provider!r} is configured", field="provider", rule="configured-partner"
+        ) from None
     secret = secrets.shared_secret(secret_arn)
     decision = parse_decision(inbound.signed_json(_raw_body(), event.headers, secret))
     inbound.refuse_replay(f"partner-{provider}", event.headers)
@@ -204,19 +230,31 @@ def partner_callback_route(provider: str) -> dict[str, Any]:
 
 
 def _refusal(status: int, error: str, message: str, field: str, rule: str) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"},
-            "body": json.dumps({"error": error, "message": message, "field": field, "rule": rule})}
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"error": error, "message": message, "field": field, "rule": rule}),
+    }
 
 
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # Refused before any parsing: a large or non-JSON body costs nothing more than this.
     body = event.get("body") or ""
     if len(body) > inbound.MAX_BODY_BYTES:
-        return _refusal(413, "BodyTooLarge", f"the body is over {inbound.MAX_BODY_BYTES} bytes", "body", "max-64KiB")
-    content_type = next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "content-type"), "")
+        return _refusal(
+            413, "BodyTooLarge", f"the body is over {inbound.MAX_BODY_BYTES} bytes", "body", "max-64KiB"
+        )
+    content_type = next(
+        (v for k, v in (event.get("headers") or {}).items() if k.lower() == "content-type"), ""
+    )
     if body and content_type and content_type.split(";")[0].strip().lower() != "application/json":
-        return _refusal(415, "UnsupportedMediaType", f"the body must be application/json, not {content_type}",
-                        "Content-Type", "application/json")
+        return _refusal(
+            415,
+            "UnsupportedMediaType",
+            f"the body must be application/json, not {content_type}",
+            "Content-Type",
+            "application/json",
+        )
     if body and event.get("isBase64Encoded"):
         try:
             base64.b64decode(body).decode("utf-8")

@@ -1,4 +1,4 @@
-"""The request model (design §3) and the connection record (design §4).
+"""The request model (docs/events.md, "Interconnect Connection Requested") and the connection record.
 
 One request model serves the EventBridge event detail, the REST API body and the
 CLI. Field-level rules live here; rules that need the world (environments, quotas,
@@ -123,7 +123,9 @@ class AwsSide(Strict):
     def _gateway_matches_attachment(self) -> AwsSide:
         prefix = {"transit-gateway": "tgw-", "virtual-private-gateway": "vgw-", "cloud-wan": "core-network-"}
         if not self.gatewayId.startswith(prefix[self.attachment]):
-            raise ValueError(f"gatewayId must start with {prefix[self.attachment]!r} for attachment {self.attachment}")
+            raise ValueError(
+                f"gatewayId must start with {prefix[self.attachment]!r} for attachment {self.attachment}"
+            )
         return self
 
 
@@ -134,7 +136,9 @@ class RemoteMulticloud(Strict):
     # Omitted: read from the Google network (compute networks.get).
     mtu: int | None = Field(default=None, ge=1300, le=8896)
     # The remoteAccount identifier CreateConnection carries; omitted, the project id is sent.
-    remoteAccount: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[-a-zA-Z0-9_@.]+$")
+    remoteAccount: str | None = Field(
+        default=None, min_length=1, max_length=255, pattern=r"^[-a-zA-Z0-9_@.]+$"
+    )
 
     _cidrs = field_validator("cidrs")(classmethod(lambda cls, v: _normalise_cidrs(v)))
 
@@ -183,7 +187,9 @@ class ConnectionRequest(Strict):
     @model_validator(mode="after")
     def _provider_matches_type(self) -> ConnectionRequest:
         if (self.type == ConnectionType.MULTICLOUD) != (self.provider == "google-cloud"):
-            raise ValueError("provider must be 'google-cloud' for multicloud, and a last-mile partner otherwise")
+            raise ValueError(
+                "provider must be 'google-cloud' for multicloud, and a last-mile partner otherwise"
+            )
         if self.maxBandwidth and bandwidth_mbps(self.maxBandwidth) < bandwidth_mbps(self.bandwidth):
             raise ValueError("maxBandwidth must not be below bandwidth")
         return self
@@ -230,8 +236,13 @@ TRANSITIONS: dict[Status | None, set[Status]] = {
     Status.AWAITING_ACTIVATION: {Status.PROVISIONING, Status.FAILED},
     Status.PROVISIONING: {Status.ROUTES_PROPAGATING, Status.FAILED},
     Status.ROUTES_PROPAGATING: {Status.ACTIVE, Status.FAILED},
-    Status.ACTIVE: {Status.DEGRADED, Status.RESIZING, Status.DECOMMISSIONING, Status.ROUTES_PROPAGATING,
-                    Status.FAILED},
+    Status.ACTIVE: {
+        Status.DEGRADED,
+        Status.RESIZING,
+        Status.DECOMMISSIONING,
+        Status.ROUTES_PROPAGATING,
+        Status.FAILED,
+    },
     Status.DEGRADED: {Status.ACTIVE, Status.DECOMMISSIONING, Status.FAILED, Status.ROUTES_PROPAGATING},
     Status.RESIZING: {Status.ACTIVE, Status.DEGRADED, Status.FAILED},
     Status.DECOMMISSIONING: {Status.DECOMMISSIONED, Status.FAILED},
@@ -325,8 +336,11 @@ class ConnectionRecord(BaseModel):
         AssertionError."""
         value: str | None = getattr(self, field)
         if not value:
-            raise RecordIncomplete(f"connection {self.connectionId} has no {field} yet", field=field,
-                                   rule="set-by-an-earlier-step")
+            raise RecordIncomplete(
+                f"connection {self.connectionId} has no {field} yet",
+                field=field,
+                rule="set-by-an-earlier-step",
+            )
         return value
 
     @property
@@ -335,7 +349,18 @@ class ConnectionRecord(BaseModel):
 
     def public_view(self) -> dict[str, Any]:
         """The JSON that GET /v1/connections/{id} and LocalCloud.connection() return."""
-        data = self.model_dump(mode="json", by_alias=True, exclude={"waitToken", "decommissionApprovalToken", "version", "lease",
-                                                                   "awsStateSeen", "awsStateReads",
-                                                                   "awsRequestedSeen", "awsCreatedAt"})
+        data = self.model_dump(
+            mode="json",
+            by_alias=True,
+            exclude={
+                "waitToken",
+                "decommissionApprovalToken",
+                "version",
+                "lease",
+                "awsStateSeen",
+                "awsStateReads",
+                "awsRequestedSeen",
+                "awsCreatedAt",
+            },
+        )
         return data

@@ -1,4 +1,4 @@
-"""The checks of design §3 that need the world: environments, gateways, other connections, quotas.
+"""The request checks that need the world (README, "How it works"): environments, gateways, other connections, quotas.
 
 Each check raises a ``RequestRejected`` subclass naming the field and the rule. The pure
 rules (CIDR overlap, MTU alignment) are plain functions so they can be property-tested.
@@ -46,10 +46,13 @@ class Quotas:
     def configured(cls) -> Quotas:
         """The deployment's quotas (icp.config: QUOTA_*; unset, AWS's defaults above)."""
         settings = config.settings()
-        return cls(created=settings.quota_created_connections,
-                   outstanding_requested=settings.quota_outstanding_requested,
-                   multicloud_per_provider=settings.quota_multicloud_per_provider,
-                   last_mile_per_provider=settings.quota_last_mile_per_provider, scope=settings.quota_scope)
+        return cls(
+            created=settings.quota_created_connections,
+            outstanding_requested=settings.quota_outstanding_requested,
+            multicloud_per_provider=settings.quota_multicloud_per_provider,
+            last_mile_per_provider=settings.quota_last_mile_per_provider,
+            scope=settings.quota_scope,
+        )
 
 
 @dataclass
@@ -76,10 +79,12 @@ def quota_regions(region: str, quotas: Quotas) -> tuple[str, ...]:
 
 # --- pure rules --------------------------------------------------------------------
 def overlapping_pairs(cidrs: Iterable[str]) -> list[tuple[str, str]]:
-    networks = sorted({ipaddress.IPv4Network(c) for c in cidrs}, key=lambda n: (int(n.network_address), n.prefixlen))
+    networks = sorted(
+        {ipaddress.IPv4Network(c) for c in cidrs}, key=lambda n: (int(n.network_address), n.prefixlen)
+    )
     pairs = []
     for i, a in enumerate(networks):
-        for b in networks[i + 1:]:
+        for b in networks[i + 1 :]:
             if int(b.network_address) > int(a.broadcast_address):
                 break
             pairs.append((str(a), str(b)))
@@ -95,8 +100,9 @@ def check_cidrs(request: ConnectionRequest, records: Iterable[ConnectionRecord])
     if pairs:
         a, b = pairs[0]
         field_name = "remote.cidrs" if a in request.remote.cidrs or b in request.remote.cidrs else "aws.cidrs"
-        raise CidrOverlap(f"{a} overlaps {b}: CIDRs must not overlap on either side", field=field_name,
-                          rule="no-overlap")
+        raise CidrOverlap(
+            f"{a} overlaps {b}: CIDRs must not overlap on either side", field=field_name, rule="no-overlap"
+        )
     remote_networks = [ipaddress.IPv4Network(c) for c in request.remote.cidrs]
     for record in records:
         if record.requestId == request.requestId:
@@ -107,7 +113,8 @@ def check_cidrs(request: ConnectionRequest, records: Iterable[ConnectionRecord])
                 if mine.overlaps(ipaddress.IPv4Network(other)):
                     raise CidrOverlap(
                         f"{mine} overlaps {other} of connection {record.connectionId}",
-                        field="remote.cidrs", rule="no-overlap-with-existing-connections",
+                        field="remote.cidrs",
+                        rule="no-overlap-with-existing-connections",
                     )
 
 
@@ -117,9 +124,12 @@ def check_mtu(request: ConnectionRequest, network_mtu: int | None = None) -> Non
     an omitted ``aws.mtu`` follows the Google side."""
     if request.type == ConnectionType.LAST_MILE:
         if request.aws.mtu is not None and request.aws.mtu != LAST_MILE_MTU:
-            raise MtuMismatch(f"last mile runs at MTU {LAST_MILE_MTU}; aws.mtu is {request.aws.mtu}: "
-                              f"set aws.mtu to {LAST_MILE_MTU} or leave it out",
-                              field="aws.mtu", rule="last-mile-mtu-8500")
+            raise MtuMismatch(
+                f"last mile runs at MTU {LAST_MILE_MTU}; aws.mtu is {request.aws.mtu}: "
+                f"set aws.mtu to {LAST_MILE_MTU} or leave it out",
+                field="aws.mtu",
+                rule="last-mile-mtu-8500",
+            )
         return
     given = request.remote.mtu  # type: ignore[union-attr]
     remote_mtu = given if given is not None else network_mtu
@@ -130,12 +140,15 @@ def check_mtu(request: ConnectionRequest, network_mtu: int | None = None) -> Non
         raise MtuMismatch(
             f"{source} runs at MTU {remote_mtu}, above the {MULTICLOUD_MAX_MTU} a multicloud connection "
             f"carries: lower the network's MTU to {MULTICLOUD_MAX_MTU} or less",
-            field="remote.mtu", rule="mtu-within-connection")
+            field="remote.mtu",
+            rule="mtu-within-connection",
+        )
     if request.aws.mtu is not None and request.aws.mtu != remote_mtu:
         raise MtuMismatch(
             f"aws.mtu is {request.aws.mtu} but {source} is {remote_mtu}: align both sides (set aws.mtu to "
             f"{remote_mtu}, or leave it out to follow the Google side)",
-            field="remote.mtu", rule="mtu-aligned",
+            field="remote.mtu",
+            rule="mtu-aligned",
         )
 
 
@@ -143,13 +156,17 @@ def check_mtu(request: ConnectionRequest, network_mtu: int | None = None) -> Non
 def find_environment(request: ConnectionRequest, environments: list[dict[str, Any]]) -> dict[str, Any]:
     wanted = request.remoteLocation.lower()
     for environment in environments:
-        if provider_matches(environment, request.provider) and str(environment.get("location", "")).lower() == wanted:
+        if (
+            provider_matches(environment, request.provider)
+            and str(environment.get("location", "")).lower() == wanted
+        ):
             if environment.get("state") == "unavailable":
                 break
             return environment
     raise UnsupportedPair(
         f"no available {request.provider} environment for {request.awsRegion} <-> {request.remoteLocation}",
-        field="remoteLocation", rule="supported-pair",
+        field="remoteLocation",
+        rule="supported-pair",
     )
 
 
@@ -158,7 +175,8 @@ def check_bandwidth(request: ConnectionRequest, environment: dict[str, Any]) -> 
     if request.bandwidth not in offered:
         raise BandwidthNotOffered(
             f"{request.bandwidth} is not offered here; available: {', '.join(offered)}",
-            field="bandwidth", rule="offered-bandwidth",
+            field="bandwidth",
+            rule="offered-bandwidth",
         )
 
 
@@ -169,12 +187,16 @@ def check_locality(request: ConnectionRequest, world: World) -> None:
         raise RegionLocality(
             f"{request.aws.gatewayId} was not found in {request.awsRegion}: with a {request.aws.attachment} "
             "the connection must be in the gateway's own Region",
-            field="aws.gatewayId", rule="region-locality",
+            field="aws.gatewayId",
+            rule="region-locality",
         )
     for table, ok in world.route_tables_region_ok.items():
         if not ok:
-            raise RegionLocality(f"route table {table} is not in {request.awsRegion}",
-                                 field="aws.routeTableIds", rule="region-locality")
+            raise RegionLocality(
+                f"route table {table} is not in {request.awsRegion}",
+                field="aws.routeTableIds",
+                rule="region-locality",
+            )
 
 
 def check_stack_region(request: ConnectionRequest, world: World) -> None:
@@ -184,36 +206,50 @@ def check_stack_region(request: ConnectionRequest, world: World) -> None:
         raise RegionLocality(
             f"route tables in {request.awsRegion} cannot be written by this control plane, which runs in "
             f"{world.home_region}: deploy a stack in {request.awsRegion} for them",
-            field="aws.routeTableIds", rule="stack-region")
+            field="aws.routeTableIds",
+            rule="stack-region",
+        )
 
 
 def check_quotas(request: ConnectionRequest, world: World, quotas: Quotas) -> None:
     # Count from AWS (the account's truth) plus our own records not yet created there.
     existing = world.aws_connections
-    scope = (f"in {request.awsRegion}" if quotas.scope == "region"
-             else f"in the account (all Regions: {', '.join(world.quota_regions)})" if world.quota_regions
-             else "in the account")
+    scope = (
+        f"in {request.awsRegion}"
+        if quotas.scope == "region"
+        else f"in the account (all Regions: {', '.join(world.quota_regions)})"
+        if world.quota_regions
+        else "in the account"
+    )
     if len(existing) >= quotas.created:
-        raise QuotaExceeded(f"{len(existing)} connections exist {scope}; the quota is {quotas.created} "
-                            f"per {quotas.scope}", field="awsRegion", rule="quota-created-connections")
+        raise QuotaExceeded(
+            f"{len(existing)} connections exist {scope}; the quota is {quotas.created} per {quotas.scope}",
+            field="awsRegion",
+            rule="quota-created-connections",
+        )
     requested = sum(1 for c in existing if c.get("state") == "requested")
     if requested >= quotas.outstanding_requested:
         raise QuotaExceeded(
             f"{requested} connections {scope} are still waiting for activation; the quota is "
             f"{quotas.outstanding_requested} per {quotas.scope}",
-            field="awsRegion", rule="quota-outstanding-requested",
+            field="awsRegion",
+            rule="quota-outstanding-requested",
         )
     same_provider = sum(1 for c in existing if provider_matches(c, request.provider))
     if request.type == ConnectionType.MULTICLOUD and same_provider >= quotas.multicloud_per_provider:
         raise QuotaExceeded(
             f"{same_provider} multicloud connections to {request.provider} exist {scope}; the quota is "
-            f"{quotas.multicloud_per_provider} per {quotas.scope}", field="provider",
-            rule="quota-multicloud-per-provider")
+            f"{quotas.multicloud_per_provider} per {quotas.scope}",
+            field="provider",
+            rule="quota-multicloud-per-provider",
+        )
     if request.type == ConnectionType.LAST_MILE and same_provider >= quotas.last_mile_per_provider:
         raise QuotaExceeded(
             f"{same_provider} last-mile connections with {request.provider} exist {scope}; the quota is "
-            f"{quotas.last_mile_per_provider} per {quotas.scope}", field="provider",
-            rule="quota-last-mile-per-provider")
+            f"{quotas.last_mile_per_provider} per {quotas.scope}",
+            field="provider",
+            rule="quota-last-mile-per-provider",
+        )
 
 
 def check_remote_account(request: ConnectionRequest, environment: dict[str, Any]) -> None:
@@ -222,7 +258,10 @@ def check_remote_account(request: ConnectionRequest, environment: dict[str, Any]
         field_name = "remote.remoteAccount"
         raise InvalidRemoteAccount(
             f"environment {environment.get('environmentId')} identifies the remote side by an e-mail address; "
-            f"give one in {field_name}", field=field_name, rule="remote-identifier-type")
+            f"give one in {field_name}",
+            field=field_name,
+            rule="remote-identifier-type",
+        )
 
 
 def check_request(request: ConnectionRequest, world: World, quotas: Quotas) -> dict[str, Any]:

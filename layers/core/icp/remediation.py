@@ -38,8 +38,12 @@ class Settings:
     def configured(cls) -> Settings:
         """The deployment's values (icp.config; the template's parameters of the same meaning)."""
         settings = config.settings()
-        return cls(grace_seconds=settings.remediation_grace_seconds, flap_downs=settings.flap_downs,
-                   flap_window_seconds=settings.flap_window_seconds, reminder_seconds=settings.reminder_seconds)
+        return cls(
+            grace_seconds=settings.remediation_grace_seconds,
+            flap_downs=settings.flap_downs,
+            flap_window_seconds=settings.flap_window_seconds,
+            reminder_seconds=settings.reminder_seconds,
+        )
 
 
 @dataclass(frozen=True)
@@ -84,15 +88,19 @@ def next_bandwidth(current: str, offered: list[str], ceiling: str | None) -> str
     return bigger[0]
 
 
-def decide(signal: Signal, record: ConnectionRecord, settings: Settings, offered: list[str] | None = None) -> Decision:
+def decide(
+    signal: Signal, record: ConnectionRecord, settings: Settings, offered: list[str] | None = None
+) -> Decision:
     """What to do about ``signal``. ``record.linkDowns`` already includes this signal's down."""
     status = record.status
     if signal.kind == "link-down":
         if status not in (Status.ACTIVE, Status.RESIZING, Status.DEGRADED):
             return Decision(None, f"link down while {status.value}: provisioning handles it")
         if is_flapping(record.linkDowns, signal.at, settings):
-            return Decision(Action.FAILOVER_NOW, f"{settings.flap_downs} downs within "
-                                                 f"{settings.flap_window_seconds} s: flapping")
+            return Decision(
+                Action.FAILOVER_NOW,
+                f"{settings.flap_downs} downs within {settings.flap_window_seconds} s: flapping",
+            )
         return Decision(Action.FAILOVER, "link down")
     if signal.kind == "link-failed":
         if status in (Status.ACTIVE, Status.DEGRADED, Status.RESIZING):
@@ -107,7 +115,9 @@ def decide(signal: Signal, record: ConnectionRecord, settings: Settings, offered
             return Decision(None, f"utilization alarm while {status.value}")
         target = next_bandwidth(record.bandwidth or "", offered or [], record.request.get("maxBandwidth"))
         if target is None:
-            return Decision(None, "utilization high, but no larger bandwidth is allowed (maxBandwidth) or offered")
+            return Decision(
+                None, "utilization high, but no larger bandwidth is allowed (maxBandwidth) or offered"
+            )
         return Decision(Action.RESIZE, f"utilization over threshold: grow to {target}", bandwidth=target)
     if signal.kind in ("latency", "packet-loss"):
         if status != Status.ACTIVE:
@@ -115,10 +125,14 @@ def decide(signal: Signal, record: ConnectionRecord, settings: Settings, offered
         return Decision(Action.FAILOVER, f"{signal.kind} alarm: a grey failure")
     if signal.kind == "drill":
         if status != Status.ACTIVE:
-            return Decision(None, f"failover drill while {status.value}: only an ACTIVE connection is drilled")
+            return Decision(
+                None, f"failover drill while {status.value}: only an ACTIVE connection is drilled"
+            )
         by, why = signal.detail.get("by"), signal.detail.get("reason")
-        return Decision(Action.DRILL, "failover drill" + (f" requested by {by}" if by else "")
-                        + (f" ({why})" if why else ""))
+        return Decision(
+            Action.DRILL,
+            "failover drill" + (f" requested by {by}" if by else "") + (f" ({why})" if why else ""),
+        )
     if signal.kind == "route-drift":
         if status != Status.ACTIVE:
             return Decision(None, f"route drift while {status.value}")

@@ -42,8 +42,9 @@ class Backoff:
 
 
 class TryAgain(Exception):
-    def __init__(self, problem: str, *, after: float | None = None, at_once: bool = False,
-                 outcome: Any = None):
+    def __init__(
+        self, problem: str, *, after: float | None = None, at_once: bool = False, outcome: Any = None
+    ):
         super().__init__(problem)
         self.problem = problem
         self.after = after

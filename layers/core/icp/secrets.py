@@ -4,7 +4,6 @@ fetches each secret once per ``max_age``). Values never go into logs or messages
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from icp.errors import IcpError
 
@@ -27,14 +26,3 @@ def shared_secret(secret_arn: str, *, refresh: bool = False) -> str:
     if not value:
         raise IcpError("a signing secret is empty", field="secretArn", rule="non-empty")
     return value
-
-
-def secret_json(secret_arn: str, *, refresh: bool = False) -> dict[str, Any]:
-    """A secret holding a JSON object (e.g. ServiceNow's instance URL and credentials)."""
-    try:
-        data = json.loads(_value(secret_arn, refresh))
-    except ValueError as exc:
-        raise IcpError("a secret is not JSON", field="secretArn", rule="json") from exc
-    if not isinstance(data, dict):
-        raise IcpError("a secret is not a JSON object", field="secretArn", rule="json-object")
-    return data

@@ -86,18 +86,27 @@ _SECRET_WORDS = (
 )
 _SCRUBS: tuple[tuple[re.Pattern[str], str], ...] = (
     # PEM private keys, whole.
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.S),
-     REDACTED),
+    (
+        re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.S),
+        REDACTED,
+    ),
     # Credentials inside a URL: scheme://user:password@host
     (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@:]+:[^\s/@]+@"), rf"\1{REDACTED}@"),
     # Authorization header values (a credential has a digit, +, / or = in it; prose rarely does).
-    (re.compile(r"\b(Bearer|Basic)\s+(?=[A-Za-z0-9._~+/=-]*[0-9+/=])[A-Za-z0-9._~+/=-]{8,}"), rf"\1 {REDACTED}"),
+    (
+        re.compile(r"\b(Bearer|Basic)\s+(?=[A-Za-z0-9._~+/=-]*[0-9+/=])[A-Za-z0-9._~+/=-]{8,}"),
+        rf"\1 {REDACTED}",
+    ),
     # "activationKey": "...", password=..., secret: ... (JSON, query strings, prose with a colon)
-    (re.compile(rf"(?i)\b({_SECRET_WORDS})([\"']?\s*[:=]\s*[\"']?)(?:(?:bearer|basic)\s+)?[^\s\"',;&}}]+"),
-     rf"\1\2{REDACTED}"),
+    (
+        re.compile(rf"(?i)\b({_SECRET_WORDS})([\"']?\s*[:=]\s*[\"']?)(?:(?:bearer|basic)\s+)?[^\s\"',;&}}]+"),
+        rf"\1\2{REDACTED}",
+    ),
     # "activation key lk-1a2b..." in prose: the word, then a token with a digit in it.
-    (re.compile(rf"(?i)\b({_SECRET_WORDS})(\s+(?:is\s+|of\s+)?)(?=[^\s\"',;]*\d)[^\s\"',;]{{8,}}"),
-     rf"\1\2{REDACTED}"),
+    (
+        re.compile(rf"(?i)\b({_SECRET_WORDS})(\s+(?:is\s+|of\s+)?)(?=[^\s\"',;]*\d)[^\s\"',;]{{8,}}"),
+        rf"\1\2{REDACTED}",
+    ),
     # Google Cloud pairing keys: <uuid>/<region>/<n>.
     (re.compile(r"\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}/[a-z]+-[a-z]+\d+/\d+\b"), REDACTED),
     # AWS access key ids, and JSON web tokens.
@@ -154,8 +163,9 @@ class Credentials:
         return f"Basic {basic}"
 
 
-
-def parse_credentials(raw: str | bytes | dict[str, Any], defaults: dict[str, str] | None = None) -> Credentials:
+def parse_credentials(
+    raw: str | bytes | dict[str, Any], defaults: dict[str, str] | None = None
+) -> Credentials:
     """The secret's value as Credentials, ``instanceUrl`` and ``username`` filled in from
     ``defaults`` (by default the environment) where the secret has none; ServiceNowNotSetUp if
     it holds no password or token yet, ServiceNowUnavailable (without the value) if it is not
@@ -170,30 +180,46 @@ def parse_credentials(raw: str | bytes | dict[str, Any], defaults: dict[str, str
         except ValueError:
             data = None  # the decoder's message may quote the secret: say nothing of it
     if not isinstance(data, dict):
-        raise ServiceNowUnavailable("the ServiceNow secret is not a JSON object", field=SECRET_ENV,
-                                    rule="secret-shape")
+        raise ServiceNowUnavailable(
+            "the ServiceNow secret is not a JSON object", field=SECRET_ENV, rule="secret-shape"
+        )
     url = str(data.get("instanceUrl") or defaults.get("instanceUrl") or "").rstrip("/")
     token = data.get("oauthToken") or None
-    username, password = data.get("username") or defaults.get("username") or None, data.get("password") or None
+    username, password = (
+        data.get("username") or defaults.get("username") or None,
+        data.get("password") or None,
+    )
     if url and not (token or password):
         raise ServiceNowNotSetUp(
-            "the ServiceNow secret has no password yet: set \"password\" (or \"oauthToken\") in the "
-            f"secret {SECRET_ENV} names (the stack's ServiceNowCredentials)", field="password", rule="not-set")
+            'the ServiceNow secret has no password yet: set "password" (or "oauthToken") in the '
+            f"secret {SECRET_ENV} names (the stack's ServiceNowCredentials)",
+            field="password",
+            rule="not-set",
+        )
     if not url or not (token or (username and password)):
         raise ServiceNowUnavailable(
             "ServiceNow needs an instance URL and either a username and password or an oauthToken "
             f"(the URL and username from {INSTANCE_URL_ENV} and {USERNAME_ENV}, or the secret)",
-            field=SECRET_ENV, rule="secret-shape",
+            field=SECRET_ENV,
+            rule="secret-shape",
         )
     parts = urlsplit(url)
     if not (parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname))):
-        raise ServiceNowUnavailable("the ServiceNow instanceUrl must be https (http only on loopback)",
-                                    field="instanceUrl", rule="https")
+        raise ServiceNowUnavailable(
+            "the ServiceNow instanceUrl must be https (http only on loopback)",
+            field="instanceUrl",
+            rule="https",
+        )
     if parts.username or parts.password or parts.query or parts.fragment:
-        raise ServiceNowUnavailable("the ServiceNow instanceUrl must be a plain base URL",
-                                    field="instanceUrl", rule="base-url")
-    return Credentials(url, str(username) if username else None, str(password) if password else None,
-                       str(token) if token else None)
+        raise ServiceNowUnavailable(
+            "the ServiceNow instanceUrl must be a plain base URL", field="instanceUrl", rule="base-url"
+        )
+    return Credentials(
+        url,
+        str(username) if username else None,
+        str(password) if password else None,
+        str(token) if token else None,
+    )
 
 
 def configured() -> bool:
@@ -215,8 +241,9 @@ def _client_for(secret_arn: str) -> ServiceNowClient:
 
 
 def create_incident(*, short_description: str, description: str, correlation_id: str) -> str:
-    return client().create_incident(short_description=short_description, description=description,
-                                    correlation_id=correlation_id)
+    return client().create_incident(
+        short_description=short_description, description=description, correlation_id=correlation_id
+    )
 
 
 def resolve_incident(sys_id: str, *, close_notes: str) -> None:
@@ -255,8 +282,9 @@ class ServiceNowClient:
             value = parameters.get_secret(self.secret_arn, max_age=_SECRET_MAX_AGE, force_fetch=refresh)
         except parameters.exceptions.GetParameterError as exc:
             # Its message names the secret and AWS's error code, never the value.
-            raise ServiceNowUnavailable(f"could not read the ServiceNow secret: {exc}", field=SECRET_ENV,
-                                        rule="secret") from None
+            raise ServiceNowUnavailable(
+                f"could not read the ServiceNow secret: {exc}", field=SECRET_ENV, rule="secret"
+            ) from None
         return parse_credentials(value)
 
     def update_ticket(self, table: str, sys_id: str, *, work_notes: str, state: str | None = None) -> None:
@@ -265,27 +293,43 @@ class ServiceNowClient:
         body: dict[str, Any] = {"work_notes": scrub(work_notes, known=(creds.password, creds.oauth_token))}
         if state is not None:
             body["state"] = state
-        self._send("PATCH", f"/api/now/table/{quote(table, safe='')}/{quote(sys_id, safe='')}", body,
-                   what=f"{table}/{sys_id}")
+        self._send(
+            "PATCH",
+            f"/api/now/table/{quote(table, safe='')}/{quote(sys_id, safe='')}",
+            body,
+            what=f"{table}/{sys_id}",
+        )
 
     def create_incident(self, *, short_description: str, description: str, correlation_id: str) -> str:
         """Open an incident; returns its sys_id. ``correlation_id`` ties it to the connection."""
         creds = self.credentials()
         known = (creds.password, creds.oauth_token)
-        body = {"short_description": scrub(short_description, known=known)[:160],
-                "description": scrub(description, known=known), "correlation_id": correlation_id,
-                "category": "network", "urgency": "2", "impact": "2"}
+        body = {
+            "short_description": scrub(short_description, known=known)[:160],
+            "description": scrub(description, known=known),
+            "correlation_id": correlation_id,
+            "category": "network",
+            "urgency": "2",
+            "impact": "2",
+        }
         result = self._send("POST", "/api/now/table/incident", body, what="incident")
         sys_id = (result or {}).get("result", {}).get("sys_id")
         if not sys_id:
-            raise ServiceNowUnavailable("ServiceNow created an incident but returned no sys_id", rule="sys-id")
+            raise ServiceNowUnavailable(
+                "ServiceNow created an incident but returned no sys_id", rule="sys-id"
+            )
         return str(sys_id)
 
     def resolve_incident(self, sys_id: str, *, close_notes: str) -> None:
         creds = self.credentials()
-        body = {"state": "6", "close_code": "Solved (Permanently)",
-                "close_notes": scrub(close_notes, known=(creds.password, creds.oauth_token))}
-        self._send("PATCH", f"/api/now/table/incident/{quote(sys_id, safe='')}", body, what=f"incident/{sys_id}")
+        body = {
+            "state": "6",
+            "close_code": "Solved (Permanently)",
+            "close_notes": scrub(close_notes, known=(creds.password, creds.oauth_token)),
+        }
+        self._send(
+            "PATCH", f"/api/now/table/incident/{quote(sys_id, safe='')}", body, what=f"incident/{sys_id}"
+        )
 
     def _send(self, method: str, path: str, payload: dict[str, Any], *, what: str) -> dict[str, Any] | None:
         data = json.dumps(payload, separators=(",", ":")).encode()
@@ -300,8 +344,13 @@ class ServiceNowClient:
             request.add_header("Authorization", creds.authorization())
             return request
 
-        reply = http.send(f"ServiceNow {method} {what}", build, backoff=BACKOFF,
-                          retry_after_cap=RETRY_AFTER_CAP, timeout=TIMEOUT)
+        reply = http.send(
+            f"ServiceNow {method} {what}",
+            build,
+            backoff=BACKOFF,
+            retry_after_cap=RETRY_AFTER_CAP,
+            timeout=TIMEOUT,
+        )
         if 200 <= reply.status < 300:
             logger.info("ServiceNow %s %s: HTTP %s", method, what, reply.status)
             try:
@@ -313,8 +362,9 @@ class ServiceNowClient:
         text = scrub(_error_text(reply.body), known=(creds.password, creds.oauth_token))
         problem = reply.problem + (f" {text}" if text else "")
         if reply.status and reply.status not in http.RETRY_STATUSES:
-            raise ServiceNowUnavailable(f"ServiceNow {method} {what} refused: {problem}",
-                                        rule=f"http-{reply.status}")
+            raise ServiceNowUnavailable(
+                f"ServiceNow {method} {what} refused: {problem}", rule=f"http-{reply.status}"
+            )
         raise ServiceNowUnavailable(
             f"ServiceNow {method} {what} failed after {BACKOFF.attempts} attempts: {problem}",
             rule=f"http-{reply.status}" if reply.status else "unreachable",

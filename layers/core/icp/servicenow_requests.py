@@ -1,4 +1,4 @@
-"""ServiceNow tickets onto the request model (design §3, §6).
+"""ServiceNow tickets onto the request model (docs/servicenow.md).
 
 ServiceNow's outbound REST posts one JSON object per ticket: a request item (``sc_req_item``)
 of the catalog item "AWS Interconnect connection", or a change request (``change_request``)
@@ -24,16 +24,33 @@ SYS_ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 NUMBER_PATTERN = re.compile(r"[A-Z]{2,8}\d{4,}")
 
 # Variables every ticket needs; then those of its connection type.
-REQUIRED = ("connection_type", "provider", "aws_region", "remote_location", "bandwidth", "aws_attachment",
-            "aws_gateway_id", "aws_route_table_ids", "aws_cidrs", "remote_cidrs", "requester_team")
+REQUIRED = (
+    "connection_type",
+    "provider",
+    "aws_region",
+    "remote_location",
+    "bandwidth",
+    "aws_attachment",
+    "aws_gateway_id",
+    "aws_route_table_ids",
+    "aws_cidrs",
+    "remote_cidrs",
+    "requester_team",
+)
 MULTICLOUD_ONLY = ("remote_project", "remote_network", "remote_mtu")
 LAST_MILE_ONLY = ("remote_site_name", "remote_account")
 REQUIRED_FOR_TYPE = {
     "multicloud": ("remote_project", "remote_network"),
     "last-mile": LAST_MILE_ONLY,
 }
-OPTIONAL = ("max_bandwidth", "dx_gateway_id", "new_dx_gateway_name", "new_dx_gateway_asn", "aws_mtu",
-            "aws_backup_target")
+OPTIONAL = (
+    "max_bandwidth",
+    "dx_gateway_id",
+    "new_dx_gateway_name",
+    "new_dx_gateway_asn",
+    "aws_mtu",
+    "aws_backup_target",
+)
 KNOWN = frozenset(REQUIRED + MULTICLOUD_ONLY + LAST_MILE_ONLY + OPTIONAL)
 
 # Choice variables whose ServiceNow values may be spelled with "_" where the model has "-".
@@ -65,8 +82,11 @@ def _table(payload: dict[str, Any]) -> str:
     if name is None:
         raise _refuse("sys_class_name", "required", "the ticket's table is missing")
     if name not in TABLES:
-        raise _refuse("sys_class_name" if class_name else "table", "table",
-                      f"{name!r} is not one of {', '.join(TABLES)}")
+        raise _refuse(
+            "sys_class_name" if class_name else "table",
+            "table",
+            f"{name!r} is not one of {', '.join(TABLES)}",
+        )
     return name
 
 
@@ -114,9 +134,12 @@ class _Variables:
             raise _refuse("variables", "type", f"must be an object, not {type(raw).__name__}")
         unknown = [name for name in raw if name not in KNOWN]
         if unknown:
-            raise _refuse(f"variables.{unknown[0]}", "unknown",
-                          f"unknown variable{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-                          f"known: {', '.join(sorted(KNOWN))}")
+            raise _refuse(
+                f"variables.{unknown[0]}",
+                "unknown",
+                f"unknown variable{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(KNOWN))}",
+            )
         self.values: dict[str, str | int | list[str]] = {}
         for name, value in raw.items():
             cleaned = self._clean(name, value)
@@ -161,12 +184,13 @@ class _Variables:
 def _connection_type(variables: _Variables) -> str:
     kind = variables.require("connection_type")
     if kind not in REQUIRED_FOR_TYPE:
-        raise _refuse("variables.connection_type", "choice",
-                      f"{kind!r} is not one of multicloud, last_mile")
+        raise _refuse("variables.connection_type", "choice", f"{kind!r} is not one of multicloud, last_mile")
     others = LAST_MILE_ONLY if kind == "multicloud" else MULTICLOUD_ONLY
     for name in others:
         if variables.get(name) is not None:
-            raise _refuse(f"variables.{name}", "not-for-connection-type", f"does not apply to a {kind} connection")
+            raise _refuse(
+                f"variables.{name}", "not-for-connection-type", f"does not apply to a {kind} connection"
+            )
     return kind
 
 
@@ -174,12 +198,16 @@ def _attach_point(variables: _Variables) -> dict[str, Any]:
     gateway_id, new_name = variables.get("dx_gateway_id"), variables.get("new_dx_gateway_name")
     asn = variables.get("new_dx_gateway_asn")
     if (gateway_id is None) == (new_name is None):
-        raise _refuse("variables.dx_gateway_id", "one-of",
-                      "give exactly one of dx_gateway_id or new_dx_gateway_name")
+        raise _refuse(
+            "variables.dx_gateway_id", "one-of", "give exactly one of dx_gateway_id or new_dx_gateway_name"
+        )
     if gateway_id is not None:
         if asn is not None:
-            raise _refuse("variables.new_dx_gateway_asn", "only-with-new-gateway",
-                          "applies only to a new gateway (new_dx_gateway_name)")
+            raise _refuse(
+                "variables.new_dx_gateway_asn",
+                "only-with-new-gateway",
+                "applies only to a new gateway (new_dx_gateway_name)",
+            )
         return {"directConnectGatewayId": gateway_id}
     create: dict[str, Any] = {"name": new_name}
     if asn is not None:
@@ -192,8 +220,11 @@ def _backup_target(target: str) -> dict[str, str]:
         return {"transitGatewayId": target}
     if target.startswith("vgw-"):
         return {"gatewayId": target}
-    raise _refuse("variables.aws_backup_target", "backup-target",
-                  "must be a transit gateway (tgw-...) or a virtual private gateway (vgw-...)")
+    raise _refuse(
+        "variables.aws_backup_target",
+        "backup-target",
+        "must be a transit gateway (tgw-...) or a virtual private gateway (vgw-...)",
+    )
 
 
 def _aws_side(variables: _Variables) -> dict[str, Any]:
@@ -212,15 +243,19 @@ def _aws_side(variables: _Variables) -> dict[str, Any]:
 
 def _remote_side(variables: _Variables, kind: str) -> dict[str, Any]:
     if kind == "multicloud":
-        remote: dict[str, Any] = {"project": variables.require("remote_project"),
-                                  "network": variables.require("remote_network"),
-                                  "cidrs": variables.require("remote_cidrs")}
+        remote: dict[str, Any] = {
+            "project": variables.require("remote_project"),
+            "network": variables.require("remote_network"),
+            "cidrs": variables.require("remote_cidrs"),
+        }
         if (mtu := variables.get("remote_mtu")) is not None:
             remote["mtu"] = mtu
         return remote
-    return {"siteName": variables.require("remote_site_name"),
-            "cidrs": variables.require("remote_cidrs"),
-            "remoteAccount": variables.require("remote_account")}
+    return {
+        "siteName": variables.require("remote_site_name"),
+        "cidrs": variables.require("remote_cidrs"),
+        "remoteAccount": variables.require("remote_account"),
+    }
 
 
 def request_from_servicenow(payload: dict[str, Any]) -> dict[str, Any]:
@@ -247,8 +282,10 @@ def request_from_servicenow(payload: dict[str, Any]) -> dict[str, Any]:
         "attachPoint": _attach_point(variables),
         "aws": _aws_side(variables),
         "remote": _remote_side(variables, kind),
-        "requester": {"team": variables.require("requester_team"),
-                      "servicenow": {"table": table, "sysId": sys_id}},
+        "requester": {
+            "team": variables.require("requester_team"),
+            "servicenow": {"table": table, "sysId": sys_id},
+        },
     }
     if (ceiling := variables.get("max_bandwidth")) is not None:
         request["maxBandwidth"] = ceiling

@@ -25,25 +25,46 @@ def sign(secret: str, timestamp: str | int, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def verify(secret: str, timestamp: str | None, signature: str | None, body: bytes, *, now: float,
-           window: float = REPLAY_WINDOW_SECONDS) -> None:
+def verify(
+    secret: str,
+    timestamp: str | None,
+    signature: str | None,
+    body: bytes,
+    *,
+    now: float,
+    window: float = REPLAY_WINDOW_SECONDS,
+) -> None:
     """Raise SignatureInvalid naming the header and the rule that failed."""
     if not signature:
         raise SignatureInvalid("the request is not signed", field=SIGNATURE_HEADER, rule="required")
     if not timestamp or not timestamp.isdigit():
-        raise SignatureInvalid("the signature timestamp is missing or not unix seconds",
-                               field=TIMESTAMP_HEADER, rule="unix-seconds")
+        raise SignatureInvalid(
+            "the signature timestamp is missing or not unix seconds",
+            field=TIMESTAMP_HEADER,
+            rule="unix-seconds",
+        )
     if abs(now - int(timestamp)) > window:
-        raise SignatureInvalid(f"the signature timestamp is more than {int(window)} s from now",
-                               field=TIMESTAMP_HEADER, rule="replay-window")
+        raise SignatureInvalid(
+            f"the signature timestamp is more than {int(window)} s from now",
+            field=TIMESTAMP_HEADER,
+            rule="replay-window",
+        )
     # Sign the header exactly as sent, so "0123" cannot stand in for "123".
     if not hmac.compare_digest(sign(secret, timestamp, body), signature):
-        raise SignatureInvalid("the signature does not match the body", field=SIGNATURE_HEADER,
-                               rule="hmac-sha256")
+        raise SignatureInvalid(
+            "the signature does not match the body", field=SIGNATURE_HEADER, rule="hmac-sha256"
+        )
 
 
-def signature_valid(secret: str, timestamp: str | None, signature: str | None, body: bytes, *, now: float,
-                    window: float = REPLAY_WINDOW_SECONDS) -> bool:
+def signature_valid(
+    secret: str,
+    timestamp: str | None,
+    signature: str | None,
+    body: bytes,
+    *,
+    now: float,
+    window: float = REPLAY_WINDOW_SECONDS,
+) -> bool:
     try:
         verify(secret, timestamp, signature, body, now=now, window=window)
     except SignatureInvalid:

@@ -62,10 +62,14 @@ def markers_model() -> type[_MarkerItem]:
 
 def _on_this_table(model: type[M]) -> type[M]:
     """``model`` bound to this deployment's table: TABLE_NAME, in the function's Region."""
-    meta = type("Meta", (), {
-        "table_name": config.settings().require("table_name"),
-        "region": config.settings().region(),
-    })
+    meta = type(
+        "Meta",
+        (),
+        {
+            "table_name": config.settings().require("table_name"),
+            "region": config.settings().region(),
+        },
+    )
     return cast(type[M], type(model.__name__.lstrip("_"), (model,), {"Meta": meta, "__module__": __name__}))
 
 
@@ -124,7 +128,9 @@ def create(record: ConnectionRecord) -> ConnectionRecord:
     except PutError as exc:
         if _is_condition_failure(exc):
             raise DuplicateRequest(
-                f"a record already exists for requestId {record.requestId!r}", field="requestId", rule="unique"
+                f"a record already exists for requestId {record.requestId!r}",
+                field="requestId",
+                rule="unique",
             ) from exc
         raise
     return record
@@ -134,7 +140,9 @@ def get(connection_id: str) -> ConnectionRecord:
     try:
         return _from_item(records_model().get(_key(connection_id), RECORD_SK, consistent_read=True))
     except DoesNotExist as exc:
-        raise ConnectionNotFound(f"no connection {connection_id!r}", field="connectionId", rule="exists") from exc
+        raise ConnectionNotFound(
+            f"no connection {connection_id!r}", field="connectionId", rule="exists"
+        ) from exc
 
 
 def find(connection_id: str) -> ConnectionRecord | None:
@@ -157,8 +165,9 @@ def save(record: ConnectionRecord) -> ConnectionRecord:
     return updated
 
 
-def update(connection_id: str, change: Callable[[ConnectionRecord], ConnectionRecord | None],
-           attempts: int = 5) -> ConnectionRecord:
+def update(
+    connection_id: str, change: Callable[[ConnectionRecord], ConnectionRecord | None], attempts: int = 5
+) -> ConnectionRecord:
     """Read, apply ``change``, write with the version guard; re-read and re-apply on a race.
     ``change`` returns None when there is nothing to write."""
     for attempt in range(attempts):

@@ -115,12 +115,18 @@ class DirectConnectEmulator(GatewayAssociations, ServiceEmulator):
         if not (64512 <= amazonSideAsn <= 65534 or 4200000000 <= amazonSideAsn <= 4294967294):
             raise client_error(f"amazonSideAsn {amazonSideAsn} is not a private ASN")
         gateway = Gateway(
-            str(uuid.uuid4()), directConnectGatewayName, amazonSideAsn, self.account_id, merged_tags([], tags or [])
+            str(uuid.uuid4()),
+            directConnectGatewayName,
+            amazonSideAsn,
+            self.account_id,
+            merged_tags([], tags or []),
         )
         self._gateways[gateway.id] = gateway
         self._changed()
         gateway.timer = self.clock.call_later(
-            GATEWAY_PENDING_SECONDS, lambda: self._gateway_to(gateway, "pending", "available"), "dx gateway pending"
+            GATEWAY_PENDING_SECONDS,
+            lambda: self._gateway_to(gateway, "pending", "available"),
+            "dx gateway pending",
         )
         return {"directConnectGateway": gateway.view()}
 
@@ -154,7 +160,9 @@ class DirectConnectEmulator(GatewayAssociations, ServiceEmulator):
         self._changed()
         if associated:  # accept-then-revert: it looks deleted for a few minutes, then comes back
             gateway.timer = self.clock.call_later(
-                GATEWAY_REVERT_SECONDS, lambda: self._gateway_to(gateway, "deleting", "available"), "dx gateway revert"
+                GATEWAY_REVERT_SECONDS,
+                lambda: self._gateway_to(gateway, "deleting", "available"),
+                "dx gateway revert",
             )
         else:
             gateway.timer = self.clock.call_later(
@@ -211,8 +219,10 @@ class DirectConnectEmulator(GatewayAssociations, ServiceEmulator):
     def _tagged(self, arn: str) -> Gateway:
         prefix = self.gateway_arn("")
         if not arn.startswith(prefix):
-            raise client_error(f"Resource {arn} does not exist (only Direct Connect gateways are tagged here)")
-        return self._gateway(arn[len(prefix):])
+            raise client_error(
+                f"Resource {arn} does not exist (only Direct Connect gateways are tagged here)"
+            )
+        return self._gateway(arn[len(prefix) :])
 
     @staticmethod
     def _cancel(item: Association | Gateway) -> None:

@@ -122,7 +122,9 @@ class GatewayAssociations:
                 (
                     a.id
                     for a in self._associations.values()
-                    if a.gateway_id == directConnectGatewayId and a.associated_id == virtualGatewayId and a.live
+                    if a.gateway_id == directConnectGatewayId
+                    and a.associated_id == virtualGatewayId
+                    and a.live
                 ),
                 "",
             )

@@ -3,7 +3,7 @@ Compute Engine VPC networks with peering.
 
 ``PartnerServer`` puts it on the wire (TransportManager over gRPC, Compute Engine over
 REST); tests read it directly (``routes``, ``resources``, ``transport``, ``get_status``)
-and steer it with plain-Python methods (``set_network_mtu``, ``add_subnet``,
+and steer it with plain-Python methods (``set_network_mtu``,
 ``fail_next``). Sources for each behaviour, and what is an assumption, are listed in
 docs/conformance.md ("Google Cloud: transports, GetStatus, networks and peering").
 
@@ -51,7 +51,7 @@ What it reproduces:
   ``set_network_mtu(p, n, None)`` leaves the field out, as on networks created before it
   existed, which Google documents as 1460). By default any network a call names exists
   (created on demand, with a default internet route); with ``networks_on_demand = False``
-  only networks a test made (``set_network_mtu``, ``add_subnet``) exist and any other is
+  only networks a test made (``set_network_mtu``) exist and any other is
   NOT_FOUND, as Compute answers for a missing network. Creating a transport in a network
   adds subnet routes for its ``advertised_routes`` there too: the Google-side CIDRs a
   request names are the customer's existing subnets.

@@ -1,12 +1,12 @@
 """The Google Cloud emulator's plain-Python surface (icp_local.emulators.google_cloud): the faults,
-subnets and MTUs a test sets, and the transports, resources and routes it reads.
+MTUs a test sets, and the transports, resources and routes it reads.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from icp_local.emulators.google_cloud_model import MTU_RANGE, GoogleApiError, cidrs
+from icp_local.emulators.google_cloud_model import MTU_RANGE, GoogleApiError
 
 
 class TestControls:
@@ -21,14 +21,6 @@ class TestControls:
     def take_fault(self) -> GoogleApiError | None:
         with self._lock:
             return self._faults.pop(0) if self._faults else None
-
-    def add_subnet(self, project: str, network: str, cidr: str) -> None:
-        with self._lock:
-            net = self._network(project, network, create=True)
-            for prefix in cidrs([cidr], "subnet"):
-                if prefix not in net.subnets:
-                    net.subnets.append(prefix)
-                    self._changed()
 
     def set_network_mtu(self, project: str, network: str, mtu: int | None) -> None:
         """Give a network (created if need be) an MTU; None leaves ``mtu`` out of its

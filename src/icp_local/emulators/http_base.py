@@ -54,7 +54,9 @@ class JsonHandler(BaseHTTPRequestHandler):
 def serve_in_background(server: ThreadingHTTPServer, name: str) -> threading.Thread:
     """Starts answering on a daemon thread (the emulators poll every 50 ms, so stop is quick)."""
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
+    )
     thread.start()
     return thread
 

@@ -33,7 +33,9 @@ def idempotent(operation: str) -> Callable[[Callable[..., Connection]], Callable
         signature = inspect.signature(method)
 
         @functools.wraps(method)
-        def run(self: ConnectionRecords, *args: Any, clientToken: str | None = None, **kwargs: Any) -> dict[str, Any]:
+        def run(
+            self: ConnectionRecords, *args: Any, clientToken: str | None = None, **kwargs: Any
+        ) -> dict[str, Any]:
             bound = signature.bind(self, *args, **kwargs)
             bound.apply_defaults()
             request = {name: value for name, value in bound.arguments.items() if name != "self"}
@@ -65,9 +67,7 @@ class ConnectionRecords:
             raise api_error(VALIDATION, "The clientToken was already used with different parameters")
         return self._connections[connection_id]
 
-    def _remember(
-        self, operation: str, token: str | None, request: dict[str, Any], conn: Connection
-    ) -> None:
+    def _remember(self, operation: str, token: str | None, request: dict[str, Any], conn: Connection) -> None:
         if token is not None:
             self._tokens[(self.region, operation, token)] = (fingerprint_of(request), conn.id)
 

@@ -78,8 +78,11 @@ class InterconnectRules:
     def _check_quotas(self, env: Environment, *, outstanding_request: bool) -> None:
         # Per Region (the quotas page: "Region-specific unless noted"), or per account over every
         # Region (its rows say "per account"): a variant (docs/conformance.md, "Quotas").
-        live = [c for c in self._connections.values() if c.state in LIVE_STATES
-                and (self.variants.quota_scope == "account" or c.region == self.region)]
+        live = [
+            c
+            for c in self._connections.values()
+            if c.state in LIVE_STATES and (self.variants.quota_scope == "account" or c.region == self.region)
+        ]
         if len(live) >= self.max_connections:
             raise api_error(QUOTA, f"Quota of {self.max_connections} connections {self._quota_scope} reached")
         # Outstanding: not yet accepted by the partner (in pending-first, also those still being

@@ -48,8 +48,14 @@ _PREFIXES = {"incident": "INC", "sc_req_item": "RITM", "change_request": "CHG"}
 
 
 class FakeServiceNow:
-    def __init__(self, *, username: str = "icp-integration", password: str | None = None,
-                 oauth_token: str | None = None, host: str = "127.0.0.1"):
+    def __init__(
+        self,
+        *,
+        username: str = "icp-integration",
+        password: str | None = None,
+        oauth_token: str | None = None,
+        host: str = "127.0.0.1",
+    ):
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"FakeServiceNow binds a loopback IP address only, not {host!r}")
         self._host = host
@@ -148,13 +154,21 @@ class FakeServiceNow:
         except (binascii.Error, UnicodeDecodeError):
             return False
         return hmac.compare_digest(user.encode(), self.username.encode()) and hmac.compare_digest(
-            password.encode(), self.password.encode())
+            password.encode(), self.password.encode()
+        )
 
     def _new_ticket(self, table: str, sys_id: str) -> dict[str, Any]:
         self._numbers += 1
         now = _timestamp()
-        return {"sys_id": sys_id, "number": f"{_PREFIXES.get(table, 'TKT')}{self._numbers:07d}", "state": "1",
-                "work_notes": "", "sys_created_on": now, "sys_updated_on": now, "sys_mod_count": "0"}
+        return {
+            "sys_id": sys_id,
+            "number": f"{_PREFIXES.get(table, 'TKT')}{self._numbers:07d}",
+            "state": "1",
+            "work_notes": "",
+            "sys_created_on": now,
+            "sys_updated_on": now,
+            "sys_mod_count": "0",
+        }
 
     def _apply(self, ticket: dict[str, Any], fields: dict[str, Any], notes: list[str]) -> None:
         for name, value in fields.items():
@@ -215,8 +229,13 @@ class _Handler(JsonHandler):
             body = json.loads(raw) if raw else {}
         except ValueError:
             body = None
-        call = {"method": method, "path": path, "accept": self.headers.get("Accept"),
-                "contentType": self.headers.get("Content-Type"), "body": body}
+        call = {
+            "method": method,
+            "path": path,
+            "accept": self.headers.get("Accept"),
+            "contentType": self.headers.get("Content-Type"),
+            "body": body,
+        }
         fault = self.app._arrive(call)
         if fault is not None:
             status, retry_after = fault
@@ -244,8 +263,12 @@ class _Handler(JsonHandler):
             if method == "GET":
                 ticket = self.app._get(table, sys_id)
                 if ticket is None:
-                    self._reply(404, _error("No Record found",
-                                            "Record doesn't exist or ACL restricts the record retrieval"))
+                    self._reply(
+                        404,
+                        _error(
+                            "No Record found", "Record doesn't exist or ACL restricts the record retrieval"
+                        ),
+                    )
                 else:
                     self._reply(200, {"result": ticket})
                 return

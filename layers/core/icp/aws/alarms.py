@@ -32,7 +32,9 @@ UTILIZATION_SHARE = 0.8
 KINDS = ("utilization", "latency", "packet-loss")  # the signals an alarm name may carry
 LEGACY_PREFIX = "icp"  # what alarm names started with before they carried the stack's name
 NAME_LIMIT = 255  # PutMetricAlarm's AlarmName
-_ALARM_NAME = re.compile(r"^(?P<stack>.+)-(?P<connection>icc-[0-9a-f]{20})-(?P<kind>utilization|latency|packet-loss)$")
+_ALARM_NAME = re.compile(
+    r"^(?P<stack>.+)-(?P<connection>icc-[0-9a-f]{20})-(?P<kind>utilization|latency|packet-loss)$"
+)
 
 
 def alarm_name(connection_id: str, kind: str, stack: str | None = None) -> str:
@@ -51,14 +53,27 @@ def parse_alarm_name(name: str, stack: str | None = None) -> tuple[str, str] | N
 def _definitions(record: ConnectionRecord) -> list[dict[str, Any]]:
     periods = config.settings().utilization_periods
     bandwidth_bps = bandwidth_mbps(record.bandwidth or "1Gbps") * 1_000_000
-    common = {"TreatMissingData": "notBreaching", "ComparisonOperator": "GreaterThanThreshold",
-              "Tags": [{"Key": k, "Value": v} for k, v in icp_stack.tags(**{"icp:connectionId": record.connectionId}).items()]}
+    common = {
+        "TreatMissingData": "notBreaching",
+        "ComparisonOperator": "GreaterThanThreshold",
+        "Tags": [
+            {"Key": k, "Value": v}
+            for k, v in icp_stack.tags(**{"icp:connectionId": record.connectionId}).items()
+        ],
+    }
     return [
-        {**common, "AlarmName": alarm_name(record.connectionId, "utilization"),
-         "AlarmDescription": f"{record.connectionId}: egress over {int(UTILIZATION_SHARE * 100)} % of {record.bandwidth}",
-         "Namespace": "AWS/DX", "MetricName": "ConnectionBpsEgress", "Statistic": "Average",
-         "Dimensions": [{"Name": "ConnectionId", "Value": str(record.awsConnectionId)}],
-         "Period": 300, "EvaluationPeriods": periods, "Threshold": UTILIZATION_SHARE * bandwidth_bps},
+        {
+            **common,
+            "AlarmName": alarm_name(record.connectionId, "utilization"),
+            "AlarmDescription": f"{record.connectionId}: egress over {int(UTILIZATION_SHARE * 100)} % of {record.bandwidth}",
+            "Namespace": "AWS/DX",
+            "MetricName": "ConnectionBpsEgress",
+            "Statistic": "Average",
+            "Dimensions": [{"Name": "ConnectionId", "Value": str(record.awsConnectionId)}],
+            "Period": 300,
+            "EvaluationPeriods": periods,
+            "Threshold": UTILIZATION_SHARE * bandwidth_bps,
+        },
     ]
 
 
@@ -77,11 +92,15 @@ def ensure_alarms(record: ConnectionRecord) -> list[str]:
 
 def delete_alarms(record: ConnectionRecord) -> list[str]:
     """The connection's utilization alarm, and any alarm an earlier release made for it."""
-    names = [alarm_name(record.connectionId, "utilization"),
-             *(alarm_name(record.connectionId, kind, LEGACY_PREFIX) for kind in KINDS)]
+    names = [
+        alarm_name(record.connectionId, "utilization"),
+        *(alarm_name(record.connectionId, kind, LEGACY_PREFIX) for kind in KINDS),
+    ]
     cloudwatch = client("cloudwatch", record.awsRegion)
     try:
-        existing = {a["AlarmName"] for a in call(cloudwatch.describe_alarms, AlarmNames=names)["MetricAlarms"]}
+        existing = {
+            a["AlarmName"] for a in call(cloudwatch.describe_alarms, AlarmNames=names)["MetricAlarms"]
+        }
         if existing:
             call(cloudwatch.delete_alarms, AlarmNames=sorted(existing))
     except ClientError as exc:

@@ -56,8 +56,11 @@ def known_regions() -> frozenset[str]:
 @cache
 def client(service: str, region: str | None = None) -> Any:
     # The service name is data here, which boto3-stubs' per-service overloads cannot type.
-    return boto3.session.Session().client(service, region_name=region or default_region(),  # type: ignore[call-overload]
-                                          config=_CONFIG)
+    return boto3.session.Session().client(
+        service,
+        region_name=region or default_region(),  # type: ignore[call-overload]
+        config=_CONFIG,
+    )
 
 
 def error_code(exc: ClientError) -> str:
@@ -90,6 +93,7 @@ def call(operation: Callable[..., T], /, **params: Any) -> T:
 
 def call_retrying(retry_codes: frozenset[str], operation: Callable[..., T], /, **params: Any) -> T:
     """``call``, also retrying the error codes ``retry_codes`` (say NotFound right after a create)."""
+
     def attempt(_fresh: bool) -> T:
         try:
             return operation(**params)

@@ -29,14 +29,18 @@ def get_gateway(gateway_id: str) -> dict[str, Any]:
         if error_code(exc) == "DirectConnectClientException":
             raise UnknownGateway(
                 f"Direct Connect gateway {gateway_id} does not exist",
-                field="attachPoint.directConnectGatewayId", rule="exists",
+                field="attachPoint.directConnectGatewayId",
+                rule="exists",
             ) from exc
         raise _fail(exc, "DescribeDirectConnectGateways") from exc
-    gateways = [g for g in found.get("directConnectGateways", []) if g.get("directConnectGatewayState") != "deleted"]
+    gateways = [
+        g for g in found.get("directConnectGateways", []) if g.get("directConnectGatewayState") != "deleted"
+    ]
     if not gateways:
         raise UnknownGateway(
             f"Direct Connect gateway {gateway_id} does not exist",
-            field="attachPoint.directConnectGatewayId", rule="exists",
+            field="attachPoint.directConnectGatewayId",
+            rule="exists",
         )
     return gateways[0]
 
@@ -47,9 +51,11 @@ def find_gateway_by_name(name: str) -> dict[str, Any] | None:
     try:
         for page in pages(_client().describe_direct_connect_gateways):
             for gateway in page.get("directConnectGateways", []):
-                if gateway.get("directConnectGatewayName") == name and gateway.get(
-                        "directConnectGatewayState") in ("pending", "available") and stack.is_managed(
-                        gateway.get("tags")):
+                if (
+                    gateway.get("directConnectGatewayName") == name
+                    and gateway.get("directConnectGatewayState") in ("pending", "available")
+                    and stack.is_managed(gateway.get("tags"))
+                ):
                     return gateway
     except ClientError as exc:
         raise _fail(exc, "DescribeDirectConnectGateways") from exc
@@ -59,7 +65,9 @@ def find_gateway_by_name(name: str) -> dict[str, Any] | None:
 def create_gateway(name: str, amazon_side_asn: int) -> dict[str, Any]:
     try:
         return call(
-            _client().create_direct_connect_gateway, directConnectGatewayName=name, amazonSideAsn=amazon_side_asn,
+            _client().create_direct_connect_gateway,
+            directConnectGatewayName=name,
+            amazonSideAsn=amazon_side_asn,
             # Tagged at creation: only a gateway carrying this stack's tag may be deleted (template.yaml).
             tags=stack.tag_list(),
         )["directConnectGateway"]
@@ -81,7 +89,8 @@ def delete_gateway(gateway_id: str) -> bool:
         if error_code(exc) in ("AccessDeniedException", "AccessDenied"):
             raise GatewayNotManaged(
                 f"Direct Connect gateway {gateway_id} kept: it is not tagged {stack.MANAGED_BY}={stack.name()}, "
-                "so this stack may not delete it (tag it and decommission again, or delete it by hand)") from exc
+                "so this stack may not delete it (tag it and decommission again, or delete it by hand)"
+            ) from exc
         if "association" in _message(exc).lower():
             raise CleanupPending(f"gateway {gateway_id} still has associations") from exc
         raise _fail(exc, "DeleteDirectConnectGateway") from exc
@@ -110,16 +119,20 @@ def gateway_survives(gateway_id: str) -> str | None:
     return f"Direct Connect gateway {gateway_id} is {states[0]}{held}"
 
 
-def _associations(gateway_id: str, associated_gateway_id: str | None = None,
-                  gone_ok: bool = False) -> list[dict[str, Any]]:
+def _associations(
+    gateway_id: str, associated_gateway_id: str | None = None, gone_ok: bool = False
+) -> list[dict[str, Any]]:
     """Every association of the gateway (with ``associated_gateway_id``, if given), in any
     state; with ``gone_ok``, none when the gateway itself is gone."""
     params: dict[str, Any] = {"directConnectGatewayId": gateway_id}
     if associated_gateway_id is not None:
         params["associatedGatewayId"] = associated_gateway_id
     try:
-        return [a for page in pages(_client().describe_direct_connect_gateway_associations, **params)
-                for a in page.get("directConnectGatewayAssociations", [])]
+        return [
+            a
+            for page in pages(_client().describe_direct_connect_gateway_associations, **params)
+            for a in page.get("directConnectGatewayAssociations", [])
+        ]
     except ClientError as exc:
         if gone_ok and _is_not_found(exc):
             return []
@@ -129,12 +142,17 @@ def _associations(gateway_id: str, associated_gateway_id: str | None = None,
 def live_associations(gateway_id: str) -> list[dict[str, Any]]:
     """The gateway's associations that still hold it: all but ``disassociated`` ones (none when
     the gateway is gone)."""
-    return [a for a in _associations(gateway_id, gone_ok=True) if a.get("associationState") != "disassociated"]
+    return [
+        a for a in _associations(gateway_id, gone_ok=True) if a.get("associationState") != "disassociated"
+    ]
 
 
 def _live_association(gateway_id: str, associated_gateway_id: str) -> dict[str, Any] | None:
-    live = [a for a in _associations(gateway_id, associated_gateway_id, gone_ok=True)
-            if a.get("associationState") != "disassociated"]
+    live = [
+        a
+        for a in _associations(gateway_id, associated_gateway_id, gone_ok=True)
+        if a.get("associationState") != "disassociated"
+    ]
     return live[0] if live else None
 
 

@@ -36,7 +36,9 @@ def _ec2(region: str) -> Any:
 
 
 def _fail(exc: ClientError, what: str) -> AwsServiceError:
-    return AwsServiceError(f"{what} failed with {error_code(exc)}: {exc.response.get('Error', {}).get('Message', '')}")
+    return AwsServiceError(
+        f"{what} failed with {error_code(exc)}: {exc.response.get('Error', {}).get('Message', '')}"
+    )
 
 
 def is_transit_gateway_table(route_table_id: str) -> bool:
@@ -46,9 +48,13 @@ def is_transit_gateway_table(route_table_id: str) -> bool:
 def vpn_attachment(region: str, transit_gateway_id: str) -> str | None:
     """A Site-to-Site VPN attachment on the transit gateway: the backup path for its route tables."""
     try:
-        found = call(_ec2(region).describe_transit_gateway_attachments, Filters=[
-            {"Name": "transit-gateway-id", "Values": [transit_gateway_id]},
-            {"Name": "resource-type", "Values": ["vpn"]}])
+        found = call(
+            _ec2(region).describe_transit_gateway_attachments,
+            Filters=[
+                {"Name": "transit-gateway-id", "Values": [transit_gateway_id]},
+                {"Name": "resource-type", "Values": ["vpn"]},
+            ],
+        )
     except ClientError as exc:
         raise _fail(exc, "DescribeTransitGatewayAttachments") from exc
     available = [a for a in found.get("TransitGatewayAttachments", []) if a.get("State") == "available"]
@@ -94,7 +100,12 @@ def _vpc_routes(region: str, route_table_id: str) -> dict[str, dict[str, Any]]:
     except ClientError as exc:
         raise _fail(exc, "DescribeRouteTables") from exc
     tables = found.get("RouteTables", [])
-    return {r["DestinationCidrBlock"]: r for t in tables for r in t.get("Routes", []) if "DestinationCidrBlock" in r}
+    return {
+        r["DestinationCidrBlock"]: r
+        for t in tables
+        for r in t.get("Routes", [])
+        if "DestinationCidrBlock" in r
+    }
 
 
 def _points_at(route: dict[str, Any], target: RouteTarget) -> bool:
@@ -102,7 +113,9 @@ def _points_at(route: dict[str, Any], target: RouteTarget) -> bool:
         return False
     if target.transit_gateway_attachment_id:
         attachments = route.get("TransitGatewayAttachments", [])
-        return any(a.get("TransitGatewayAttachmentId") == target.transit_gateway_attachment_id for a in attachments)
+        return any(
+            a.get("TransitGatewayAttachmentId") == target.transit_gateway_attachment_id for a in attachments
+        )
     if target.transit_gateway_id:
         return route.get("TransitGatewayId") == target.transit_gateway_id
     return route.get("GatewayId") == target.gateway_id
@@ -129,8 +142,13 @@ class _TableApi:
 def _api(region: str, route_table_id: str) -> _TableApi:
     ec2 = _ec2(region)
     if is_transit_gateway_table(route_table_id):
-        return _TableApi(_tgw_routes, ec2.create_transit_gateway_route, ec2.replace_transit_gateway_route,
-                         ec2.delete_transit_gateway_route, "TransitGatewayRouteTableId")
+        return _TableApi(
+            _tgw_routes,
+            ec2.create_transit_gateway_route,
+            ec2.replace_transit_gateway_route,
+            ec2.delete_transit_gateway_route,
+            "TransitGatewayRouteTableId",
+        )
     return _TableApi(_vpc_routes, ec2.create_route, ec2.replace_route, ec2.delete_route, "RouteTableId")
 
 
@@ -144,8 +162,12 @@ def put_routes(region: str, route_table_id: str, cidrs: list[str], target: Route
             continue
         operation = api.replace if cidr in existing else api.create
         try:
-            call(operation, **{api.table_param: route_table_id}, DestinationCidrBlock=cidr,
-                 **api.target_params(target))
+            call(
+                operation,
+                **{api.table_param: route_table_id},
+                DestinationCidrBlock=cidr,
+                **api.target_params(target),
+            )
         except ClientError as exc:
             raise _fail(exc, f"Put route {cidr} in {route_table_id}") from exc
         changed.append(cidr)
@@ -180,7 +202,9 @@ def route_table_region_ok(region: str, route_table_id: str) -> bool:
     ec2 = _ec2(region)
     try:
         if is_transit_gateway_table(route_table_id):
-            found = call(ec2.describe_transit_gateway_route_tables, TransitGatewayRouteTableIds=[route_table_id])
+            found = call(
+                ec2.describe_transit_gateway_route_tables, TransitGatewayRouteTableIds=[route_table_id]
+            )
             return bool(found.get("TransitGatewayRouteTables"))
         found = call(ec2.describe_route_tables, RouteTableIds=[route_table_id])
         return bool(found.get("RouteTables"))

@@ -36,8 +36,11 @@ def _wrap(exc: ClientError, what: str) -> Exception:
 
 def list_environments(region: str) -> list[dict[str, Any]]:
     try:
-        return [e for page in pages(_client(region).list_environments, maxResults=100)
-                for e in page.get("environments", [])]
+        return [
+            e
+            for page in pages(_client(region).list_environments, maxResults=100)
+            for e in page.get("environments", [])
+        ]
     except ClientError as exc:
         raise _wrap(exc, "ListEnvironments") from exc
 
@@ -74,7 +77,9 @@ def get_connection(region: str, connection_id: str, *, just_created: bool = Fals
     (NotFound, or AccessDenied) is retried for a bounded time before it counts."""
     retry_codes = NOT_YET_VISIBLE if just_created else frozenset()
     try:
-        return call_retrying(retry_codes, _client(region).get_connection, identifier=connection_id)["connection"]
+        return call_retrying(retry_codes, _client(region).get_connection, identifier=connection_id)[
+            "connection"
+        ]
     except ClientError as exc:
         raise _wrap(exc, "GetConnection") from exc
 
@@ -126,7 +131,13 @@ def delete_connection(region: str, connection_id: str, client_token: str) -> str
 def update_bandwidth(region: str, connection_id: str, bandwidth: str, client_token: str) -> str:
     """Change the bandwidth in place; returns the state AWS reports (``updating``)."""
     try:
-        return str(call(_client(region).update_connection, identifier=connection_id, bandwidth=bandwidth,
-                        clientToken=client_token)["connection"]["state"])
+        return str(
+            call(
+                _client(region).update_connection,
+                identifier=connection_id,
+                bandwidth=bandwidth,
+                clientToken=client_token,
+            )["connection"]["state"]
+        )
     except ClientError as exc:
         raise _wrap(exc, "UpdateConnection") from exc

@@ -39,8 +39,14 @@ def start_execution(state_machine_arn: str, name: str, payload: dict[str, Any]) 
     the existing execution's ARN is returned and nothing new starts."""
     arn = f"{state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
     try:
-        started = str(call(client("stepfunctions").start_execution, stateMachineArn=state_machine_arn, name=name,
-                           input=json.dumps(payload))["executionArn"])
+        started = str(
+            call(
+                client("stepfunctions").start_execution,
+                stateMachineArn=state_machine_arn,
+                name=name,
+                input=json.dumps(payload),
+            )["executionArn"]
+        )
         emit("ExecutionsStarted", workflow=state_machine_arn.rsplit("-", 1)[-1])
         return started
     except ClientError as exc:

@@ -23,10 +23,16 @@ def check_routes() -> dict[str, Any]:
         if record.status == Status.ACTIVE and not record.lease:
             missing = missing_routes(record.connectionId)
             if missing:
-                logger.warning("route drift", extra={"connectionId": record.connectionId, "missing": missing[:5]})
+                logger.warning(
+                    "route drift", extra={"connectionId": record.connectionId, "missing": missing[:5]}
+                )
                 handle_signal(Signal("route-drift", record.connectionId, now, {"missing": missing}), settings)
                 drifted.append(record.connectionId)
-        elif record.waitFor == WaitFor.PARTNER_ACCEPTANCE and record.waitSince and _remind(record, now, settings):
+        elif (
+            record.waitFor == WaitFor.PARTNER_ACCEPTANCE
+            and record.waitSince
+            and _remind(record, now, settings)
+        ):
             reminded.append(record.connectionId)
     return {"drifted": drifted, "reminded": reminded}
 
@@ -43,9 +49,14 @@ def _remind(record: Any, now: Any, settings: Settings) -> bool:
         return False
     how_long = f"{waited / 86400:.1f} days" if waited >= 86400 else f"{waited / 3600:.1f} hours"
     try:
-        servicenow.update_ticket(ticket["table"], ticket["sysId"], work_notes=(
-            f"Reminder: AWS Interconnect connection {record.connectionId} has waited {how_long} for "
-            f"{record.provider} to accept its activation. Please complete the activation on the partner's side."))
+        servicenow.update_ticket(
+            ticket["table"],
+            ticket["sysId"],
+            work_notes=(
+                f"Reminder: AWS Interconnect connection {record.connectionId} has waited {how_long} for "
+                f"{record.provider} to accept its activation. Please complete the activation on the partner's side."
+            ),
+        )
     except ServiceNowNotSetUp as exc:
         # Not claimed: the next check reminds once the password is set; the sweep carries on.
         logger.warning("no reminder sent", extra={"connectionId": record.connectionId, "error": exc.message})

@@ -87,6 +87,10 @@ def clean_up(connection_id: str, error: dict[str, Any] | None = None) -> dict[st
         # elsewhere moments before, still missing from a lagging list): a rejection, with what
         # was made for it removed.
         outcome, reason = Status.REJECTED, f"awsRegion: interconnect-quota: {_cause(error)}"
-    move(connection_id, outcome, reason,
-         also=lambda r: {"cleanedUp": removed, "waitFor": None, "waitToken": None, "waitSince": None})
+    move(
+        connection_id,
+        outcome,
+        reason,
+        also=lambda r: {"cleanedUp": removed, "waitFor": None, "waitToken": None, "waitSince": None},
+    )
     return {"connectionId": connection_id, "cleanedUp": removed}

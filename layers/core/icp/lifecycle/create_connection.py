@@ -20,9 +20,15 @@ def client_token(request_id: str, attempt: int | str = 0) -> str:
 def created_fields(connection: dict[str, Any]) -> dict[str, Any]:
     """What a CreateConnection answer tells the record: the state it shows counts as one read."""
     state = connection["state"]
-    return {"awsConnectionId": connection["id"], "awsState": state, "awsStateSeen": state, "awsStateReads": 1,
-            "awsRequestedSeen": state == "requested", "awsCreatedAt": clock.utcnow(),
-            "sharedId": connection.get("sharedId")}
+    return {
+        "awsConnectionId": connection["id"],
+        "awsState": state,
+        "awsStateSeen": state,
+        "awsStateReads": 1,
+        "awsRequestedSeen": state == "requested",
+        "awsCreatedAt": clock.utcnow(),
+        "sharedId": connection.get("sharedId"),
+    }
 
 
 def create_connection(connection_id: str) -> dict[str, Any]:

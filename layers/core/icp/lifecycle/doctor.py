@@ -21,10 +21,14 @@ def account_view(region: str) -> dict[str, Any]:
     live = interconnect.existing_connections(quota_regions(region, quotas))
     by_provider = Counter(provider_name(c) for c in live)
     # Multicloud providers are the union's cloudServiceProvider member (the type's casing varies).
-    kinds = {provider_name(c): "cloudServiceProvider" in c.get("provider", {}) for c in [*environments, *live]}
+    kinds = {
+        provider_name(c): "cloudServiceProvider" in c.get("provider", {}) for c in [*environments, *live]
+    }
     requested = sum(c.get("state") == "requested" for c in live)
-    rows = [("created connections", quotas.created, len(live)),
-            ("outstanding requested", quotas.outstanding_requested, requested)]
+    rows = [
+        ("created connections", quotas.created, len(live)),
+        ("outstanding requested", quotas.outstanding_requested, requested),
+    ]
     for provider, count in sorted(by_provider.items()):
         multicloud = kinds.get(provider, False)
         limit = quotas.multicloud_per_provider if multicloud else quotas.last_mile_per_provider
@@ -40,17 +44,31 @@ def account_view(region: str) -> dict[str, Any]:
     now = clock.utcnow()
     reminder = Settings.configured().reminder_seconds
     for record in store.scan():
-        if record.waitFor == WaitFor.PARTNER_ACCEPTANCE and record.waitSince and \
-                (now - record.waitSince).total_seconds() > reminder:
-            problems.append(f"{record.connectionId} has waited for {record.provider} since {record.waitSince:%Y-%m-%d}")
+        if (
+            record.waitFor == WaitFor.PARTNER_ACCEPTANCE
+            and record.waitSince
+            and (now - record.waitSince).total_seconds() > reminder
+        ):
+            problems.append(
+                f"{record.connectionId} has waited for {record.provider} since {record.waitSince:%Y-%m-%d}"
+            )
         if record.status in (Status.DEGRADED, Status.FAILED):
             problems.append(f"{record.connectionId} is {record.status.value}: {record.statusReason}")
     return {
         "region": region,
-        "quotas": [{"name": n, "limit": limit, "used": used, "left": max(limit - used, 0)} for n, limit, used in rows],
-        "environments": [{"environmentId": e["environmentId"], "provider": provider_name(e), "location": e.get("location"),
-                          "state": e.get("state"), "bandwidths": e.get("bandwidths", {}).get("available", [])}
-                         for e in environments],
+        "quotas": [
+            {"name": n, "limit": limit, "used": used, "left": max(limit - used, 0)} for n, limit, used in rows
+        ],
+        "environments": [
+            {
+                "environmentId": e["environmentId"],
+                "provider": provider_name(e),
+                "location": e.get("location"),
+                "state": e.get("state"),
+                "bandwidths": e.get("bandwidths", {}).get("available", []),
+            }
+            for e in environments
+        ],
         "gateways": gateways,
         "problems": problems,
     }
@@ -59,9 +77,20 @@ def account_view(region: str) -> dict[str, Any]:
 def _gateways() -> list[dict[str, Any]]:
     dx = client("directconnect", "us-east-1")
     gateways = call(dx.describe_direct_connect_gateways).get("directConnectGateways", [])
-    associations = call(dx.describe_direct_connect_gateway_associations).get("directConnectGatewayAssociations", [])
-    return [{"id": g["directConnectGatewayId"], "name": g.get("directConnectGatewayName"),
-             "state": g.get("directConnectGatewayState"), "asn": g.get("amazonSideAsn"),
-             "associations": [a.get("associatedGateway", {}).get("id") for a in associations
-                              if a.get("directConnectGatewayId") == g["directConnectGatewayId"]]}
-            for g in gateways]
+    associations = call(dx.describe_direct_connect_gateway_associations).get(
+        "directConnectGatewayAssociations", []
+    )
+    return [
+        {
+            "id": g["directConnectGatewayId"],
+            "name": g.get("directConnectGatewayName"),
+            "state": g.get("directConnectGatewayState"),
+            "asn": g.get("amazonSideAsn"),
+            "associations": [
+                a.get("associatedGateway", {}).get("id")
+                for a in associations
+                if a.get("directConnectGatewayId") == g["directConnectGatewayId"]
+            ],
+        }
+        for g in gateways
+    ]

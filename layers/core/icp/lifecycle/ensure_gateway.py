@@ -25,25 +25,42 @@ def ensure_gateway(connection_id: str) -> dict[str, Any]:
     elif (wanted := request.attachPoint.createGateway) is not None:
         # A retry after a create whose answer was lost finds the gateway by name instead of making a second.
         gateway = directconnect.find_gateway_by_name(wanted.name) or directconnect.create_gateway(
-            wanted.name, wanted.amazonSideAsn)
+            wanted.name, wanted.amazonSideAsn
+        )
         created = True
-        set_fields(connection_id, directConnectGatewayId=gateway["directConnectGatewayId"], gatewayCreated=True)
+        set_fields(
+            connection_id, directConnectGatewayId=gateway["directConnectGatewayId"], gatewayCreated=True
+        )
     else:  # the request model asks for exactly one of the two; a stored request is read by it too
-        raise InvalidRequest("attachPoint: give exactly one of directConnectGatewayId or createGateway",
-                             field="attachPoint", rule="value_error")
+        raise InvalidRequest(
+            "attachPoint: give exactly one of directConnectGatewayId or createGateway",
+            field="attachPoint",
+            rule="value_error",
+        )
     gateway_id = gateway["directConnectGatewayId"]
-    _require_available(gateway, "attachPoint.createGateway" if created else "attachPoint.directConnectGatewayId")
-    move(connection_id, Status.GATEWAY_READY, f"Direct Connect gateway {gateway_id}"
-         + (" created" if created else " exists"),
-         also=lambda r: {"directConnectGatewayId": gateway_id, "gatewayCreated": created})
+    _require_available(
+        gateway, "attachPoint.createGateway" if created else "attachPoint.directConnectGatewayId"
+    )
+    move(
+        connection_id,
+        Status.GATEWAY_READY,
+        f"Direct Connect gateway {gateway_id}" + (" created" if created else " exists"),
+        also=lambda r: {"directConnectGatewayId": gateway_id, "gatewayCreated": created},
+    )
     return {"connectionId": connection_id}
 
 
 def _require_available(gateway: dict[str, Any], field: str) -> None:
     gateway_id, state = gateway["directConnectGatewayId"], gateway.get("directConnectGatewayState")
     if state == "pending":
-        raise GatewayNotReady(f"Direct Connect gateway {gateway_id} is pending; waiting for it to be available",
-                              field=field, rule="gateway-available")
+        raise GatewayNotReady(
+            f"Direct Connect gateway {gateway_id} is pending; waiting for it to be available",
+            field=field,
+            rule="gateway-available",
+        )
     if state != "available":
-        raise UnknownGateway(f"Direct Connect gateway {gateway_id} is {state}, not available",
-                             field=field, rule="gateway-available")
+        raise UnknownGateway(
+            f"Direct Connect gateway {gateway_id} is {state}, not available",
+            field=field,
+            rule="gateway-available",
+        )

@@ -22,6 +22,10 @@ def hand_off_activation_key(connection_id: str) -> dict[str, Any]:
         key = interconnect.activation_key(record.require("awsRegion"), record.require("awsConnectionId"))
         refs = side.hand_off(record, key)
         del key
-        move(connection_id, Status.AWAITING_ACTIVATION, f"activation key handed to {record.provider}",
-             also=lambda r: {"remoteRefs": {**r.remoteRefs, **refs}})
+        move(
+            connection_id,
+            Status.AWAITING_ACTIVATION,
+            f"activation key handed to {record.provider}",
+            also=lambda r: {"remoteRefs": {**r.remoteRefs, **refs}},
+        )
     return {"connectionId": connection_id}

@@ -107,7 +107,11 @@ def state_to_send(table: str, history: list[HistoryEntry], index: int | None, to
 def work_note(detail: dict[str, Any], aws_connection_id: str | None = None) -> str:
     """The plain-text work note for a status-changed event, scrubbed."""
     from_, to = detail.get("from"), detail.get("to")
-    lines = [f"AWS Interconnect status: {from_} -> {to}" if from_ else f"AWS Interconnect status: {to} (new request)"]
+    lines = [
+        f"AWS Interconnect status: {from_} -> {to}"
+        if from_
+        else f"AWS Interconnect status: {to} (new request)"
+    ]
     reason = str(detail.get("reason") or "").strip()
     if reason:
         if len(reason) > _REASON_MAX:
@@ -171,14 +175,27 @@ def notify_servicenow(detail: dict[str, Any]) -> dict[str, Any]:
     servicenow.update_ticket(table, sys_id, work_notes=work_note(detail, record.awsConnectionId), state=state)
     try:
         if not store.claim_once(NOTE_KIND, key, ttl_seconds=NOTE_TTL_SECONDS):
-            logger.warning("another delivery of this status change also updated the ticket",
-                           extra={"connectionId": connection_id, "table": table, "sysId": sys_id})
+            logger.warning(
+                "another delivery of this status change also updated the ticket",
+                extra={"connectionId": connection_id, "table": table, "sysId": sys_id},
+            )
     except Exception as exc:
         # The note is on the ticket: failing now would only make Lambda send it again.
-        logger.warning("could not record the ServiceNow note as sent",
-                       extra={"connectionId": connection_id, "error": type(exc).__name__})
-    logger.info("ServiceNow ticket updated", extra={"connectionId": connection_id, "table": table,
-                                                    "sysId": sys_id, "state": state, "from": from_, "to": to})
+        logger.warning(
+            "could not record the ServiceNow note as sent",
+            extra={"connectionId": connection_id, "error": type(exc).__name__},
+        )
+    logger.info(
+        "ServiceNow ticket updated",
+        extra={
+            "connectionId": connection_id,
+            "table": table,
+            "sysId": sys_id,
+            "state": state,
+            "from": from_,
+            "to": to,
+        },
+    )
     return {"table": table, "sysId": sys_id, "state": state}
 
 
@@ -189,6 +206,11 @@ def _skip(connection_id: str, reason: str) -> dict[str, Any]:
 
 def _transition_index(record: ConnectionRecord, from_: str | None, to: str | None) -> int | None:
     """Where the event's transition is in the history: its latest occurrence."""
-    return next((i for i in range(len(record.history) - 1, -1, -1)
-                 if record.history[i].from_ == from_ and record.history[i].to == to), None)
-
+    return next(
+        (
+            i
+            for i in range(len(record.history) - 1, -1, -1)
+            if record.history[i].from_ == from_ and record.history[i].to == to
+        ),
+        None,
+    )

@@ -37,10 +37,13 @@ def parse_decision(payload: dict[str, Any]) -> PartnerDecision:
 
 
 def partner_callback(provider: str, decision: PartnerDecision) -> dict[str, Any]:
-    record = next((r for r in store.scan() if r.sharedId == decision.sharedId and r.provider == provider), None)
+    record = next(
+        (r for r in store.scan() if r.sharedId == decision.sharedId and r.provider == provider), None
+    )
     if record is None:
-        raise ConnectionNotFound(f"no {provider} connection with sharedId {decision.sharedId}", field="sharedId",
-                                 rule="exists")
+        raise ConnectionNotFound(
+            f"no {provider} connection with sharedId {decision.sharedId}", field="sharedId", rule="exists"
+        )
     completed = False
     if record.waitFor == WaitFor.PARTNER_ACCEPTANCE and record.waitToken:
         if decision.decision == "rejected":
@@ -57,4 +60,6 @@ def _reject(record: Any, reason: str) -> bool:
         store.save(record.model_copy(update={"waitToken": None}))  # claim the token, as waits.resolve does
     except ConcurrentUpdate:
         return False
-    return stepfunctions.send_failure(token, "PartnerRejected", f"the partner rejected the activation: {reason}")
+    return stepfunctions.send_failure(
+        token, "PartnerRejected", f"the partner rejected the activation: {reason}"
+    )

@@ -12,8 +12,12 @@ from icp.partners.registry import remote_side_for
 
 
 def propagate_routes(connection_id: str) -> dict[str, Any]:
-    record = move(connection_id, Status.ROUTES_PROPAGATING, "connection available; propagating routes",
-                  also=lambda r: {"waitFor": None, "waitToken": None, "waitSince": None})
+    record = move(
+        connection_id,
+        Status.ROUTES_PROPAGATING,
+        "connection available; propagating routes",
+        also=lambda r: {"waitFor": None, "waitToken": None, "waitSince": None},
+    )
     propagate_aws_side(record)
     remote_side_for(record.require("provider")).propagate_routes(record)
     return {"connectionId": connection_id}

@@ -39,7 +39,9 @@ def _remote_down(connection_id: str) -> bool:
     try:
         return remote_side_for(record.provider).link_status(record) == "down"
     except IcpError as exc:  # the remote side's API failing is no reason to fail over
-        logger.warning("remote link status unavailable", extra={"connectionId": connection_id, "error": exc.message})
+        logger.warning(
+            "remote link status unavailable", extra={"connectionId": connection_id, "error": exc.message}
+        )
         return False
 
 
@@ -52,8 +54,10 @@ def check_link(connection_id: str) -> dict[str, Any]:
     window = in_maintenance(record, now)
     flapping = is_flapping(record.linkDowns, now, Settings.configured())
     if window and (down or flapping):
-        note(connection_id, f"link {state} during announced maintenance ({window['start']} to {window['end']}): "
-                            "no failover")
+        note(
+            connection_id,
+            f"link {state} during announced maintenance ({window['start']} to {window['end']}): no failover",
+        )
     return {"down": down, "flapping": flapping, "maintenance": window is not None, "awsState": state}
 
 
@@ -67,8 +71,12 @@ def fail_over(connection_id: str, reason: str, action: str | None = None) -> dic
         move(connection_id, Status.DEGRADED, f"{reason}; no backup path configured: escalated")
         return {"changed": [], "backup": False}
     changed = point_routes(record, to_backup=True)
-    move(connection_id, Status.DEGRADED, f"{reason}; routes moved to the backup path",
-         also=lambda r: {"onBackup": True})
+    move(
+        connection_id,
+        Status.DEGRADED,
+        f"{reason}; routes moved to the backup path",
+        also=lambda r: {"onBackup": True},
+    )
     logger.info("failed over", extra={"connectionId": connection_id, "changed": len(changed)})
     return {"changed": changed, "backup": True}
 
@@ -76,11 +84,18 @@ def fail_over(connection_id: str, reason: str, action: str | None = None) -> dic
 def _drill_fail_over(connection_id: str, reason: str) -> dict[str, Any]:
     record = store.get(connection_id)
     if not has_backup_path(record):  # gone since the API checked: the drill found a real gap
-        raise NoBackupPath(f"{reason}: no available backup path for every route table", field="aws.backupTarget",
-                           rule="backup-path-available")
+        raise NoBackupPath(
+            f"{reason}: no available backup path for every route table",
+            field="aws.backupTarget",
+            rule="backup-path-available",
+        )
     changed = point_routes(record, to_backup=True)
-    move(connection_id, Status.DEGRADED, f"{reason}: routes moved to the backup path",
-         also=lambda r: {"onBackup": True})
+    move(
+        connection_id,
+        Status.DEGRADED,
+        f"{reason}: routes moved to the backup path",
+        also=lambda r: {"onBackup": True},
+    )
     missing = backup_routes_missing(record)
     if missing:  # escalated; the watcher brings a DEGRADED connection with its link up back
         raise RoutesNotConverged("failover drill: not on the backup path: " + "; ".join(missing[:5]))
@@ -99,9 +114,11 @@ def open_incident(connection_id: str, reason: str, action: str | None = None) ->
     try:
         sys_id = servicenow.create_incident(
             short_description=f"AWS Interconnect {record.connectionId} degraded: {reason}"[:160],
-            description=(f"Connection {record.connectionId} ({record.type} {record.awsRegion} <-> "
-                         f"{record.remoteLocation}, AWS {record.awsConnectionId}) is {record.status.value}: {reason}. "
-                         f"The control plane {'moved traffic to the backup path' if record.onBackup else 'has no backup path to use'}."),
+            description=(
+                f"Connection {record.connectionId} ({record.type} {record.awsRegion} <-> "
+                f"{record.remoteLocation}, AWS {record.awsConnectionId}) is {record.status.value}: {reason}. "
+                f"The control plane {'moved traffic to the backup path' if record.onBackup else 'has no backup path to use'}."
+            ),
             correlation_id=f"icp-{record.connectionId}",
         )
     except ServiceNowNotSetUp as exc:
@@ -126,20 +143,31 @@ def restore_routes(connection_id: str) -> dict[str, Any]:
     return {"changed": changed}
 
 
-def mark_recovered(connection_id: str, reason: str = "link recovered; routes back on the connection",
-                   action: str | None = None) -> dict[str, Any]:
+def mark_recovered(
+    connection_id: str,
+    reason: str = "link recovered; routes back on the connection",
+    action: str | None = None,
+) -> dict[str, Any]:
     if action == Action.DRILL:
         reason = "failover drill finished: routes back on the connection and verified"
-    move(connection_id, Status.ACTIVE, reason, also=lambda r: {"onBackup": False, "waitFor": None,
-                                                                "waitToken": None, "waitSince": None})
+    move(
+        connection_id,
+        Status.ACTIVE,
+        reason,
+        also=lambda r: {"onBackup": False, "waitFor": None, "waitToken": None, "waitSince": None},
+    )
     return {"connectionId": connection_id}
 
 
 def resolve_incident(connection_id: str) -> dict[str, Any]:
     record = store.get(connection_id)
     if record.incidentSysId and servicenow.configured():
-        servicenow.resolve_incident(record.incidentSysId, close_notes=(
-            f"Connection {connection_id} recovered and is ACTIVE again; routes are back on the connection."))
+        servicenow.resolve_incident(
+            record.incidentSysId,
+            close_notes=(
+                f"Connection {connection_id} recovered and is ACTIVE again; routes are back on the connection."
+            ),
+        )
     set_fields(connection_id, incidentSysId=None)
     return {"resolved": record.incidentSysId}
 
@@ -175,13 +203,19 @@ def replace_connection(connection_id: str) -> dict[str, Any]:
     request = record.parsed_request
     attempt = record.replacements + 1
     connection = interconnect.create_connection(
-        request.awsRegion, environment_id=environment_id, bandwidth=record.bandwidth or request.bandwidth,
-        gateway_id=dx_gateway, client_token=client_token(request.requestId, attempt),
+        request.awsRegion,
+        environment_id=environment_id,
+        bandwidth=record.bandwidth or request.bandwidth,
+        gateway_id=dx_gateway,
+        client_token=client_token(request.requestId, attempt),
         description=f"icp {connection_id} replacement {attempt}",
         remote_account=request.remote_account,
-        tags=stack.tags(**{"icp:connectionId": connection_id, "icp:requestId": request.requestId}))
+        tags=stack.tags(**{"icp:connectionId": connection_id, "icp:requestId": request.requestId}),
+    )
     set_fields(connection_id, remoteRefs={}, replacements=attempt, **created_fields(connection))
-    record = move(connection_id, Status.DEGRADED, f"AWS reported the connection failed: replaced by {connection['id']}")
+    record = move(
+        connection_id, Status.DEGRADED, f"AWS reported the connection failed: replaced by {connection['id']}"
+    )
     key = interconnect.activation_key(record.require("awsRegion"), connection["id"])
     refs = side.hand_off(record, key)
     del key
@@ -192,8 +226,9 @@ def replace_connection(connection_id: str) -> dict[str, Any]:
 def release_lease(connection_id: str, action: str, outcome: str) -> dict[str, Any]:
     set_fields(connection_id, lease=None, leaseExpiresAt=None)
     emit("RemediationActions", action=action, outcome=outcome)
-    events.publish(events.REMEDIATION_COMPLETED, {"connectionId": connection_id, "action": action,
-                                                  "outcome": outcome})
+    events.publish(
+        events.REMEDIATION_COMPLETED, {"connectionId": connection_id, "action": action, "outcome": outcome}
+    )
     return {"connectionId": connection_id, "action": action, "outcome": outcome}
 
 
@@ -205,6 +240,8 @@ def remediation_failed(connection_id: str, action: str, error: dict[str, Any] | 
     try:
         open_incident(connection_id, f"remediation {action} did not finish: {reason}")
     except IcpError as exc:
-        logger.warning("could not open an incident", extra={"connectionId": connection_id, "error": exc.message})
+        logger.warning(
+            "could not open an incident", extra={"connectionId": connection_id, "error": exc.message}
+        )
     release_lease(connection_id, action, "escalated")
     return {"connectionId": record.connectionId, "escalated": reason}

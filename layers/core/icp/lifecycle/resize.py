@@ -24,35 +24,56 @@ def check_resize(record: ConnectionRecord, bandwidth: str) -> None:
     """The new bandwidth must differ, be offered by the connection's environment and stay
     within the request's maxBandwidth."""
     if record.status != Status.ACTIVE:
-        raise Conflict(f"connection {record.connectionId} is {record.status.value}; only ACTIVE connections resize",
-                       field="connectionId", rule="active")
+        raise Conflict(
+            f"connection {record.connectionId} is {record.status.value}; only ACTIVE connections resize",
+            field="connectionId",
+            rule="active",
+        )
     if bandwidth == record.bandwidth:
-        raise BandwidthNotOffered(f"the connection already runs at {bandwidth}", field="bandwidth",
-                                  rule="different-bandwidth")
+        raise BandwidthNotOffered(
+            f"the connection already runs at {bandwidth}", field="bandwidth", rule="different-bandwidth"
+        )
     ceiling = record.request.get("maxBandwidth")
     if ceiling and bandwidth_mbps(bandwidth) > bandwidth_mbps(ceiling):
-        raise BandwidthNotOffered(f"{bandwidth} is above the request's maxBandwidth {ceiling}", field="bandwidth",
-                                  rule="within-max-bandwidth")
-    environments = {e["environmentId"]: e for e in interconnect.list_environments(record.require("awsRegion"))}
+        raise BandwidthNotOffered(
+            f"{bandwidth} is above the request's maxBandwidth {ceiling}",
+            field="bandwidth",
+            rule="within-max-bandwidth",
+        )
+    environments = {
+        e["environmentId"]: e for e in interconnect.list_environments(record.require("awsRegion"))
+    }
     offered = environments.get(record.environmentId or "", {}).get("bandwidths", {}).get("available", [])
     if bandwidth not in offered:
-        raise BandwidthNotOffered(f"{bandwidth} is not offered here; available: {', '.join(offered)}",
-                                  field="bandwidth", rule="offered-bandwidth")
+        raise BandwidthNotOffered(
+            f"{bandwidth} is not offered here; available: {', '.join(offered)}",
+            field="bandwidth",
+            rule="offered-bandwidth",
+        )
 
 
 def request_resize(connection_or_request_id: str, bandwidth: str) -> dict[str, Any]:
     record = find_record(connection_or_request_id)
     check_resize(record, bandwidth)
-    record = move(record.connectionId, Status.RESIZING, f"resize to {bandwidth} requested", strict=True,
-                  also=lambda r: {"resizeTo": bandwidth})
+    record = move(
+        record.connectionId,
+        Status.RESIZING,
+        f"resize to {bandwidth} requested",
+        strict=True,
+        also=lambda r: {"resizeTo": bandwidth},
+    )
     execution_arn = stepfunctions.start_execution(
         config.settings().state_machine_arn("resize"),
         execution_name_for(record.requestId, f"resize-{record.version}"),
         {"connectionId": record.connectionId, "bandwidth": bandwidth},
     )
     set_fields(record.connectionId, currentExecutionArn=execution_arn)
-    return {"connectionId": record.connectionId, "status": record.status.value, "bandwidth": bandwidth,
-            "executionArn": execution_arn}
+    return {
+        "connectionId": record.connectionId,
+        "status": record.status.value,
+        "bandwidth": bandwidth,
+        "executionArn": execution_arn,
+    }
 
 
 def start_resize(connection_id: str, bandwidth: str) -> dict[str, Any]:
@@ -60,7 +81,12 @@ def start_resize(connection_id: str, bandwidth: str) -> dict[str, Any]:
     record = store.get(connection_id)
     if record.status != Status.RESIZING:
         check_resize(record, bandwidth)
-        move(connection_id, Status.RESIZING, f"resize to {bandwidth} requested", also=lambda r: {"resizeTo": bandwidth})
+        move(
+            connection_id,
+            Status.RESIZING,
+            f"resize to {bandwidth} requested",
+            also=lambda r: {"resizeTo": bandwidth},
+        )
     return {"connectionId": connection_id, "bandwidth": bandwidth}
 
 
@@ -83,15 +109,27 @@ def update_bandwidth(connection_id: str, bandwidth: str) -> dict[str, Any]:
 
 
 def mark_resized(connection_id: str, bandwidth: str) -> dict[str, Any]:
-    move(connection_id, Status.ACTIVE, f"bandwidth is now {bandwidth}",
-         also=lambda r: {"bandwidth": bandwidth, "resizeTo": None, "waitFor": None, "waitToken": None,
-                         "waitSince": None})
+    move(
+        connection_id,
+        Status.ACTIVE,
+        f"bandwidth is now {bandwidth}",
+        also=lambda r: {
+            "bandwidth": bandwidth,
+            "resizeTo": None,
+            "waitFor": None,
+            "waitToken": None,
+            "waitSince": None,
+        },
+    )
     return {"connectionId": connection_id, "bandwidth": bandwidth}
 
 
 def resize_failed(connection_id: str, bandwidth: str, error: dict[str, Any] | None) -> dict[str, Any]:
     record = store.get(connection_id)
-    move(connection_id, Status.ACTIVE, f"resize to {bandwidth} failed, still at {record.bandwidth}: "
-         f"{failure_reason(error)}",
-         also=lambda r: {"resizeTo": None, "waitFor": None, "waitToken": None, "waitSince": None})
+    move(
+        connection_id,
+        Status.ACTIVE,
+        f"resize to {bandwidth} failed, still at {record.bandwidth}: {failure_reason(error)}",
+        also=lambda r: {"resizeTo": None, "waitFor": None, "waitToken": None, "waitSince": None},
+    )
     return {"connectionId": connection_id, "bandwidth": record.bandwidth}

@@ -16,8 +16,11 @@ from icp.models import Status, execution_name_for
 def request_retry(connection_or_request_id: str) -> dict[str, Any]:
     record = find_record(connection_or_request_id)
     if record.status != Status.FAILED:
-        raise Conflict(f"connection {record.connectionId} is {record.status.value}; only FAILED connections are "
-                       "retried", field="connectionId", rule="failed")
+        raise Conflict(
+            f"connection {record.connectionId} is {record.status.value}; only FAILED connections are retried",
+            field="connectionId",
+            rule="failed",
+        )
     execution_arn = stepfunctions.start_execution(
         config.settings().state_machine_arn("provision"),
         execution_name_for(record.requestId, f"provision-retry-{record.version}"),

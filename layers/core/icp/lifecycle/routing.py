@@ -16,8 +16,11 @@ def _attached_gateway(request: ConnectionRequest) -> str | None:
 def route_target(record: ConnectionRecord) -> RouteTarget:
     request = record.parsed_request
     if request.aws.attachment == Attachment.TRANSIT_GATEWAY:
-        return RouteTarget(transit_gateway_attachment_id=ec2_routes.dx_gateway_attachment(
-            request.awsRegion, request.aws.gatewayId, record.require("directConnectGatewayId")))
+        return RouteTarget(
+            transit_gateway_attachment_id=ec2_routes.dx_gateway_attachment(
+                request.awsRegion, request.aws.gatewayId, record.require("directConnectGatewayId")
+            )
+        )
     return RouteTarget(gateway_id=request.aws.gatewayId)
 
 
@@ -50,8 +53,10 @@ def missing_aws_side(record: ConnectionRecord) -> list[str]:
         return missing
     target = route_target(record)
     for table in request.aws.routeTableIds:
-        missing += [f"{c} missing in {table}" for c in
-                    ec2_routes.missing_routes(request.awsRegion, table, request.remote.cidrs, target)]
+        missing += [
+            f"{c} missing in {table}"
+            for c in ec2_routes.missing_routes(request.awsRegion, table, request.remote.cidrs, target)
+        ]
     return missing
 
 
@@ -68,8 +73,10 @@ def withdraw_aws_side(record: ConnectionRecord) -> list[str]:
         target = None
     if target is not None:
         for table in request.aws.routeTableIds:
-            removed += [f"route {c} in {table}" for c in
-                        ec2_routes.delete_routes(request.awsRegion, table, request.remote.cidrs, target)]
+            removed += [
+                f"route {c} in {table}"
+                for c in ec2_routes.delete_routes(request.awsRegion, table, request.remote.cidrs, target)
+            ]
     if directconnect.delete_association(record.directConnectGatewayId, gateway):
         removed.append(f"association of {record.directConnectGatewayId} with {gateway}")
     return removed
@@ -84,7 +91,9 @@ def _backup_target(record: ConnectionRecord, table: str) -> RouteTarget | None:
     if backup is None:
         return None
     if ec2_routes.is_transit_gateway_table(table):
-        attachment = ec2_routes.vpn_attachment(request.awsRegion, backup.transitGatewayId or request.aws.gatewayId)
+        attachment = ec2_routes.vpn_attachment(
+            request.awsRegion, backup.transitGatewayId or request.aws.gatewayId
+        )
         return RouteTarget(transit_gateway_attachment_id=attachment) if attachment else None
     if backup.transitGatewayId:
         return RouteTarget(transit_gateway_id=backup.transitGatewayId)
@@ -104,8 +113,10 @@ def point_routes(record: ConnectionRecord, *, to_backup: bool) -> list[str]:
         target = _backup_target(record, table) if to_backup else route_target(record)
         if target is None:
             continue
-        changed += [f"{cidr} in {table} → {target.describe()}" for cidr in
-                    ec2_routes.put_routes(request.awsRegion, table, request.remote.cidrs, target)]
+        changed += [
+            f"{cidr} in {table} → {target.describe()}"
+            for cidr in ec2_routes.put_routes(request.awsRegion, table, request.remote.cidrs, target)
+        ]
     return changed
 
 
@@ -118,6 +129,8 @@ def backup_routes_missing(record: ConnectionRecord) -> list[str]:
         if target is None:
             missing.append(f"no backup path for {table}")
             continue
-        missing += [f"{c} in {table} not on {target.describe()}" for c in
-                    ec2_routes.missing_routes(request.awsRegion, table, request.remote.cidrs, target)]
+        missing += [
+            f"{c} in {table} not on {target.describe()}"
+            for c in ec2_routes.missing_routes(request.awsRegion, table, request.remote.cidrs, target)
+        ]
     return missing

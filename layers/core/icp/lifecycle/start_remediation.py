@@ -65,21 +65,41 @@ def handle_signal(signal: Signal, settings: Settings | None = None) -> dict[str,
         offered = environments.get(record.environmentId or "", {}).get("bandwidths", {}).get("available", [])
     decision = decide(signal, record, settings, offered)
     if decision.action is None:
-        logger.info("no remediation", extra={"connectionId": record.connectionId, "signal": signal.kind,
-                                            "reason": decision.reason})
+        logger.info(
+            "no remediation",
+            extra={"connectionId": record.connectionId, "signal": signal.kind, "reason": decision.reason},
+        )
         return {"connectionId": record.connectionId, "started": None, "reason": decision.reason}
     holder = _take_lease(record.connectionId, decision.action)
     if holder is None:
-        return {"connectionId": record.connectionId, "started": None, "reason": "a remediation is already running"}
+        return {
+            "connectionId": record.connectionId,
+            "started": None,
+            "reason": "a remediation is already running",
+        }
     lease_name, record = holder
-    execution_arn = stepfunctions.start_execution(config.settings().state_machine_arn("remediate"), lease_name, {
-        "connectionId": record.connectionId, "action": decision.action.value, "reason": decision.reason,
-        "bandwidth": decision.bandwidth, "lease": lease_name, "graceSeconds": settings.grace_seconds,
-        "flapWindowSeconds": settings.flap_window_seconds,
-    })
+    execution_arn = stepfunctions.start_execution(
+        config.settings().state_machine_arn("remediate"),
+        lease_name,
+        {
+            "connectionId": record.connectionId,
+            "action": decision.action.value,
+            "reason": decision.reason,
+            "bandwidth": decision.bandwidth,
+            "lease": lease_name,
+            "graceSeconds": settings.grace_seconds,
+            "flapWindowSeconds": settings.flap_window_seconds,
+        },
+    )
     store.update(record.connectionId, lambda r: r.model_copy(update={"currentExecutionArn": execution_arn}))
-    logger.info("remediation started", extra={"connectionId": record.connectionId, "action": decision.action.value,
-                                              "executionArn": execution_arn})
+    logger.info(
+        "remediation started",
+        extra={
+            "connectionId": record.connectionId,
+            "action": decision.action.value,
+            "executionArn": execution_arn,
+        },
+    )
     return {"connectionId": record.connectionId, "started": execution_arn, "action": decision.action.value}
 
 
@@ -92,8 +112,11 @@ def _take_lease(connection_id: str, action: Action) -> tuple[str, ConnectionReco
             return None
         name = execution_name_for(record.requestId, f"remediate-{action.value}-{record.version}")
         try:
-            updated = store.save(record.model_copy(update={
-                "lease": name, "leaseExpiresAt": now + timedelta(seconds=LEASE_SECONDS)}))
+            updated = store.save(
+                record.model_copy(
+                    update={"lease": name, "leaseExpiresAt": now + timedelta(seconds=LEASE_SECONDS)}
+                )
+            )
         except ConcurrentUpdate:
             continue  # someone wrote first: look again (it may be another lease)
         return name, updated
@@ -102,11 +125,21 @@ def _take_lease(connection_id: str, action: Action) -> tuple[str, ConnectionReco
 
 def _record_maintenance(record: ConnectionRecord, signal: Signal) -> dict[str, Any]:
     detail = signal.detail
-    window = {"start": str(detail.get("startTime")), "end": str(detail.get("endTime")),
-              "event": str(detail.get("eventArn", detail.get("eventTypeCode", "")))}
+    window = {
+        "start": str(detail.get("startTime")),
+        "end": str(detail.get("endTime")),
+        "event": str(detail.get("eventArn", detail.get("eventTypeCode", ""))),
+    }
     if window in record.maintenance:
-        return {"connectionId": record.connectionId, "started": None, "reason": "maintenance already recorded"}
+        return {
+            "connectionId": record.connectionId,
+            "started": None,
+            "reason": "maintenance already recorded",
+        }
     kept = [w for w in record.maintenance if datetime.fromisoformat(w["end"]) > signal.at]
-    note(record.connectionId, f"AWS announced maintenance {window['start']} to {window['end']}: "
-                              "failover is suppressed during it", maintenance=[*kept, window])
+    note(
+        record.connectionId,
+        f"AWS announced maintenance {window['start']} to {window['end']}: failover is suppressed during it",
+        maintenance=[*kept, window],
+    )
     return {"connectionId": record.connectionId, "started": None, "reason": "maintenance recorded"}

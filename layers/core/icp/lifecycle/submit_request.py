@@ -30,8 +30,9 @@ def submit_request(raw: dict[str, Any], source: str, requested_by: list[str] | N
     request = parse_request(raw)
     existing = store.find(connection_id_for(request.requestId))
     if existing is not None:
-        return Submitted(existing.connectionId, existing.requestId, existing.executionArn or "",
-                         existing.status.value)
+        return Submitted(
+            existing.connectionId, existing.requestId, existing.executionArn or "", existing.status.value
+        )
     check(request)
     # The workflow receives what an EventBridge rule would give it: the request as `detail`.
     execution_arn = stepfunctions.start_execution(

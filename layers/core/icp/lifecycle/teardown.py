@@ -45,14 +45,18 @@ def delete_created_gateway(record: ConnectionRecord) -> list[str]:
     gateway = record.directConnectGatewayId
     if not (record.gatewayCreated and gateway):
         return []
-    if any(r.directConnectGatewayId == gateway and r.connectionId != record.connectionId and r.status in LIVE
-           for r in store.scan()):
+    if any(
+        r.directConnectGatewayId == gateway and r.connectionId != record.connectionId and r.status in LIVE
+        for r in store.scan()
+    ):
         return []
     held_by = directconnect.live_associations(gateway)
     if held_by:
         states = ", ".join(sorted({str(a.get("associationState")) for a in held_by}))
-        raise CleanupPending(f"Direct Connect gateway {gateway} still has {len(held_by)} association(s) ({states}); "
-                             "it is deleted once they are disassociated")
+        raise CleanupPending(
+            f"Direct Connect gateway {gateway} still has {len(held_by)} association(s) ({states}); "
+            "it is deleted once they are disassociated"
+        )
     if not directconnect.delete_gateway(gateway):
         return []
     survives = directconnect.gateway_survives(gateway)

@@ -28,17 +28,21 @@ def move(
     def change(record: ConnectionRecord) -> ConnectionRecord | None:
         if record.status == to:
             if strict:
-                raise Conflict(f"{connection_id} is already {to.value}", field="connectionId",
-                               rule=f"not-already-{to.value.lower()}")
+                raise Conflict(
+                    f"{connection_id} is already {to.value}",
+                    field="connectionId",
+                    rule=f"not-already-{to.value.lower()}",
+                )
             return None
         if to not in TRANSITIONS.get(record.status, set()):
-            raise InvalidTransition(f"{connection_id}: {record.status} -> {to} is not allowed",
-                                    field="status", rule="transition")
+            raise InvalidTransition(
+                f"{connection_id}: {record.status} -> {to} is not allowed", field="status", rule="transition"
+            )
         now = clock.utcnow()
-        entry = HistoryEntry.model_validate({"from": record.status.value, "to": to.value, "at": now,
-                                             "reason": reason})
-        updates: dict[str, Any] = {"status": to, "statusReason": reason,
-                                   "history": [*record.history, entry]}
+        entry = HistoryEntry.model_validate(
+            {"from": record.status.value, "to": to.value, "at": now, "reason": reason}
+        )
+        updates: dict[str, Any] = {"status": to, "statusReason": reason, "history": [*record.history, entry]}
         if also:
             updates.update(also(record))
         published.update({"from": record.status.value})
@@ -72,16 +76,26 @@ def _announce(record: ConnectionRecord, from_: str | None, reason: str | None) -
         workflow, outcome = "provision", to.lower()
     if workflow:
         emit("WorkflowOutcome", workflow=workflow, outcome=str(outcome))
-    logger.info("status changed", extra={"connectionId": record.connectionId, "from": from_,
-                                         "to": record.status.value, "reason": reason})
-    events.publish(events.STATUS_CHANGED, {
-        "connectionId": record.connectionId,
-        "requestId": record.requestId,
-        "from": from_,
-        "to": record.status.value,
-        "reason": reason,
-        "executionArn": record.executionArn,
-    })
+    logger.info(
+        "status changed",
+        extra={
+            "connectionId": record.connectionId,
+            "from": from_,
+            "to": record.status.value,
+            "reason": reason,
+        },
+    )
+    events.publish(
+        events.STATUS_CHANGED,
+        {
+            "connectionId": record.connectionId,
+            "requestId": record.requestId,
+            "from": from_,
+            "to": record.status.value,
+            "reason": reason,
+            "executionArn": record.executionArn,
+        },
+    )
 
 
 def set_fields(connection_id: str, **fields: Any) -> ConnectionRecord:
@@ -100,8 +114,9 @@ def note(connection_id: str, reason: str, **fields: Any) -> ConnectionRecord:
     with any other fields to set in the same write."""
 
     def change(record: ConnectionRecord) -> ConnectionRecord:
-        entry = HistoryEntry.model_validate({"from": record.status.value, "to": record.status.value,
-                                             "at": clock.utcnow(), "reason": reason})
+        entry = HistoryEntry.model_validate(
+            {"from": record.status.value, "to": record.status.value, "at": clock.utcnow(), "reason": reason}
+        )
         return record.model_copy(update={"history": [*record.history, entry], **fields})
 
     return store.update(connection_id, change)

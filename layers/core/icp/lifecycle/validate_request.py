@@ -1,5 +1,6 @@
 """Validate Request: the first step. Creates the record (RECEIVED), runs every check of
-design §3, and ends VALIDATED or REJECTED. Nothing is created at AWS before this passes."""
+docs/events.md ("Interconnect Connection Requested"), and ends VALIDATED or REJECTED. Nothing is
+created at AWS before this passes."""
 
 from __future__ import annotations
 
@@ -31,26 +32,46 @@ def parse_request(raw: dict[str, Any]) -> ConnectionRequest:
         raise invalid_request(exc, whole="request") from None
 
 
-def _new_record(raw: dict[str, Any], request: ConnectionRequest | None, execution_arn: str | None,
-                requested_by: list[str]) -> ConnectionRecord:
+def _new_record(
+    raw: dict[str, Any], request: ConnectionRequest | None, execution_arn: str | None, requested_by: list[str]
+) -> ConnectionRecord:
     now = clock.utcnow()
     request_id = str(raw["requestId"])
     fields: dict[str, Any] = {}
     if request is not None:
-        fields = {"type": request.type, "provider": request.provider, "awsRegion": request.awsRegion,
-                  "remoteLocation": request.remoteLocation, "bandwidth": request.bandwidth}
+        fields = {
+            "type": request.type,
+            "provider": request.provider,
+            "awsRegion": request.awsRegion,
+            "remoteLocation": request.remoteLocation,
+            "bandwidth": request.bandwidth,
+        }
     return ConnectionRecord(
-        connectionId=connection_id_for(request_id), requestId=request_id, request=raw, status=Status.RECEIVED,
-        executionArn=execution_arn, currentExecutionArn=execution_arn, createdAt=now, updatedAt=now,
+        connectionId=connection_id_for(request_id),
+        requestId=request_id,
+        request=raw,
+        status=Status.RECEIVED,
+        executionArn=execution_arn,
+        currentExecutionArn=execution_arn,
+        createdAt=now,
+        updatedAt=now,
         requestedBy=requested_by,
-        history=[HistoryEntry.model_validate({"from": None, "to": Status.RECEIVED.value, "at": now,
-                                              "reason": "request received"})],
+        history=[
+            HistoryEntry.model_validate(
+                {"from": None, "to": Status.RECEIVED.value, "at": now, "reason": "request received"}
+            )
+        ],
         **fields,
     )
 
 
-def _record_for(raw: dict[str, Any], request: ConnectionRequest | None, execution_arn: str | None,
-                retry: bool = False, requested_by: list[str] | None = None) -> ConnectionRecord:
+def _record_for(
+    raw: dict[str, Any],
+    request: ConnectionRequest | None,
+    execution_arn: str | None,
+    retry: bool = False,
+    requested_by: list[str] | None = None,
+) -> ConnectionRecord:
     """Create the record, or take it up again when this same execution already did (a retried
     step), or when an operator retries a FAILED connection."""
     try:
@@ -59,11 +80,28 @@ def _record_for(raw: dict[str, Any], request: ConnectionRequest | None, executio
         existing = store.get(connection_id_for(str(raw["requestId"])))
         if retry and existing.status == Status.FAILED:
             # Clean Up removed what the failed run created: start from nothing, keep the history.
-            return move(existing.connectionId, Status.RECEIVED, "retried by an operator", also=lambda r: {
-                "executionArn": execution_arn, "currentExecutionArn": execution_arn, "awsConnectionId": None,
-                "awsState": None, "awsStateSeen": None, "awsStateReads": 0, "awsRequestedSeen": False,
-                "awsCreatedAt": None, "sharedId": None, "remoteRefs": {}, "directConnectGatewayId": None,
-                "gatewayCreated": False, "cleanedUp": [], "environmentId": None, "attempts": r.attempts + 1})
+            return move(
+                existing.connectionId,
+                Status.RECEIVED,
+                "retried by an operator",
+                also=lambda r: {
+                    "executionArn": execution_arn,
+                    "currentExecutionArn": execution_arn,
+                    "awsConnectionId": None,
+                    "awsState": None,
+                    "awsStateSeen": None,
+                    "awsStateReads": 0,
+                    "awsRequestedSeen": False,
+                    "awsCreatedAt": None,
+                    "sharedId": None,
+                    "remoteRefs": {},
+                    "directConnectGatewayId": None,
+                    "gatewayCreated": False,
+                    "cleanedUp": [],
+                    "environmentId": None,
+                    "attempts": r.attempts + 1,
+                },
+            )
         if existing.executionArn != execution_arn:
             raise
         return existing
@@ -91,8 +129,9 @@ def gather_world(request: ConnectionRequest, quotas: Quotas) -> World:
         remote_network_mtu=_remote_network_mtu(request),
         records=records,
         gateway_region_ok=ec2_routes.gateway_in_region(request.awsRegion, request.aws.gatewayId),
-        route_tables_region_ok={t: ec2_routes.route_table_region_ok(request.awsRegion, t)
-                                for t in request.aws.routeTableIds},
+        route_tables_region_ok={
+            t: ec2_routes.route_table_region_ok(request.awsRegion, t) for t in request.aws.routeTableIds
+        },
         home_region=stack.home_region(),
     )
 
@@ -105,8 +144,12 @@ def check(request: ConnectionRequest) -> dict[str, Any]:
     return check_request(request, gather_world(request, quotas), quotas)
 
 
-def validate_request(raw: dict[str, Any], execution_arn: str | None = None, retry: bool = False,
-                     requested_by: list[str] | None = None) -> dict[str, Any]:
+def validate_request(
+    raw: dict[str, Any],
+    execution_arn: str | None = None,
+    retry: bool = False,
+    requested_by: list[str] | None = None,
+) -> dict[str, Any]:
     """``requested_by``: who asked (icp.requesters), kept on the record for the approval rule."""
     if not isinstance(raw.get("requestId"), str) or not raw["requestId"]:
         raise InvalidRequest("requestId: field required", field="requestId", rule="missing")
@@ -132,6 +175,10 @@ def validate_request(raw: dict[str, Any], execution_arn: str | None = None, retr
     warnings = []
     if environment.get("state") == "limited":
         warnings.append(f"environment {environment['environmentId']} is limited: capacity may be constrained")
-    move(record.connectionId, Status.VALIDATED, "all checks passed",
-         also=lambda r: {"environmentId": environment["environmentId"], "warnings": warnings})
+    move(
+        record.connectionId,
+        Status.VALIDATED,
+        "all checks passed",
+        also=lambda r: {"environmentId": environment["environmentId"], "warnings": warnings},
+    )
     return {"connectionId": record.connectionId}

@@ -20,5 +20,7 @@ def missing_routes(connection_id: str) -> list[str]:
 def verify_routes(connection_id: str) -> dict[str, Any]:
     missing = missing_routes(connection_id)
     if missing:
-        raise RoutesNotConverged("; ".join(missing[:5]) + (f" (+{len(missing) - 5} more)" if len(missing) > 5 else ""))
+        raise RoutesNotConverged(
+            "; ".join(missing[:5]) + (f" (+{len(missing) - 5} more)" if len(missing) > 5 else "")
+        )
     return {"connectionId": connection_id, "routesVerified": True}

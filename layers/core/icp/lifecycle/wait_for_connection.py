@@ -15,8 +15,9 @@ from icp.lifecycle.transitions import move, set_fields
 from icp.models import Status, WaitFor
 
 
-def wait_for_connection(connection_id: str, wait_for: str, task_token: str, status: str | None = None,
-                        reason: str | None = None) -> dict[str, Any]:
+def wait_for_connection(
+    connection_id: str, wait_for: str, task_token: str, status: str | None = None, reason: str | None = None
+) -> dict[str, Any]:
     """Keep the token; ``status`` (with ``reason``) is what the record shows while it waits."""
     kind = WaitFor(wait_for)
     if status:

@@ -28,8 +28,12 @@ CONFIRMING_READS = 2
 # yet" (eventual consistency), not "deleted".
 VISIBILITY_GRACE = timedelta(minutes=10)
 
-_BAD = {"failed": "ConnectionFailed", "down": "ConnectionDown", "deleting": "ConnectionDeleted",
-        "deleted": "ConnectionDeleted"}
+_BAD = {
+    "failed": "ConnectionFailed",
+    "down": "ConnectionDown",
+    "deleting": "ConnectionDeleted",
+    "deleted": "ConnectionDeleted",
+}
 
 
 def outcome(record: ConnectionRecord, aws_state: str | None) -> tuple[str, str] | None:
@@ -38,7 +42,9 @@ def outcome(record: ConnectionRecord, aws_state: str | None) -> tuple[str, str] 
     if wait_for is None or wait_for == WaitFor.APPROVAL or aws_state is None:
         return None  # an approval is decided by a person, not AWS
     if wait_for == WaitFor.PARTNER_ACCEPTANCE:
-        accepted = aws_state in ("available", "updating") or (aws_state == "pending" and record.awsRequestedSeen)
+        accepted = aws_state in ("available", "updating") or (
+            aws_state == "pending" and record.awsRequestedSeen
+        )
         if accepted:
             return "success", ""
         if aws_state == "failed":
@@ -113,12 +119,22 @@ def resolve(record: ConnectionRecord) -> bool:
         return False
     kind, error = result
     payload: dict[str, Any] = {"connectionId": record.connectionId, "awsState": aws_state}
-    logger.info("wait ended", extra={"connectionId": record.connectionId, "waitFor": wait_for.value,
-                                     "awsState": aws_state, "outcome": kind})
+    logger.info(
+        "wait ended",
+        extra={
+            "connectionId": record.connectionId,
+            "waitFor": wait_for.value,
+            "awsState": aws_state,
+            "outcome": kind,
+        },
+    )
     if kind == "success":
         return stepfunctions.send_success(token, payload)
     return stepfunctions.send_failure(
-        token, error, f"AWS reports connection {record.awsConnectionId} as {aws_state} while waiting for {wait_for}")
+        token,
+        error,
+        f"AWS reports connection {record.awsConnectionId} as {aws_state} while waiting for {wait_for}",
+    )
 
 
 def accepted_by_partner(record: ConnectionRecord) -> bool:
@@ -133,6 +149,16 @@ def accepted_by_partner(record: ConnectionRecord) -> bool:
         store.save(record.model_copy(update={"waitToken": None}))
     except ConcurrentUpdate:
         return False
-    logger.info("wait ended", extra={"connectionId": record.connectionId, "waitFor": WaitFor.PARTNER_ACCEPTANCE.value,
-                                     "awsState": record.awsStateSeen, "outcome": "success", "by": "partner"})
-    return stepfunctions.send_success(token, {"connectionId": record.connectionId, "awsState": record.awsStateSeen})
+    logger.info(
+        "wait ended",
+        extra={
+            "connectionId": record.connectionId,
+            "waitFor": WaitFor.PARTNER_ACCEPTANCE.value,
+            "awsState": record.awsStateSeen,
+            "outcome": "success",
+            "by": "partner",
+        },
+    )
+    return stepfunctions.send_success(
+        token, {"connectionId": record.connectionId, "awsState": record.awsStateSeen}
+    )

@@ -25,8 +25,11 @@ def _watched(record: ConnectionRecord) -> bool:
     if not record.awsConnectionId or not record.awsRegion:
         return False
     # A connection gone at AWS and finished here needs no more looking at.
-    return not (record.status in (Status.DECOMMISSIONED, Status.FAILED, Status.REJECTED)
-                and record.awsState == "deleted" and not record.waitToken)
+    return not (
+        record.status in (Status.DECOMMISSIONED, Status.FAILED, Status.REJECTED)
+        and record.awsState == "deleted"
+        and not record.waitToken
+    )
 
 
 def sweep(scheduled_at: str | None = None) -> dict[str, Any]:
@@ -44,15 +47,22 @@ def sweep(scheduled_at: str | None = None) -> dict[str, Any]:
                 changed, done, restored = _look_at(record, listed.get(str(record.awsConnectionId)))
             except Exception as exc:  # one connection's trouble must not stop the sweep
                 failures += 1
-                logger.exception("sweep could not look at a connection",
-                                 extra={"connectionId": record.connectionId, "error": type(exc).__name__})
+                logger.exception(
+                    "sweep could not look at a connection",
+                    extra={"connectionId": record.connectionId, "error": type(exc).__name__},
+                )
                 continue
             changes += changed
             completed += done
             restores += restored
-    result = {"watched": len(records), "changes": changes, "tokensCompleted": completed,
-              "restoresStarted": restores, "failures": failures,
-              "durationMs": round((time.perf_counter() - started) * 1000, 1)}
+    result = {
+        "watched": len(records),
+        "changes": changes,
+        "tokensCompleted": completed,
+        "restoresStarted": restores,
+        "failures": failures,
+        "durationMs": round((time.perf_counter() - started) * 1000, 1),
+    }
     logger.info("sweep done", extra=result)
     emit("SweepDuration", result["durationMs"], MetricUnit.Milliseconds)
     if scheduled_at:
@@ -68,13 +78,16 @@ def _look_at(record: ConnectionRecord, listed_state: str | None) -> tuple[int, i
     previous = record.awsState
     record, confirmed = waits.observe(record, state)
     if confirmed is not None:
-        events.publish(events.LINK_STATE_CHANGED, {
-            "connectionId": record.connectionId,
-            "awsConnectionId": record.awsConnectionId,
-            "from": previous,
-            "to": confirmed,
-            "observedAt": clock.utcnow().isoformat(),
-        })
+        events.publish(
+            events.LINK_STATE_CHANGED,
+            {
+                "connectionId": record.connectionId,
+                "awsConnectionId": record.awsConnectionId,
+                "from": previous,
+                "to": confirmed,
+                "observedAt": clock.utcnow().isoformat(),
+            },
+        )
     done = 1 if record.waitToken and waits.resolve(record) else 0
     restored = 1 if _restore_if_stranded(record) else 0
     return (1 if confirmed else 0), done, restored

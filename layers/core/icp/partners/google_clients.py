@@ -38,7 +38,9 @@ class GoogleClients:
 def google_clients() -> GoogleClients:
     """The Google clients for the current environment (built once per configuration)."""
     settings = config.settings()
-    return _clients_for(settings.google_api_endpoint, settings.google_grpc_endpoint, settings.google_wif_config)
+    return _clients_for(
+        settings.google_api_endpoint, settings.google_grpc_endpoint, settings.google_wif_config
+    )
 
 
 @functools.lru_cache(maxsize=4)

@@ -271,15 +271,15 @@ class GoogleCloudSide(VpcPeering):
         what = f"delete transport {target.transport_name}"
         operation = google_call(
             what,
-            not_found(
-                lambda: transports.delete_transport(request=request, retry=None, timeout=CALL_TIMEOUT)
-            ),
+            not_found(lambda: transports.delete_transport(request=request, retry=None, timeout=CALL_TIMEOUT)),
         )
         if operation is not None:
             wait_operation(what, operation)
         logger.info("deleted transport %s", target.transport_name)
 
     # -- peering --------------------------------------------------------------------
+
+
 def network_mtu(project: str, network: str) -> int:
     """``GoogleCloudSide().network_mtu`` with the environment's clients: the MTU of a VPC
     network (1460 when unset), or UnknownNetwork naming ``remote.network``."""

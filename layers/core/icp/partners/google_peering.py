@@ -56,9 +56,11 @@ class VpcPeering:
                     export_custom_routes=True,
                 )
             )
-            self._change_peering(target, f"add peering {target.peering_name} to {target.network}",
-                                 functools.partial(networks.add_peering_unary,
-                                                   networks_add_peering_request_resource=resource))
+            self._change_peering(
+                target,
+                f"add peering {target.peering_name} to {target.network}",
+                functools.partial(networks.add_peering_unary, networks_add_peering_request_resource=resource),
+            )
             logger.info("peered %s with the network of transport %s", target.network, target.transport_name)
         elif not (peering.import_custom_routes and peering.export_custom_routes):
             update = compute_v1.NetworksUpdatePeeringRequest(
@@ -66,13 +68,19 @@ class VpcPeering:
                     name=peering.name, import_custom_routes=True, export_custom_routes=True
                 )
             )
-            self._change_peering(target, f"update peering {peering.name} of {target.network}",
-                                 functools.partial(networks.update_peering_unary,
-                                                   networks_update_peering_request_resource=update))
+            self._change_peering(
+                target,
+                f"update peering {peering.name} of {target.network}",
+                functools.partial(
+                    networks.update_peering_unary, networks_update_peering_request_resource=update
+                ),
+            )
 
     def _change_peering(self, target: Target, what: str, change: Callable[..., Any]) -> None:
         """One change to the peerings of the customer's network (add, update), waited for."""
-        operation = google_call(what, lambda: change(project=target.project, network=target.network_name, retry=None))
+        operation = google_call(
+            what, lambda: change(project=target.project, network=target.network_name, retry=None)
+        )
         self._wait_compute(what, target, operation)
 
     def _remove_peering(self, target: Target, name: str) -> None:

@@ -81,7 +81,6 @@ from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 logger = logging.getLogger(__name__)
 
 
-
 _BACKOFF = Backoff(attempts=5, base=1.0, cap=20.0)
 _RETRY_AFTER_CAP = 120.0
 _TIMEOUT = 10.0
@@ -131,7 +130,6 @@ def _parse_partners(raw: str) -> dict[str, PartnerConfig]:
     return configs
 
 
-
 def _require_safe_url(provider: str, url: str) -> None:
     # The body carries the activation key: plain http is only for the local cloud.
     parts = urlsplit(url)
@@ -154,7 +152,6 @@ def _shared_secret(secret_arn: str, *, refresh: bool = False) -> str:
 # --- HTTP ---------------------------------------------------------------------------
 
 
-
 @dataclass(frozen=True)
 class _Reply:
     status: int
@@ -172,7 +169,6 @@ def _json(raw: bytes) -> dict[str, Any]:
     except ValueError:
         return {"message": raw[:200].decode(errors="replace")}
     return data if isinstance(data, dict) else {"value": data}
-
 
 
 def _redact(text: str, secret: str | None) -> str:
@@ -300,8 +296,13 @@ class LastMileSide:
             request.add_header(SIGNATURE_HEADER, sign(secret, timestamp, body))
             return request
 
-        reply = send(f"partner {self.provider} {what}", build, backoff=_BACKOFF,
-                     retry_after_cap=_RETRY_AFTER_CAP, timeout=_TIMEOUT)
+        reply = send(
+            f"partner {self.provider} {what}",
+            build,
+            backoff=_BACKOFF,
+            retry_after_cap=_RETRY_AFTER_CAP,
+            timeout=_TIMEOUT,
+        )
         if reply.status == 0:
             raise RemoteSideError(
                 f"partner {self.provider} unreachable for {what} after {_BACKOFF.attempts} attempts"
