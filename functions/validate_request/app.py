@@ -10,4 +10,10 @@ from icp.tasks import ValidateRequestTask
 
 @task_handler(ValidateRequestTask)
 def lambda_handler(task: ValidateRequestTask, context: LambdaContext) -> dict[str, Any]:
-    return validate_request(task.request, task.executionArn, retry=task.retry, requested_by=task.requested_by)
+    return validate_request(
+        task.request,
+        task.executionArn,
+        retry=task.retry,
+        requested_by=task.requested_by,
+        key_kept=task.key_kept,
+    )

@@ -46,6 +46,7 @@ class Emulators:
             partner=self.partners["google-cloud"],
             aws_prefixes=self.advertised_by_aws,
         )
+        self.partners["google-cloud"].proposer = self.google.propose_transport
         self.partner_server = PartnerServer(clock, self.interconnect, self.google, self.partners).start()
         self.servicenow = FakeServiceNow().start()
 

@@ -331,7 +331,11 @@ def enforcer_for(region: str, account: str, interconnect: Any, directconnect: An
 
     def secret_arn(secret_id: str, secret_region: str) -> str:
         secret = secretsmanager_backends[account][secret_region].secrets.get(secret_id)
-        return str(secret.arn) if secret is not None else secret_id
+        if secret is not None:
+            return str(secret.arn)
+        # One that does not exist (yet): AWS evaluates the ARN its name makes, with no suffix.
+        prefix = f"arn:aws:secretsmanager:{secret_region}:{account}:secret:"
+        return secret_id if secret_id.startswith("arn:") else prefix + secret_id
 
     def state_machine_of_token(token: str) -> str | None:
         # AWS reads the execution out of the token; moto keeps tokens in each execution's pool.

@@ -211,6 +211,10 @@ RESOURCES: dict[tuple[str, str], Resolver] = {
     ("states", "SendTaskHeartbeat"): _token,
     ("secretsmanager", "GetSecretValue"): _secret,
     ("secretsmanager", "DescribeSecret"): _secret,
+    ("secretsmanager", "DeleteSecret"): _secret,
+    ("secretsmanager", "CreateSecret"): lambda p, region, at: [
+        Resource(at.secret_arn(str(p["Name"]), region))
+    ],
     ("monitoring", "PutMetricAlarm"): _alarms,
     ("monitoring", "DescribeAlarms"): _alarms,
     ("monitoring", "DeleteAlarms"): _alarms,
@@ -284,6 +288,8 @@ ALSO: dict[tuple[str, str], Callable[[Params], list[str]]] = {
     # The SAR's interconnect API-operations table: CreateConnection and AcceptConnectionProposal
     # with tags also authorize interconnect:TagResource (docs/conformance.md, "IAM rules").
     ("interconnect", "CreateConnection"): lambda p: ["interconnect:TagResource"] if p.get("tags") else [],
+    # The SAR's secretsmanager CreateSecret row: with Tags it also needs secretsmanager:TagResource.
+    ("secretsmanager", "CreateSecret"): lambda p: ["secretsmanager:TagResource"] if p.get("Tags") else [],
     ("interconnect", "AcceptConnectionProposal"): lambda p: (
         ["interconnect:TagResource"] if p.get("tags") else []
     ),
@@ -309,9 +315,13 @@ def request_for(service_name: str, operation: str, params: Params, region: str, 
             "icp_local/iam_actions.py from the Service Authorization Reference"
         )
     context: dict[str, list[str]] = {}
-    tags = params.get("tags")
-    if isinstance(tags, list):  # Direct Connect's [{"key", "value"}]
-        tags = {str(t.get("key")): str(t.get("value", "")) for t in tags if isinstance(t, dict)}
+    tags = params.get("tags", params.get("Tags"))
+    if isinstance(tags, list):  # Direct Connect's [{"key", "value"}], Secrets Manager's [{"Key", "Value"}]
+        tags = {
+            str(t.get("key", t.get("Key"))): str(t.get("value", t.get("Value", "")))
+            for t in tags
+            if isinstance(t, dict)
+        }
     if isinstance(tags, dict) and tags:  # aws:RequestTag and aws:TagKeys, for the actions that take tags
         context = {f"aws:requesttag/{k.lower()}": [v] for k, v in tags.items()}
         context["aws:tagkeys"] = sorted(tags)

@@ -16,6 +16,7 @@ from typing import Literal
 StateOrder = Literal["requested-first", "pending-first"]
 GatewayDelete = Literal["refuse", "accept-then-revert"]
 QuotaScope = Literal["region", "account"]
+UsedProposalError = Literal["ResourceNotFoundException", "InterconnectValidationException"]
 
 ENVIRONMENT_VARIABLE = "ICP_LOCAL_VARIANTS"
 
@@ -39,6 +40,9 @@ class Variants:
     # Interconnect quotas are counted per Region (the quotas page's preamble) or per account over
     # every Region (its rows, and terraform-provider-aws's "2 per account").
     quota_scope: QuotaScope = "region"
+    # What DescribeConnectionProposal / AcceptConnectionProposal answer for a key already
+    # accepted: the API model lists both errors and says not which (docs/conformance.md, "Proposals").
+    used_proposal_error: UsedProposalError = "ResourceNotFoundException"
 
     @property
     def name(self) -> str:
@@ -63,6 +67,7 @@ HOSTILE = Variants(
     list_lag=1,
     gateway_delete="accept-then-revert",
     quota_scope="account",
+    used_proposal_error="InterconnectValidationException",
 )
 PRESETS = {"default": DEFAULT, "hostile": HOSTILE}
 
@@ -109,6 +114,11 @@ def _check(variants: Variants) -> None:
         )
     if variants.quota_scope not in ("region", "account"):
         raise ValueError(f"quota_scope must be region or account, not {variants.quota_scope!r}")
+    if variants.used_proposal_error not in ("ResourceNotFoundException", "InterconnectValidationException"):
+        raise ValueError(
+            "used_proposal_error must be ResourceNotFoundException or InterconnectValidationException,"
+            f" not {variants.used_proposal_error!r}"
+        )
     if variants.list_lag < 0:
         raise ValueError("list_lag must be 0 or more")
 

@@ -69,6 +69,11 @@ class UnknownNetwork(RequestRejected):
     """The request's Google Cloud VPC network (``remote.network``) does not exist."""
 
 
+class ProposalMismatch(RequestRejected):
+    """A request's ``activationKey`` names no open proposal (unknown, used or expired), or the
+    proposal disagrees with a field the request also gives."""
+
+
 def invalid_request(exc: Any, whole: str = "body") -> InvalidRequest:
     """A pydantic ValidationError as InvalidRequest naming its first field and rule (``whole``
     when the rule is about the whole document)."""
@@ -91,6 +96,7 @@ REJECTION_ERRORS = tuple(
         UnknownGateway,
         InvalidRemoteAccount,
         UnknownNetwork,
+        ProposalMismatch,
     )
 )
 

@@ -121,9 +121,7 @@ def _accepted(submitted: Submitted) -> Response:
 
 @app.post("/v1/connections")
 def create_connection(request: Annotated[ConnectionRequest, Body()]):
-    return _accepted(
-        submit_request(request.model_dump(mode="json", exclude_none=True), API_SOURCE, [_caller()])
-    )
+    return _accepted(submit_request(request.as_submitted(), API_SOURCE, [_caller()]))
 
 
 @app.get("/v1/connections")

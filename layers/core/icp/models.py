@@ -14,9 +14,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from icp.errors import RecordIncomplete
+from icp.errors import InvalidRequest, RecordIncomplete
 
 BANDWIDTH_PATTERN = r"^\d+(Mbps|Gbps)$"
 # Connection ids are derived from the requestId, so the same request is one record.
@@ -167,13 +167,28 @@ class ConnectionRequest(Strict):
     type: ConnectionType
     provider: str = Field(min_length=2, max_length=64, pattern=r"^[a-z0-9-]+$")
     awsRegion: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
-    remoteLocation: str = Field(min_length=2, max_length=64)
-    bandwidth: str = Field(pattern=BANDWIDTH_PATTERN)
+    # Both may be left out of a request that carries an activationKey: the proposal holds them.
+    remoteLocation: str | None = Field(
+        default=None, min_length=2, max_length=64, description="Required unless activationKey is given."
+    )
+    bandwidth: str | None = Field(
+        default=None, pattern=BANDWIDTH_PATTERN, description="Required unless activationKey is given."
+    )
     attachPoint: AttachPoint
     aws: AwsSide
     remote: RemoteMulticloud | RemoteLastMile
     requester: Requester | None = None
     maxBandwidth: str | None = Field(default=None, pattern=BANDWIDTH_PATTERN)
+    # A key generated on the partner's side (a proposal, README "Proposals"): the connection is
+    # accepted rather than created. A secret: SecretStr never prints it, and the record never holds it.
+    activationKey: SecretStr | None = Field(
+        default=None,
+        min_length=8,
+        max_length=1024,
+        description="A key generated on the partner's side (a proposal): the connection is accepted, not"
+        " created; bandwidth and remoteLocation come from the proposal and must match it where given."
+        " A secret: never stored, logged or evented.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -190,9 +205,33 @@ class ConnectionRequest(Strict):
             raise ValueError(
                 "provider must be 'google-cloud' for multicloud, and a last-mile partner otherwise"
             )
-        if self.maxBandwidth and bandwidth_mbps(self.maxBandwidth) < bandwidth_mbps(self.bandwidth):
+        if self.activationKey is None:
+            for name in ("remoteLocation", "bandwidth"):
+                if getattr(self, name) is None:
+                    raise InvalidRequest(
+                        f"{name}: field required (it may be left out only with an activationKey)",
+                        field=name,
+                        rule="missing",
+                    )
+        if (
+            self.maxBandwidth
+            and self.bandwidth
+            and bandwidth_mbps(self.maxBandwidth) < bandwidth_mbps(self.bandwidth)
+        ):
             raise ValueError("maxBandwidth must not be below bandwidth")
         return self
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.activationKey is not None
+
+    def as_submitted(self) -> dict[str, Any]:
+        """The request as JSON, with the activationKey in clear (a dump shows it masked): for the
+        one hand-over that stashes it (icp.lifecycle.submit_request)."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        if self.activationKey is not None:
+            data["activationKey"] = self.activationKey.get_secret_value()
+        return data
 
     @property
     def connection_id(self) -> str:

@@ -154,7 +154,7 @@ def check_mtu(request: ConnectionRequest, network_mtu: int | None = None) -> Non
 
 # --- rules against the world -----------------------------------------------------------
 def find_environment(request: ConnectionRequest, environments: list[dict[str, Any]]) -> dict[str, Any]:
-    wanted = request.remoteLocation.lower()
+    wanted = (request.remoteLocation or "").lower()
     for environment in environments:
         if (
             provider_matches(environment, request.provider)

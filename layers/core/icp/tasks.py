@@ -35,6 +35,11 @@ class ValidateRequestTask(_Task):
     def requested_by(self) -> list[str]:
         return from_event(self.event)
 
+    @property
+    def key_kept(self) -> bool:
+        """The request's activationKey waits in Secrets Manager (icp.proposal_keys.INPUT_FIELD)."""
+        return bool(self.event.get("activationKeySecret"))
+
 
 class ConnectionTask(_Task):
     connectionId: str

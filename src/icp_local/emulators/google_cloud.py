@@ -64,9 +64,10 @@ What it reproduces:
 
 Where it is not faithful (fidelity gaps):
 
-- Only the INPUT key flow: a create without ``provided_activation_key`` is refused
-  (Google-initiated transports with ``bandwidth``/``remote_profile`` and a
-  ``generated_activation_key`` are not modelled), and so are hubs, ``psc_routing_enabled``,
+- Through the API, only the INPUT key flow: a create without ``provided_activation_key`` is
+  refused. A transport created from Google's side (``generated_activation_key``, the OUTPUT key
+  flow) is made by ``propose_transport`` (icp_local.emulators.google_proposals), the test surface
+  behind ``cloud.partner("google-cloud").propose(...)``. Not modelled either: hubs, ``psc_routing_enabled``,
   ``auto_accept``, ``stack_type`` other than IPV4_ONLY, and the remote transport
   profiles API (ListRemoteTransportProfiles, ParseFromActivationKey).
 - Refusing ``bandwidth`` in UpdateTransport is a reading, not a documented rule: Google's
@@ -117,11 +118,12 @@ from icp_local.emulators.google_cloud_model import (
 )
 from icp_local.emulators.google_compute import ComputeNetworks
 from icp_local.emulators.google_controls import TestControls
+from icp_local.emulators.google_proposals import ProposingTransports
 from icp_local.emulators.google_views import TransportViews
 from icp_local.emulators.partners import Interconnect, PartnerSimulator, fingerprint
 
 
-class GoogleCloudEmulator(TestControls, ComputeNetworks, TransportViews):
+class GoogleCloudEmulator(ProposingTransports, TestControls, ComputeNetworks, TransportViews):
     def __init__(
         self,
         clock: SimClock,

@@ -118,6 +118,8 @@ class TransportRecord:
     key_fingerprint: str
     deleting_until: float | None = None
     key: str = field(default="", repr=False)  # to ask AWS about the connection; never shown
+    # Created from Google's side (a proposal): the key is Google's ``generated_activation_key``.
+    generated: bool = False
 
 
 @dataclass

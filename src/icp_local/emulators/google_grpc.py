@@ -41,6 +41,7 @@ def _transport_message(view: dict[str, Any]) -> tm.Transport:
         network=view["network"],
         advertised_routes=view["advertised_routes"],
         peering_network=view["peering_network"],
+        generated_activation_key=view.get("generated_activation_key", ""),
     )
 
 

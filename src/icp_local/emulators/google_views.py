@@ -45,6 +45,8 @@ class TransportViews:
         if self.clock.time() < transport.ready_at:
             return "CREATING"
         connection = self._aws_connection(transport)
+        if connection is None and transport.generated:
+            return "PENDING_KEY"  # its generated key waits for AWS to accept it (nc-v1beta State)
         aws_state = connection.get("state") if connection else None
         return AWS_TO_TRANSPORT_STATE.get(str(aws_state), "DEPROVISIONED")
 
@@ -80,6 +82,8 @@ class TransportViews:
             "network": transport.network,
             "advertised_routes": list(transport.advertised_routes),
             "peering_network": transport.peering_network,
+            # Output only, and only for a transport created from Google's side (nc-v1beta).
+            "generated_activation_key": transport.key if transport.generated else "",
         }
 
     def _operation_view(self, operation: LongRunning) -> dict[str, Any]:

@@ -120,7 +120,10 @@ class InterconnectRules:
 
     def _open_proposal(self, key: str) -> Proposal:
         proposal = self._proposals.get(key)
-        if proposal is None or proposal.region != self.region or proposal.accepted_by is not None:
-            # Never echo the key: it is a secret.
+        # Never echo the key: it is a secret.
+        if proposal is not None and proposal.region == self.region and proposal.accepted_by is not None:
+            # A used key: either error, as the variant plays it (docs/conformance.md, "Proposals").
+            raise api_error(self.variants.used_proposal_error, "The connection proposal was already accepted")
+        if proposal is None or proposal.region != self.region:
             raise api_error(NOT_FOUND, "No open connection proposal matches the activation key")
         return proposal

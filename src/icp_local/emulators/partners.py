@@ -42,6 +42,7 @@ class Interconnect(Protocol):
     def partner_accept(self, key: str) -> None: ...
     def partner_reject(self, key: str, reason: str) -> None: ...
     def set_link_state(self, connection_id: str, state: str) -> None: ...
+    def partner_propose(self, region: str, provider: str, location: str, bandwidth: str) -> str: ...
 
 
 def fingerprint(key: str) -> str:
@@ -136,6 +137,9 @@ class PartnerSimulator:
         self._orders: dict[str, Order] = {}
         self._faults: list[tuple[int, float | None]] = []
         self._lock = threading.RLock()
+        # How this partner starts a connection from its side (``propose``): the Google Cloud
+        # emulator plugs in its transport creation; a last-mile portal just makes a proposal.
+        self.proposer: Callable[..., str] | None = None
 
     def __repr__(self) -> str:
         return f"PartnerSimulator({self.provider!r}, policy={self._policy}, received={len(self._receipts)})"
@@ -153,6 +157,15 @@ class PartnerSimulator:
     @property
     def policy(self) -> Policy:
         return self._policy
+
+    def propose(self, *, aws_region: str, location: str, bandwidth: str, **remote: Any) -> str:
+        """Start a connection from the partner's side; returns the activation key it generates,
+        which ``DescribeConnectionProposal`` then answers for (README, "Proposals"). For
+        ``google-cloud``: ``project=``, ``network=``, ``cidrs=[...]`` (and ``transport_id=``) make
+        the transport that generated it."""
+        if self.proposer is not None:
+            return self.proposer(aws_region=aws_region, location=location, bandwidth=bandwidth, **remote)
+        return self._interconnect.partner_propose(aws_region, self.provider, location, bandwidth)
 
     def link_down(self, aws_connection_id: str) -> None:
         self._interconnect.set_link_state(aws_connection_id, "down")

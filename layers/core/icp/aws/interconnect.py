@@ -9,7 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from icp.aws.clients import call, call_retrying, client, error_code, pages
-from icp.errors import AwsServiceError, ConnectionNotFound, QuotaExceeded
+from icp.errors import AwsServiceError, ConnectionNotFound, ProposalMismatch, QuotaExceeded
 
 # States in which a connection still exists at AWS and may count against quotas (a `deleting`
 # one may still hold its slot: counted, to be safe; docs/conformance.md, "Quotas").
@@ -141,3 +141,52 @@ def update_bandwidth(region: str, connection_id: str, bandwidth: str, client_tok
         )
     except ClientError as exc:
         raise _wrap(exc, "UpdateConnection") from exc
+
+
+# DescribeConnectionProposal's answer for a key it cannot use: the API model does not say which
+# error a used or expired key gets, so both readings are taken (docs/conformance.md, "Proposals").
+UNUSABLE_KEY = frozenset({"ResourceNotFoundException", "InterconnectValidationException"})
+
+
+def describe_proposal(region: str, activation_key: str) -> dict[str, Any]:
+    """What a partner-generated key proposes: ``bandwidth``, ``environmentId``, ``provider``,
+    ``location``. A key AWS cannot use is ProposalMismatch naming ``activationKey``; messages
+    never carry the key."""
+    try:
+        answer = call(_client(region).describe_connection_proposal, activationKey=activation_key)
+    except ClientError as exc:
+        raise _proposal_error(exc, f"the activation key names no open proposal in {region}") from None
+    return {k: answer[k] for k in ("bandwidth", "environmentId", "provider", "location") if k in answer}
+
+
+def accept_proposal(
+    region: str,
+    *,
+    activation_key: str,
+    gateway_id: str,
+    client_token: str,
+    description: str,
+    tags: dict[str, str],
+) -> dict[str, Any]:
+    """AcceptConnectionProposal: the connection, created from the proposal (idempotent through
+    ``client_token``). Errors never carry the key."""
+    try:
+        return call(
+            _client(region).accept_connection_proposal,
+            attachPoint={"directConnectGateway": gateway_id},
+            activationKey=activation_key,
+            description=description,
+            tags=tags,
+            clientToken=client_token,
+        )["connection"]
+    except ClientError as exc:
+        raise _proposal_error(exc, "AcceptConnectionProposal refused the activation key") from None
+
+
+def _proposal_error(exc: ClientError, unusable: str) -> Exception:
+    """ProposalMismatch naming ``activationKey`` for a key AWS cannot use (no message of AWS's
+    is quoted, lest it echo the key), else the call's own error."""
+    code = error_code(exc)
+    if code in UNUSABLE_KEY:
+        return ProposalMismatch(f"{unusable} ({code})", field="activationKey", rule="open-proposal")
+    return AwsServiceError(f"{exc.operation_name} failed with {code}")

@@ -8,12 +8,13 @@ import contextlib
 import json
 from typing import Any
 
-from icp import store
+from icp import proposal_keys, store
 from icp.errors import CleanupPending, GatewayNotManaged
 from icp.lifecycle import teardown
 from icp.lifecycle.teardown import merge
 from icp.lifecycle.transitions import move, set_fields
 from icp.models import Status, WaitFor
+from icp.observability import logger
 
 _REASONS = {
     "PartnerRejected": "the partner rejected the activation",
@@ -71,6 +72,8 @@ def clean_up(connection_id: str, error: dict[str, Any] | None = None) -> dict[st
     record = store.get(connection_id)
     if record.status == Status.FAILED:
         return {"connectionId": connection_id, "cleanedUp": record.cleanedUp}
+    if proposal_keys.forget(connection_id):  # a proposal's key that was never accepted
+        logger.info("deleted the activation key kept for the proposal", extra={"connectionId": connection_id})
     removed = merge(record.cleanedUp, teardown.withdraw_routes(record))
     removed = merge(removed, teardown.delete_connection(record, "cleanup"))
     kept = ""
@@ -87,6 +90,9 @@ def clean_up(connection_id: str, error: dict[str, Any] | None = None) -> dict[st
         # elsewhere moments before, still missing from a lagging list): a rejection, with what
         # was made for it removed.
         outcome, reason = Status.REJECTED, f"awsRegion: interconnect-quota: {_cause(error)}"
+    if (own_error(error) or {}).get("Error") == "ProposalMismatch" and record.status == Status.GATEWAY_READY:
+        # The key was used or withdrawn between the checks and the acceptance.
+        outcome, reason = Status.REJECTED, f"activationKey: open-proposal: {_cause(error)}"
     move(
         connection_id,
         outcome,

@@ -39,7 +39,7 @@ def create_connection(connection_id: str) -> dict[str, Any]:
     connection = interconnect.create_connection(
         request.awsRegion,
         environment_id=record.require("environmentId"),
-        bandwidth=request.bandwidth,
+        bandwidth=str(request.bandwidth),
         gateway_id=record.require("directConnectGatewayId"),
         # A retried run must not get the failed run's (deleted) connection back: its own token.
         client_token=client_token(request.requestId, record.attempts),

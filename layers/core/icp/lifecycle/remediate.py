@@ -205,7 +205,7 @@ def replace_connection(connection_id: str) -> dict[str, Any]:
     connection = interconnect.create_connection(
         request.awsRegion,
         environment_id=environment_id,
-        bandwidth=record.bandwidth or request.bandwidth,
+        bandwidth=str(record.bandwidth or request.bandwidth),
         gateway_id=dx_gateway,
         client_token=client_token(request.requestId, attempt),
         description=f"icp {connection_id} replacement {attempt}",

@@ -8,9 +8,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from icp import clock, stack, store
+from icp import clock, proposal_keys, stack, store
 from icp.aws import directconnect, ec2_routes, interconnect
-from icp.errors import DuplicateRequest, InvalidRequest, RequestRejected, invalid_request
+from icp.errors import DuplicateRequest, InvalidRequest, ProposalMismatch, RequestRejected, invalid_request
+from icp.lifecycle.proposals import Resolved, resolve
 from icp.lifecycle.transitions import announce_created, move
 from icp.models import (
     LIVE,
@@ -136,12 +137,24 @@ def gather_world(request: ConnectionRequest, quotas: Quotas) -> World:
     )
 
 
-def check(request: ConnectionRequest) -> dict[str, Any]:
-    """Every check against the world; returns the environment the connection will use."""
+def check(request: ConnectionRequest) -> tuple[dict[str, Any], Resolved | None]:
+    """Every check against the world; returns the environment the connection will use, and for a
+    proposal (``activationKey``) the request as the proposal completes it."""
+    resolved = resolve(request) if request.is_proposal else None
+    if resolved is not None:
+        request = resolved.request
     if request.attachPoint.directConnectGatewayId:
         directconnect.get_gateway(request.attachPoint.directConnectGatewayId)
     quotas = Quotas.configured()
-    return check_request(request, gather_world(request, quotas), quotas)
+    environment = check_request(request, gather_world(request, quotas), quotas)
+    if resolved is not None and environment.get("environmentId") != resolved.environment_id:
+        raise ProposalMismatch(
+            f"the proposal's environment {resolved.environment_id} is not the one this request reaches"
+            f" ({environment.get('environmentId')})",
+            field="activationKey",
+            rule="matches-proposal",
+        )
+    return environment, resolved
 
 
 def validate_request(
@@ -149,14 +162,21 @@ def validate_request(
     execution_arn: str | None = None,
     retry: bool = False,
     requested_by: list[str] | None = None,
+    key_kept: bool = False,
 ) -> dict[str, Any]:
-    """``requested_by``: who asked (icp.requesters), kept on the record for the approval rule."""
+    """``requested_by``: who asked (icp.requesters), kept on the record for the approval rule.
+    ``key_kept``: the request's activationKey waits in Secrets Manager (icp.proposal_keys); the
+    answer's ``proposal`` tells the workflow to accept it rather than create a connection."""
     if not isinstance(raw.get("requestId"), str) or not raw["requestId"]:
         raise InvalidRequest("requestId: field required", field="requestId", rule="missing")
+    connection_id = connection_id_for(raw["requestId"])
+    key = raw.get("activationKey") or (proposal_keys.read(connection_id) if key_kept else None)
+    raw = {k: v for k, v in raw.items() if k != "activationKey"}  # never on the record
+    answer = {"connectionId": connection_id, "proposal": key is not None}
     # The request, or why it could not be read: a malformed one still gets its (REJECTED) record.
     parsed: ConnectionRequest | InvalidRequest
     try:
-        parsed = parse_request(raw)
+        parsed = parse_request(raw if key is None else {**raw, "activationKey": key})
     except InvalidRequest as exc:
         parsed = exc
     request = parsed if isinstance(parsed, ConnectionRequest) else None
@@ -164,21 +184,26 @@ def validate_request(
     if record.status != Status.RECEIVED:
         if record.status == Status.REJECTED:
             raise InvalidRequest(record.statusReason or "rejected")
-        return {"connectionId": record.connectionId}
+        return answer
     try:
         if isinstance(parsed, InvalidRequest):
             raise parsed
-        environment = check(parsed)
+        environment, resolved = check(parsed)
     except RequestRejected as exc:
         move(record.connectionId, Status.REJECTED, f"{exc.field}: {exc.rule}: {exc.message}")
+        if key_kept:
+            proposal_keys.forget(connection_id)  # nothing will accept it
         raise
     warnings = []
     if environment.get("state") == "limited":
         warnings.append(f"environment {environment['environmentId']} is limited: capacity may be constrained")
-    move(
-        record.connectionId,
-        Status.VALIDATED,
-        "all checks passed",
-        also=lambda r: {"environmentId": environment["environmentId"], "warnings": warnings},
-    )
-    return {"connectionId": record.connectionId}
+    fields: dict[str, Any] = {"environmentId": environment["environmentId"], "warnings": warnings}
+    if resolved is not None:  # the proposal's bandwidth and location, and its Google transport
+        fields |= {
+            "request": resolved.stored_request(raw),
+            "bandwidth": resolved.request.bandwidth,
+            "remoteLocation": resolved.request.remoteLocation,
+            "remoteRefs": resolved.remote_refs,
+        }
+    move(record.connectionId, Status.VALIDATED, "all checks passed", also=lambda r: fields)
+    return answer

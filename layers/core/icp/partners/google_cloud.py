@@ -51,7 +51,7 @@ from icp.models import ConnectionRecord
 from icp.partners.base import uncovered
 from icp.partners.google_calls import CALL_TIMEOUT, absent, google_call, not_found, wait_operation
 from icp.partners.google_clients import GoogleClients, google_clients
-from icp.partners.google_naming import Target, enum_name
+from icp.partners.google_naming import Target, enum_name, network_path
 from icp.partners.google_peering import VpcPeering
 
 logger = logging.getLogger(__name__)
@@ -169,6 +169,23 @@ class GoogleCloudSide(VpcPeering):
             return overall
         if enum_name(status.overall_status) in ("", "OVERALL_STATUS_UNSPECIFIED"):
             return _OPERATIONAL_STATUS.get(enum_name(status.operational_status))
+        return None
+
+    def proposing_transport(self, project: str, region: str, activation_key: str) -> tuple[str, str] | None:
+        """The transport in ``projects/{project}/locations/{region}`` whose Google-generated key
+        (``generated_activation_key``, nc-v1beta) is ``activation_key``, as (name, network), or None.
+        The key is compared here and never logged or raised."""
+        transports = self._clients().transports
+        parent = f"projects/{project}/locations/{region}"
+        found = google_call(
+            f"list transports of {parent}",
+            not_found(
+                lambda: list(transports.list_transports(parent=parent, retry=None, timeout=CALL_TIMEOUT))
+            ),
+        )
+        for transport in found or []:
+            if transport.generated_activation_key and transport.generated_activation_key == activation_key:
+                return str(transport.name), network_path(str(transport.network))
         return None
 
     # -- networks -------------------------------------------------------------------

@@ -27,6 +27,8 @@ class Target:
     google_cidrs: tuple[str, ...]
     aws_cidrs: tuple[str, ...]
     generation: int = 0  # how many times the AWS connection was replaced: each gets its own transport
+    # A transport Google's side created (a proposal, README "Proposals"): its own name, not ours.
+    adopted: str | None = None
 
     @classmethod
     def of(cls, record: ConnectionRecord) -> Target:
@@ -37,11 +39,13 @@ class Target:
         return cls(
             record.connectionId,
             remote.project,
-            request.remoteLocation,
+            str(request.remoteLocation),
             remote.network,
             tuple(remote.cidrs),
             tuple(request.aws.cidrs),
             record.replacements,
+            # A replacement gets a transport of its own (hand_off), named as ours are.
+            record.remoteRefs.get("googleProposalTransport") if not record.replacements else None,
         )
 
     @property
@@ -56,7 +60,7 @@ class Target:
 
     @property
     def transport_name(self) -> str:
-        return f"{self.parent}/transports/{self.transport_id}"
+        return self.adopted or f"{self.parent}/transports/{self.transport_id}"
 
     @property
     def network(self) -> str:
