@@ -483,6 +483,16 @@ def build() -> dict[str, Any]:
                         "statusReason": nullable_string,
                         "awsConnectionId": nullable_string,
                         "awsState": nullable_string,
+                        "billingTier": {"type": "integer", "nullable": True, "minimum": 0, "maximum": 8},
+                        "billing": {
+                            "type": "object",
+                            "description": "what it costs, from the API's own fields (README, What a connection costs)",
+                            "properties": {
+                                "billingTier": {"type": "integer", "nullable": True},
+                                "pathScope": {"type": "object", "additionalProperties": True},
+                                "tierMeaning": {"type": "string"},
+                            },
+                        },
                         "executionArn": nullable_string,
                         "requestedBy": {
                             "type": "array",

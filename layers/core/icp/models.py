@@ -338,6 +338,7 @@ class ConnectionRecord(BaseModel):
     directConnectGatewayId: str | None = None
     gatewayCreated: bool = False
     sharedId: str | None = None
+    billingTier: int | None = None  # AWS's Connection.billingTier (0..8) as last read
     remoteRefs: dict[str, str] = Field(default_factory=dict)
     waitFor: WaitFor | None = None
     waitToken: str | None = None
@@ -402,4 +403,19 @@ class ConnectionRecord(BaseModel):
                 "awsCreatedAt",
             },
         )
+        data["billing"] = billing_view(self.billingTier, self.awsRegion, self.remoteLocation)
         return data
+
+
+def billing_view(tier: int | None, aws_region: str | None, remote_location: str | None) -> dict[str, Any]:
+    """What a connection costs, from the API's own fields (README, "What a connection costs"): the
+    hourly charge follows the bandwidth and the path's geographic scope, from the connection's
+    Region to the remote location (the Interconnect pricing page); ``billingTier`` is the tier AWS
+    assigned. AWS publishes no table of what each tier means, so none is invented here."""
+    return {
+        "billingTier": tier,
+        "pathScope": {"from": aws_region, "to": remote_location},
+        "tierMeaning": "not published by AWS"
+        if tier is not None
+        else "unknown until AWS creates the connection",
+    }

@@ -28,8 +28,6 @@ REQUIRED = (
     "connection_type",
     "provider",
     "aws_region",
-    "remote_location",
-    "bandwidth",
     "aws_attachment",
     "aws_gateway_id",
     "aws_route_table_ids",
@@ -43,7 +41,10 @@ REQUIRED_FOR_TYPE = {
     "multicloud": ("remote_project", "remote_network"),
     "last-mile": LAST_MILE_ONLY,
 }
+# Required unless the ticket carries activation_key (a proposal): the proposal then names them.
+UNLESS_PROPOSAL = ("remote_location", "bandwidth")
 OPTIONAL = (
+    "activation_key",  # a partner's key (docs/servicenow.md): a secret, mapped and never echoed
     "max_bandwidth",
     "dx_gateway_id",
     "new_dx_gateway_name",
@@ -51,7 +52,7 @@ OPTIONAL = (
     "aws_mtu",
     "aws_backup_target",
 )
-KNOWN = frozenset(REQUIRED + MULTICLOUD_ONLY + LAST_MILE_ONLY + OPTIONAL)
+KNOWN = frozenset(REQUIRED + UNLESS_PROPOSAL + MULTICLOUD_ONLY + LAST_MILE_ONLY + OPTIONAL)
 
 # Choice variables whose ServiceNow values may be spelled with "_" where the model has "-".
 CHOICES = ("connection_type", "provider", "aws_attachment")
@@ -269,7 +270,8 @@ def request_from_servicenow(payload: dict[str, Any]) -> dict[str, Any]:
     for key in ("requested_for", "assignment_group"):
         _check_reference(payload, key)
     variables = _Variables(payload.get("variables"))
-    for name in REQUIRED:
+    key = variables.get("activation_key")
+    for name in REQUIRED + (() if key is not None else UNLESS_PROPOSAL):
         variables.require(name)
     kind = _connection_type(variables)
     request: dict[str, Any] = {
@@ -277,8 +279,6 @@ def request_from_servicenow(payload: dict[str, Any]) -> dict[str, Any]:
         "type": kind,
         "provider": variables.require("provider"),
         "awsRegion": variables.require("aws_region"),
-        "remoteLocation": variables.require("remote_location"),
-        "bandwidth": variables.require("bandwidth"),
         "attachPoint": _attach_point(variables),
         "aws": _aws_side(variables),
         "remote": _remote_side(variables, kind),
@@ -287,6 +287,11 @@ def request_from_servicenow(payload: dict[str, Any]) -> dict[str, Any]:
             "servicenow": {"table": table, "sysId": sys_id},
         },
     }
+    for field, name in (("remoteLocation", "remote_location"), ("bandwidth", "bandwidth")):
+        if (value := variables.get(name)) is not None:
+            request[field] = value
     if (ceiling := variables.get("max_bandwidth")) is not None:
         request["maxBandwidth"] = ceiling
+    if key is not None:
+        request["activationKey"] = key
     return request

@@ -28,6 +28,7 @@ def created_fields(connection: dict[str, Any]) -> dict[str, Any]:
         "awsRequestedSeen": state == "requested",
         "awsCreatedAt": clock.utcnow(),
         "sharedId": connection.get("sharedId"),
+        "billingTier": connection.get("billingTier"),
     }
 
 

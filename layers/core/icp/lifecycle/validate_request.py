@@ -95,6 +95,7 @@ def _record_for(
                     "awsRequestedSeen": False,
                     "awsCreatedAt": None,
                     "sharedId": None,
+                    "billingTier": None,
                     "remoteRefs": {},
                     "directConnectGatewayId": None,
                     "gatewayCreated": False,

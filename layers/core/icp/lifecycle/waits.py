@@ -81,13 +81,18 @@ def just_created(record: ConnectionRecord, now: datetime | None = None) -> bool:
     return created is not None and (now or clock.utcnow()) - created < VISIBILITY_GRACE
 
 
-def observe(record: ConnectionRecord, aws_state: str | None) -> tuple[ConnectionRecord, str | None]:
+def observe(
+    record: ConnectionRecord, aws_state: str | None, billing_tier: int | None = None
+) -> tuple[ConnectionRecord, str | None]:
     """Count one read of ``aws_state`` (None: nothing could be read). Returns the record as saved
-    and the state it confirmed, if this read confirmed a change of ``awsState``."""
+    and the state it confirmed, if this read confirmed a change of ``awsState``. ``billing_tier``:
+    the connection's ``billingTier`` as the same read showed it, kept when given."""
     if aws_state is None:
         return record, None
     reads = min(record.awsStateReads + 1, CONFIRMING_READS) if aws_state == record.awsStateSeen else 1
     update: dict[str, Any] = {"awsStateSeen": aws_state, "awsStateReads": reads}
+    if billing_tier is not None:
+        update["billingTier"] = billing_tier
     if aws_state == "requested":
         update["awsRequestedSeen"] = True
     confirmed = reads >= CONFIRMING_READS and aws_state != record.awsState
@@ -100,7 +105,7 @@ def observe(record: ConnectionRecord, aws_state: str | None) -> tuple[Connection
     except ConcurrentUpdate:
         # Someone else wrote meanwhile (another sweep, or a step): count the read on their version.
         fresh = store.get(record.connectionId)
-        return observe(fresh, aws_state) if fresh.version != record.version else (fresh, None)
+        return observe(fresh, aws_state, billing_tier) if fresh.version != record.version else (fresh, None)
 
 
 def resolve(record: ConnectionRecord) -> bool:

@@ -41,7 +41,7 @@ def sweep(scheduled_at: str | None = None) -> dict[str, Any]:
         by_region[str(record.awsRegion)].append(record)
     changes = completed = restores = failures = 0
     for region, region_records in by_region.items():
-        listed = {c["id"]: c["state"] for c in interconnect.iter_connections(region)}
+        listed = {c["id"]: c for c in interconnect.iter_connections(region)}
         for record in region_records:
             try:
                 changed, done, restored = _look_at(record, listed.get(str(record.awsConnectionId)))
@@ -71,12 +71,14 @@ def sweep(scheduled_at: str | None = None) -> dict[str, Any]:
     return result
 
 
-def _look_at(record: ConnectionRecord, listed_state: str | None) -> tuple[int, int, int]:
+def _look_at(record: ConnectionRecord, listed: dict[str, Any] | None) -> tuple[int, int, int]:
     """One read of one connection: (state changes confirmed, tokens completed, restores started)."""
     # Absent from the list (which may lag): ask for it before concluding anything.
-    state = listed_state if listed_state is not None else waits.read_state(record)
+    state = str(listed["state"]) if listed is not None else waits.read_state(record)
     previous = record.awsState
-    record, confirmed = waits.observe(record, state)
+    # The tier AWS bills it at now (a resize may move it), as the list shows it.
+    tier = listed.get("billingTier") if listed is not None else None
+    record, confirmed = waits.observe(record, state, billing_tier=tier if isinstance(tier, int) else None)
     if confirmed is not None:
         events.publish(
             events.LINK_STATE_CHANGED,
