@@ -134,10 +134,34 @@ def _out(output: str, data: Any, view: Callable[[], Any]) -> None:
 def request_command(api: Api, output: str, file: Path, dry_run: bool) -> int:
     """Check FILE (a request, as YAML or JSON: docs/events.md) with the control plane's own rules,
     show what provisioning will create, then POST it to /v1/connections."""
-    from icp_cli.plan import check_request, plan_for, read_request
+    from icp_cli.plan import read_request
 
-    raw = read_request(file)
-    plan = plan_for(check_request(raw, str(file)))
+    return _submit(api, output, read_request(file), str(file), dry_run)
+
+
+@_api_command("accept", short_help="Accept a partner's activation key (a proposal) for a request file.")
+@click.argument("key", metavar="KEY")
+@click.option(
+    "--file",
+    "file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The rest of the request (YAML or JSON); bandwidth and remoteLocation may be left to the proposal.",
+)
+@click.option("--dry-run", is_flag=True, help="Stop after the checks and the plan; submit nothing.")
+def accept_command(api: Api, output: str, key: str, file: Path, dry_run: bool) -> int:
+    """Submit FILE with KEY, an activation key generated on the partner's side (for Google Cloud, a
+    transport's generated key), as its activationKey: the control plane accepts the proposal
+    rather than creating a connection (README, "Proposals"). The key is never printed."""
+    from icp_cli.plan import read_request
+
+    return _submit(api, output, {**read_request(file), "activationKey": key}, str(file), dry_run)
+
+
+def _submit(api: Api, output: str, raw: dict[str, Any], source: str, dry_run: bool) -> int:
+    from icp_cli.plan import check_request, plan_for
+
+    plan = plan_for(check_request(raw, source))
     if dry_run:
         _out(output, {"dryRun": True, "plan": plan}, lambda: render.plan_view(plan))
         return 0

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from icp.errors import RequestRejected
 from icp.lifecycle.validate_request import parse_request
-from icp.models import Attachment, ConnectionRequest, RemoteLastMile, RemoteMulticloud
+from icp.models import Attachment, ConnectionRequest, RemoteLastMile, RemoteMulticloud, billing_view
 from icp.policy import check_cidrs, check_mtu
 
 from icp_cli.client import EXIT_USAGE, CliError
@@ -93,14 +93,16 @@ def plan_for(request: ConnectionRequest) -> dict[str, Any]:
         {"routeTableId": table, "cidrs": remote_cidrs, "target": route_target} for table in aws.routeTableIds
     ]
     remote: dict[str, Any]
+    proposal = "from the proposal"  # what a request with an activationKey leaves to it
     if isinstance(request.remote, RemoteMulticloud):
         connection_id = request.connection_id
         remote = {
             "kind": "google-cloud",
             "project": request.remote.project,
-            "region": request.remoteLocation,
-            "transport": f"projects/{request.remote.project}/locations/{request.remoteLocation}/transports/"
-            f"{connection_id}",
+            "region": request.remoteLocation or proposal,
+            "transport": "the transport that generated the activation key"
+            if request.is_proposal
+            else f"projects/{request.remote.project}/locations/{request.remoteLocation}/transports/{connection_id}",
             "network": f"projects/{request.remote.project}/global/networks/{request.remote.network}",
             "peering": f"icp-{connection_id}",
             "advertisesToAws": remote_cidrs,
@@ -113,7 +115,7 @@ def plan_for(request: ConnectionRequest) -> dict[str, Any]:
         remote = {
             "kind": "partner-order",
             "partner": request.provider,
-            "location": request.remoteLocation,
+            "location": request.remoteLocation or proposal,
             "siteName": request.remote.siteName,
             "remoteAccount": request.remote.remoteAccount,
             "sitePrefixes": remote_cidrs,
@@ -134,9 +136,13 @@ def plan_for(request: ConnectionRequest) -> dict[str, Any]:
             "type": request.type.value,
             "provider": request.provider,
             "awsRegion": request.awsRegion,
-            "remoteLocation": request.remoteLocation,
-            "bandwidth": request.bandwidth,
+            # AcceptConnectionProposal for a partner's key (README, "Proposals"), else CreateConnection.
+            "origin": "accept-proposal" if request.is_proposal else "create",
+            "remoteLocation": request.remoteLocation or proposal,
+            "bandwidth": request.bandwidth or proposal,
             "maxBandwidth": request.maxBandwidth,
+            # No connection exists yet: AWS assigns the tier when it creates (or accepts) one.
+            "billing": billing_view(None, request.awsRegion, request.remoteLocation or proposal),
             # Omitted: 8500 for last mile; multicloud follows the Google side.
             "mtu": aws.mtu
             if aws.mtu is not None
