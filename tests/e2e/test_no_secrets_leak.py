@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import Iterator
 
+import boto3
 import pytest
 from icp.observability import logger
 from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
@@ -108,3 +109,74 @@ def test_a_full_run_leaks_no_secret_anywhere(
     everything = "\n".join(seen)
     leaked = [name for name, value in secrets.items() if value and value in everything]
     assert leaked == []
+
+
+def test_a_proposal_key_leaks_nowhere_from_any_entrance(
+    capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, core_log: io.StringIO
+):
+    """Proposals (README, "Proposals"): the keys Google transports generate, taken in by an
+    EventBridge event, the ServiceNow webhook (its activation_key variable) and the REST API, and
+    an unknown key, appear in no log, event the control plane put, record, work note, error body
+    or execution history; none is left in Secrets Manager."""
+    caplog.set_level(logging.INFO)
+    seen: list[str] = []
+    keys: dict[str, str] = {}
+    with LocalCloud(parameters={"LogLevel": "DEBUG"}) as cloud:
+        google = cloud.partner("google-cloud")
+
+        def propose(name: str, project: str, network: str, cidrs: list[str]) -> str:
+            keys[name] = google.propose(
+                aws_region="us-east-1", location="us-east4", bandwidth="1Gbps",
+                project=project, network=network, cidrs=cidrs,
+            )  # fmt: skip
+            return keys[name]
+
+        event = request_for("multicloud-proposal", transit_gateway_network())
+        event["activationKey"] = propose("event", "acme-network-prod", "shared-vpc", event["remote"]["cidrs"])
+        cloud.put_event("com.example.network", "Interconnect Connection Requested", event)
+        ticket = servicenow_ticket("request-item-multicloud", transit_gateway_network(cidr="10.40.0.0/16"))
+        variables = ticket["variables"]
+        del variables["remote_location"], variables["bandwidth"], variables["max_bandwidth"]
+        variables["activation_key"] = propose(
+            "ServiceNow", "acme-analytics-prod", "analytics-vpc", [variables["remote_cidrs"]]
+        )
+        seen.append(
+            str(_signed_post(cloud, "/v1/webhooks/servicenow", cloud.servicenow_webhook_secret, ticket))
+        )
+        # Through the API: one that disagrees with its proposal (422), one whose key is unknown.
+        mismatched = request_for(
+            "multicloud-proposal", virtual_private_gateway_network(), requestId="REQ-LEAK-3"
+        )
+        mismatched["remote"] = {
+            "project": "acme-other-prod",
+            "network": "other-vpc",
+            "cidrs": ["10.150.0.0/16"],
+        }
+        mismatched["aws"]["cidrs"] = ["10.20.0.0/16"]
+        mismatched["activationKey"] = propose("mismatched", "acme-other-prod", "other-vpc", ["10.150.0.0/16"])
+        answers = [cloud.api("POST", "/v1/connections", json={**mismatched, "bandwidth": "5Gbps"})]
+        keys["unknown"] = "an-unknown-key-" + "x" * 40
+        answers.append(
+            cloud.api("POST", "/v1/connections", json={**mismatched, "activationKey": keys["unknown"]})
+        )
+        assert [(status, body["field"]) for status, body in answers] == [
+            (422, "bandwidth"),
+            (422, "activationKey"),
+        ]
+        seen += [str(answer) for answer in answers]
+        cloud.run_until_idle()
+
+        assert cloud.connection(event["requestId"])["status"] == "ACTIVE"
+        assert cloud.connection(ticket["sys_id"])["status"] == "ACTIVE"
+        # The caller's own event holds its key; every other event is the control plane's.
+        seen.append(json.dumps([e for e in cloud.events_seen if e["detail"] != event], default=str))
+        seen.append(json.dumps(cloud.executions(), default=str))
+        seen.append(json.dumps(cloud.connections(), default=str))
+        seen.extend(cloud.servicenow.work_notes("sc_req_item", ticket["sys_id"]))
+        left = boto3.client("secretsmanager", region_name="us-east-1").list_secrets()["SecretList"]
+        assert [s["Name"] for s in left if "/proposals/" in s["Name"]] == []
+    output = capfd.readouterr()
+    seen += [output.out, output.err, caplog.text, core_log.getvalue()]
+    assert "status changed" in core_log.getvalue(), "the run's logs were captured"
+    everything = "\n".join(seen)
+    assert [name for name, key in keys.items() if key in everything] == []
