@@ -145,14 +145,14 @@ def test_a_proposal_key_leaks_nowhere_from_any_entrance(
         )
         # Through the API: one that disagrees with its proposal (422), one whose key is unknown.
         mismatched = request_for(
-            "multicloud-proposal", virtual_private_gateway_network(), requestId="REQ-LEAK-3"
+            "multicloud-proposal", transit_gateway_network(cidr="10.60.0.0/16"), requestId="REQ-LEAK-3"
         )
         mismatched["remote"] = {
             "project": "acme-other-prod",
             "network": "other-vpc",
             "cidrs": ["10.150.0.0/16"],
         }
-        mismatched["aws"]["cidrs"] = ["10.20.0.0/16"]
+        mismatched["aws"]["cidrs"] = ["10.60.0.0/16"]
         mismatched["activationKey"] = propose("mismatched", "acme-other-prod", "other-vpc", ["10.150.0.0/16"])
         answers = [cloud.api("POST", "/v1/connections", json={**mismatched, "bandwidth": "5Gbps"})]
         keys["unknown"] = "an-unknown-key-" + "x" * 40
