@@ -1,4 +1,5 @@
-"""`icp local demo`: two connections from request to ACTIVE through the real state machine."""
+"""`icp local demo`: three connections from request to ACTIVE through the real state machine: a
+Google-initiated multicloud one (a proposal), a last-mile one, and one from a ServiceNow ticket."""
 
 from __future__ import annotations
 
@@ -61,6 +62,21 @@ def _routes(network: Network) -> str:
         f"{r['DestinationCidrBlock']} via {r['TransitGatewayAttachments'][0]['ResourceType']}"
         for r in routes
         if r.get("TransitGatewayAttachments")
+    )
+
+
+def _google_proposal(cloud: LocalCloud, request: dict[str, Any]) -> str:
+    """The activation key a transport created on Google's side generates for ``request``'s network."""
+    remote = request["remote"]
+    return str(
+        cloud.partner("google-cloud").propose(
+            aws_region=request["awsRegion"],
+            location="us-east4",
+            bandwidth="2Gbps",
+            project=remote["project"],
+            network=remote["network"],
+            cidrs=remote["cidrs"],
+        )
     )
 
 
@@ -132,14 +148,23 @@ def run(
             "behind an existing Direct Connect gateway (last mile).\n"
         )
         tgw = transit_gateway_network()
-        multicloud = request_for("multicloud-request", tgw)
+        # Google-initiated (README, "Proposals"): a transport made on Google's side generates the key,
+        # and the request carries it; bandwidth and location come from the proposal.
+        multicloud = request_for("multicloud-proposal", tgw)
+        multicloud["activationKey"] = _google_proposal(cloud, multicloud)
+        console.print(
+            "→ Google Cloud: a transport created in acme-network-prod/us-east4 (2Gbps, to aws-us-east-1)"
+            " generates an activation key"
+        )
         last_mile = request_for("last-mile-request", virtual_private_gateway_network())
         for label, request in (("multicloud", multicloud), ("last-mile", last_mile)):
             names[connection_id_for(request["requestId"])] = label
-            console.print(
-                f"→ EventBridge {REQUESTED}: {label} {request['awsRegion']} ↔ {request['remoteLocation']} "
-                f"({request['provider']}, {request['bandwidth']})"
+            what = (
+                "accept the Google transport's key"
+                if "activationKey" in request
+                else f"{request['awsRegion']} ↔ {request['remoteLocation']} ({request['bandwidth']})"
             )
+            console.print(f"→ EventBridge {REQUESTED}: {label} with {request['provider']}: {what}")
             cloud.put_event("com.example.network", REQUESTED, request)
 
         ticket = servicenow_ticket("request-item-multicloud", transit_gateway_network(cidr="10.40.0.0/16"))
@@ -158,7 +183,7 @@ def run(
         ok &= _link_down_and_up(console, cloud, multicloud, tgw)
 
         table = Table(title="Connections", show_lines=False)
-        for column in ("connection", "id", "AWS id", "status", "AWS state", "history"):
+        for column in ("connection", "id", "AWS id", "status", "AWS state", "billing tier", "history"):
             table.add_column(column)
         for request_id, label in (
             (multicloud["requestId"], "multicloud"),
@@ -174,6 +199,7 @@ def run(
                 record["awsConnectionId"] or "-",
                 record["status"],
                 record["awsState"] or "-",
+                str(record["billing"]["billingTier"]),
                 str(len(record["history"])) + " transitions",
             )
         console.print()

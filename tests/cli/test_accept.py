@@ -38,7 +38,9 @@ def test_a_dry_run_of_a_proposal_plans_an_acceptance_and_says_the_tier_is_not_kn
     local: Local, tmp_path: Path
 ):
     request, key = _proposal(local, 31)
-    result = icp("accept", key, "--file", str(write_request(tmp_path, request)), "--dry-run", "--output", "json")
+    result = icp(
+        "accept", key, "--file", str(write_request(tmp_path, request)), "--dry-run", "--output", "json"
+    )
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)["plan"]
     assert plan["connection"]["origin"] == "accept-proposal"
