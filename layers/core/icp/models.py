@@ -183,8 +183,8 @@ class ConnectionRequest(Strict):
     # accepted rather than created. A secret: SecretStr never prints it, and the record never holds it.
     activationKey: SecretStr | None = Field(
         default=None,
-        min_length=8,
-        max_length=1024,
+        min_length=1,
+        max_length=2048,  # botocore's ActivationKey shape (sensitive, 1..2048)
         description="A key generated on the partner's side (a proposal): the connection is accepted, not"
         " created; bandwidth and remoteLocation come from the proposal and must match it where given."
         " A secret: never stored, logged or evented.",

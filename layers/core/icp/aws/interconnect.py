@@ -143,9 +143,12 @@ def update_bandwidth(region: str, connection_id: str, bandwidth: str, client_tok
         raise _wrap(exc, "UpdateConnection") from exc
 
 
-# DescribeConnectionProposal's answer for a key it cannot use: the API model does not say which
-# error a used or expired key gets, so both readings are taken (docs/conformance.md, "Proposals").
-UNUSABLE_KEY = frozenset({"ResourceNotFoundException", "InterconnectValidationException"})
+# DescribeConnectionProposal's answer for a key it cannot use: the API model lists these errors on
+# it and does not say which a used or expired key gets, so each is read as "no open proposal"
+# (docs/conformance.md, "Idempotency, errors, tags, proposals").
+UNUSABLE_KEY = frozenset(
+    {"ResourceNotFoundException", "InterconnectValidationException", "InterconnectClientException"}
+)
 
 
 def describe_proposal(region: str, activation_key: str) -> dict[str, Any]:
