@@ -20,6 +20,7 @@ from icp.partners.google_cloud import google_clients
 
 from icp_local.clock import SimClock
 from icp_local.emulators.google_cloud import GoogleCloudEmulator
+from icp_local.emulators.google_cloud_model import GoogleApiError
 from icp_local.emulators.interconnect import InterconnectEmulator
 from icp_local.emulators.partner_server import PartnerServer
 
@@ -335,3 +336,54 @@ def test_without_networks_on_demand_only_networks_a_test_made_exist(
     assert networks.get(project=PROJECT, network=NETWORK).mtu == 8896
     with pytest.raises(exceptions.NotFound, match="was not found"):
         networks.get(project=PROJECT, network="no-such-vpc")
+
+
+# -- transports created from Google's side (the OUTPUT key flow) --------------------------------------
+def test_a_transport_created_from_googles_side_generates_a_key_aws_answers_for_and_follows_its_acceptance(
+    google: GoogleCloudEmulator,
+    transports: nc.TransportManagerClient,
+    interconnect: Any,
+    gateway_id: str,
+    clock: SimClock,
+) -> None:
+    key = google.propose_transport(
+        aws_region="us-east-1",
+        location=REGION,
+        bandwidth="2Gbps",
+        project=PROJECT,
+        network=NETWORK,
+        cidrs=["10.128.0.0/16"],
+        transport_id="from-google",
+    )
+    name = f"{PARENT}/transports/from-google"
+    created = transports.get_transport(name=name)
+    assert created.state == nc.Transport.State.CREATING
+    assert created.bandwidth == nc.Transport.Bandwidth.BPS_2G and created.remote_profile == "aws-us-east-1"
+    assert created.generated_activation_key == key and not created.provided_activation_key
+    clock.advance(google.operation_seconds)
+    # nc-v1beta: PENDING_KEY while the generated key waits to be input to the provider.
+    assert transports.get_transport(name=name).state == nc.Transport.State.PENDING_KEY
+    proposal = interconnect.describe_connection_proposal(activationKey=key)
+    assert proposal["bandwidth"] == "2Gbps" and proposal["location"] == REGION
+
+    accepted = interconnect.accept_connection_proposal(
+        activationKey=key, attachPoint={"directConnectGateway": gateway_id}
+    )["connection"]
+    assert accepted["state"] == "pending"
+    assert transports.get_transport(name=name).state == nc.Transport.State.PENDING_CONFIG
+    clock.advance(300)
+    assert transports.get_transport(name=name).state == nc.Transport.State.ACTIVE
+    listed = list(transports.list_transports(parent=PARENT))
+    assert [t.generated_activation_key for t in listed] == [key]
+
+
+def test_a_transport_from_googles_side_needs_a_transport_bandwidth(google: GoogleCloudEmulator) -> None:
+    with pytest.raises(GoogleApiError, match="INVALID_ARGUMENT: bandwidth"):
+        google.propose_transport(
+            aws_region="us-east-1",
+            location=REGION,
+            bandwidth="25Gbps",  # no Transport.Bandwidth value
+            project=PROJECT,
+            network=NETWORK,
+            cidrs=["10.128.0.0/16"],
+        )

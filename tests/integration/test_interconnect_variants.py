@@ -285,6 +285,7 @@ def test_hostile_preset_plays_every_hostile_reading() -> None:
         list_lag=1,
         gateway_delete="accept-then-revert",
         quota_scope="account",
+        used_proposal_error="InterconnectValidationException",
     )
     assert hostile.name == "hostile"
 
@@ -388,3 +389,26 @@ def test_lumen_connection_with_an_email_remote_account_is_requested(play: Play, 
     found = emulator.find_by_activation_key(conn["activationKey"])
     assert found is not None and found["state"] == "requested"
     assert found["remoteAccount"] == LUMEN_ACCOUNT["identifier"]
+
+
+@pytest.mark.parametrize("code", ["ResourceNotFoundException", "InterconnectValidationException"])
+def test_a_used_proposal_key_answers_the_error_the_variant_plays(
+    play: Play, gateway_id: str, code: str
+) -> None:
+    emulator = play(f"used_proposal_error={code}")
+    client = _client()
+    key = emulator.partner_propose("us-east-1", "google-cloud", "us-east4", "1Gbps")
+    client.accept_connection_proposal(activationKey=key, attachPoint={"directConnectGateway": gateway_id})
+
+    for call in (
+        lambda: client.describe_connection_proposal(activationKey=key),
+        lambda: client.accept_connection_proposal(
+            activationKey=key, attachPoint={"directConnectGateway": gateway_id}
+        ),
+    ):
+        with pytest.raises(client.exceptions.ClientError) as raised:
+            call()
+        assert raised.value.response["Error"]["Code"] == code
+        assert key not in str(raised.value)
+    with pytest.raises(ValueError, match="used_proposal_error"):
+        variants.parse("used_proposal_error=Gone")
