@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from icp_local import LocalCloud
-from icp_local.scenario import Network, request_for
+from icp_local.scenario import Network, request_for, transit_gateway_network
 
 REQUESTED = "Interconnect Connection Requested"
 SOURCE = "com.example.network"
@@ -111,8 +111,6 @@ def test_a_proposal_whose_bandwidth_disagrees_with_the_request_is_rejected_namin
 @pytest.mark.parametrize("used_error", ["ResourceNotFoundException", "InterconnectValidationException"])
 def test_an_unknown_or_used_key_is_rejected_naming_activation_key(used_error: str):
     with LocalCloud(variants=f"used_proposal_error={used_error}") as cloud:
-        from icp_local.scenario import transit_gateway_network
-
         network = transit_gateway_network()
         unknown = proposal_request(network, requestId="REQ-unknown-key", activationKey="n" * 64)
         cloud.put_event(SOURCE, REQUESTED, unknown)
@@ -163,3 +161,30 @@ def test_a_request_without_a_key_still_needs_bandwidth_and_remote_location(
     del request["activationKey"]
     status, body = local_cloud.api("POST", "/v1/connections", json=request)
     assert status == 400 and body["field"] == "remoteLocation", body
+
+
+def test_a_proposal_an_approver_rejects_is_rejected_and_its_key_deleted_unaccepted():
+    approver = "arn:aws:sts::123456789012:assumed-role/network-team/bob"
+    with LocalCloud(parameters={"LogLevel": "WARNING", "RequireApproval": "true"}) as cloud:
+        request = proposal_request(transit_gateway_network())
+        request["activationKey"] = propose(cloud, request)
+        cloud.put_event(SOURCE, REQUESTED, request)
+        cloud.advance(60)  # not run_until_idle: that would run the approval window out
+        record = cloud.connection(request["requestId"])
+        assert record["waitFor"] == "approval" and secrets_left(cloud) != []
+
+        with cloud.as_principal(approver):
+            status, _ = cloud.api(
+                "POST",
+                f"/v1/connections/{record['connectionId']}/approval",
+                json={"decision": "reject", "reason": "not this quarter"},
+            )
+        assert status == 200
+        cloud.advance(60)
+
+        assert cloud.connection(request["requestId"])["status"] == "REJECTED"
+        assert secrets_left(cloud) == [] and cloud.interconnect.live_resources() == []
+        proposal = boto3.client("interconnect", region_name="us-east-1").describe_connection_proposal(
+            activationKey=request["activationKey"]
+        )
+        assert proposal["bandwidth"] == "2Gbps", "the proposal is still open: nothing accepted it"

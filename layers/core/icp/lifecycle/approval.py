@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from icp import store
+from icp import proposal_keys, store
 from icp.aws import stepfunctions
 from icp.errors import ConcurrentUpdate, Conflict, SelfApproval
 from icp.lifecycle.decommission import find_record
@@ -82,6 +82,7 @@ def reject_request(connection_id: str, error: dict[str, Any] | None) -> dict[str
         f"approval: rejected: {cause}",
         also=lambda r: {"waitFor": None, "waitToken": None, "waitSince": None},
     )
+    proposal_keys.forget(connection_id)  # a proposal's key (README, "Proposals"): nothing will accept it
     return {"connectionId": connection_id}
 
 
