@@ -71,6 +71,13 @@ def test_a_dry_run_plan_as_json_names_the_existing_gateway_and_the_partner_order
         "bandwidth": "10Gbps",
         "maxBandwidth": None,
         "mtu": 8500,
+        "origin": "create",
+        # No connection yet: AWS assigns the tier when it creates one (README, "What a connection costs").
+        "billing": {
+            "billingTier": None,
+            "pathScope": {"from": "us-east-1", "to": "new-york"},
+            "tierMeaning": "unknown until AWS creates the connection",
+        },
     }
     assert plan["routes"] == [
         {
