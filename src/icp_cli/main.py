@@ -135,8 +135,9 @@ def request_command(api: Api, output: str, file: Path, dry_run: bool) -> int:
     """Check FILE (a request, as YAML or JSON: docs/events.md) with the control plane's own rules,
     show what provisioning will create, then POST it to /v1/connections."""
     from icp_cli.plan import read_request
+    from icp_cli.submit import submit
 
-    return _submit(api, output, read_request(file), str(file), dry_run)
+    return submit(lambda: api.client, output, read_request(file), str(file), dry_run)
 
 
 @_api_command("accept", short_help="Accept a partner's activation key (a proposal) for a request file.")
@@ -154,29 +155,11 @@ def accept_command(api: Api, output: str, key: str, file: Path, dry_run: bool) -
     transport's generated key), as its activationKey: the control plane accepts the proposal
     rather than creating a connection (README, "Proposals"). The key is never printed."""
     from icp_cli.plan import read_request
+    from icp_cli.submit import submit
 
-    return _submit(api, output, {**read_request(file), "activationKey": key}, str(file), dry_run)
-
-
-def _submit(api: Api, output: str, raw: dict[str, Any], source: str, dry_run: bool) -> int:
-    from icp_cli.plan import check_request, plan_for
-
-    plan = plan_for(check_request(raw, source))
-    if dry_run:
-        _out(output, {"dryRun": True, "plan": plan}, lambda: render.plan_view(plan))
-        return 0
-    console = render.make_console()
-    if output == "table":
-        console.print(render.plan_view(plan))  # before submitting: shown even if the API refuses it
-    answer = api.client.create(raw)
-    status_url = api.client.url(
-        str(answer.get("statusUrl") or f"/v1/connections/{answer.get('connectionId')}")
+    return submit(
+        lambda: api.client, output, {**read_request(file), "activationKey": key}, str(file), dry_run
     )
-    if output == "json":
-        render.emit_json({"dryRun": False, "plan": plan, "accepted": {**answer, "statusUrl": status_url}})
-    else:
-        console.print(render.accepted_view(answer, status_url))
-    return 0
 
 
 # -- list / show ----------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from icp.billing import billing_view
 from icp.errors import RequestRejected
 from icp.lifecycle.validate_request import parse_request
-from icp.models import Attachment, ConnectionRequest, RemoteLastMile, RemoteMulticloud, billing_view
+from icp.models import Attachment, ConnectionRequest, RemoteLastMile, RemoteMulticloud
 from icp.policy import check_cidrs, check_mtu
 
 from icp_cli.client import EXIT_USAGE, CliError

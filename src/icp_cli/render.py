@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
+from icp import billing
 from rich import box
 from rich.console import Console, Group
 from rich.table import Table
@@ -146,7 +147,7 @@ def plan_view(plan: dict[str, Any]) -> Group:
             f"{c['bandwidth']}{ceiling}, MTU {c['mtu']}"
         ),
     )
-    grid.add_row("billing", _text(billing_line(c["billing"])))
+    grid.add_row("billing", _text(billing.as_line(c["billing"])))
     association = plan.get("association")
     if association:
         grid.add_row(
@@ -231,13 +232,6 @@ def connections_table(records: list[dict[str, Any]], now: datetime | None = None
     return table
 
 
-def billing_line(billing: dict[str, Any]) -> str:
-    """``billing`` of a record or a plan (README, "What a connection costs"), as one line."""
-    scope = billing.get("pathScope") or {}
-    tier = billing.get("billingTier")
-    return f"tier {tier if tier is not None else '?'} ({billing.get('tierMeaning')}), path {scope.get('from')} → {scope.get('to')}"
-
-
 def connection_view(record: dict[str, Any], execution: dict[str, Any] | None) -> Group:
     grid = _grid()
     grid.add_row("connection", _text(f"{record.get('connectionId')} (request {record.get('requestId')})"))
@@ -253,7 +247,7 @@ def connection_view(record: dict[str, Any], execution: dict[str, Any] | None) ->
     )
     grid.add_row("DX gateway", _text(record.get("directConnectGatewayId")))
     if record.get("billing"):
-        grid.add_row("billing", _text(billing_line(record["billing"])))
+        grid.add_row("billing", _text(billing.as_line(record["billing"])))
     if record.get("onBackup"):
         grid.add_row("routes", _text("on the backup path"))
     for warning in record.get("warnings") or []:

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from icp.billing import billing_view
 from icp.errors import InvalidRequest, RecordIncomplete
 
 BANDWIDTH_PATTERN = r"^\d+(Mbps|Gbps)$"
@@ -162,6 +163,10 @@ class Requester(Strict):
     servicenow: ServiceNowRef | None = None
 
 
+_UNLESS_KEY = "Required unless activationKey is given."
+_KEY = "A partner's key (a proposal): accepted, not created; bandwidth and remoteLocation come from it."
+
+
 class ConnectionRequest(Strict):
     requestId: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
     type: ConnectionType
@@ -205,14 +210,10 @@ class ConnectionRequest(Strict):
             raise ValueError(
                 "provider must be 'google-cloud' for multicloud, and a last-mile partner otherwise"
             )
-        if self.activationKey is None:
-            for name in ("remoteLocation", "bandwidth"):
-                if getattr(self, name) is None:
-                    raise InvalidRequest(
-                        f"{name}: field required (it may be left out only with an activationKey)",
-                        field=name,
-                        rule="missing",
-                    )
+        missing = [n for n in ("remoteLocation", "bandwidth") if getattr(self, n) is None]
+        if self.activationKey is None and missing:
+            message = f"{missing[0]}: field required (it may be left out only with an activationKey)"
+            raise InvalidRequest(message, field=missing[0], rule="missing")
         if (
             self.maxBandwidth
             and self.bandwidth
@@ -224,14 +225,6 @@ class ConnectionRequest(Strict):
     @property
     def is_proposal(self) -> bool:
         return self.activationKey is not None
-
-    def as_submitted(self) -> dict[str, Any]:
-        """The request as JSON, with the activationKey in clear (a dump shows it masked): for the
-        one hand-over that stashes it (icp.lifecycle.submit_request)."""
-        data = self.model_dump(mode="json", exclude_none=True)
-        if self.activationKey is not None:
-            data["activationKey"] = self.activationKey.get_secret_value()
-        return data
 
     @property
     def connection_id(self) -> str:
@@ -405,17 +398,3 @@ class ConnectionRecord(BaseModel):
         )
         data["billing"] = billing_view(self.billingTier, self.awsRegion, self.remoteLocation)
         return data
-
-
-def billing_view(tier: int | None, aws_region: str | None, remote_location: str | None) -> dict[str, Any]:
-    """What a connection costs, from the API's own fields (README, "What a connection costs"): the
-    hourly charge follows the bandwidth and the path's geographic scope, from the connection's
-    Region to the remote location (the Interconnect pricing page); ``billingTier`` is the tier AWS
-    assigned. AWS publishes no table of what each tier means, so none is invented here."""
-    return {
-        "billingTier": tier,
-        "pathScope": {"from": aws_region, "to": remote_location},
-        "tierMeaning": "not published by AWS"
-        if tier is not None
-        else "unknown until AWS creates the connection",
-    }
