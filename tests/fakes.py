@@ -32,11 +32,10 @@ def connection(
     return ConnectionRecord(
         connectionId=connection_id,
         requestId=f"REQ-{connection_id}",
-        request={},
         status=status,
         createdAt=T0,
         updatedAt=T0,
-        **fields,
+        **{"request": {}, **fields},
     )
 
 

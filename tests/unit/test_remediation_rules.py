@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from fakes import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from icp.models import ConnectionRecord, Status, bandwidth_mbps
+from icp.models import Status, bandwidth_mbps
 from icp.remediation import Action, Settings, Signal, decide, in_maintenance, is_flapping, next_bandwidth
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -69,9 +70,7 @@ def test_a_link_down_fails_over_at_once_exactly_when_the_link_is_flapping(window
     rule = Settings(flap_downs=flap_downs, flap_window_seconds=window)
     # decide() is given linkDowns with this signal's own down already in (start_remediation adds it).
     downs = [NOW, *(ago(s) for s in offsets)]
-    subject = ConnectionRecord(
-        connectionId="icc-1", requestId="REQ-1", request={}, status=status, createdAt=NOW, updatedAt=NOW
-    ).model_copy(update={"linkDowns": downs})
+    subject = connection(status, "icc-1", linkDowns=downs)
     decision = decide(Signal("link-down", "icc-1", NOW, {}), subject, rule)
     flapping = 1 + sum(1 for s in offsets if s < window) >= flap_downs
     assert decision.action == (Action.FAILOVER_NOW if flapping else Action.FAILOVER)
@@ -86,14 +85,7 @@ def test_a_maintenance_window_holds_from_its_start_to_its_end_inclusive(start, l
         "end": (NOW + timedelta(seconds=start + length)).isoformat(),
         "event": "arn:aws:health:us-east-1::event/DIRECTCONNECT/x",
     }
-    subject = ConnectionRecord(
-        connectionId="icc-1",
-        requestId="REQ-1",
-        request={},
-        status=Status.ACTIVE,
-        createdAt=NOW,
-        updatedAt=NOW,
-    ).model_copy(update={"maintenance": [window]})
+    subject = connection(Status.ACTIVE, "icc-1", maintenance=[window])
     inside = start <= at <= start + length
     assert in_maintenance(subject, NOW + timedelta(seconds=at)) == (window if inside else None)
 
@@ -129,15 +121,7 @@ def test_without_a_ceiling_nothing_grows_on_its_own(current, offered, ceiling):
 @given(bandwidths, st.lists(bandwidths, min_size=1, max_size=8))
 def test_a_resize_decision_never_leaves_the_offered_list_nor_exceeds_max_bandwidth(current, offered):
     ceiling = max(offered, key=bandwidth_mbps)  # a ceiling some offered bandwidth reaches
-    subject = ConnectionRecord(
-        connectionId="icc-1",
-        requestId="REQ-1",
-        request={"maxBandwidth": ceiling},
-        bandwidth=current,
-        status=Status.ACTIVE,
-        createdAt=NOW,
-        updatedAt=NOW,
-    )
+    subject = connection(Status.ACTIVE, "icc-1", bandwidth=current, request={"maxBandwidth": ceiling})
     decision = decide(Signal("utilization", "icc-1", NOW, {}), subject, Settings(), offered)
     bigger = any(bandwidth_mbps(b) > bandwidth_mbps(current) for b in offered)
     assert (decision.action == Action.RESIZE) == bigger
