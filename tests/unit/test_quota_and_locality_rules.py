@@ -52,6 +52,14 @@ def aws_connections(kind: str, same: int, other: int, state: st.SearchStrategy[s
     ).map(lambda two: [*two[0], *two[1]])
 
 
+def only(scope: str = "account", **limits: int) -> Quotas:
+    """Quotas with every limit out of reach but those given."""
+    unreached = dict.fromkeys(
+        ("created", "outstanding_requested", "multicloud_per_provider", "last_mile_per_provider"), LOTS
+    )
+    return Quotas(**{**unreached, **limits}, scope=scope)
+
+
 def refused(
     req: ConnectionRequest, connections: list[dict[str, Any]], quotas: Quotas
 ) -> QuotaExceeded | None:
@@ -69,13 +77,7 @@ def test_the_created_connections_quota_refuses_exactly_at_its_limit(kind, limit,
     same = data.draw(st.integers(0, n))
     connections = data.draw(aws_connections(kind, same, n - same, st.just("available")))
     req = MULTICLOUD if kind == "multicloud" else LAST_MILE
-    quotas = Quotas(
-        created=limit,
-        outstanding_requested=LOTS,
-        multicloud_per_provider=LOTS,
-        last_mile_per_provider=LOTS,
-        scope=scope,
-    )
+    quotas = only(scope, created=limit)
     caught = refused(req, connections, quotas)
     assert (caught is not None) == (n >= limit)
     if caught:
@@ -92,13 +94,7 @@ def test_the_outstanding_requested_quota_counts_only_connections_waiting_for_act
         {"provider": {"lastMileProvider": "zayo"}, "state": s}
         for s in ["pending", "available", "down", "updating"]
     ][:others]
-    quotas = Quotas(
-        created=LOTS,
-        outstanding_requested=limit,
-        multicloud_per_provider=LOTS,
-        last_mile_per_provider=LOTS,
-        scope=scope,
-    )
+    quotas = only(scope, outstanding_requested=limit)
     caught = refused(MULTICLOUD, connections, quotas)
     assert (caught is not None) == (waiting >= limit)
     if caught:
@@ -121,12 +117,10 @@ def test_the_per_provider_quota_of_the_requests_type_counts_only_that_provider(
     connections = data.draw(aws_connections(kind, same, other, states.filter(lambda s: s != "requested")))
     req = MULTICLOUD if kind == "multicloud" else LAST_MILE
     # The other type's per-provider quota is 0: it must not apply to this request.
-    quotas = Quotas(
-        created=LOTS,
-        outstanding_requested=LOTS,
+    quotas = only(
+        scope,
         multicloud_per_provider=limit if kind == "multicloud" else 0,
         last_mile_per_provider=limit if kind == "last-mile" else 0,
-        scope=scope,
     )
     caught = refused(req, connections, quotas)
     assert (caught is not None) == (same >= limit)
