@@ -78,12 +78,6 @@ def test_a_move_that_loses_a_race_is_applied_again_on_the_other_writers_version(
     assert len(moved.history) == 1 and len(bus.of(STATUS_CHANGED)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="transitions.move keeps `published` from the attempt that lost the race: the retry finds "
-    "the status already there (change returns None) yet still announces. Fix: published.clear() "
-    "at the top of move's change()",
-)
 def test_when_the_other_writer_made_the_same_move_it_is_not_announced_again(db, bus):
     """A task retried while its first run's write lands: the retry finds the status already
     there and neither writes nor publishes a second Status Changed (the first run published it)."""

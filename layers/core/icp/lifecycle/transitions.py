@@ -26,6 +26,7 @@ def move(
     published: dict[str, Any] = {}
 
     def change(record: ConnectionRecord) -> ConnectionRecord | None:
+        published.clear()  # a retry after a lost race: only the attempt that wins announces
         if record.status == to:
             if strict:
                 raise Conflict(
