@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -329,10 +329,10 @@ class LocalCloud:
 
         client = boto3.client("stepfunctions", region_name=self.region)
 
-        def history_of(arn: str) -> list[dict[str, Any]]:
+        def history_of(arn: str) -> Iterable[Mapping[str, Any]]:
             return list(client.get_execution_history(executionArn=arn, maxResults=1000)["events"])
 
-        found = []
+        found: list[dict[str, Any]] = []
         for arn in self.stack.state_machines.values():
             for summary in client.list_executions(stateMachineArn=arn)["executions"]:
                 described = client.describe_execution(executionArn=summary["executionArn"])

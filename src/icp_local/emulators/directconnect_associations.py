@@ -15,13 +15,14 @@ from icp_local.emulators.directconnect_model import (
     MAX_ALLOWED_PREFIXES,
     UPDATE_SECONDS,
     Association,
+    DirectConnectState,
     cidrs_of,
     client_error,
     gateway_type_of,
 )
 
 
-class GatewayAssociations:
+class GatewayAssociations(DirectConnectState):
     """Mixed into ``DirectConnectEmulator``: the association operations."""
 
     # -- associations ------------------------------------------------------------------------------

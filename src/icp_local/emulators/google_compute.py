@@ -17,10 +17,12 @@ from icp_local.emulators.google_cloud_model import (
     network_path,
     timestamp,
 )
+from icp_local.emulators.google_views import TransportViews
 
 
-class ComputeNetworks:
-    """Mixed into ``GoogleCloudEmulator``: the networks and peerings it keeps."""
+class ComputeNetworks(TransportViews):
+    """Mixed into ``GoogleCloudEmulator``: the networks and peerings it keeps (and the prefixes
+    a transport has learned, which its peerings export: ``TransportViews``)."""
 
     # -- Compute Engine: networks and peering ------------------------------------------
     def get_network(self, project: str, network: str) -> dict[str, Any]:

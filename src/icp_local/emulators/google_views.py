@@ -9,6 +9,7 @@ from typing import Any
 from icp_local.emulators.google_cloud_model import (
     AWS_TO_TRANSPORT_STATE,
     LINK_UP,
+    GoogleCloudState,
     LongRunning,
     TransportRecord,
     cidrs,
@@ -16,7 +17,7 @@ from icp_local.emulators.google_cloud_model import (
 )
 
 
-class TransportViews:
+class TransportViews(GoogleCloudState):
     """Mixed into ``GoogleCloudEmulator``: transports and operations as the API returns them."""
 
     def _gateway_allowed_prefixes(self, connection: dict[str, Any]) -> list[str]:

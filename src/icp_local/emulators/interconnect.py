@@ -74,7 +74,7 @@ class InterconnectEmulator(PartnerSide, InterconnectRules, ConnectionRecords, Se
         self.preparing_seconds = preparing_seconds
         self.variants = variants
         # Region -> what the last ListConnections calls saw (newest last), for ``list_lag``.
-        self._list_views: dict[str, list[list[Connection]]] = {}
+        self._list_views: dict[str, list[list[dict[str, Any]]]] = {}
         self._served_view: dict[str, list[dict[str, Any]]] = {}
         self._environments = {env.id: env for env in default_environments()}
         self._connections: dict[str, Connection] = {}

@@ -9,10 +9,14 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from icp_local.clock import Timer
-from icp_local.emulators.botocore_hooks import EmulatedError
+from icp_local.clock import SimClock, Timer
+from icp_local.emulators.botocore_hooks import EmulatedError, ServiceEmulator
+from icp_local.variants import Variants
+
+if TYPE_CHECKING:
+    from icp_local.emulators.directconnect import DirectConnectEmulator
 
 logger = logging.getLogger("icp_local.emulators.interconnect")
 
@@ -216,3 +220,24 @@ def with_token(response: dict[str, Any], token: str | None) -> dict[str, Any]:
     if token:
         response["nextToken"] = token
     return response
+
+
+class InterconnectState(ServiceEmulator):
+    """What ``InterconnectEmulator.__init__`` sets and its mixins (records, rules, partner side) read:
+    declared once here, so that each mixin is type-checked against it."""
+
+    clock: SimClock
+    directconnect: DirectConnectEmulator
+    account_id: str
+    max_connections: int
+    max_requested: int
+    max_per_provider: dict[str, int]  # provider type -> quota
+    provisioning_seconds: float
+    update_seconds: float
+    delete_seconds: float
+    preparing_seconds: float
+    variants: Variants
+    _environments: dict[str, Environment]
+    _connections: dict[str, Connection]
+    _proposals: dict[str, Proposal]
+    _tokens: dict[tuple[str, str, str], tuple[str, str]]
