@@ -32,7 +32,8 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 class _Detail(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use: a function publishes one or two kinds of event (README, "Cold starts").
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class AwsConnectionState(StrEnum):

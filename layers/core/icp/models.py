@@ -44,8 +44,11 @@ def bandwidth_mbps(bandwidth: str) -> int:
     return value * 1000 if match.group(2) == "Gbps" else value
 
 
+# Every model here defers building its validator to its first use (defer_build): a function
+# builds only the models its step touches, not all of them on every cold start (README,
+# "Cold starts").
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class ConnectionType(StrEnum):
@@ -263,7 +266,7 @@ class WaitFor(StrEnum):
 
 
 class HistoryEntry(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     from_: str | None = Field(default=None, alias="from")
     to: str
@@ -277,6 +280,8 @@ RequiredField = Literal["provider", "awsRegion", "awsConnectionId", "environment
 
 class ConnectionRecord(BaseModel):
     """What the control plane knows of one connection. Never holds an activation key."""
+
+    model_config = ConfigDict(defer_build=True)
 
     connectionId: str
     requestId: str
