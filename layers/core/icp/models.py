@@ -111,6 +111,10 @@ def _normalise_cidrs(cidrs: list[str]) -> list[str]:
 Region = Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
 
 
+_SEGMENT = "cloud-wan (required): the core network segment the Direct Connect gateway attachment joins."
+_EDGES = "cloud-wan: the edge locations (Regions) of the attachment; default: [awsRegion]."
+
+
 class AwsSide(Strict):
     attachment: Attachment
     # Which fields go with which attachment: icp.attachment_rules (cloud-wan takes no route table).
@@ -123,10 +127,13 @@ class AwsSide(Strict):
     # the Google network's). Given: it must agree with the other side (docs/conformance.md, "MTU").
     mtu: int | None = Field(default=None, ge=1280, le=9001)
     backupTarget: BackupTarget | None = Field(default=None, validate_default=True)
-    # cloud-wan only: the core network segment the DX gateway attachment joins, and its edge
-    # locations (default: awsRegion); checked against GetCoreNetwork by icp.lifecycle.cloud_wan.
-    segment: str | None = Field(default=None, min_length=1, max_length=256, validate_default=True)
-    edgeLocations: list[Region] | None = Field(default=None, min_length=1, validate_default=True)
+    # Checked against GetCoreNetwork by icp.lifecycle.cloud_wan.
+    segment: str | None = Field(
+        default=None, min_length=1, max_length=256, validate_default=True, description=_SEGMENT
+    )
+    edgeLocations: list[Region] | None = Field(
+        default=None, min_length=1, validate_default=True, description=_EDGES
+    )
 
     _cidrs = field_validator("cidrs")(classmethod(lambda cls, v: _normalise_cidrs(v)))
 
