@@ -111,7 +111,7 @@ class LocalCloud:
         self._install_emulators()
         if self.enforce_iam:
             self.iam = iam.enforcer_for(
-                self.region, ACCOUNT_ID, self.interconnect, self.directconnect
+                self.region, ACCOUNT_ID, self.interconnect, self.directconnect, self.networkmanager
             ).install()
         self._install_counters()
         session = boto3.session.Session(region_name=self.region)
@@ -168,6 +168,7 @@ class LocalCloud:
         )
         self.directconnect = emulators.directconnect
         self.interconnect = emulators.interconnect
+        self.networkmanager = emulators.networkmanager
         self.partner_secret_values = emulators.partner_secret_values
         self.partners = emulators.partners
         self.google = emulators.google

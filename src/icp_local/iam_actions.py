@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Services the local cloud answers itself, before moto (see emulators/botocore_hooks.py).
-EMULATED_SERVICE_IDS = ("interconnect", "direct-connect")
+EMULATED_SERVICE_IDS = ("interconnect", "direct-connect", "networkmanager")
 
 # IAM's service prefix, where it is not the botocore service's signing name.
 _PREFIX = {"monitoring": "cloudwatch"}
@@ -58,6 +58,7 @@ class Lookup:
     connection: Callable[[str, str], dict[str, Any] | None] = lambda identifier, region: None
     gateway_of_association: Callable[[str], str | None] = lambda association_id: None
     gateway_tags: Callable[[str], dict[str, str]] = lambda gateway_id: {}  # a Direct Connect gateway's
+    attachment_tags: Callable[[str], dict[str, str]] = lambda attachment_id: {}  # a Cloud WAN attachment's
 
     def arn(self, service: str, region: str, resource: str) -> str:
         return f"arn:aws:{service}:{region}:{self.account}:{resource}"
@@ -145,6 +146,26 @@ def _dx_gateway(p: Params, region: str, at: Lookup) -> list[Resource]:
 def _dx_association(p: Params, region: str, at: Lookup) -> list[Resource]:
     gateway = at.gateway_of_association(str(p["associationId"]))
     return [_dx_gateway_resource(gateway, at) if gateway else Resource("*")]
+
+
+# Network Manager is global: its ARNs have no Region (the SAR's core-network, attachment and
+# global-network resource types, each with aws:ResourceTag/${TagKey}).
+def _core_network(p: Params, region: str, at: Lookup) -> list[Resource]:
+    return [Resource(f"arn:aws:networkmanager::{at.account}:core-network/{p['CoreNetworkId']}")]
+
+
+def _attachment(p: Params, region: str, at: Lookup) -> list[Resource]:
+    attachment = str(p["AttachmentId"])
+    return [
+        Resource(
+            f"arn:aws:networkmanager::{at.account}:attachment/{attachment}",
+            _tags_context(at.attachment_tags(attachment)),
+        )
+    ]
+
+
+def _global_network(p: Params, region: str, at: Lookup) -> list[Resource]:
+    return [Resource(f"arn:aws:networkmanager::{at.account}:global-network/{p['GlobalNetworkId']}")]
 
 
 def _connection(p: Params, region: str, at: Lookup) -> list[Resource]:
@@ -269,6 +290,13 @@ RESOURCES: dict[tuple[str, str], Resolver] = {
     ("interconnect", "DeleteConnection"): _connection,
     ("interconnect", "TagResource"): _connection,
     ("interconnect", "UntagResource"): _connection,
+    ("networkmanager", "GetCoreNetwork"): _core_network,
+    ("networkmanager", "CreateDirectConnectGatewayAttachment"): _core_network,
+    ("networkmanager", "GetDirectConnectGatewayAttachment"): _attachment,
+    ("networkmanager", "AcceptAttachment"): _attachment,
+    ("networkmanager", "RejectAttachment"): _attachment,
+    ("networkmanager", "DeleteAttachment"): _attachment,
+    ("networkmanager", "GetNetworkRoutes"): _global_network,
     ("lambda", "Invoke"): _function,
     ("sqs", "SendMessage"): _queue,
     ("sqs", "GetQueueUrl"): lambda p, region, at: [Resource(at.arn("sqs", region, str(p["QueueName"])))],
@@ -286,6 +314,11 @@ ALSO: dict[tuple[str, str], Callable[[Params], list[str]]] = {
     ("interconnect", "CreateConnection"): lambda p: ["interconnect:TagResource"] if p.get("tags") else [],
     ("interconnect", "AcceptConnectionProposal"): lambda p: (
         ["interconnect:TagResource"] if p.get("tags") else []
+    ),
+    # The SAR lists networkmanager:TagResource among CreateDirectConnectGatewayAttachment's
+    # dependent actions (docs/iam.md, "Cloud WAN").
+    ("networkmanager", "CreateDirectConnectGatewayAttachment"): lambda p: (
+        ["networkmanager:TagResource"] if p.get("Tags") else []
     ),
 }
 
@@ -309,9 +342,13 @@ def request_for(service_name: str, operation: str, params: Params, region: str, 
             "icp_local/iam_actions.py from the Service Authorization Reference"
         )
     context: dict[str, list[str]] = {}
-    tags = params.get("tags")
-    if isinstance(tags, list):  # Direct Connect's [{"key", "value"}]
-        tags = {str(t.get("key")): str(t.get("value", "")) for t in tags if isinstance(t, dict)}
+    tags = params.get("tags") or params.get("Tags")
+    if isinstance(tags, list):  # Direct Connect's [{"key", "value"}], Network Manager's [{"Key", "Value"}]
+        tags = {
+            str(t.get("key", t.get("Key"))): str(t.get("value", t.get("Value", "")))
+            for t in tags
+            if isinstance(t, dict)
+        }
     if isinstance(tags, dict) and tags:  # aws:RequestTag and aws:TagKeys, for the actions that take tags
         context = {f"aws:requesttag/{k.lower()}": [v] for k, v in tags.items()}
         context["aws:tagkeys"] = sorted(tags)

@@ -14,8 +14,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from icp.attachment_rules import check_field
 from icp.errors import RecordIncomplete
 
 BANDWIDTH_PATTERN = r"^\d+(Mbps|Gbps)$"
@@ -110,17 +111,41 @@ def _normalise_cidrs(cidrs: list[str]) -> list[str]:
     return out
 
 
+Region = Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
+
+
+_SEGMENT = "cloud-wan (required): the core network segment the Direct Connect gateway attachment joins."
+_EDGES = "cloud-wan: the edge locations (Regions) of the attachment; default: [awsRegion]."
+
+
 class AwsSide(Strict):
     attachment: Attachment
-    routeTableIds: list[Annotated[str, Field(pattern=r"^(rtb|tgw-rtb)-[0-9a-f]+$")]] = Field(min_length=1)
+    # Which fields go with which attachment: icp.attachment_rules (cloud-wan takes no route table).
+    routeTableIds: list[Annotated[str, Field(pattern=r"^(rtb|tgw-rtb)-[0-9a-f]+$")]] = Field(
+        default_factory=list, validate_default=True
+    )
     gatewayId: str = Field(pattern=r"^(tgw|vgw|core-network)-[0-9a-zA-Z]+$")
     cidrs: list[Cidr] = Field(min_length=1, max_length=20)
     # Omitted: the connection's own MTU (8500 for last mile; for multicloud the AWS side follows
     # the Google network's). Given: it must agree with the other side (docs/conformance.md, "MTU").
     mtu: int | None = Field(default=None, ge=1280, le=9001)
-    backupTarget: BackupTarget | None = None
+    backupTarget: BackupTarget | None = Field(default=None, validate_default=True)
+    # Checked against GetCoreNetwork by icp.lifecycle.cloud_wan.
+    segment: str | None = Field(
+        default=None, min_length=1, max_length=256, validate_default=True, description=_SEGMENT
+    )
+    edgeLocations: list[Region] | None = Field(
+        default=None, min_length=1, validate_default=True, description=_EDGES
+    )
 
     _cidrs = field_validator("cidrs")(classmethod(lambda cls, v: _normalise_cidrs(v)))
+
+    @field_validator("routeTableIds", "backupTarget", "segment", "edgeLocations")
+    @classmethod
+    def _fits_attachment(cls, value: Any, info: ValidationInfo) -> Any:
+        attachment = info.data.get("attachment")
+        check_field(str(info.field_name), value, attachment.value if attachment else None)
+        return value
 
     @model_validator(mode="after")
     def _gateway_matches_attachment(self) -> AwsSide:
@@ -129,6 +154,7 @@ class AwsSide(Strict):
             raise ValueError(
                 f"gatewayId must start with {prefix[self.attachment]!r} for attachment {self.attachment}"
             )
+        check_field("gatewayId", self.gatewayId, self.attachment.value)
         return self
 
 
@@ -202,6 +228,11 @@ class ConnectionRequest(Strict):
         return connection_id_for(self.requestId)
 
     @property
+    def edge_locations(self) -> list[str]:
+        """cloud-wan: where the Direct Connect gateway attachment joins the core network."""
+        return list(self.aws.edgeLocations or [self.awsRegion])
+
+    @property
     def remote_account(self) -> str:
         """What CreateConnection's ``remoteAccount`` carries: the one given, else (multicloud)
         the Google project."""
@@ -263,6 +294,8 @@ class WaitFor(StrEnum):
     RECOVERY = "recovery"  # a link that is down comes back `available`
     DELETED = "deleted"  # AWS state reaches `deleted`
     APPROVAL = "approval"  # an approver decides (icp approve, the API, a ServiceNow change approval)
+    # cloud-wan: the Direct Connect gateway attachment is AVAILABLE (icp.lifecycle.cloud_wan)
+    CORE_NETWORK_ATTACHMENT = "core-network-attachment"
 
 
 class HistoryEntry(BaseModel):
@@ -303,6 +336,7 @@ class ConnectionRecord(BaseModel):
     environmentId: str | None = None
     directConnectGatewayId: str | None = None
     gatewayCreated: bool = False
+    coreNetworkAttachmentId: str | None = None  # cloud-wan: the DX gateway's attachment to the core network
     sharedId: str | None = None
     remoteRefs: dict[str, str] = Field(default_factory=dict)
     waitFor: WaitFor | None = None

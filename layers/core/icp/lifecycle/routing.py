@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from icp.aws import directconnect, ec2_routes
 from icp.aws.ec2_routes import RouteTarget
+from icp.lifecycle import cloud_wan
 from icp.models import Attachment, ConnectionRecord, ConnectionRequest
 
 
@@ -26,6 +27,9 @@ def route_target(record: ConnectionRecord) -> RouteTarget:
 
 def propagate_aws_side(record: ConnectionRecord) -> None:
     request = record.parsed_request
+    if request.aws.attachment == Attachment.CLOUD_WAN:
+        cloud_wan.attach(record)  # the workflow then waits for it (Wait For Core Network Attachment)
+        return
     gateway = _attached_gateway(request)
     if gateway is None:
         return
@@ -37,6 +41,8 @@ def propagate_aws_side(record: ConnectionRecord) -> None:
 
 def missing_aws_side(record: ConnectionRecord) -> list[str]:
     request = record.parsed_request
+    if request.aws.attachment == Attachment.CLOUD_WAN:
+        return cloud_wan.missing_segment_routes(record)
     gateway = _attached_gateway(request)
     if gateway is None:
         return []
@@ -61,8 +67,11 @@ def missing_aws_side(record: ConnectionRecord) -> list[str]:
 
 
 def withdraw_aws_side(record: ConnectionRecord) -> list[str]:
-    """Remove the routes and the association this connection added. Returns what was removed."""
+    """Remove the routes and the association (Cloud WAN: the attachment) this connection added.
+    Returns what was removed."""
     request = record.parsed_request
+    if request.aws.attachment == Attachment.CLOUD_WAN:
+        return cloud_wan.detach(record)
     gateway = _attached_gateway(request)
     if gateway is None or not record.directConnectGatewayId:
         return []
@@ -101,6 +110,9 @@ def _backup_target(record: ConnectionRecord, table: str) -> RouteTarget | None:
 
 
 def has_backup_path(record: ConnectionRecord) -> bool:
+    # Cloud WAN takes no backupTarget: the segment's other attachments are its backup paths.
+    if record.parsed_request.aws.backupTarget is None:
+        return False
     return all(_backup_target(record, t) is not None for t in record.parsed_request.aws.routeTableIds)
 
 

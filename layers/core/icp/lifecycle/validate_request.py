@@ -11,9 +11,11 @@ from pydantic import ValidationError
 from icp import clock, stack, store
 from icp.aws import directconnect, ec2_routes, interconnect
 from icp.errors import DuplicateRequest, InvalidRequest, RequestRejected, invalid_request
+from icp.lifecycle import cloud_wan
 from icp.lifecycle.transitions import announce_created, move
 from icp.models import (
     LIVE,
+    Attachment,
     ConnectionRecord,
     ConnectionRequest,
     ConnectionType,
@@ -97,6 +99,7 @@ def _record_for(
                     "remoteRefs": {},
                     "directConnectGatewayId": None,
                     "gatewayCreated": False,
+                    "coreNetworkAttachmentId": None,
                     "cleanedUp": [],
                     "environmentId": None,
                     "attempts": r.attempts + 1,
@@ -140,6 +143,8 @@ def check(request: ConnectionRequest) -> dict[str, Any]:
     """Every check against the world; returns the environment the connection will use."""
     if request.attachPoint.directConnectGatewayId:
         directconnect.get_gateway(request.attachPoint.directConnectGatewayId)
+    if request.aws.attachment == Attachment.CLOUD_WAN:
+        cloud_wan.check_core_network(request)
     quotas = Quotas.configured()
     return check_request(request, gather_world(request, quotas), quotas)
 

@@ -13,7 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from icp import clock, events, store
 from icp.aws import interconnect
-from icp.lifecycle import waits
+from icp.lifecycle import cloud_wan, waits
 from icp.models import ConnectionRecord, Status
 from icp.observability import emit, logger
 from icp.remediation import Signal
@@ -55,6 +55,8 @@ def sweep(scheduled_at: str | None = None) -> dict[str, Any]:
             changes += changed
             completed += done
             restores += restored
+    # Cloud WAN: executions parked on a Direct Connect gateway attachment (icp.lifecycle.cloud_wan).
+    completed += cloud_wan.complete_waits(records)
     result = {
         "watched": len(records),
         "changes": changes,
