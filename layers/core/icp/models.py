@@ -271,6 +271,20 @@ class HistoryEntry(BaseModel):
     reason: str | None = None
 
 
+# How many entries each growing list of a record keeps (the newest), and how long a status reason
+# may be: together they bound the record item's size (docs/data-model.md, "Bounds"). linkDowns also
+# keeps only the flap window (icp.lifecycle.start_remediation); FlapDowns is at most its bound.
+LIST_BOUNDS = {
+    "linkDowns": 50,
+    "maintenance": 20,
+    "warnings": 20,
+    "cleanedUp": 50,
+    "requestedBy": 20,
+    "decommissionRequestedBy": 20,
+}
+REASON_BOUND = 1000
+
+
 # The record's fields that earlier steps fill in and later steps need (ConnectionRecord.require).
 RequiredField = Literal["provider", "awsRegion", "awsConnectionId", "environmentId", "directConnectGatewayId"]
 
@@ -325,7 +339,13 @@ class ConnectionRecord(BaseModel):
     attempts: int = 0  # operator retries of provisioning: each run creates with its own client token
     cleanedUp: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
-    history: list[HistoryEntry] = Field(default_factory=list)
+    # The history is kept apart, one item per entry (docs/data-model.md): the record holds how
+    # many there are and the latest; ``appended`` carries the entries a change adds until the
+    # store writes them with the record, in one transaction.
+    historyCount: int = 0
+    latest: HistoryEntry | None = None
+    appended: list[HistoryEntry] = Field(default_factory=list, exclude=True)
+    dropped: dict[str, int] = Field(default_factory=dict)  # entries the bounds dropped, per list
     version: int = 0
     createdAt: datetime
     updatedAt: datetime
@@ -343,12 +363,41 @@ class ConnectionRecord(BaseModel):
             )
         return value
 
+    def with_entry(self, entry: HistoryEntry, **updates: Any) -> ConnectionRecord:
+        """This record with ``entry`` appended to its history (and ``updates`` applied)."""
+        return self.model_copy(
+            update={
+                **updates,
+                "historyCount": self.historyCount + 1,
+                "latest": entry,
+                "appended": [*self.appended, entry],
+            }
+        )
+
+    def bounded(self) -> ConnectionRecord:
+        """This record with its growing lists cut to their bounds (docs/data-model.md, "Bounds"),
+        the newest kept; what is cut is counted in ``dropped``. The store applies it to every write,
+        so the record item stays small however long the connection lives."""
+        update: dict[str, Any] = {}
+        dropped = dict(self.dropped)
+        for name, cap in LIST_BOUNDS.items():
+            values = getattr(self, name)
+            if len(values) > cap:
+                update[name] = values[-cap:]
+                dropped[name] = dropped.get(name, 0) + len(values) - cap
+        if self.statusReason and len(self.statusReason) > REASON_BOUND:
+            update["statusReason"] = self.statusReason[:REASON_BOUND]
+        if not update:
+            return self
+        return self.model_copy(update={**update, "dropped": dropped})
+
     @property
     def parsed_request(self) -> ConnectionRequest:
         return ConnectionRequest.model_validate(self.request)
 
-    def public_view(self) -> dict[str, Any]:
-        """The JSON that GET /v1/connections/{id} and LocalCloud.connection() return."""
+    def public_view(self, history: list[HistoryEntry]) -> dict[str, Any]:
+        """The JSON that GET /v1/connections/{id} and LocalCloud.connection() return, with the
+        ``history`` the store read for it."""
         data = self.model_dump(
             mode="json",
             by_alias=True,
@@ -361,6 +410,8 @@ class ConnectionRecord(BaseModel):
                 "awsStateReads",
                 "awsRequestedSeen",
                 "awsCreatedAt",
+                "latest",
             },
         )
+        data["history"] = [entry.model_dump(mode="json", by_alias=True) for entry in history]
         return data

@@ -9,7 +9,7 @@ from icp.aws import directconnect, interconnect
 from icp.errors import CleanupPending
 from icp.lifecycle.create_connection import client_token
 from icp.lifecycle.routing import withdraw_aws_side
-from icp.models import LIVE, ConnectionRecord
+from icp.models import ConnectionRecord
 from icp.partners.registry import remote_side_for
 
 
@@ -46,8 +46,7 @@ def delete_created_gateway(record: ConnectionRecord) -> list[str]:
     if not (record.gatewayCreated and gateway):
         return []
     if any(
-        r.directConnectGatewayId == gateway and r.connectionId != record.connectionId and r.status in LIVE
-        for r in store.scan()
+        r.directConnectGatewayId == gateway and r.connectionId != record.connectionId for r in store.live()
     ):
         return []
     held_by = directconnect.live_associations(gateway)
