@@ -271,20 +271,6 @@ class HistoryEntry(BaseModel):
     reason: str | None = None
 
 
-# How many entries each growing list of a record keeps (the newest), and how long a status reason
-# may be: together they bound the record item's size (docs/data-model.md, "Bounds"). linkDowns also
-# keeps only the flap window (icp.lifecycle.start_remediation); FlapDowns is at most its bound.
-LIST_BOUNDS = {
-    "linkDowns": 50,
-    "maintenance": 20,
-    "warnings": 20,
-    "cleanedUp": 50,
-    "requestedBy": 20,
-    "decommissionRequestedBy": 20,
-}
-REASON_BOUND = 1000
-
-
 # The record's fields that earlier steps fill in and later steps need (ConnectionRecord.require).
 RequiredField = Literal["provider", "awsRegion", "awsConnectionId", "environmentId", "directConnectGatewayId"]
 
@@ -373,23 +359,6 @@ class ConnectionRecord(BaseModel):
                 "appended": [*self.appended, entry],
             }
         )
-
-    def bounded(self) -> ConnectionRecord:
-        """This record with its growing lists cut to their bounds (docs/data-model.md, "Bounds"),
-        the newest kept; what is cut is counted in ``dropped``. The store applies it to every write,
-        so the record item stays small however long the connection lives."""
-        update: dict[str, Any] = {}
-        dropped = dict(self.dropped)
-        for name, cap in LIST_BOUNDS.items():
-            values = getattr(self, name)
-            if len(values) > cap:
-                update[name] = values[-cap:]
-                dropped[name] = dropped.get(name, 0) + len(values) - cap
-        if self.statusReason and len(self.statusReason) > REASON_BOUND:
-            update["statusReason"] = self.statusReason[:REASON_BOUND]
-        if not update:
-            return self
-        return self.model_copy(update={**update, "dropped": dropped})
 
     @property
     def parsed_request(self) -> ConnectionRequest:

@@ -20,6 +20,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from icp import clock
+from icp.bounds import bounded
 from icp.errors import ConcurrentUpdate, ConnectionNotFound, DuplicateRequest, InvalidRequest
 from icp.models import LIVE, ConnectionRecord, HistoryEntry, Status
 from icp.store.items import (
@@ -31,6 +32,7 @@ from icp.store.items import (
     from_item,
     history_model,
     history_sk,
+    is_condition_failure,
     is_earlier_layout,
     key,
     markers_model,
@@ -54,7 +56,7 @@ def claim_once(kind: str, key: str, ttl_seconds: int, now: float | None = None) 
     try:
         item.save(condition=model.pk.does_not_exist() | (model.expiresAt < _at(int(now))))
     except PutError as exc:
-        if _is_condition_failure(exc):
+        if is_condition_failure(exc):
             return False
         raise
     return True
@@ -76,7 +78,7 @@ def _at(epoch: int) -> datetime:
 # -- one record ---------------------------------------------------------------------------------
 def _to_item(record: ConnectionRecord) -> RecordItem:
     """The item of a record as it stands, for a batch write (benchmarks seed tables with it)."""
-    return to_item(record.bounded(), version=record.version)
+    return to_item(bounded(record), version=record.version)
 
 
 def create(record: ConnectionRecord) -> ConnectionRecord:
@@ -143,7 +145,7 @@ def update(
 def _write(record: ConnectionRecord, version: int | None) -> None:
     """Write ``record`` on the condition that its item is at ``version`` (None: absent), and its
     appended history entries on the condition that none of them exists yet."""
-    record = record.bounded()
+    record = bounded(record)
     item = to_item(record, version)
     condition = records_model().pk.does_not_exist() if version is None else None
     entries = record.appended
@@ -160,7 +162,7 @@ def _write(record: ConnectionRecord, version: int | None) -> None:
                     to_history_item(record.connectionId, seq, entry), condition=history.pk.does_not_exist()
                 )
     except (PutError, TransactWriteError) as exc:
-        if _is_condition_failure(exc):
+        if is_condition_failure(exc):
             raise ConcurrentUpdate(f"connection {record.connectionId} changed concurrently") from exc
         raise
 
@@ -335,13 +337,3 @@ def _is_key(value: Any, keys: set[str]) -> bool:
 
 def _bad_token(why: str) -> InvalidRequest:
     return InvalidRequest(f"nextToken is not valid: {why}", field="nextToken", rule="issued-by-this-api")
-
-
-def _is_condition_failure(exc: PutError | TransactWriteError) -> bool:
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
-        return True
-    cause: Any = exc.cause
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException" or (
-        cause is not None and "ConditionalCheckFailed" in str(cause)
-    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import zlib
 from functools import cache
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from pynamodb.attributes import (
     NumberAttribute,
@@ -194,8 +194,7 @@ def watch_shard(connection_id: str) -> str:
 def to_item(record: ConnectionRecord, version: int | None) -> RecordItem:
     """The record item for ``record``; ``version`` is the one the write is conditioned on (None:
     the item must not exist yet), PynamoDB writes the next."""
-    versioned = {} if version is None else {"version": version}  # absent: PynamoDB writes 1
-    return records_model()(
+    item = records_model()(
         key(record.connectionId),
         RECORD_SK,
         connectionId=record.connectionId,
@@ -210,9 +209,11 @@ def to_item(record: ConnectionRecord, version: int | None) -> RecordItem:
         createdAt=record.createdAt,
         watchShard=watch_shard(record.connectionId) if watched(record) else None,
         historyCount=record.historyCount,
-        **versioned,
         body=record.model_dump_json(by_alias=True, exclude={"version"}),
     )
+    if version is not None:  # absent: PynamoDB writes 1, on the condition that there is none
+        item.version = version
+    return item
 
 
 def from_item(item: RecordItem) -> ConnectionRecord:
@@ -240,4 +241,15 @@ def to_history_item(connection_id: str, seq: int, entry: HistoryEntry) -> Histor
 def from_history_item(item: HistoryItem) -> HistoryEntry:
     return HistoryEntry.model_validate(
         {"from": item.fromStatus, "to": item.toStatus, "at": item.at, "reason": item.reason}
+    )
+
+
+def is_condition_failure(exc: Exception) -> bool:
+    """Whether a write failed on its condition (of a put, or of any item of a transaction)."""
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+        return True
+    cause: Any = getattr(exc, "cause", None)
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException" or (
+        cause is not None and "ConditionalCheckFailed" in str(cause)
     )

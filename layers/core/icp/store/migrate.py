@@ -16,11 +16,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from icp.bounds import bounded
 from icp.models import ConnectionRecord, HistoryEntry
 from icp.store.items import (
     RECORD_SK,
     RecordItem,
     history_model,
+    is_condition_failure,
     is_earlier_layout,
     records_model,
     to_history_item,
@@ -32,8 +34,6 @@ def migrate_item(item: RecordItem, *, batch: bool = False) -> bool:
     """Move one record item of the earlier layout; False if it is already in the current one (or
     another writer moved it meanwhile). ``batch``: write the history with BatchWriteItem (the
     operator's command) rather than one PutItem each (a function's role)."""
-    from icp import store
-
     if not is_earlier_layout(item):
         return False
     body: dict[str, Any] = json.loads(item.body)
@@ -48,17 +48,19 @@ def migrate_item(item: RecordItem, *, batch: bool = False) -> bool:
         for entry_item in history:
             entry_item.save()
     version = int(item.version or 0)
-    migrated = record.model_copy(
-        update={
-            "historyCount": len(entries),
-            "latest": entries[-1] if entries else None,
-            "version": version + 1,
-        }
-    ).bounded()
+    migrated = bounded(
+        record.model_copy(
+            update={
+                "historyCount": len(entries),
+                "latest": entries[-1] if entries else None,
+                "version": version + 1,
+            }
+        )
+    )
     try:
         to_item(migrated, version=version).save()
     except Exception as exc:
-        if store._is_condition_failure(exc):  # type: ignore[arg-type]
+        if is_condition_failure(exc):
             return False  # moved (or changed) by another writer: the next run looks again
         raise
     return True
