@@ -203,3 +203,14 @@ def test_bounds_keep_the_newest_entries_and_count_what_they_drop(table: str) -> 
     assert stored.warnings == [f"w{i}" for i in range(5, 25)]
     assert stored.cleanedUp == [f"c{i}" for i in range(10, 60)]
     assert stored.dropped == {"warnings": 5, "cleanedUp": 10}
+
+
+def test_records_are_found_by_their_aws_connection_id_and_shared_id(table: str) -> None:
+    first = store.create(a_record(1, awsConnectionId="mcc-0000aaaa", sharedId="shared-1"))
+    store.create(a_record(2, awsConnectionId="mcc-0000bbbb", sharedId="shared-2"))
+
+    by_aws = store.by_aws_connection_ids(["mcc-0000aaaa", "mcc-00000000"])
+    by_shared = store.by_shared_id("shared-1")
+
+    assert [r.connectionId for r in by_aws] == [first.connectionId]
+    assert [r.connectionId for r in by_shared] == [first.connectionId]

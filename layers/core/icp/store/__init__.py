@@ -289,14 +289,20 @@ def watched() -> Iterator[ConnectionRecord]:
 def by_aws_connection_ids(aws_connection_ids: Iterable[str]) -> list[ConnectionRecord]:
     """The records of these AWS connection ids (an AWS Health event names them)."""
     model = records_model()
-    keys = {i.connectionId for a in set(aws_connection_ids) for i in model.by_aws_connection_id.query(a)}
-    return [r for r in (find(k) for k in sorted(keys)) if r is not None]
+    keys = {i.pk for a in set(aws_connection_ids) for i in model.by_aws_connection_id.query(a)}
+    return _records_at(keys)
 
 
 def by_shared_id(shared_id: str) -> list[ConnectionRecord]:
     """The records with this sharedId (a partner's callback names it)."""
-    keys = {i.connectionId for i in records_model().by_shared_id.query(shared_id)}
-    return [r for r in (find(k) for k in sorted(keys)) if r is not None]
+    return _records_at({i.pk for i in records_model().by_shared_id.query(shared_id)})
+
+
+def _records_at(keys: set[str]) -> list[ConnectionRecord]:
+    """The records at these ``pk`` values: a keys-only index gives the table's keys, not the
+    record's attributes."""
+    found = (find(k.removeprefix("CONN#")) for k in sorted(keys))
+    return [r for r in found if r is not None]
 
 
 # -- page tokens: opaque to callers, checked when they come back --------------------------------
