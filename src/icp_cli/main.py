@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from icp_cli import render
+from icp_cli.admin import admin_group
 from icp_cli.client import EXIT_FAILED, EXIT_USAGE, ApiClient, ApiError, CliError, resolve_target
 
 HELP = """Interconnect Control Plane: request, watch and operate AWS Interconnect connections.
@@ -361,6 +362,9 @@ def local_serve(ctx: click.Context, port: int, scenario: Path | None) -> None:
     from icp_local.serve import serve as serve_api
 
     ctx.exit(serve_api(port, scenario=scenario))
+
+
+cli.add_command(admin_group)
 
 
 def main(argv: list[str] | None = None) -> int:

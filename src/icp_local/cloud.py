@@ -318,10 +318,10 @@ class LocalCloud:
         key = connection_or_request_id
         record = store.find(key) if key.startswith("icc-") else None
         record = record or store.find(connection_id_for(key))
-        return record.public_view() if record else None
+        return store.public_view(record) if record else None
 
     def connections(self) -> list[dict[str, Any]]:
-        return [r.public_view() for r in sorted(store.scan(), key=lambda r: r.createdAt)]
+        return [store.public_view(r) for r in sorted(store.records(), key=lambda r: r.createdAt)]
 
     def executions(self) -> list[dict[str, Any]]:
         """Every workflow run, each with its history; a child workflow a run started (README,

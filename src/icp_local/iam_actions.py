@@ -332,8 +332,28 @@ def action_name(service_name: str, operation: str) -> str:
     return f"{_PREFIX.get(prefix, prefix)}:{_ACTION.get((service_name, operation), operation)}"
 
 
+# TransactWriteItems is no action of its own: each item of it is authorized as the operation it
+# performs (DynamoDB developer guide, "Using IAM with DynamoDB transactions": Put, Update and
+# Delete as PutItem, UpdateItem and DeleteItem; ConditionCheck as ConditionCheckItem).
+_TRANSACT_ACTIONS = {
+    "Put": "dynamodb:PutItem",
+    "Update": "dynamodb:UpdateItem",
+    "Delete": "dynamodb:DeleteItem",
+    "ConditionCheck": "dynamodb:ConditionCheckItem",
+}
+
+
+def _transaction(params: Params, region: str, at: Lookup) -> Request:
+    actions = sorted({_TRANSACT_ACTIONS[op] for item in params["TransactItems"] for op in item})
+    names = sorted({str(body["TableName"]) for item in params["TransactItems"] for body in item.values()})
+    tables = [Resource(at.arn("dynamodb", region, f"table/{n.rsplit('/', 1)[-1]}")) for n in names]
+    return Request(actions[0], region, tables, also=actions[1:])
+
+
 def request_for(service_name: str, operation: str, params: Params, region: str, at: Lookup) -> Request:
     """The authorization request AWS would evaluate for this call."""
+    if (signing_name(service_name), operation) == ("dynamodb", "TransactWriteItems"):
+        return _transaction(params, region, at)
     resolver = RESOURCES.get((signing_name(service_name), operation))
     action = action_name(service_name, operation)
     if resolver is None:

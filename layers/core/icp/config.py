@@ -49,7 +49,7 @@ class Settings(BaseModel):
 
     # --- remediation and reminders (the template's parameters of the same meaning) ------------
     remediation_grace_seconds: int = Field(default=120, ge=0, alias="REMEDIATION_GRACE_SECONDS")
-    flap_downs: int = Field(default=3, ge=1, alias="FLAP_DOWNS")
+    flap_downs: int = Field(default=3, ge=1, le=50, alias="FLAP_DOWNS")  # a record keeps 50 downs
     flap_window_seconds: int = Field(default=600, ge=0, alias="FLAP_WINDOW_SECONDS")
     reminder_seconds: int = Field(default=86400, ge=0, alias="REMINDER_SECONDS")
     utilization_periods: int = Field(default=3, ge=1, alias="UTILIZATION_PERIODS")

@@ -124,13 +124,13 @@ def create_connection(request: Annotated[ConnectionRequest, Body()]):
 
 @app.get("/v1/connections")
 def list_connections() -> dict[str, Any]:
-    records = sorted(store.scan(), key=lambda r: r.createdAt)
-    return {"connections": [r.public_view() for r in records], "asOf": clock.utcnow().isoformat()}
+    records = sorted(store.records(), key=lambda r: r.createdAt)
+    return {"connections": [store.public_view(r) for r in records], "asOf": clock.utcnow().isoformat()}
 
 
 @app.get("/v1/connections/<connectionId>")
 def get_connection(connectionId: str) -> dict[str, Any]:
-    return find_record(connectionId).public_view()
+    return store.public_view(find_record(connectionId))
 
 
 @app.delete("/v1/connections/<connectionId>")

@@ -364,7 +364,13 @@ class ConnectionRecord(BaseModel):
     attempts: int = 0  # operator retries of provisioning: each run creates with its own client token
     cleanedUp: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
-    history: list[HistoryEntry] = Field(default_factory=list)
+    # The history is kept apart, one item per entry (docs/data-model.md): the record holds how
+    # many there are and the latest; ``appended`` carries the entries a change adds until the
+    # store writes them with the record, in one transaction.
+    historyCount: int = 0
+    latest: HistoryEntry | None = None
+    appended: list[HistoryEntry] = Field(default_factory=list, exclude=True)
+    dropped: dict[str, int] = Field(default_factory=dict)  # entries the bounds dropped, per list
     version: int = 0
     createdAt: datetime
     updatedAt: datetime
@@ -382,12 +388,24 @@ class ConnectionRecord(BaseModel):
             )
         return value
 
+    def with_entry(self, entry: HistoryEntry, **updates: Any) -> ConnectionRecord:
+        """This record with ``entry`` appended to its history (and ``updates`` applied)."""
+        return self.model_copy(
+            update={
+                **updates,
+                "historyCount": self.historyCount + 1,
+                "latest": entry,
+                "appended": [*self.appended, entry],
+            }
+        )
+
     @property
     def parsed_request(self) -> ConnectionRequest:
         return ConnectionRequest.model_validate(self.request)
 
-    def public_view(self) -> dict[str, Any]:
-        """The JSON that GET /v1/connections/{id} and LocalCloud.connection() return."""
+    def public_view(self, history: list[HistoryEntry]) -> dict[str, Any]:
+        """The JSON that GET /v1/connections/{id} and LocalCloud.connection() return, with the
+        ``history`` the store read for it."""
         data = self.model_dump(
             mode="json",
             by_alias=True,
@@ -400,6 +418,8 @@ class ConnectionRecord(BaseModel):
                 "awsStateReads",
                 "awsRequestedSeen",
                 "awsCreatedAt",
+                "latest",
             },
         )
+        data["history"] = [entry.model_dump(mode="json", by_alias=True) for entry in history]
         return data

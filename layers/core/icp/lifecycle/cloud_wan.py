@@ -128,7 +128,7 @@ def resolve(record: ConnectionRecord) -> bool:
     attachment = networkmanager.dx_gateway_attachment(str(record.coreNetworkAttachmentId))
     if attachment is not None and attachment.get("State") == PENDING_ACCEPTANCE:
         waiting = f"Cloud WAN attachment {record.coreNetworkAttachmentId} awaits acceptance by the core network's owner"
-        if record.history[-1].reason != waiting:  # said once, not at every sweep
+        if record.latest is None or record.latest.reason != waiting:  # said once, not at every sweep
             record = note(record.connectionId, waiting)
     result = outcome(record, attachment)
     if result is None:

@@ -100,7 +100,8 @@ def _drill_fail_over(connection_id: str, reason: str) -> dict[str, Any]:
     if missing:  # escalated; the watcher brings a DEGRADED connection with its link up back
         raise RoutesNotConverged("failover drill: not on the backup path: " + "; ".join(missing[:5]))
     verified = f"failover drill: {len(record.parsed_request.remote.cidrs)} remote CIDR(s) verified on the backup path"
-    if store.get(connection_id).history[-1].reason != verified:  # a retried step notes it once
+    latest = store.get(connection_id).latest
+    if latest is None or latest.reason != verified:  # a retried step notes it once
         note(connection_id, verified)
     return {"changed": changed, "backup": True}
 

@@ -10,7 +10,7 @@ from icp.errors import CleanupPending
 from icp.lifecycle.cloud_wan import attachment_in_the_way
 from icp.lifecycle.create_connection import client_token
 from icp.lifecycle.routing import withdraw_aws_side
-from icp.models import LIVE, ConnectionRecord
+from icp.models import ConnectionRecord
 from icp.partners.registry import remote_side_for
 
 
@@ -47,8 +47,7 @@ def delete_created_gateway(record: ConnectionRecord) -> list[str]:
     if not (record.gatewayCreated and gateway):
         return []
     if any(
-        r.directConnectGatewayId == gateway and r.connectionId != record.connectionId and r.status in LIVE
-        for r in store.scan()
+        r.directConnectGatewayId == gateway and r.connectionId != record.connectionId for r in store.live()
     ):
         return []
     in_the_way = attachment_in_the_way(record)

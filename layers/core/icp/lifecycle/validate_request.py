@@ -14,7 +14,6 @@ from icp.errors import DuplicateRequest, InvalidRequest, RequestRejected, invali
 from icp.lifecycle import cloud_wan
 from icp.lifecycle.transitions import announce_created, move
 from icp.models import (
-    LIVE,
     Attachment,
     ConnectionRecord,
     ConnectionRequest,
@@ -48,7 +47,7 @@ def _new_record(
             "remoteLocation": request.remoteLocation,
             "bandwidth": request.bandwidth,
         }
-    return ConnectionRecord(
+    record = ConnectionRecord(
         connectionId=connection_id_for(request_id),
         requestId=request_id,
         request=raw,
@@ -58,12 +57,12 @@ def _new_record(
         createdAt=now,
         updatedAt=now,
         requestedBy=requested_by,
-        history=[
-            HistoryEntry.model_validate(
-                {"from": None, "to": Status.RECEIVED.value, "at": now, "reason": "request received"}
-            )
-        ],
         **fields,
+    )
+    return record.with_entry(
+        HistoryEntry.model_validate(
+            {"from": None, "to": Status.RECEIVED.value, "at": now, "reason": "request received"}
+        )
     )
 
 
@@ -124,7 +123,7 @@ def _remote_network_mtu(request: ConnectionRequest) -> int | None:
 def gather_world(request: ConnectionRequest, quotas: Quotas) -> World:
     environments = interconnect.list_environments(request.awsRegion)
     regions = quota_regions(request.awsRegion, quotas)
-    records = [r for r in store.scan() if r.status in LIVE and r.requestId != request.requestId]
+    records = [r for r in store.live() if r.requestId != request.requestId]
     return World(
         environments=environments,
         aws_connections=interconnect.existing_connections(regions),
