@@ -19,6 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from icp.attachment_rules import check_field
 from icp.errors import RecordIncomplete
 
+# The lifecycle vocabulary lives in icp.status; re-exported so callers import the models from one place.
+from icp.status import LIVE as LIVE
+from icp.status import TERMINAL as TERMINAL
+from icp.status import TRANSITIONS as TRANSITIONS
+from icp.status import Status as Status
+from icp.status import WaitFor as WaitFor
+
 BANDWIDTH_PATTERN = r"^\d+(Mbps|Gbps)$"
 # Connection ids are derived from the requestId, so the same request is one record.
 _CONNECTION_NAMESPACE = uuid.UUID("6b1b6f8e-2f4e-4c55-9a52-5d0b2f3f8a11")
@@ -238,64 +245,6 @@ class ConnectionRequest(Strict):
         the Google project."""
         given = self.remote.remoteAccount
         return given or self.remote.project  # type: ignore[union-attr]
-
-
-class Status(StrEnum):
-    RECEIVED = "RECEIVED"
-    VALIDATED = "VALIDATED"
-    GATEWAY_READY = "GATEWAY_READY"
-    AWAITING_ACTIVATION = "AWAITING_ACTIVATION"
-    PROVISIONING = "PROVISIONING"
-    ROUTES_PROPAGATING = "ROUTES_PROPAGATING"
-    ACTIVE = "ACTIVE"
-    REJECTED = "REJECTED"
-    FAILED = "FAILED"
-    DEGRADED = "DEGRADED"
-    RESIZING = "RESIZING"
-    DECOMMISSIONING = "DECOMMISSIONING"
-    DECOMMISSIONED = "DECOMMISSIONED"
-
-
-TERMINAL = {Status.REJECTED, Status.FAILED, Status.DECOMMISSIONED}
-# Records whose CIDRs are in use (for the overlap check against connections already run).
-LIVE = set(Status) - TERMINAL - {Status.RECEIVED}
-
-# The transitions the lifecycle allows; anything else is InvalidTransition.
-TRANSITIONS: dict[Status | None, set[Status]] = {
-    None: {Status.RECEIVED},
-    Status.RECEIVED: {Status.VALIDATED, Status.REJECTED},
-    Status.VALIDATED: {Status.GATEWAY_READY, Status.FAILED, Status.REJECTED},
-    # REJECTED: AWS refused the create over a quota (cleaned up first).
-    Status.GATEWAY_READY: {Status.AWAITING_ACTIVATION, Status.FAILED, Status.REJECTED},
-    Status.AWAITING_ACTIVATION: {Status.PROVISIONING, Status.FAILED},
-    Status.PROVISIONING: {Status.ROUTES_PROPAGATING, Status.FAILED},
-    Status.ROUTES_PROPAGATING: {Status.ACTIVE, Status.FAILED},
-    Status.ACTIVE: {
-        Status.DEGRADED,
-        Status.RESIZING,
-        Status.DECOMMISSIONING,
-        Status.ROUTES_PROPAGATING,
-        Status.FAILED,
-    },
-    Status.DEGRADED: {Status.ACTIVE, Status.DECOMMISSIONING, Status.FAILED, Status.ROUTES_PROPAGATING},
-    Status.RESIZING: {Status.ACTIVE, Status.DEGRADED, Status.FAILED},
-    Status.DECOMMISSIONING: {Status.DECOMMISSIONED, Status.FAILED},
-    Status.FAILED: {Status.DECOMMISSIONING, Status.RECEIVED},  # RECEIVED: an operator's retry
-    Status.REJECTED: set(),
-    Status.DECOMMISSIONED: set(),
-}
-
-
-class WaitFor(StrEnum):
-    """What a waiting execution's task token waits on."""
-
-    PARTNER_ACCEPTANCE = "partner-acceptance"  # the partner accepted (either state order)
-    AVAILABLE = "available"  # AWS state reaches `available` (`down` or `failed` end it badly)
-    RECOVERY = "recovery"  # a link that is down comes back `available`
-    DELETED = "deleted"  # AWS state reaches `deleted`
-    APPROVAL = "approval"  # an approver decides (icp approve, the API, a ServiceNow change approval)
-    # cloud-wan: the Direct Connect gateway attachment is AVAILABLE (icp.lifecycle.cloud_wan)
-    CORE_NETWORK_ATTACHMENT = "core-network-attachment"
 
 
 class HistoryEntry(BaseModel):
