@@ -198,7 +198,7 @@ def show_command(api: Api, output: str, connection_id: str) -> int:
 
 # -- watch -----------------------------------------------------------------------------------------
 def _seconds(
-    name: str, text: str, *, default: float | None, minimum: float = 0.0
+    name: str, text: str, *, default: float | None, minimum: float = 0
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """An option that takes a number of seconds, at least ``minimum``."""
     return click.option(
