@@ -204,98 +204,74 @@ def _role(p: Params, region: str, at: Lookup) -> list[Resource]:
 
 # (signing name, operation) -> resources. Only what the control plane calls (and what a
 # principal may reasonably call in a test); anything else is refused loudly.
+def _each(service: str, resolver: Resolver, operations: str) -> dict[tuple[str, str], Resolver]:
+    """The same resolver for each of the space-separated ``operations`` of ``service``."""
+    return {(service, operation): resolver for operation in operations.split()}
+
+
 RESOURCES: dict[tuple[str, str], Resolver] = {
-    **{
-        ("dynamodb", op): _table
-        for op in (
-            "GetItem",
-            "PutItem",
-            "UpdateItem",
-            "DeleteItem",
-            "Query",
-            "Scan",
-            "DescribeTable",
-            "ConditionCheckItem",
-        )
-    },
-    ("dynamodb", "BatchGetItem"): _tables_in("RequestItems"),
-    ("dynamodb", "BatchWriteItem"): _tables_in("RequestItems"),
+    **_each(
+        "dynamodb",
+        _table,
+        "GetItem PutItem UpdateItem DeleteItem Query Scan DescribeTable ConditionCheckItem",
+    ),
+    **_each("dynamodb", _tables_in("RequestItems"), "BatchGetItem BatchWriteItem"),
     ("events", "PutEvents"): _event_buses,
-    ("states", "StartExecution"): _param_arn("stateMachineArn"),
-    ("states", "ListExecutions"): _param_arn("stateMachineArn"),
-    ("states", "DescribeStateMachine"): _param_arn("stateMachineArn"),
-    ("states", "DescribeExecution"): _param_arn("executionArn"),
-    ("states", "GetExecutionHistory"): _param_arn("executionArn"),
-    ("states", "StopExecution"): _param_arn("executionArn"),
-    ("states", "SendTaskSuccess"): _token,
-    ("states", "SendTaskFailure"): _token,
-    ("states", "SendTaskHeartbeat"): _token,
-    ("secretsmanager", "GetSecretValue"): _secret,
-    ("secretsmanager", "DescribeSecret"): _secret,
-    ("monitoring", "PutMetricAlarm"): _alarms,
-    ("monitoring", "DescribeAlarms"): _alarms,
-    ("monitoring", "DeleteAlarms"): _alarms,
-    ("monitoring", "SetAlarmState"): _alarms,
+    **_each("states", _param_arn("stateMachineArn"), "StartExecution ListExecutions DescribeStateMachine"),
+    **_each("states", _param_arn("executionArn"), "DescribeExecution GetExecutionHistory StopExecution"),
+    **_each("states", _token, "SendTaskSuccess SendTaskFailure SendTaskHeartbeat"),
+    **_each("secretsmanager", _secret, "GetSecretValue DescribeSecret"),
+    **_each("monitoring", _alarms, "PutMetricAlarm DescribeAlarms DeleteAlarms SetAlarmState"),
     ("monitoring", "TagResource"): _param_arn("ResourceARN"),
     ("monitoring", "PutMetricData"): ANY,
-    **{
-        ("ec2", op): ANY
-        for op in (
-            "DescribeRouteTables",
-            "DescribeTransitGatewayRouteTables",
-            "DescribeTransitGateways",
-            "DescribeVpnGateways",
-            "DescribeTransitGatewayAttachments",
-            "DescribeVpnConnections",
-            "DescribeRegions",
-            "DescribeVpcs",
-        )
-    },
-    ("ec2", "SearchTransitGatewayRoutes"): _tgw_route_table,
-    ("ec2", "CreateRoute"): _route_table,
-    ("ec2", "ReplaceRoute"): _route_table,
-    ("ec2", "DeleteRoute"): _route_table,
-    ("ec2", "CreateTransitGatewayRoute"): _tgw_route_table,
-    ("ec2", "ReplaceTransitGatewayRoute"): _tgw_route_table,
-    ("ec2", "DeleteTransitGatewayRoute"): _tgw_route_table,
+    **_each(
+        "ec2",
+        ANY,
+        "DescribeRouteTables DescribeTransitGatewayRouteTables DescribeTransitGateways DescribeVpnGateways "
+        "DescribeTransitGatewayAttachments DescribeVpnConnections DescribeRegions DescribeVpcs",
+    ),
+    **_each("ec2", _route_table, "CreateRoute ReplaceRoute DeleteRoute"),
+    **_each(
+        "ec2",
+        _tgw_route_table,
+        "SearchTransitGatewayRoutes CreateTransitGatewayRoute ReplaceTransitGatewayRoute DeleteTransitGatewayRoute",
+    ),
     # Direct Connect: creating a gateway and updating an association have no resource type;
     # Describe* are checked against "*" (see the module docstring).
-    ("directconnect", "CreateDirectConnectGateway"): ANY,
-    ("directconnect", "UpdateDirectConnectGatewayAssociation"): ANY,
-    ("directconnect", "DescribeDirectConnectGateways"): ANY,
-    ("directconnect", "DescribeDirectConnectGatewayAssociations"): ANY,
-    ("directconnect", "DescribeDirectConnectGatewayAttachments"): ANY,
-    ("directconnect", "DescribeVirtualGateways"): ANY,
-    ("directconnect", "DeleteDirectConnectGateway"): _dx_gateway,
-    ("directconnect", "UpdateDirectConnectGateway"): _dx_gateway,
-    ("directconnect", "CreateDirectConnectGatewayAssociation"): _dx_gateway,
+    **_each(
+        "directconnect",
+        ANY,
+        "CreateDirectConnectGateway UpdateDirectConnectGatewayAssociation DescribeDirectConnectGateways "
+        "DescribeDirectConnectGatewayAssociations DescribeDirectConnectGatewayAttachments DescribeVirtualGateways",
+    ),
+    **_each(
+        "directconnect",
+        _dx_gateway,
+        "DeleteDirectConnectGateway UpdateDirectConnectGateway CreateDirectConnectGatewayAssociation",
+    ),
     ("directconnect", "DeleteDirectConnectGatewayAssociation"): _dx_association,
     # AWS Interconnect: List*, DescribeConnectionProposal and AcceptConnectionProposal have
     # no resource type.
-    **{
-        ("interconnect", op): ANY
-        for op in (
-            "ListConnections",
-            "ListEnvironments",
-            "ListAttachPoints",
-            "DescribeConnectionProposal",
-            "AcceptConnectionProposal",
-            "ListTagsForResource",
-        )
-    },
+    **_each(
+        "interconnect",
+        ANY,
+        "ListConnections ListEnvironments ListAttachPoints DescribeConnectionProposal AcceptConnectionProposal "
+        "ListTagsForResource",
+    ),
     ("interconnect", "GetEnvironment"): _environment,
     ("interconnect", "CreateConnection"): _new_connection,
-    ("interconnect", "GetConnection"): _connection,
-    ("interconnect", "UpdateConnection"): _connection,
-    ("interconnect", "DeleteConnection"): _connection,
-    ("interconnect", "TagResource"): _connection,
-    ("interconnect", "UntagResource"): _connection,
+    **_each(
+        "interconnect",
+        _connection,
+        "GetConnection UpdateConnection DeleteConnection TagResource UntagResource",
+    ),
     ("networkmanager", "GetCoreNetwork"): _core_network,
     ("networkmanager", "CreateDirectConnectGatewayAttachment"): _core_network,
-    ("networkmanager", "GetDirectConnectGatewayAttachment"): _attachment,
-    ("networkmanager", "AcceptAttachment"): _attachment,
-    ("networkmanager", "RejectAttachment"): _attachment,
-    ("networkmanager", "DeleteAttachment"): _attachment,
+    **_each(
+        "networkmanager",
+        _attachment,
+        "GetDirectConnectGatewayAttachment AcceptAttachment RejectAttachment DeleteAttachment",
+    ),
     ("networkmanager", "GetNetworkRoutes"): _global_network,
     ("lambda", "Invoke"): _function,
     ("sqs", "SendMessage"): _queue,

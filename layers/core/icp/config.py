@@ -14,9 +14,10 @@ this small (layers/core/requirements.txt).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -124,3 +125,20 @@ def _parse(values: tuple[str, ...]) -> Settings:
         raise ConfigurationInvalid(
             f"{variable}: {first['msg']}", field=variable, rule=first["type"]
         ) from None
+
+
+def setting_field(name: str) -> Any:
+    """A ``SettingsView`` field that stands for the setting ``name``: its default is the
+    setting's own, so a policy's defaults are written once, here."""
+    return dataclasses.field(default=Settings.model_fields[name].default, metadata={"setting": name})
+
+
+@dataclasses.dataclass(frozen=True)
+class SettingsView:
+    """The settings one policy reads, under its own names (``setting_field`` each)."""
+
+    @classmethod
+    def configured(cls) -> Self:
+        """The deployment's values now (unset: the defaults above)."""
+        current = settings()
+        return cls(**{f.name: getattr(current, f.metadata["setting"]) for f in dataclasses.fields(cls)})

@@ -79,11 +79,9 @@ class GatewayAssociations(DirectConnectState):
             for a in self._associations.values()
             if all(value is None or getattr(a, attr) == value for attr, value in wanted.items())
         ]
-        page, token = self._page(items, maxResults, nextToken)
-        response: dict[str, Any] = {"directConnectGatewayAssociations": [a.view() for a in page]}
-        if token:
-            response["nextToken"] = token
-        return response
+        return self._paged(
+            "directConnectGatewayAssociations", items, maxResults, nextToken, lambda a: a.view()
+        )
 
     def update_direct_connect_gateway_association(
         self,
