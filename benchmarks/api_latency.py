@@ -1,9 +1,9 @@
-"""How long the REST API function takes to import cold, and how long the ServiceNow webhook
-takes per request in the local cloud.
+"""How long the ServiceNow webhook takes per request in the local cloud (how long the functions
+take to import cold is benchmarks/cold_start.py).
 
     .venv/bin/python benchmarks/api_latency.py
 
-See benchmarks/README.md for what each figure means. About a minute on 2 cores.
+See benchmarks/README.md for what each figure means. About 40 seconds on 2 cores.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import logging
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 import urllib.error
@@ -22,7 +21,6 @@ import urllib.request
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 # The handlers' structured logs would drown the tables; the core's Logger reads its level
@@ -37,9 +35,6 @@ from icp_local import LocalCloud
 from icp_local.http_server import LocalApiServer
 from icp_local.scenario import servicenow_ticket, transit_gateway_network
 
-ROOT = Path(__file__).resolve().parents[1]
-IMPORT_RUNS = 5
-TOP_MODULES = 10
 WEBHOOK = "/v1/webhooks/servicenow"
 # 1,000 in-process requests and 200 over HTTP, in the same proportions, shuffled together
 # (fixed seed) so that drift in the process (table growth, GC) falls on every kind alike.
@@ -50,78 +45,6 @@ KINDS = {
     "b": "(b) bad signature -> 401",
     "c": "(c) new ticket (new sys_id, new CIDRs)",
 }
-
-
-# -- 1. cold import --------------------------------------------------------------------------
-_IMPORT_SNIPPET = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
-
-
-def _fresh_import(function: str, importtime: bool) -> tuple[float, float, str]:
-    """(seconds to `import app`, seconds for the whole process, stderr) in a fresh interpreter
-    run as Lambda would: function code on the path, the core from the installed package."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "PYTHON"))}
-    env["PYTHONPATH"] = str(Path("functions") / function)
-    args = [sys.executable, *(["-X", "importtime"] if importtime else []), "-c", _IMPORT_SNIPPET]
-    start = time.perf_counter()
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"importing functions/{function}/app.py failed:\n{done.stderr[-2000:]}")
-    return float(done.stdout.strip().splitlines()[-1]), wall, done.stderr
-
-
-def _parse_importtime(stderr: str) -> dict[str, float]:
-    """Module -> cumulative microseconds, from -X importtime's "self | cumulative | name" lines."""
-    found: dict[str, float] = {}
-    for line in stderr.splitlines():
-        if not line.startswith("import time:"):
-            continue
-        fields = line[len("import time:") :].split("|")
-        if len(fields) != 3 or not fields[0].strip().isdigit():
-            continue  # the header line
-        found.setdefault(fields[2].strip(), float(fields[1]))
-    return found
-
-
-def cold_imports() -> None:
-    print("1. API function cold import (fresh `python -c 'import app'`, cwd = project root,")
-    print(
-        f"   PYTHONPATH = functions/<fn>, core from the installed icp package; median of {IMPORT_RUNS} runs)\n"
-    )
-    summary = []
-    breakdowns = {}
-    for function in ("api", "validate_request"):
-        plain = [_fresh_import(function, importtime=False) for _ in range(IMPORT_RUNS)]
-        traced = [_fresh_import(function, importtime=True) for _ in range(IMPORT_RUNS)]
-        summary.append(
-            (
-                f"functions/{function}/app.py",
-                statistics.median(t for t, _, _ in plain) * 1000,
-                min(t for t, _, _ in plain) * 1000,
-                max(t for t, _, _ in plain) * 1000,
-                statistics.median(w for _, w, _ in plain) * 1000,
-                statistics.median(t for t, _, _ in traced) * 1000,
-            )
-        )
-        per_run = [_parse_importtime(stderr) for _, _, stderr in traced]
-        modules = set().union(*per_run)
-        medians = {m: statistics.median(run.get(m, 0.0) for run in per_run) for m in modules}
-        breakdowns[function] = sorted(medians.items(), key=lambda item: -item[1])[:TOP_MODULES]
-    print(f"   {'function':<32}{'import app':>12}{'min':>9}{'max':>9}{'process':>10}{'-X importtime':>15}")
-    for name, median, low, high, wall, traced_median in summary:
-        print(
-            f"   {name:<32}{median:>10.0f}ms{low:>7.0f}ms{high:>7.0f}ms{wall:>8.0f}ms{traced_median:>13.0f}ms"
-        )
-    print("   (process = the whole interpreter run, startup included; -X importtime = `import app` with the")
-    print("   tracing on, which slows it, so the breakdown below comes from those runs)\n")
-    for function, top in breakdowns.items():
-        print(
-            f"   functions/{function}/app.py: {TOP_MODULES} heaviest modules by cumulative import time "
-            f"(median of {IMPORT_RUNS} -X importtime runs; nested modules count in their parents too)"
-        )
-        for name, us in top:
-            print(f"     {us / 1000:>8.1f} ms  {name}")
-        print()
 
 
 class GcClock:
@@ -143,7 +66,7 @@ GC = GcClock()
 GC_PAUSE = 0.005  # a request with more than this much collection in it counts as hit by GC
 
 
-# -- 2. webhook latency ----------------------------------------------------------------------
+# -- webhook latency ----------------------------------------------------------------------
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     if len(ordered) == 1:
@@ -319,7 +242,7 @@ def quiet() -> None:
 
 
 def webhook_latency() -> None:
-    print("2. ServiceNow webhook latency (POST /v1/webhooks/servicenow), local cloud, nothing driven\n")
+    print("ServiceNow webhook latency (POST /v1/webhooks/servicenow), local cloud, nothing driven\n")
     with LocalCloud() as cloud:
         # Time the API function alone: the local API Gateway's invoke of it (routing, event
         # building and response parsing are outside). Only API Gateway events are recorded,
@@ -418,7 +341,6 @@ def webhook_latency() -> None:
 def main() -> int:
     started = time.perf_counter()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
-    cold_imports()
     gc.callbacks.append(GC)
     webhook_latency()
     print(f"\ntotal run: {time.perf_counter() - started:.0f} s")

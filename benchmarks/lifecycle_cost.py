@@ -9,50 +9,33 @@ See benchmarks/README.md for what each figure means.
 
 from __future__ import annotations
 
-import io
-import json
-import os
 import sys
 import time
-import uuid
-import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
-# Keep the handlers' structured logs and the Google Cloud emulator's gRPC chatter out of the
-# tables; the core's Logger reads its level when first imported, which is here.
-os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
-os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
-
-import boto3
-from bench_support import BIG_QUOTAS, full_history, quiet, table, total_time
-from lifecycle_metering import Snapshot, metered_cloud
+import bench_env  # noqa: F401  (first: sets the log levels before the core is imported)
+from bench_support import BIG_QUOTAS, quiet, seed_active_connections, table, total_time
+from lifecycle_metering import (
+    INTERPRETER_CALLS,
+    Cost,
+    metered_cloud,
+    partner_request,
+    run_provisioning,
+    split_calls,
+)
+from polling_design import POLL_SECONDS, polling_lifecycle
 
 from icp_local import LocalCloud
-from icp_local.scenario import request_for, transit_gateway_network
-from icp_local.template import FunctionSpec
 
-HERE = Path(__file__).resolve().parent
-POLLING_ASL = HERE / "polling_provision.asl.json"
-POLL_CODE = HERE / "poll_connection"
-POLL_LOGICAL = "PollConnectionFunction"
-POLL_NAME = "icp-PollConnection"
 WATCHER = "WatchLinksFunction"
-REGION = "us-east-1"
-
-DDB_READS = {"GetItem", "Query", "Scan", "BatchGetItem"}
-DDB_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
-# Calls made by moto's own Step Functions interpreter to run a Task, not by our code.
-INTERPRETER_CALLS = {("lambda", "Invoke")}
 
 WAITS = [("1 minute", 60), ("1 hour", 3600), ("3 days", 3 * 86400)]
 HISTORY_LIMIT = 25_000
-POLL_SECONDS = 60
 MAX_POLLING_SECONDS = 180  # run the polling design fully only if it should finish in this time
 MAX_SWEEP_SECONDS = 120  # measure 10,000 connections only if it should finish in this time
+# The columns of tables 1 and 2 after the label, and what the ratio table divides.
+COST_COLUMNS = ("history_events", "transitions", "invocations", "ddb_reads", "ddb_writes", "other_calls")
 
 
 def watcher_rules(cloud: LocalCloud) -> list[str]:
@@ -64,138 +47,15 @@ def watcher_rules(cloud: LocalCloud) -> list[str]:
     ]
 
 
-@dataclass
-class Cost:
-    label: str
-    history_events: int
-    transitions: int
-    invocations: int
-    ddb_reads: int
-    ddb_writes: int
-    other_calls: int
-    polls: int = 0
-    watcher_sweeps: int = 0
-    wall_seconds: float = 0.0
-    status: str = ""
-    extrapolated: bool = False
-    by_call: Counter[tuple[str, str]] = field(default_factory=Counter)
-
-
-def split_calls(calls: Counter[tuple[str, str]]) -> tuple[int, int, int]:
-    reads = sum(n for (svc, op), n in calls.items() if svc == "dynamodb" and op in DDB_READS)
-    writes = sum(n for (svc, op), n in calls.items() if svc == "dynamodb" and op in DDB_WRITES)
-    other = sum(
-        n for (svc, op), n in calls.items() if svc != "dynamodb" and (svc, op) not in INTERPRETER_CALLS
-    )
-    return reads, writes, other
-
-
-def provisioning_cost(
-    label: str, before: Snapshot, after: Snapshot, history: list[dict[str, Any]], status: str, wall: float
-) -> Cost:
-    calls = (after.api - before.api) - (after.watcher - before.watcher)
-    invocations = after.invocations - before.invocations
-    reads, writes, other = split_calls(calls)
-    return Cost(
-        label=label,
-        history_events=len(history),
-        transitions=sum(1 for e in history if e["type"].endswith("StateEntered")),
-        invocations=sum(invocations.values()),
-        ddb_reads=reads,
-        ddb_writes=writes,
-        other_calls=other,
-        polls=invocations.get(POLL_LOGICAL, 0),
-        watcher_sweeps=after.sweeps - before.sweeps,
-        wall_seconds=wall,
-        status=status,
-        by_call=calls,
-    )
-
-
 # -- 1. the token-wait design (the shipped state machine) ----------------------------------------
 def token_wait_lifecycle(label: str, delay: int) -> Cost:
     with metered_cloud() as (cloud, meter):
-        network = transit_gateway_network()
-        cloud.partner("google-cloud").accept_after(delay)
-        request = request_for("multicloud-request", network, requestId=f"bench-token-{delay}")
+        request = partner_request(cloud, delay, f"bench-token-{delay}")
         cloud.put_event("com.example.network", "Interconnect Connection Requested", request)
-        before = Snapshot.take(cloud, meter)
-        started = time.perf_counter()
-        cloud.run_until_idle(timeout=120)
-        wall = time.perf_counter() - started
-        after = Snapshot.take(cloud, meter)
-        executions = cloud.executions()
-        assert len(executions) == 1, executions
-        history = full_history(executions[0]["executionArn"])
-        status = (cloud.connection(request["requestId"]) or {}).get("status", "?")
-        return provisioning_cost(label, before, after, history, status, wall)
+        return run_provisioning(cloud, meter, label, request, lambda: None, timeout=120)
 
 
-# -- 2. the polling design (benchmarks/polling_provision.asl.json) -------------------------------
-def add_poll_function(cloud: LocalCloud, role_arn: str) -> str:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", "# runs in-process in the local cloud\n")
-    arn = boto3.client("lambda", region_name=REGION).create_function(
-        FunctionName=POLL_NAME,
-        Runtime="python3.12",
-        Role=role_arn,
-        Handler="app.lambda_handler",
-        Code={"ZipFile": buffer.getvalue()},
-        Timeout=10,
-        MemorySize=256,
-    )["FunctionArn"]
-    cloud.stack.functions[POLL_LOGICAL] = FunctionSpec(
-        logical_id=POLL_LOGICAL,
-        name=POLL_NAME,
-        arn=arn,
-        code_dir=POLL_CODE,
-        handler="app.lambda_handler",
-        environment={},
-        timeout=10,
-        memory=256,
-    )
-    return arn
-
-
-def polling_definition(cloud: LocalCloud, poll_arn: str) -> str:
-    definition = POLLING_ASL.read_text()
-    substitutions = {f"{logical}Arn": spec.arn for logical, spec in cloud.stack.functions.items()}
-    substitutions["PollConnectionFunctionArn"] = poll_arn
-    substitutions["ActivationWindowSeconds"] = cloud.stack.parameters["ActivationWindowSeconds"]
-    for key, value in substitutions.items():
-        definition = definition.replace("${" + key + "}", str(value))
-    assert "${" not in definition, "unsubstituted placeholder in the polling ASL"
-    return definition
-
-
-def polling_lifecycle(label: str, delay: int) -> Cost:
-    # The polling machine is a comparison the template does not declare, so no role of the
-    # template's grants it what it calls: IAM is not enforced for it (docs/iam.md).
-    with metered_cloud(enforce_iam=False) as (cloud, meter):
-        roles = boto3.client("iam", region_name=REGION).list_roles()["Roles"]
-        role_arn = next(r["Arn"] for r in roles)
-        poll_arn = add_poll_function(cloud, role_arn)
-        sfn = boto3.client("stepfunctions", region_name=REGION)
-        machine = sfn.create_state_machine(
-            name="polling-provision", definition=polling_definition(cloud, poll_arn), roleArn=role_arn
-        )["stateMachineArn"]
-        network = transit_gateway_network()
-        cloud.partner("google-cloud").accept_after(delay)
-        request = request_for("multicloud-request", network, requestId=f"bench-poll-{delay}")
-        before = Snapshot.take(cloud, meter)
-        started = time.perf_counter()
-        execution = sfn.start_execution(
-            stateMachineArn=machine, name=f"poll-{delay}", input=json.dumps({"detail": request})
-        )["executionArn"]
-        cloud.run_until_idle(timeout=MAX_POLLING_SECONDS + 60)
-        wall = time.perf_counter() - started
-        after = Snapshot.take(cloud, meter)
-        history = full_history(execution)
-        status = (cloud.connection(request["requestId"]) or {}).get("status", "?")
-        return provisioning_cost(label, before, after, history, status, wall)
-
-
+# -- 2. the polling design (benchmarks/polling_design.py) ----------------------------------------
 def extrapolate(label: str, short: Cost, long: Cost, polls: int) -> Cost:
     """Fit cost = a + b * polls through two measured runs and evaluate at ``polls``."""
     span = long.polls - short.polls
@@ -203,14 +63,10 @@ def extrapolate(label: str, short: Cost, long: Cost, polls: int) -> Cost:
     def at(a: float, b: float) -> int:
         return round(a + (b - a) * (polls - short.polls) / span)
 
+    fitted = {name: at(getattr(short, name), getattr(long, name)) for name in COST_COLUMNS}
     return Cost(
         label=label,
-        history_events=at(short.history_events, long.history_events),
-        transitions=at(short.transitions, long.transitions),
-        invocations=at(short.invocations, long.invocations),
-        ddb_reads=at(short.ddb_reads, long.ddb_reads),
-        ddb_writes=at(short.ddb_writes, long.ddb_writes),
-        other_calls=at(short.other_calls, long.other_calls),
+        **fitted,
         polls=polls,
         wall_seconds=at(short.wall_seconds, long.wall_seconds),
         status="(extrapolated)",
@@ -219,46 +75,6 @@ def extrapolate(label: str, short: Cost, long: Cost, polls: int) -> Cost:
 
 
 # -- 3. the watcher per sweep ---------------------------------------------------------------------
-def seed_connections(cloud: LocalCloud, n: int) -> None:
-    """n ACTIVE records and n available AWS connections, written straight into the table
-    (batched) and the Interconnect emulator's state: no quota or API cost for setting up."""
-    from icp import store
-    from icp.models import ConnectionRecord, Status
-
-    emulator = cloud.interconnect
-    env = next(e for e in emulator._environments.values() if e.region == REGION and e.type == "Multicloud")
-    network = transit_gateway_network()
-    template = request_for("multicloud-request", network)
-    now = datetime.fromtimestamp(cloud.clock.time(), UTC)
-    model = store.records_model()
-    with model.batch_write() as batch:
-        for i in range(n):
-            aws = emulator._new_connection(
-                env, "1Gbps", {"directConnectGateway": str(uuid.uuid4())}, None, {}, None, "available"
-            )
-            request_id = f"bench-{i:05d}"
-            record = ConnectionRecord(
-                connectionId=f"icc-bench-{i:05d}",
-                requestId=request_id,
-                type="multicloud",
-                provider="google-cloud",
-                awsRegion=REGION,
-                remoteLocation=env.location,
-                bandwidth="1Gbps",
-                request={**template, "requestId": request_id},
-                status=Status.ACTIVE,
-                awsConnectionId=aws.id,
-                awsState="available",
-                awsStateSeen="available",
-                awsStateReads=2,  # a settled link
-                environmentId=env.id,
-                version=1,
-                createdAt=now,
-                updatedAt=now,
-            )
-            batch.save(store._to_item(record))
-
-
 @dataclass
 class SweepCost:
     connections: int
@@ -273,7 +89,7 @@ class SweepCost:
 
 def watcher_sweep(n: int) -> SweepCost:
     with metered_cloud(interconnect_options=BIG_QUOTAS) as (cloud, meter):
-        seed_connections(cloud, n)
+        seed_active_connections(cloud, n, lambda i: (f"icc-bench-{i:05d}", f"bench-{i:05d}"))
         settle = cloud.sweep(watcher_rules(cloud))[0]
         if settle.get("watched") != n:
             raise RuntimeError(f"the settling sweep over {n} connections failed: {settle}")
@@ -294,6 +110,20 @@ def ratio(a: float, b: float) -> str:
     return f"{a / b:.1f}x" if b else "-"
 
 
+def cost_row(cost: Cost) -> list[object]:
+    return [cost.label + (" *" if cost.extrapolated else ""), *(getattr(cost, c) for c in COST_COLUMNS)]
+
+
+def polling_run(label: str, delay: int) -> Cost:
+    cost = polling_lifecycle(label, delay, timeout=MAX_POLLING_SECONDS + 60)
+    print(
+        f"  polling,    partner accepts after {label}: {cost.status} "
+        f"in {cost.wall_seconds:.1f} s ({cost.polls} polls)",
+        flush=True,
+    )
+    return cost
+
+
 def main() -> int:
     quiet()
     total_started = time.perf_counter()
@@ -310,12 +140,7 @@ def main() -> int:
             flush=True,
         )
     for label, delay in WAITS[:2]:
-        polling[label] = polling_lifecycle(label, delay)
-        print(
-            f"  polling,    partner accepts after {label}: {polling[label].status} "
-            f"in {polling[label].wall_seconds:.1f} s ({polling[label].polls} polls)",
-            flush=True,
-        )
+        polling[label] = polling_run(label, delay)
 
     short, long = polling[WAITS[0][0]], polling[WAITS[1][0]]
     per_poll_events = (long.history_events - short.history_events) / (long.polls - short.polls)
@@ -323,12 +148,7 @@ def main() -> int:
     label3, delay3 = WAITS[2]
     polls3 = long.polls + (delay3 - WAITS[1][1]) // POLL_SECONDS
     if per_poll_wall * polls3 <= MAX_POLLING_SECONDS:
-        polling[label3] = polling_lifecycle(label3, delay3)
-        print(
-            f"  polling,    partner accepts after {label3}: {polling[label3].status} "
-            f"in {polling[label3].wall_seconds:.1f} s ({polling[label3].polls} polls)",
-            flush=True,
-        )
+        polling[label3] = polling_run(label3, delay3)
     else:
         polling[label3] = extrapolate(label3, short, long, polls3)
         print(
@@ -349,49 +169,18 @@ def main() -> int:
     table(
         "1. Token-wait design (statemachines/provision.asl.json), provisioning only",
         headers,
-        [
-            [
-                c.label,
-                c.history_events,
-                c.transitions,
-                c.invocations,
-                c.ddb_reads,
-                c.ddb_writes,
-                c.other_calls,
-            ]
-            for c in token.values()
-        ],
+        [cost_row(c) for c in token.values()],
     )
     table(
-        "2. Polling design (benchmarks/polling_provision.asl.json, poll every 60 s)",
+        "2. Polling design (benchmarks/polling_design.py, poll every 60 s)",
         [*headers, "polls"],
-        [
-            [
-                c.label + (" *" if c.extrapolated else ""),
-                c.history_events,
-                c.transitions,
-                c.invocations,
-                c.ddb_reads,
-                c.ddb_writes,
-                c.other_calls,
-                c.polls,
-            ]
-            for c in polling.values()
-        ],
+        [[*cost_row(c), c.polls] for c in polling.values()],
     )
     table(
         "Polling / token-wait",
         headers,
         [
-            [
-                label,
-                ratio(p.history_events, t.history_events),
-                ratio(p.transitions, t.transitions),
-                ratio(p.invocations, t.invocations),
-                ratio(p.ddb_reads, t.ddb_reads),
-                ratio(p.ddb_writes, t.ddb_writes),
-                ratio(p.other_calls, t.other_calls),
-            ]
+            [label, *(ratio(getattr(p, c), getattr(t, c)) for c in COST_COLUMNS)]
             for label in token
             for t, p in [(token[label], polling[label])]
         ],

@@ -1,18 +1,27 @@
 """Metering for benchmarks/lifecycle_cost.py (benchmarks/README.md): AWS calls counted per
-thread while a watcher sweep runs, and snapshots of calls, invocations and sweeps."""
+thread while a watcher sweep runs, snapshots of calls, invocations and sweeps, and the cost of
+one provisioning run between two snapshots."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.handlers
+from bench_support import full_history
 
 from icp_local import LocalCloud
+from icp_local.scenario import request_for, transit_gateway_network
+
+DDB_READS = {"GetItem", "Query", "Scan", "BatchGetItem"}
+DDB_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+# Calls made by moto's own Step Functions interpreter to run a Task, not by our code.
+INTERPRETER_CALLS = {("lambda", "Invoke")}
 
 
 class Meter:
@@ -87,3 +96,93 @@ def scheduled_functions(cloud: LocalCloud) -> set[str]:
         if rule.schedule
         for target in rule.targets
     }
+
+
+@dataclass
+class Cost:
+    label: str
+    history_events: int
+    transitions: int
+    invocations: int
+    ddb_reads: int
+    ddb_writes: int
+    other_calls: int
+    polls: int = 0
+    watcher_sweeps: int = 0
+    wall_seconds: float = 0.0
+    status: str = ""
+    extrapolated: bool = False
+    by_call: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+def split_calls(calls: Counter[tuple[str, str]]) -> tuple[int, int, int]:
+    """DynamoDB reads, DynamoDB writes, and every other call but the interpreter's."""
+    reads = sum(n for (svc, op), n in calls.items() if svc == "dynamodb" and op in DDB_READS)
+    writes = sum(n for (svc, op), n in calls.items() if svc == "dynamodb" and op in DDB_WRITES)
+    other = sum(
+        n for (svc, op), n in calls.items() if svc != "dynamodb" and (svc, op) not in INTERPRETER_CALLS
+    )
+    return reads, writes, other
+
+
+def provisioning_cost(
+    label: str,
+    spent: tuple[Snapshot, Snapshot],
+    history: list[dict[str, Any]],
+    status: str,
+    wall: float,
+    poll_function: str = "",
+) -> Cost:
+    """What one run cost between two snapshots, watcher sweeps left out; ``poll_function``'s
+    invocations are its polls."""
+    before, after = spent
+    calls = (after.api - before.api) - (after.watcher - before.watcher)
+    invocations = after.invocations - before.invocations
+    reads, writes, other = split_calls(calls)
+    return Cost(
+        label=label,
+        history_events=len(history),
+        transitions=sum(1 for e in history if e["type"].endswith("StateEntered")),
+        invocations=sum(invocations.values()),
+        ddb_reads=reads,
+        ddb_writes=writes,
+        other_calls=other,
+        polls=invocations.get(poll_function, 0),
+        watcher_sweeps=after.sweeps - before.sweeps,
+        wall_seconds=wall,
+        status=status,
+        by_call=calls,
+    )
+
+
+def partner_request(cloud: LocalCloud, delay: int, request_id: str) -> dict[str, Any]:
+    """A `multicloud-request` on a fresh TGW network, Google Cloud accepting after ``delay`` s."""
+    network = transit_gateway_network()
+    cloud.partner("google-cloud").accept_after(delay)
+    return request_for("multicloud-request", network, requestId=request_id)
+
+
+def run_provisioning(
+    cloud: LocalCloud,
+    meter: Meter,
+    label: str,
+    request: dict[str, Any],
+    start: Callable[[], str | None],
+    *,
+    timeout: float,
+    poll_function: str = "",
+) -> Cost:
+    """Run the cloud until idle and cost it; ``start`` begins the run and returns its execution
+    ARN, or None when the run's one execution is started by an event already put."""
+    before = Snapshot.take(cloud, meter)
+    started = time.perf_counter()
+    execution = start()
+    cloud.run_until_idle(timeout=timeout)
+    wall = time.perf_counter() - started
+    after = Snapshot.take(cloud, meter)
+    if execution is None:
+        executions = cloud.executions()
+        assert len(executions) == 1, executions
+        execution = executions[0]["executionArn"]
+    status = (cloud.connection(request["requestId"]) or {}).get("status", "?")
+    return provisioning_cost(label, (before, after), full_history(execution), status, wall, poll_function)

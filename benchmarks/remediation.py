@@ -15,36 +15,22 @@ See benchmarks/README.md for what each figure means.
 from __future__ import annotations
 
 import json
-import os
-import random
 import sys
 import time
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-# Keep the handlers' structured logs and the Google Cloud emulator's gRPC chatter out of the
-# tables; the core's Logger reads its level when first imported, which is here.
-os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
-os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
-
+import bench_env  # noqa: F401  (first: sets the log levels before the core is imported)
 import boto3
-from bench_support import BIG_QUOTAS, full_history, quiet, table, total_time
+from bench_support import REGION, full_history, quiet, table, total_time
 from remediation_metering import FullCollections, FunctionTimes, percentile, sim_time
+from remediation_storm import BUS_SOURCE, LINK_CHANGED, STORM_CONNECTIONS, STORM_INCIDENTS, event_storm
 
 from icp_local import LocalCloud
 from icp_local.scenario import Network, request_for, transit_gateway_network
 
-REGION = "us-east-1"
-BUS_SOURCE = "interconnect-control-plane"
-LINK_CHANGED = "Interconnect Link State Changed"
 GRACE = 120  # LinkDownGraceSeconds (template default)
 RUN_SPACING = 660  # 11 simulated minutes between downs: flap damping needs 3 downs within 600 s
 RUNS = 200
-STORM_CONNECTIONS = 500
-STORM_INCIDENTS = 40
-STORM_EVENTS = 10_000
-STORM_SEED = 20240611
 
 
 # -- helpers ----------------------------------------------------------------------------------------
@@ -216,136 +202,6 @@ def route_repair(cloud: LocalCloud, network: Network) -> str | None:
     if len(new) == 1 and route_kinds(network) == {"10.128.0.0/16": ["direct-connect-gateway"]}:
         return new[0]
     return None
-
-
-# -- 2. the event storm ----------------------------------------------------------------------------
-def seed_connections(cloud: LocalCloud, n: int) -> list[tuple[str, str]]:
-    """n ACTIVE records and n available AWS connections, written straight into the table
-    (batched) and the Interconnect emulator (as lifecycle_cost.py does). Returns
-    (connectionId, awsConnectionId) pairs."""
-    from icp import store
-    from icp.models import ConnectionRecord, Status
-
-    emulator = cloud.interconnect
-    env = next(e for e in emulator._environments.values() if e.region == REGION and e.type == "Multicloud")
-    template = request_for("multicloud-request", transit_gateway_network())
-    now = datetime.fromtimestamp(cloud.clock.time(), UTC)
-    seeded = []
-    with store.records_model().batch_write() as batch:
-        for i in range(n):
-            aws = emulator._new_connection(
-                env, "1Gbps", {"directConnectGateway": str(uuid.uuid4())}, None, {}, None, "available"
-            )
-            # connectionIds must look like real ones (icc- + 20 hex) for the alarm-name parser
-            connection_id = f"icc-{i:020x}"
-            request_id = f"storm-{i:05d}"
-            record = ConnectionRecord(
-                connectionId=connection_id,
-                requestId=request_id,
-                type="multicloud",
-                provider="google-cloud",
-                awsRegion=REGION,
-                remoteLocation=env.location,
-                bandwidth="1Gbps",
-                request={**template, "requestId": request_id},
-                status=Status.ACTIVE,
-                awsConnectionId=aws.id,
-                awsState="available",
-                awsStateSeen="available",
-                awsStateReads=2,  # a settled link
-                environmentId=env.id,
-                version=1,
-                createdAt=now,
-                updatedAt=now,
-            )
-            batch.save(store._to_item(record))
-            seeded.append((connection_id, aws.id))
-    return seeded
-
-
-def storm_events(
-    seeded: list[tuple[str, str]], incidents: set[str], rng: random.Random
-) -> list[dict[str, Any]]:
-    """STORM_EVENTS details: each incident's down repeated (about a fifth of all events), the rest
-    noise for the other connections that needs no action (to: available / pending)."""
-    downs_each = STORM_EVENTS // 5 // len(incidents)
-    events = []
-    for cid, aws in seeded:
-        if cid in incidents:
-            events += [
-                {"connectionId": cid, "awsConnectionId": aws, "from": "available", "to": "down"}
-            ] * downs_each
-    others = [(c, a) for c, a in seeded if c not in incidents]
-    while len(events) < STORM_EVENTS:
-        cid, aws = rng.choice(others)
-        before, after = rng.choice(
-            [("down", "available"), ("pending", "available"), ("available", "pending")]
-        )
-        events.append({"connectionId": cid, "awsConnectionId": aws, "from": before, "to": after})
-    rng.shuffle(events)
-    return events
-
-
-def event_storm() -> dict[str, Any]:
-    rng = random.Random(STORM_SEED)
-    with LocalCloud(interconnect_options=BIG_QUOTAS) as cloud:
-        quiet()
-        seed_started = time.perf_counter()
-        seeded = seed_connections(cloud, STORM_CONNECTIONS)
-        incidents = {cid for cid, _ in rng.sample(seeded, STORM_INCIDENTS)}
-        for cid, aws in seeded:
-            if cid in incidents:
-                cloud.partner("google-cloud").link_down(aws)
-        details = storm_events(seeded, incidents, rng)
-        observed = cloud.clock.now().isoformat()
-        bus = cloud.stack.outputs.get("EventBusName", "default")
-        client = boto3.client("events", region_name=REGION)
-        seed_seconds = time.perf_counter() - seed_started
-        invocations_before = cloud.runtime.invocations["StartRemediationFunction"]
-        errors_before = cloud.runtime.errors["StartRemediationFunction"]
-        sim_before = cloud.clock.time()
-
-        started = time.perf_counter()
-        for i in range(0, len(details), 10):  # PutEvents takes at most 10 entries
-            entries = [
-                {
-                    "Source": BUS_SOURCE,
-                    "DetailType": LINK_CHANGED,
-                    "EventBusName": bus,
-                    "Detail": json.dumps({**d, "observedAt": observed}),
-                }
-                for d in details[i : i + 10]
-            ]
-            result = client.put_events(Entries=entries)
-            if result.get("FailedEntryCount"):
-                raise RuntimeError(f"events refused: {result}")
-            if (i + 10) % 500 == 0:
-                cloud.advance(0)  # deliver what is queued, let started executions park; no clock move
-        cloud.advance(0)
-        elapsed = time.perf_counter() - started
-
-        arns = [e["executionArn"] for e in cloud.executions() if ":icp-remediate:" in e["executionArn"]]
-        remediated = set()
-        from icp import store
-
-        for cid in incidents | {c for c, _ in seeded}:
-            record = store.find(cid)
-            if record is not None and record.lease:
-                remediated.add(cid)
-        return {
-            "events": len(details),
-            "downs": sum(d["to"] == "down" for d in details),
-            "noise": sum(d["to"] != "down" for d in details),
-            "seconds": elapsed,
-            "seed_seconds": seed_seconds,
-            "invocations": cloud.runtime.invocations["StartRemediationFunction"] - invocations_before,
-            "errors": cloud.runtime.errors["StartRemediationFunction"] - errors_before,
-            "executions": len(arns),
-            "leased": len(remediated),
-            "leased_right": len(remediated & incidents),
-            "sim_moved": cloud.clock.time() - sim_before,
-            "observed": sum(1 for e in cloud.events_seen if e["detail-type"] == LINK_CHANGED),
-        }
 
 
 # -- main ------------------------------------------------------------------------------------------

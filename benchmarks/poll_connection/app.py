@@ -1,7 +1,8 @@
 """Benchmark-only Lambda for the polling design (never shipped): look at AWS once.
 
-Reads the record, moves it to PROVISIONING on the first poll of "Wait Until Available"
-(what WaitForConnection does in the token design), and returns the AWS state."""
+Reads the record, moves it to the payload's ``status`` (with its ``reason``) on the first
+poll that carries one, as WaitForConnection does in the token design, and returns the AWS
+state."""
 
 from typing import Any
 
@@ -14,8 +15,8 @@ from icp.models import Status
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     record = store.get(event["connectionId"])
-    if event.get("waitFor") == "available" and record.status != Status.PROVISIONING:
-        move(record.connectionId, Status.PROVISIONING, "partner accepted the activation; AWS is provisioning")
+    if event.get("status") and record.status != Status(event["status"]):
+        move(record.connectionId, Status(event["status"]), event.get("reason"))
     assert record.awsConnectionId and record.awsRegion
     try:
         state = interconnect.get_connection(record.awsRegion, record.awsConnectionId)["state"]

@@ -12,7 +12,9 @@ from typing import Any
 import click
 
 from icp_cli import render
+from icp_cli.admin import admin_group
 from icp_cli.client import EXIT_FAILED, EXIT_USAGE, ApiClient, ApiError, CliError, resolve_target
+from icp_cli.formatting import parse_time
 
 HELP = """Interconnect Control Plane: request, watch and operate AWS Interconnect connections.
 
@@ -169,7 +171,7 @@ def list_command(api: Api, output: str) -> int:
     listed = api.client.connection_list()
     records = listed.get("connections", [])
     # Ages on the control plane's own clock (the local cloud's is simulated).
-    now = render.parse_time(listed.get("asOf"))
+    now = parse_time(listed.get("asOf"))
     _out(
         output,
         {"connections": records},
@@ -203,24 +205,21 @@ def show_command(api: Api, output: str, connection_id: str) -> int:
 
 
 # -- watch -----------------------------------------------------------------------------------------
+def _seconds(
+    name: str, text: str, *, default: float | None, minimum: float = 0
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An option that takes a number of seconds, at least ``minimum``."""
+    return click.option(
+        name, type=click.FloatRange(min=minimum), default=default, show_default=default is not None, help=text
+    )
+
+
 @_api_command("watch", short_help="Follow a connection's execution step by step.")
 @click.argument("connection_id", metavar="ID")
-@click.option(
-    "--interval",
-    type=click.FloatRange(min=0.01),
-    default=2.0,
-    show_default=True,
-    help="Seconds between polls.",
-)
-@click.option(
-    "--timeout", type=click.FloatRange(min=0), default=None, help="Give up (exit 1) after this many seconds."
-)
-@click.option(
-    "--grace",
-    type=click.FloatRange(min=0),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for a connection just requested to appear before `not found`.",
+@_seconds("--interval", "Seconds between polls.", default=2.0, minimum=0.01)
+@_seconds("--timeout", "Give up (exit 1) after this many seconds.", default=None)
+@_seconds(
+    "--grace", "Seconds to wait for a connection just requested to appear before `not found`.", default=10.0
 )
 def watch_command(
     api: Api, output: str, connection_id: str, interval: float, timeout: float | None, grace: float
@@ -368,6 +367,9 @@ def local_serve(ctx: click.Context, port: int, scenario: Path | None) -> None:
     from icp_local.serve import serve as serve_api
 
     ctx.exit(serve_api(port, scenario=scenario))
+
+
+cli.add_command(admin_group)
 
 
 def main(argv: list[str] | None = None) -> int:

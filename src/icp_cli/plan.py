@@ -102,7 +102,7 @@ def plan_for(request: ConnectionRequest) -> dict[str, Any]:
             "project": request.remote.project,
             "region": request.remoteLocation or proposal,
             "transport": "the transport that generated the activation key"
-            if request.is_proposal
+            if request.activationKey is not None
             else f"projects/{request.remote.project}/locations/{request.remoteLocation}/transports/{connection_id}",
             "network": f"projects/{request.remote.project}/global/networks/{request.remote.network}",
             "peering": f"icp-{connection_id}",
@@ -138,7 +138,7 @@ def plan_for(request: ConnectionRequest) -> dict[str, Any]:
             "provider": request.provider,
             "awsRegion": request.awsRegion,
             # AcceptConnectionProposal for a partner's key (README, "Proposals"), else CreateConnection.
-            "origin": "accept-proposal" if request.is_proposal else "create",
+            "origin": "accept-proposal" if request.activationKey is not None else "create",
             "remoteLocation": request.remoteLocation or proposal,
             "bandwidth": request.bandwidth or proposal,
             "maxBandwidth": request.maxBandwidth,

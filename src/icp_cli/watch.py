@@ -12,7 +12,7 @@ from typing import Any
 import click
 from rich.live import Live
 
-from icp_cli import render
+from icp_cli import render, steps_view
 from icp_cli.client import EXIT_FAILED, ApiClient, ApiError, CliError
 
 MAX_FAILED_POLLS = 3
@@ -42,7 +42,7 @@ def watch(
             click.echo(line)
 
     started = time.monotonic()
-    log = render.StepLog()
+    log = steps_view.StepLog()
     watched: str | None = None
     execution: dict[str, Any] = {}
     if display:
@@ -65,14 +65,14 @@ def watch(
                 time.sleep(interval)
                 continue
             if execution.get("executionArn") != watched:  # the first poll, or a new run took over
-                watched, log = execution.get("executionArn"), render.StepLog()
+                watched, log = execution.get("executionArn"), steps_view.StepLog()
                 if display is None:  # the live table carries it as its title
-                    emit({"event": "execution", **_head(execution)}, render.watch_header(execution))
+                    emit({"event": "execution", **_head(execution)}, steps_view.watch_header(execution))
             if display is not None:
-                display.update(render.steps_table(execution, title=render.watch_header(execution)))
+                display.update(steps_view.steps_table(execution, title=steps_view.watch_header(execution)))
             else:
                 for change in log.changes(execution):
-                    emit({"event": "step", **change}, render.watch_line(change))
+                    emit({"event": "step", **change}, steps_view.watch_line(change))
             if execution.get("status") != "RUNNING":
                 break
             if timeout is not None and time.monotonic() - started >= timeout:
@@ -95,7 +95,7 @@ def watch(
         record = None
     emit(
         {"event": "end", **_head(execution), "connectionStatus": (record or {}).get("status")},
-        render.watch_end(execution, record),
+        steps_view.watch_end(execution, record),
     )
     return 0 if execution.get("status") == "SUCCEEDED" else EXIT_FAILED
 

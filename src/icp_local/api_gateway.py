@@ -65,19 +65,9 @@ def routes(cloud: LocalCloud) -> list[Route]:
     return found
 
 
-def call_api(
-    cloud: LocalCloud,
-    method: str,
-    path: str,
-    *,
-    json_body: Any = None,
-    headers: dict[str, str] | None,
-    body: str | bytes | None,
-    signed: bool,
-) -> tuple[int, Any]:
-    status, _, payload = call_api_with_headers(
-        cloud, method, path, json_body=json_body, headers=headers, body=body, signed=signed
-    )
+def call_api(cloud: LocalCloud, method: str, path: str, **request: Any) -> tuple[int, Any]:
+    """``call_api_with_headers`` without the response's headers (``LocalCloud.api``)."""
+    status, _, payload = call_api_with_headers(cloud, method, path, **request)
     return status, payload
 
 

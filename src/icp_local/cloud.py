@@ -5,8 +5,8 @@ moto lacks, on a simulated clock (README, "The local cloud").
 (icp_local.environment), the emulators (icp_local.emulation), the secrets
 (icp_local.local_secrets), who runs as whom (icp_local.principals), EventBridge delivery
 (icp_local.eventbridge), asynchronous invocation (icp_local.async_invoke), the clock-driven loop
-(icp_local.scheduling), transit gateway attachments (icp_local.attachments) and the API front
-(icp_local.api_gateway)."""
+(icp_local.scheduling), transit gateway attachments (icp_local.attachments), the events AWS
+itself publishes (icp_local.aws_notices) and the API front (icp_local.api_gateway)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from icp import store
 from icp.models import connection_id_for
 from moto import mock_aws
 
-from icp_local import callers, emulation, eventbridge, iam, local_secrets, moto_fixes, sfn
+from icp_local import aws_notices, callers, emulation, eventbridge, iam, local_secrets, moto_fixes, sfn
 from icp_local.api_gateway import call_api
 from icp_local.async_invoke import AsyncInvoker, DeliveryQueue
 from icp_local.attachments import sync_transit_gateway_attachments
@@ -111,7 +110,7 @@ class LocalCloud:
         self._install_emulators()
         if self.enforce_iam:
             self.iam = iam.enforcer_for(
-                self.region, ACCOUNT_ID, self.interconnect, self.directconnect
+                self.region, ACCOUNT_ID, self.interconnect, self.directconnect, self.networkmanager
             ).install()
         self._install_counters()
         session = boto3.session.Session(region_name=self.region)
@@ -168,6 +167,7 @@ class LocalCloud:
         )
         self.directconnect = emulators.directconnect
         self.interconnect = emulators.interconnect
+        self.networkmanager = emulators.networkmanager
         self.partner_secret_values = emulators.partner_secret_values
         self.partners = emulators.partners
         self.google = emulators.google
@@ -269,46 +269,13 @@ class LocalCloud:
         """Move a connection's CloudWatch alarm ``<stack>-<connectionId>-<kind>`` (the utilization
         alarm Mark Active creates, or one a user made, e.g. ``-latency`` on their own probe) and
         publish the `CloudWatch Alarm State Change` event AWS would, on the default bus."""
-        name = f"{self.stack_name}-{connection_id}-{kind}"
-        cloudwatch = boto3.client("cloudwatch", region_name=self.region)
-        found = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
-        if not found:
-            raise KeyError(f"no alarm {name!r}")
-        previous = found[0]["StateValue"]
-        cloudwatch.set_alarm_state(
-            AlarmName=name, StateValue=state, StateReason=f"set by the local cloud: {state}"
-        )
-        self._aws_event(
-            "aws.cloudwatch",
-            "CloudWatch Alarm State Change",
-            {
-                "alarmName": name,
-                "state": {
-                    "value": state,
-                    "reason": "set by the local cloud",
-                    "timestamp": self.clock.now().isoformat(),
-                },
-                "previousState": {"value": previous},
-            },
+        aws_notices.set_alarm_state(
+            self.region, f"{self.stack_name}-{connection_id}-{kind}", state, self.clock.now()
         )
 
     def announce_maintenance(self, aws_connection_id: str, start: float, end: float) -> None:
         """Publish the AWS Health event for scheduled Direct Connect maintenance of a connection."""
-        iso = lambda t: datetime.fromtimestamp(t, tz=UTC).isoformat()  # noqa: E731
-        self._aws_event(
-            "aws.health",
-            "AWS Health Event",
-            {
-                "eventArn": f"arn:aws:health:{self.region}::event/DIRECTCONNECT/AWS_DIRECTCONNECT_MAINTENANCE_SCHEDULED/"
-                f"{aws_connection_id}-{int(start)}",
-                "service": "DIRECTCONNECT",
-                "eventTypeCode": "AWS_DIRECTCONNECT_MAINTENANCE_SCHEDULED",
-                "eventTypeCategory": "scheduledChange",
-                "startTime": iso(start),
-                "endTime": iso(end),
-                "affectedEntities": [{"entityValue": aws_connection_id}],
-            },
-        )
+        aws_notices.announce_maintenance(self.region, aws_connection_id, start, end)
 
     def _aws_event(self, source: str, detail_type: str, detail: dict[str, Any]) -> None:
         eventbridge.put_aws_event(self.region, source, detail_type, detail)
@@ -317,10 +284,10 @@ class LocalCloud:
         key = connection_or_request_id
         record = store.find(key) if key.startswith("icc-") else None
         record = record or store.find(connection_id_for(key))
-        return record.public_view() if record else None
+        return store.public_view(record) if record else None
 
     def connections(self) -> list[dict[str, Any]]:
-        return [r.public_view() for r in sorted(store.scan(), key=lambda r: r.createdAt)]
+        return [store.public_view(r) for r in sorted(store.records(), key=lambda r: r.createdAt)]
 
     def executions(self) -> list[dict[str, Any]]:
         """Every workflow run, each with its history; a child workflow a run started (README,
@@ -329,10 +296,10 @@ class LocalCloud:
 
         client = boto3.client("stepfunctions", region_name=self.region)
 
-        def history_of(arn: str) -> list[dict[str, Any]]:
+        def history_of(arn: str) -> Iterable[Mapping[str, Any]]:
             return list(client.get_execution_history(executionArn=arn, maxResults=1000)["events"])
 
-        found = []
+        found: list[dict[str, Any]] = []
         for arn in self.stack.state_machines.values():
             for summary in client.list_executions(stateMachineArn=arn)["executions"]:
                 described = client.describe_execution(executionArn=summary["executionArn"])

@@ -215,7 +215,8 @@ def run(
         console.print(f"\nWork notes received by ServiceNow on {ticket['number']} ({len(notes)}):")
         for note in notes:
             console.print(f"  • {note.splitlines()[0]}")
-        ok &= len(notes) == len(cloud.connection(ticket["sys_id"])["history"])
+        from_servicenow = cloud.connection(ticket["sys_id"])
+        ok &= from_servicenow is not None and len(notes) == len(from_servicenow["history"])
         simulated = cloud.clock.time() - t0
         if inspect is not None:
             inspect(cloud)

@@ -11,6 +11,7 @@ from icp_local.clock import SimClock
 from icp_local.emulators.directconnect import DirectConnectEmulator
 from icp_local.emulators.google_cloud import GoogleCloudEmulator
 from icp_local.emulators.interconnect import InterconnectEmulator
+from icp_local.emulators.networkmanager import NetworkManagerEmulator
 from icp_local.emulators.partner_server import PartnerServer
 from icp_local.emulators.partners import PartnerSimulator
 from icp_local.emulators.servicenow import FakeServiceNow
@@ -46,6 +47,13 @@ class Emulators:
             partner=self.partners["google-cloud"],
             aws_prefixes=self.advertised_by_aws,
         )
+        self.networkmanager = NetworkManagerEmulator(
+            clock,
+            self.directconnect.gateway_exists,
+            self.learned_by_gateway,
+            account_id=ACCOUNT_ID,
+            variants=variants,
+        ).install()
         self.partners["google-cloud"].proposer = self.google.propose_transport
         self.partner_server = PartnerServer(clock, self.interconnect, self.google, self.partners).start()
         self.servicenow = FakeServiceNow().start()
@@ -59,11 +67,31 @@ class Emulators:
             for a in self.directconnect.associations()
             if a["directConnectGatewayId"] == gateway and a.get("associationState") == "associated"
             for p in a.get("allowedPrefixesToDirectConnectGateway", [])
-        ]
+        ] + self.networkmanager.advertised_to_gateway(str(gateway))  # Cloud WAN: the segment's routes
+
+    def learned_by_gateway(self, gateway_id: str) -> list[str]:
+        """What a DX gateway learns from the remote side of its live connections: the routes the
+        Google transports announce, and the site prefixes a last-mile partner carries."""
+        live = {
+            c["id"]
+            for c in self.interconnect.connections()
+            if c.get("attachPoint", {}).get("directConnectGateway") == gateway_id
+            and c.get("state") in ("available", "updating")
+        }
+        learned = [p for connection in sorted(live) for p in self.google.advertised_over(connection)]
+        for partner in self.partners.values():
+            learned += [
+                p
+                for order in partner.orders()
+                if order["awsConnectionId"] in live and order["state"] == "accepted"
+                for p in order["sitePrefixes"]
+            ]
+        return sorted(set(learned))
 
     def generation(self) -> int:
         """Moves whenever an emulator's state changes (icp_local.scheduling skips idle sweeps)."""
-        return sum(getattr(e, "generation", 0) for e in (self.interconnect, self.directconnect, self.google))
+        emulators = (self.interconnect, self.directconnect, self.google, self.networkmanager)
+        return sum(getattr(e, "generation", 0) for e in emulators)
 
 
 def stop(emulators: Emulators | None) -> None:
@@ -71,6 +99,7 @@ def stop(emulators: Emulators | None) -> None:
     for server in (getattr(emulators, "partner_server", None), getattr(emulators, "servicenow", None)):
         if server is not None:
             server.stop()
-    for emulator in (getattr(emulators, "interconnect", None), getattr(emulators, "directconnect", None)):
+    installed = ("interconnect", "directconnect", "networkmanager")
+    for emulator in (getattr(emulators, name, None) for name in installed):
         if emulator is not None:
             emulator.uninstall()

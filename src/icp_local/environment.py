@@ -55,6 +55,5 @@ def quiet_local_noise() -> None:
 def reset_core_caches() -> None:
     # Each is keyed by what it reads from the environment only once; a new cloud has a new one.
     clients.client.cache_clear()
-    store.records_model.cache_clear()
-    store.markers_model.cache_clear()
+    store.forget_table()
     registry.remote_side_for.cache_clear()

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import botocore.exceptions
 from moto.events import models
 from moto.events.models import events_backends
+from moto.events.utils import EventMessageType
 
 from icp_local import bus_policy, iam
 from icp_local.async_invoke import DENIED, AsyncInvoker, DeliveryQueue, queue_url
@@ -139,26 +140,31 @@ def install_hooks(bridge: EventBridge) -> None:
     _saved["send"] = models.Rule.send_to_targets
     _saved["put"] = models.EventsBackend.put_events
 
-    def send_to_targets(rule: Any, event: dict[str, Any], transform_input: bool = True) -> None:
+    # The hooks become moto's methods: their signatures are moto's (checked by mypy), ``self`` included.
+    def send_to_targets(
+        self: models.Rule, original_event: EventMessageType, transform_input: bool = True
+    ) -> None:
+        rule = self
         ours = [t for t in rule.targets if ":states:" in t["Arn"] or ":lambda:" in t["Arn"]]
-        if not ours or not rule.event_pattern.matches_event(event):
-            return _saved["send"](rule, event, transform_input)
+        if not ours or not rule.event_pattern.matches_event(original_event):
+            return _saved["send"](rule, original_event, transform_input)
+        event = cast(dict[str, Any], original_event)  # a JSON document, delivered as it is
         for target in ours:
             bridge.deliver_to_target(target, event, rule.arn)
         others = [t for t in rule.targets if t not in ours]
         if others:
             saved, rule.targets = rule.targets, others
             try:
-                _saved["send"](rule, event, transform_input)
+                _saved["send"](rule, original_event, transform_input)
             finally:
                 rule.targets = saved
 
-    def put_events(backend: Any, events: list[dict[str, Any]]) -> Any:
+    def put_events(self: models.EventsBackend, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         enforcer = bridge.principals.enforcer
         # The bus policy, entry by entry; refused entries are answered, the others go on.
-        refused = bus_policy.refusals(enforcer, backend, events) if enforcer and len(events) <= 10 else {}
+        refused = bus_policy.refusals(enforcer, self, events) if enforcer and len(events) <= 10 else {}
         events = [e for i, e in enumerate(events) if i not in refused]
-        answers = iter(_saved["put"](backend, events))
+        answers = iter(_saved["put"](self, events))
         result = [refused[i] if i in refused else next(answers) for i in range(len(events) + len(refused))]
         for entry in events:
             detail = entry.get("Detail")

@@ -18,14 +18,16 @@ class LocalApiServer:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"the local API serves loopback only, not {host}")
         handler = type("Handler", (_Handler,), {"cloud": cloud})
+        self._host = host
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-api", daemon=True)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        # The host as given (server_address types it str | bytes, for other socket families);
+        # the port as bound (0 asks for any free one).
+        return f"http://{self._host}:{self._server.server_port}"
 
     def start(self) -> LocalApiServer:
         self._thread.start()

@@ -277,7 +277,9 @@ class _EmptyBody:
 
 
 # --- the local cloud's view of moto and the emulators -------------------------------------------
-def enforcer_for(region: str, account: str, interconnect: Any, directconnect: Any) -> Enforcer:
+def enforcer_for(
+    region: str, account: str, interconnect: Any, directconnect: Any, networkmanager: Any = None
+) -> Enforcer:
     """An Enforcer that reads roles and their policies from moto's IAM, assumes them through
     moto's STS, and looks up what a request does not say in moto and the emulators."""
     # moto's backends, not its API: these are the local cloud's own look-ups, which must not count
@@ -370,5 +372,6 @@ def enforcer_for(region: str, account: str, interconnect: Any, directconnect: An
         connection=connection,
         gateway_of_association=gateway_of_association,
         gateway_tags=directconnect.gateway_tags,
+        attachment_tags=networkmanager.attachment_tags if networkmanager is not None else lambda _: {},
     )
     return Enforcer(lookup, policies_of, assume, function_policy=function_policy, queue_policy=queue_policy)

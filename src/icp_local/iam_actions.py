@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Services the local cloud answers itself, before moto (see emulators/botocore_hooks.py).
-EMULATED_SERVICE_IDS = ("interconnect", "direct-connect")
+EMULATED_SERVICE_IDS = ("interconnect", "direct-connect", "networkmanager")
 
 # IAM's service prefix, where it is not the botocore service's signing name.
 _PREFIX = {"monitoring": "cloudwatch"}
@@ -58,6 +58,7 @@ class Lookup:
     connection: Callable[[str, str], dict[str, Any] | None] = lambda identifier, region: None
     gateway_of_association: Callable[[str], str | None] = lambda association_id: None
     gateway_tags: Callable[[str], dict[str, str]] = lambda gateway_id: {}  # a Direct Connect gateway's
+    attachment_tags: Callable[[str], dict[str, str]] = lambda attachment_id: {}  # a Cloud WAN attachment's
 
     def arn(self, service: str, region: str, resource: str) -> str:
         return f"arn:aws:{service}:{region}:{self.account}:{resource}"
@@ -147,6 +148,26 @@ def _dx_association(p: Params, region: str, at: Lookup) -> list[Resource]:
     return [_dx_gateway_resource(gateway, at) if gateway else Resource("*")]
 
 
+# Network Manager is global: its ARNs have no Region (the SAR's core-network, attachment and
+# global-network resource types, each with aws:ResourceTag/${TagKey}).
+def _core_network(p: Params, region: str, at: Lookup) -> list[Resource]:
+    return [Resource(f"arn:aws:networkmanager::{at.account}:core-network/{p['CoreNetworkId']}")]
+
+
+def _attachment(p: Params, region: str, at: Lookup) -> list[Resource]:
+    attachment = str(p["AttachmentId"])
+    return [
+        Resource(
+            f"arn:aws:networkmanager::{at.account}:attachment/{attachment}",
+            _tags_context(at.attachment_tags(attachment)),
+        )
+    ]
+
+
+def _global_network(p: Params, region: str, at: Lookup) -> list[Resource]:
+    return [Resource(f"arn:aws:networkmanager::{at.account}:global-network/{p['GlobalNetworkId']}")]
+
+
 def _connection(p: Params, region: str, at: Lookup) -> list[Resource]:
     identifier = str(p.get("identifier") or p.get("resourceArn") or p.get("arn"))
     found = at.connection(identifier, region)
@@ -183,96 +204,78 @@ def _role(p: Params, region: str, at: Lookup) -> list[Resource]:
 
 # (signing name, operation) -> resources. Only what the control plane calls (and what a
 # principal may reasonably call in a test); anything else is refused loudly.
+def _each(service: str, resolver: Resolver, operations: str) -> dict[tuple[str, str], Resolver]:
+    """The same resolver for each of the space-separated ``operations`` of ``service``."""
+    return {(service, operation): resolver for operation in operations.split()}
+
+
 RESOURCES: dict[tuple[str, str], Resolver] = {
-    **{
-        ("dynamodb", op): _table
-        for op in (
-            "GetItem",
-            "PutItem",
-            "UpdateItem",
-            "DeleteItem",
-            "Query",
-            "Scan",
-            "DescribeTable",
-            "ConditionCheckItem",
-        )
-    },
-    ("dynamodb", "BatchGetItem"): _tables_in("RequestItems"),
-    ("dynamodb", "BatchWriteItem"): _tables_in("RequestItems"),
+    **_each(
+        "dynamodb",
+        _table,
+        "GetItem PutItem UpdateItem DeleteItem Query Scan DescribeTable ConditionCheckItem",
+    ),
+    **_each("dynamodb", _tables_in("RequestItems"), "BatchGetItem BatchWriteItem"),
     ("events", "PutEvents"): _event_buses,
-    ("states", "StartExecution"): _param_arn("stateMachineArn"),
-    ("states", "ListExecutions"): _param_arn("stateMachineArn"),
-    ("states", "DescribeStateMachine"): _param_arn("stateMachineArn"),
-    ("states", "DescribeExecution"): _param_arn("executionArn"),
-    ("states", "GetExecutionHistory"): _param_arn("executionArn"),
-    ("states", "StopExecution"): _param_arn("executionArn"),
-    ("states", "SendTaskSuccess"): _token,
-    ("states", "SendTaskFailure"): _token,
-    ("states", "SendTaskHeartbeat"): _token,
-    ("secretsmanager", "GetSecretValue"): _secret,
-    ("secretsmanager", "DescribeSecret"): _secret,
-    ("secretsmanager", "DeleteSecret"): _secret,
+    **_each("states", _param_arn("stateMachineArn"), "StartExecution ListExecutions DescribeStateMachine"),
+    **_each("states", _param_arn("executionArn"), "DescribeExecution GetExecutionHistory StopExecution"),
+    **_each("states", _token, "SendTaskSuccess SendTaskFailure SendTaskHeartbeat"),
+    **_each("secretsmanager", _secret, "GetSecretValue DescribeSecret DeleteSecret"),
+    **_each("monitoring", _alarms, "PutMetricAlarm DescribeAlarms DeleteAlarms SetAlarmState"),
     ("secretsmanager", "CreateSecret"): lambda p, region, at: [
         Resource(at.secret_arn(str(p["Name"]), region))
     ],
-    ("monitoring", "PutMetricAlarm"): _alarms,
-    ("monitoring", "DescribeAlarms"): _alarms,
-    ("monitoring", "DeleteAlarms"): _alarms,
-    ("monitoring", "SetAlarmState"): _alarms,
     ("monitoring", "TagResource"): _param_arn("ResourceARN"),
     ("monitoring", "PutMetricData"): ANY,
-    **{
-        ("ec2", op): ANY
-        for op in (
-            "DescribeRouteTables",
-            "DescribeTransitGatewayRouteTables",
-            "DescribeTransitGateways",
-            "DescribeVpnGateways",
-            "DescribeTransitGatewayAttachments",
-            "DescribeVpnConnections",
-            "DescribeRegions",
-            "DescribeVpcs",
-        )
-    },
-    ("ec2", "SearchTransitGatewayRoutes"): _tgw_route_table,
-    ("ec2", "CreateRoute"): _route_table,
-    ("ec2", "ReplaceRoute"): _route_table,
-    ("ec2", "DeleteRoute"): _route_table,
-    ("ec2", "CreateTransitGatewayRoute"): _tgw_route_table,
-    ("ec2", "ReplaceTransitGatewayRoute"): _tgw_route_table,
-    ("ec2", "DeleteTransitGatewayRoute"): _tgw_route_table,
+    **_each(
+        "ec2",
+        ANY,
+        "DescribeRouteTables DescribeTransitGatewayRouteTables DescribeTransitGateways DescribeVpnGateways "
+        "DescribeTransitGatewayAttachments DescribeVpnConnections DescribeRegions DescribeVpcs",
+    ),
+    **_each("ec2", _route_table, "CreateRoute ReplaceRoute DeleteRoute"),
+    **_each(
+        "ec2",
+        _tgw_route_table,
+        "SearchTransitGatewayRoutes CreateTransitGatewayRoute ReplaceTransitGatewayRoute DeleteTransitGatewayRoute",
+    ),
     # Direct Connect: creating a gateway and updating an association have no resource type;
     # Describe* are checked against "*" (see the module docstring).
-    ("directconnect", "CreateDirectConnectGateway"): ANY,
-    ("directconnect", "UpdateDirectConnectGatewayAssociation"): ANY,
-    ("directconnect", "DescribeDirectConnectGateways"): ANY,
-    ("directconnect", "DescribeDirectConnectGatewayAssociations"): ANY,
-    ("directconnect", "DescribeDirectConnectGatewayAttachments"): ANY,
-    ("directconnect", "DescribeVirtualGateways"): ANY,
-    ("directconnect", "DeleteDirectConnectGateway"): _dx_gateway,
-    ("directconnect", "UpdateDirectConnectGateway"): _dx_gateway,
-    ("directconnect", "CreateDirectConnectGatewayAssociation"): _dx_gateway,
+    **_each(
+        "directconnect",
+        ANY,
+        "CreateDirectConnectGateway UpdateDirectConnectGatewayAssociation DescribeDirectConnectGateways "
+        "DescribeDirectConnectGatewayAssociations DescribeDirectConnectGatewayAttachments DescribeVirtualGateways",
+    ),
+    **_each(
+        "directconnect",
+        _dx_gateway,
+        "DeleteDirectConnectGateway UpdateDirectConnectGateway CreateDirectConnectGatewayAssociation",
+    ),
     ("directconnect", "DeleteDirectConnectGatewayAssociation"): _dx_association,
     # AWS Interconnect: List*, DescribeConnectionProposal and AcceptConnectionProposal have
     # no resource type.
-    **{
-        ("interconnect", op): ANY
-        for op in (
-            "ListConnections",
-            "ListEnvironments",
-            "ListAttachPoints",
-            "DescribeConnectionProposal",
-            "AcceptConnectionProposal",
-            "ListTagsForResource",
-        )
-    },
+    **_each(
+        "interconnect",
+        ANY,
+        "ListConnections ListEnvironments ListAttachPoints DescribeConnectionProposal AcceptConnectionProposal "
+        "ListTagsForResource",
+    ),
     ("interconnect", "GetEnvironment"): _environment,
     ("interconnect", "CreateConnection"): _new_connection,
-    ("interconnect", "GetConnection"): _connection,
-    ("interconnect", "UpdateConnection"): _connection,
-    ("interconnect", "DeleteConnection"): _connection,
-    ("interconnect", "TagResource"): _connection,
-    ("interconnect", "UntagResource"): _connection,
+    **_each(
+        "interconnect",
+        _connection,
+        "GetConnection UpdateConnection DeleteConnection TagResource UntagResource",
+    ),
+    ("networkmanager", "GetCoreNetwork"): _core_network,
+    ("networkmanager", "CreateDirectConnectGatewayAttachment"): _core_network,
+    **_each(
+        "networkmanager",
+        _attachment,
+        "GetDirectConnectGatewayAttachment AcceptAttachment RejectAttachment DeleteAttachment",
+    ),
+    ("networkmanager", "GetNetworkRoutes"): _global_network,
     ("lambda", "Invoke"): _function,
     ("sqs", "SendMessage"): _queue,
     ("sqs", "GetQueueUrl"): lambda p, region, at: [Resource(at.arn("sqs", region, str(p["QueueName"])))],
@@ -293,6 +296,11 @@ ALSO: dict[tuple[str, str], Callable[[Params], list[str]]] = {
     ("interconnect", "AcceptConnectionProposal"): lambda p: (
         ["interconnect:TagResource"] if p.get("tags") else []
     ),
+    # The SAR lists networkmanager:TagResource among CreateDirectConnectGatewayAttachment's
+    # dependent actions (docs/iam.md, "Cloud WAN").
+    ("networkmanager", "CreateDirectConnectGatewayAttachment"): lambda p: (
+        ["networkmanager:TagResource"] if p.get("Tags") else []
+    ),
 }
 
 
@@ -305,8 +313,28 @@ def action_name(service_name: str, operation: str) -> str:
     return f"{_PREFIX.get(prefix, prefix)}:{_ACTION.get((service_name, operation), operation)}"
 
 
+# TransactWriteItems is no action of its own: each item of it is authorized as the operation it
+# performs (DynamoDB developer guide, "Using IAM with DynamoDB transactions": Put, Update and
+# Delete as PutItem, UpdateItem and DeleteItem; ConditionCheck as ConditionCheckItem).
+_TRANSACT_ACTIONS = {
+    "Put": "dynamodb:PutItem",
+    "Update": "dynamodb:UpdateItem",
+    "Delete": "dynamodb:DeleteItem",
+    "ConditionCheck": "dynamodb:ConditionCheckItem",
+}
+
+
+def _transaction(params: Params, region: str, at: Lookup) -> Request:
+    actions = sorted({_TRANSACT_ACTIONS[op] for item in params["TransactItems"] for op in item})
+    names = sorted({str(body["TableName"]) for item in params["TransactItems"] for body in item.values()})
+    tables = [Resource(at.arn("dynamodb", region, f"table/{n.rsplit('/', 1)[-1]}")) for n in names]
+    return Request(actions[0], region, tables, also=actions[1:])
+
+
 def request_for(service_name: str, operation: str, params: Params, region: str, at: Lookup) -> Request:
     """The authorization request AWS would evaluate for this call."""
+    if (signing_name(service_name), operation) == ("dynamodb", "TransactWriteItems"):
+        return _transaction(params, region, at)
     resolver = RESOURCES.get((signing_name(service_name), operation))
     action = action_name(service_name, operation)
     if resolver is None:
@@ -315,8 +343,10 @@ def request_for(service_name: str, operation: str, params: Params, region: str, 
             "icp_local/iam_actions.py from the Service Authorization Reference"
         )
     context: dict[str, list[str]] = {}
-    tags = params.get("tags", params.get("Tags"))
-    if isinstance(tags, list):  # Direct Connect's [{"key", "value"}], Secrets Manager's [{"Key", "Value"}]
+    tags = params.get("tags") or params.get("Tags")
+    if isinstance(
+        tags, list
+    ):  # Direct Connect's [{"key", "value"}], Network Manager's and Secrets Manager's [{"Key", "Value"}]
         tags = {
             str(t.get("key", t.get("Key"))): str(t.get("value", t.get("Value", "")))
             for t in tags

@@ -65,24 +65,29 @@ class PrincipalCredentials(botocore.credentials.Credentials):
             os.environ.get("AWS_SESSION_TOKEN"),
         )
 
-    @property  # type: ignore[override]
-    def access_key(self) -> str:
+    # botocore's Credentials has these as attributes its __init__ sets; this class does not call it
+    # and reads them at use, as read-only properties: hence the [override] ignores below.
+    @property
+    def access_key(self) -> str:  # type: ignore[override]
         return self._keys()[0]
 
-    @property  # type: ignore[override]
-    def secret_key(self) -> str:
+    @property
+    def secret_key(self) -> str:  # type: ignore[override]
         return self._keys()[1]
 
-    @property  # type: ignore[override]
-    def token(self) -> str | None:
+    @property
+    def token(self) -> str | None:  # type: ignore[override]
         return self._keys()[2]
 
     def get_frozen_credentials(self) -> botocore.credentials.ReadOnlyCredentials:
         return botocore.credentials.ReadOnlyCredentials(*self._keys(), None)
 
 
-class Resolver:
+class Resolver(botocore.credentials.CredentialResolver):
+    """botocore's credential chain, reduced to one link: the running principal's credentials."""
+
     def __init__(self, credentials: PrincipalCredentials):
+        super().__init__(providers=[])
         self.credentials = credentials
 
     def load_credentials(self) -> PrincipalCredentials:

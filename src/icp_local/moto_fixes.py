@@ -46,4 +46,5 @@ def install() -> None:
 
     sfn_responses.StepFunctionResponse.send_task_failure = send_task_failure
     _saved["replace"] = getattr(responses.TransitGatewayRouteTable, "replace_transit_gateway_route", None)
-    responses.TransitGatewayRouteTable.replace_transit_gateway_route = replace_transit_gateway_route
+    # moto 5.2.5 has no such method: added (mypy knows the class without it).
+    responses.TransitGatewayRouteTable.replace_transit_gateway_route = replace_transit_gateway_route  # type: ignore[attr-defined]

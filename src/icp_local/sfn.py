@@ -184,7 +184,8 @@ def install(
         _state["clock"].poke()  # wake the parked execution now, not at its next re-check
 
     wait_function.WaitFunction._wait_interval = wait_interval
-    retrier_decl.time = SimpleNamespace(sleep=lambda seconds: _state["clock"].park(seconds))
+    # The retrier reads only time.sleep: a namespace stands in for the module.
+    retrier_decl.time = SimpleNamespace(sleep=lambda seconds: _state["clock"].park(seconds))  # type: ignore[assignment]
     callback_module.StateTaskServiceCallback._wait_for_task_token_timeout = wait_for_token
     execution_worker.ExecutionWorker._execution_logic = execution_logic
     execution_worker.ExecutionWorker.start = start
@@ -194,7 +195,7 @@ def install(
     sfn_module.StateTaskServiceSfn._normalise_parameters = sfn_parameters
     sfn_module.StateTaskServiceSfn._normalise_response = sfn_response
     program.threading = _threading_with_context()
-    execute_state.Thread = _ContextThread
+    execute_state.Thread = _ContextThread  # type: ignore[misc]  # the name moto starts state threads by
     _state["installed"] = True
 
 
@@ -218,7 +219,8 @@ def uninstall() -> None:
     saved = _state["saved"]
     sfn_module.StateTaskServiceSfn._normalise_parameters = saved["sfn_parameters"]
     sfn_module.StateTaskServiceSfn._normalise_response = saved["sfn_response"]
-    program.threading, execute_state.Thread = saved["program_threading"], saved["state_thread"]
+    program.threading = saved["program_threading"]
+    execute_state.Thread = saved["state_thread"]  # type: ignore[misc]  # as install set it
     wait_function.WaitFunction._wait_interval = saved["wait"]
     retrier_decl.time = saved["retry_time"]
     callback_module.StateTaskServiceCallback._wait_for_task_token_timeout = saved["token"]

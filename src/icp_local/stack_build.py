@@ -109,20 +109,17 @@ def _managed_policy(stack: Stack, session: Any, logical: str, props: dict[str, A
     stack.physical[logical] = arn
 
 
+def _picked(props: dict[str, Any], names: str) -> dict[str, Any]:
+    """The properties among the space-separated ``names`` that the template sets, for an API call
+    that takes them under the same names."""
+    return {name: props[name] for name in names.split() if name in props}
+
+
 def _table(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     name = props.get("TableName") or f"{stack.name}-{logical}"
-    params = {
-        k: v
-        for k, v in props.items()
-        if k
-        in (
-            "AttributeDefinitions",
-            "KeySchema",
-            "BillingMode",
-            "GlobalSecondaryIndexes",
-            "DeletionProtectionEnabled",
-        )
-    }
+    params = _picked(
+        props, "AttributeDefinitions KeySchema BillingMode GlobalSecondaryIndexes DeletionProtectionEnabled"
+    )
     if "SSESpecification" in props:  # CloudFormation and the API spell this one differently
         params["SSESpecification"] = {"Enabled": bool(props["SSESpecification"].get("SSEEnabled"))}
     table = client_for(session, "dynamodb").create_table(TableName=name, **params)["TableDescription"]
@@ -313,25 +310,11 @@ def _secret(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> 
 
 def _alarm(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     name = props.get("AlarmName") or f"{stack.name}-{logical}"
-    params = {
-        k: v
-        for k, v in props.items()
-        if k
-        in (
-            "AlarmDescription",
-            "Namespace",
-            "MetricName",
-            "Dimensions",
-            "Statistic",
-            "Period",
-            "EvaluationPeriods",
-            "Threshold",
-            "ComparisonOperator",
-            "TreatMissingData",
-            "AlarmActions",
-            "OKActions",
-        )
-    }
+    params = _picked(
+        props,
+        "AlarmDescription Namespace MetricName Dimensions Statistic Period EvaluationPeriods Threshold "
+        "ComparisonOperator TreatMissingData AlarmActions OKActions",
+    )
     params["Period"], params["EvaluationPeriods"] = int(params["Period"]), int(params["EvaluationPeriods"])
     params["Threshold"] = float(params["Threshold"])
     client_for(session, "cloudwatch").put_metric_alarm(AlarmName=name, **params)

@@ -16,6 +16,7 @@ from typing import Literal
 StateOrder = Literal["requested-first", "pending-first"]
 GatewayDelete = Literal["refuse", "accept-then-revert"]
 QuotaScope = Literal["region", "account"]
+CloudWanAcceptance = Literal["not-required", "required"]
 UsedProposalError = Literal["ResourceNotFoundException", "InterconnectValidationException"]
 
 ENVIRONMENT_VARIABLE = "ICP_LOCAL_VARIANTS"
@@ -40,6 +41,9 @@ class Variants:
     # Interconnect quotas are counted per Region (the quotas page's preamble) or per account over
     # every Region (its rows, and terraform-provider-aws's "2 per account").
     quota_scope: QuotaScope = "region"
+    # Cloud WAN: whether a segment whose policy omits require-attachment-acceptance makes a new
+    # attachment wait for the core network owner's acceptance (docs/conformance.md, "Cloud WAN").
+    cloud_wan_acceptance: CloudWanAcceptance = "not-required"
     # What DescribeConnectionProposal / AcceptConnectionProposal answer for a key already
     # accepted: the API model lists both errors and says not which (docs/conformance.md, "Proposals").
     used_proposal_error: UsedProposalError = "ResourceNotFoundException"
@@ -67,6 +71,7 @@ HOSTILE = Variants(
     list_lag=1,
     gateway_delete="accept-then-revert",
     quota_scope="account",
+    cloud_wan_acceptance="required",
     used_proposal_error="InterconnectValidationException",
 )
 PRESETS = {"default": DEFAULT, "hostile": HOSTILE}

@@ -285,6 +285,7 @@ def test_hostile_preset_plays_every_hostile_reading() -> None:
         list_lag=1,
         gateway_delete="accept-then-revert",
         quota_scope="account",
+        cloud_wan_acceptance="required",
         used_proposal_error="InterconnectValidationException",
     )
     assert hostile.name == "hostile"

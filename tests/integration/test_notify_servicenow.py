@@ -25,6 +25,7 @@ from icp.errors import ServiceNowNotSetUp, ServiceNowUnavailable
 from icp.lifecycle.notify_servicenow import NOTE_KIND, notify_servicenow
 from icp.models import ConnectionRecord, HistoryEntry, connection_id_for
 from moto import mock_aws
+from table_support import connections_table
 
 from icp_local.clock import SimClock
 from icp_local.emulators.servicenow import FakeServiceNow
@@ -58,26 +59,9 @@ def sim_clock() -> Iterator[SimClock]:
 
 @pytest.fixture
 def table(moto_for_this_module: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The connections table as template.yaml declares it (pk/sk, TTL on expiresAt)."""
-    name = f"icp-connections-{uuid.uuid4().hex[:8]}"
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
-    dynamodb.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                              {"AttributeName": "sk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    )  # fmt: skip
-    dynamodb.update_time_to_live(
-        TableName=name, TimeToLiveSpecification={"AttributeName": "expiresAt", "Enabled": True}
-    )
-    monkeypatch.setenv("TABLE_NAME", name)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    store.records_model.cache_clear()
-    store.markers_model.cache_clear()
-    yield name
-    store.records_model.cache_clear()
-    store.markers_model.cache_clear()
-    dynamodb.delete_table(TableName=name)
+    """The connections table as template.yaml declares it (keys, indexes, TTL on expiresAt)."""
+    with connections_table(monkeypatch, REGION) as name:
+        yield name
 
 
 @pytest.fixture
@@ -144,8 +128,10 @@ def given_record(
     record = ConnectionRecord(
         connectionId=connection_id_for(request_body["requestId"]), requestId=request_body["requestId"],
         request=request_body, status=transitions[-1][1], awsConnectionId=aws_connection_id,
-        executionArn=EXECUTION_ARN, history=history, createdAt=start, updatedAt=start,
+        executionArn=EXECUTION_ARN, createdAt=start, updatedAt=start,
     )  # fmt: skip
+    for entry in history:
+        record = record.with_entry(entry)
     return store.create(record)
 
 
@@ -390,16 +376,12 @@ def test_a_link_that_fails_again_later_gets_a_second_note(ready: SimClock, snow:
     later = datetime.fromtimestamp(ready.time(), tz=UTC) + timedelta(hours=5)
     store.update(
         record.connectionId,
-        lambda r: r.model_copy(
-            update={
-                "history": [
-                    *r.history,
-                    HistoryEntry.model_validate({"from": "DEGRADED", "to": "ACTIVE", "at": later}),
-                    HistoryEntry.model_validate(
-                        {"from": "ACTIVE", "to": "DEGRADED", "at": later + timedelta(hours=1)}
-                    ),
-                ]
-            }
+        lambda r: r.with_entry(
+            HistoryEntry.model_validate({"from": "DEGRADED", "to": "ACTIVE", "at": later})
+        ).with_entry(
+            HistoryEntry.model_validate(
+                {"from": "ACTIVE", "to": "DEGRADED", "at": later + timedelta(hours=1)}
+            )
         ),
     )
 
@@ -574,4 +556,4 @@ def test_the_note_marker_is_kept_for_a_day(ready: SimClock, snow: FakeServiceNow
     items = list(markers.scan(markers.sk == NOTE_KIND))
 
     assert len(items) == 1
-    assert items[0].expiresAt == int(ready.time()) + 86400
+    assert items[0].expiresAt == datetime.fromtimestamp(int(ready.time()) + 86400, UTC)

@@ -235,8 +235,8 @@ def test_provision_and_replace_share_the_activate_workflow_and_only_it_reads_the
     window = {p.name for p in ASL_FILES if "${ActivationWindowSeconds}" in p.read_text()}
     assert window == {"provision.asl.json", "replace.asl.json"}  # each passes it to activate
     activate = _states(json.loads((ROOT / "statemachines" / "activate.asl.json").read_text()))
-    waits = [s for s in activate.values() if s["Resource"].endswith(".waitForTaskToken")]
-    assert len(waits) == 2 and all(s["TimeoutSecondsPath"] == "$.activationWindowSeconds" for s in waits)
+    waits = [s for s in activate.values() if s.get("Resource", "").endswith(".waitForTaskToken")]
+    assert len(waits) == 3 and all(s["TimeoutSecondsPath"] == "$.activationWindowSeconds" for s in waits)
     provision = json.loads((ROOT / "statemachines" / "provision.asl.json").read_text())["States"]
     assert not any(
         "waitFor" in json.dumps(s) and "partner-acceptance" in json.dumps(s) for s in provision.values()

@@ -14,9 +14,10 @@ this small (layers/core/requirements.txt).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -49,7 +50,7 @@ class Settings(BaseModel):
 
     # --- remediation and reminders (the template's parameters of the same meaning) ------------
     remediation_grace_seconds: int = Field(default=120, ge=0, alias="REMEDIATION_GRACE_SECONDS")
-    flap_downs: int = Field(default=3, ge=1, alias="FLAP_DOWNS")
+    flap_downs: int = Field(default=3, ge=1, le=50, alias="FLAP_DOWNS")  # a record keeps 50 downs
     flap_window_seconds: int = Field(default=600, ge=0, alias="FLAP_WINDOW_SECONDS")
     reminder_seconds: int = Field(default=86400, ge=0, alias="REMINDER_SECONDS")
     utilization_periods: int = Field(default=3, ge=1, alias="UTILIZATION_PERIODS")
@@ -124,3 +125,20 @@ def _parse(values: tuple[str, ...]) -> Settings:
         raise ConfigurationInvalid(
             f"{variable}: {first['msg']}", field=variable, rule=first["type"]
         ) from None
+
+
+def setting_field(name: str) -> Any:
+    """A ``SettingsView`` field that stands for the setting ``name``: its default is the
+    setting's own, so a policy's defaults are written once, here."""
+    return dataclasses.field(default=Settings.model_fields[name].default, metadata={"setting": name})
+
+
+@dataclasses.dataclass(frozen=True)
+class SettingsView:
+    """The settings one policy reads, under its own names (``setting_field`` each)."""
+
+    @classmethod
+    def configured(cls) -> Self:
+        """The deployment's values now (unset: the defaults above)."""
+        current = settings()
+        return cls(**{f.name: getattr(current, f.metadata["setting"]) for f in dataclasses.fields(cls)})

@@ -162,6 +162,21 @@ class RemoteSideError(IcpError):
     """The Google Cloud or last-mile partner side failed."""
 
 
+class AttachmentRejected(IcpError):
+    """The core network's owner rejected the Direct Connect gateway attachment (Cloud WAN):
+    it ended ``REJECTED`` instead of ``AVAILABLE``."""
+
+
+class AttachmentFailed(IcpError):
+    """The Direct Connect gateway attachment (Cloud WAN) ended ``FAILED`` or went away while
+    provisioning; the message carries AWS's LastModificationErrors codes."""
+
+
+class AttachmentNotInSegment(IcpError):
+    """The Direct Connect gateway attachment became ``AVAILABLE`` outside the request's
+    segment: the core network policy's attachment policies mapped it elsewhere (or nowhere)."""
+
+
 class CleanupPending(IcpError):
     """Something being removed is still on its way out (e.g. a gateway association
     disassociating); the state machine retries the clean-up step."""

@@ -32,7 +32,19 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 class _Detail(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use: a function publishes one or two kinds of event (README, "Cold starts").
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+class _AboutConnection(_Detail):
+    """An event about one connection record: its id comes first."""
+
+    connectionId: str = Field(min_length=1, description="The connection record's id (icc-...).")
+
+
+def _before(description: str) -> Any:
+    """The ``from`` member (a Python keyword, hence ``from_``): what it was before."""
+    return Field(alias="from", description=description)
 
 
 class AwsConnectionState(StrEnum):
@@ -48,35 +60,28 @@ class AwsConnectionState(StrEnum):
     FAILED = "failed"
 
 
-class ConnectionStatusChanged(_Detail):
+class ConnectionStatusChanged(_AboutConnection):
     """A connection record changed status. Published for every change, the first one included."""
 
-    connectionId: str = Field(min_length=1, description="The connection record's id (icc-...).")
     requestId: str = Field(min_length=1, description="The requestId the connection was created for.")
-    from_: Status | None = Field(
-        alias="from", description="The status before; null when the record was created."
-    )
+    from_: Status | None = _before("The status before; null when the record was created.")
     to: Status = Field(description="The status now.")
     reason: str | None = Field(description="Why, in words; for REJECTED and FAILED, 'field: rule: message'.")
     executionArn: str | None = Field(description="The state machine execution that owns the connection.")
 
 
-class LinkStateChanged(_Detail):
+class LinkStateChanged(_AboutConnection):
     """The link-state watcher saw AWS report a new state for a connection."""
 
-    connectionId: str = Field(min_length=1, description="The connection record's id (icc-...).")
     awsConnectionId: str = Field(min_length=1, description="AWS Interconnect's id for the connection.")
-    from_: AwsConnectionState | None = Field(
-        alias="from", description="The state AWS reported before; null the first time."
-    )
+    from_: AwsConnectionState | None = _before("The state AWS reported before; null the first time.")
     to: AwsConnectionState = Field(description="The state AWS reports now.")
     observedAt: AwareDatetime = Field(description="When the watcher saw it (ISO 8601, UTC).")
 
 
-class RemediationCompleted(_Detail):
+class RemediationCompleted(_AboutConnection):
     """The remediate state machine finished acting on a connection."""
 
-    connectionId: str = Field(min_length=1, description="The connection record's id (icc-...).")
     action: str = Field(
         min_length=1, description="What remediation did, e.g. failover, restore, resize, drill, escalate."
     )

@@ -4,7 +4,7 @@ what it waits on and since when (the partner, AWS, an approver, or a timer)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -34,7 +34,7 @@ def _history(execution_arn: str) -> list[dict[str, Any]]:
         params["nextToken"] = page["nextToken"]
 
 
-def child_execution(event: dict[str, Any]) -> str | None:
+def child_execution(event: Mapping[str, Any]) -> str | None:
     """The execution a startExecution.sync task started (README, "How it works": workflows
     composed of small ones), read from the parent's TaskSubmitted event."""
     details = event.get("taskSubmittedEventDetails") or {}
@@ -51,7 +51,7 @@ def child_execution(event: dict[str, Any]) -> str | None:
 
 
 def with_children(
-    execution_arn: str, history_of: Callable[[str], list[dict[str, Any]]]
+    execution_arn: str, history_of: Callable[[str], Iterable[Mapping[str, Any]]]
 ) -> list[dict[str, Any]]:
     """The execution's history with each child workflow's history spliced in where the parent
     started it (grandchildren too); every event names its execution (``executionArn``)."""

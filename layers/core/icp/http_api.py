@@ -20,19 +20,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from icp import clock, config, executions, inbound, secrets, store
 from icp.aws.clients import default_region, known_regions
 from icp.errors import ConnectionNotFound, IcpError, InvalidRequest, UnknownPartner
-from icp.lifecycle.approval import decide_approval, servicenow_approval
 from icp.lifecycle.decommission import find_record, request_decommission
-from icp.lifecycle.doctor import account_view
-from icp.lifecycle.drill import request_drill
-from icp.lifecycle.partner_callback import parse_decision, partner_callback
-from icp.lifecycle.resize import request_resize
-from icp.lifecycle.retry import request_retry
 from icp.lifecycle.submit_request import Submitted, submit_request
 from icp.models import BANDWIDTH_PATTERN, ConnectionRequest
 from icp.observability import logger
-from icp.partners.last_mile import provider_config
 from icp.requesters import from_servicenow
 from icp.servicenow_requests import request_from_servicenow
+
+# The lifecycle modules that only some routes call are imported inside those routes: a cold start
+# loads what its request needs (README, "Cold starts").
 
 API_SOURCE = "interconnect-control-plane.api"
 SERVICENOW_SOURCE = "interconnect-control-plane.servicenow"
@@ -135,13 +131,13 @@ def create_connection(request: Annotated[ConnectionRequest, Body()]):
 
 @app.get("/v1/connections")
 def list_connections() -> dict[str, Any]:
-    records = sorted(store.scan(), key=lambda r: r.createdAt)
-    return {"connections": [r.public_view() for r in records], "asOf": clock.utcnow().isoformat()}
+    records = sorted(store.records(), key=lambda r: r.createdAt)
+    return {"connections": [store.public_view(r) for r in records], "asOf": clock.utcnow().isoformat()}
 
 
 @app.get("/v1/connections/<connectionId>")
 def get_connection(connectionId: str) -> dict[str, Any]:
-    return find_record(connectionId).public_view()
+    return store.public_view(find_record(connectionId))
 
 
 @app.delete("/v1/connections/<connectionId>")
@@ -153,6 +149,8 @@ def decommission_connection(connectionId: str):
 
 @app.post("/v1/connections/<connectionId>/bandwidth")
 def resize_connection(connectionId: str, change: Annotated[BandwidthChange, Body()]):
+    from icp.lifecycle.resize import request_resize
+
     return Response(
         status_code=202, content_type="application/json", body=request_resize(connectionId, change.bandwidth)
     )
@@ -160,6 +158,8 @@ def resize_connection(connectionId: str, change: Annotated[BandwidthChange, Body
 
 @app.post("/v1/connections/<connectionId>/drill")
 def drill_connection(connectionId: str, drill: Annotated[DrillRequest | None, Body()] = None):
+    from icp.lifecycle.drill import request_drill
+
     return Response(
         status_code=202,
         content_type="application/json",
@@ -180,16 +180,22 @@ def get_execution(connectionId: str) -> dict[str, Any]:
 
 @app.post("/v1/connections/<connectionId>/approval")
 def approve_connection(connectionId: str, decision: Annotated[ApprovalDecision, Body()]) -> dict[str, Any]:
+    from icp.lifecycle.approval import decide_approval
+
     return decide_approval(connectionId, decision.decision == "approve", decision.reason, _caller())
 
 
 @app.post("/v1/connections/<connectionId>/retry")
 def retry_connection(connectionId: str):
+    from icp.lifecycle.retry import request_retry
+
     return Response(status_code=202, content_type="application/json", body=request_retry(connectionId))
 
 
 @app.get("/v1/account")
 def account() -> dict[str, Any]:
+    from icp.lifecycle.doctor import account_view
+
     region = app.current_event.get_query_string_value("region")
     if region is not None and region not in known_regions():
         raise InvalidRequest(
@@ -206,6 +212,8 @@ def _caller() -> str:
 
 @app.post("/v1/webhooks/servicenow")
 def servicenow_webhook():
+    from icp.lifecycle.approval import servicenow_approval
+
     event = app.current_event
     secret = secrets.shared_secret(config.settings().require("servicenow_webhook_secret_arn"))
     payload = inbound.signed_json(_raw_body(), event.headers, secret)
@@ -221,6 +229,9 @@ def servicenow_webhook():
 
 @app.post("/v1/partners/<provider>/callback")
 def partner_callback_route(provider: str) -> dict[str, Any]:
+    from icp.lifecycle.partner_callback import parse_decision, partner_callback
+    from icp.partners.last_mile import provider_config
+
     event = app.current_event
     try:
         secret_arn = provider_config(provider).secret_arn

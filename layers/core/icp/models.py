@@ -14,10 +14,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
+from icp.attachment_rules import check_field
 from icp.billing import billing_view
 from icp.errors import InvalidRequest, RecordIncomplete
+
+# The lifecycle vocabulary lives in icp.status; re-exported so callers import the models from one place.
+from icp.status import LIVE as LIVE
+from icp.status import TERMINAL as TERMINAL
+from icp.status import TRANSITIONS as TRANSITIONS
+from icp.status import Status as Status
+from icp.status import WaitFor as WaitFor
 
 BANDWIDTH_PATTERN = r"^\d+(Mbps|Gbps)$"
 # Connection ids are derived from the requestId, so the same request is one record.
@@ -45,8 +53,11 @@ def bandwidth_mbps(bandwidth: str) -> int:
     return value * 1000 if match.group(2) == "Gbps" else value
 
 
+# Every model here defers building its validator to its first use (defer_build): a function
+# builds only the models its step touches, not all of them on every cold start (README,
+# "Cold starts").
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class ConnectionType(StrEnum):
@@ -108,17 +119,41 @@ def _normalise_cidrs(cidrs: list[str]) -> list[str]:
     return out
 
 
+Region = Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
+
+
+_SEGMENT = "cloud-wan (required): the core network segment the Direct Connect gateway attachment joins."
+_EDGES = "cloud-wan: the edge locations (Regions) of the attachment; default: [awsRegion]."
+
+
 class AwsSide(Strict):
     attachment: Attachment
-    routeTableIds: list[Annotated[str, Field(pattern=r"^(rtb|tgw-rtb)-[0-9a-f]+$")]] = Field(min_length=1)
+    # Which fields go with which attachment: icp.attachment_rules (cloud-wan takes no route table).
+    routeTableIds: list[Annotated[str, Field(pattern=r"^(rtb|tgw-rtb)-[0-9a-f]+$")]] = Field(
+        default_factory=list, validate_default=True
+    )
     gatewayId: str = Field(pattern=r"^(tgw|vgw|core-network)-[0-9a-zA-Z]+$")
     cidrs: list[Cidr] = Field(min_length=1, max_length=20)
     # Omitted: the connection's own MTU (8500 for last mile; for multicloud the AWS side follows
     # the Google network's). Given: it must agree with the other side (docs/conformance.md, "MTU").
     mtu: int | None = Field(default=None, ge=1280, le=9001)
-    backupTarget: BackupTarget | None = None
+    backupTarget: BackupTarget | None = Field(default=None, validate_default=True)
+    # Checked against GetCoreNetwork by icp.lifecycle.cloud_wan.
+    segment: str | None = Field(
+        default=None, min_length=1, max_length=256, validate_default=True, description=_SEGMENT
+    )
+    edgeLocations: list[Region] | None = Field(
+        default=None, min_length=1, validate_default=True, description=_EDGES
+    )
 
     _cidrs = field_validator("cidrs")(classmethod(lambda cls, v: _normalise_cidrs(v)))
+
+    @field_validator("routeTableIds", "backupTarget", "segment", "edgeLocations")
+    @classmethod
+    def _fits_attachment(cls, value: Any, info: ValidationInfo) -> Any:
+        attachment = info.data.get("attachment")
+        check_field(str(info.field_name), value, attachment.value if attachment else None)
+        return value
 
     @model_validator(mode="after")
     def _gateway_matches_attachment(self) -> AwsSide:
@@ -127,6 +162,7 @@ class AwsSide(Strict):
             raise ValueError(
                 f"gatewayId must start with {prefix[self.attachment]!r} for attachment {self.attachment}"
             )
+        check_field("gatewayId", self.gatewayId, self.attachment.value)
         return self
 
 
@@ -173,27 +209,15 @@ class ConnectionRequest(Strict):
     provider: str = Field(min_length=2, max_length=64, pattern=r"^[a-z0-9-]+$")
     awsRegion: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
     # Both may be left out of a request that carries an activationKey: the proposal holds them.
-    remoteLocation: str | None = Field(
-        default=None, min_length=2, max_length=64, description="Required unless activationKey is given."
-    )
-    bandwidth: str | None = Field(
-        default=None, pattern=BANDWIDTH_PATTERN, description="Required unless activationKey is given."
-    )
+    remoteLocation: str | None = Field(default=None, min_length=2, max_length=64, description=_UNLESS_KEY)
+    bandwidth: str | None = Field(default=None, pattern=BANDWIDTH_PATTERN, description=_UNLESS_KEY)
     attachPoint: AttachPoint
     aws: AwsSide
     remote: RemoteMulticloud | RemoteLastMile
     requester: Requester | None = None
     maxBandwidth: str | None = Field(default=None, pattern=BANDWIDTH_PATTERN)
-    # A key generated on the partner's side (a proposal, README "Proposals"): the connection is
-    # accepted rather than created. A secret: SecretStr never prints it, and the record never holds it.
-    activationKey: SecretStr | None = Field(
-        default=None,
-        min_length=1,
-        max_length=2048,  # botocore's ActivationKey shape (sensitive, 1..2048)
-        description="A key generated on the partner's side (a proposal): the connection is accepted, not"
-        " created; bandwidth and remoteLocation come from the proposal and must match it where given."
-        " A secret: never stored, logged or evented.",
-    )
+    # A proposal's key (README "Proposals"); SecretStr never prints it. botocore: 1..2048, sensitive.
+    activationKey: SecretStr | None = Field(default=None, min_length=1, max_length=2048, description=_KEY)
 
     @model_validator(mode="before")
     @classmethod
@@ -223,12 +247,13 @@ class ConnectionRequest(Strict):
         return self
 
     @property
-    def is_proposal(self) -> bool:
-        return self.activationKey is not None
-
-    @property
     def connection_id(self) -> str:
         return connection_id_for(self.requestId)
+
+    @property
+    def edge_locations(self) -> list[str]:
+        """cloud-wan: where the Direct Connect gateway attachment joins the core network."""
+        return list(self.aws.edgeLocations or [self.awsRegion])
 
     @property
     def remote_account(self) -> str:
@@ -238,64 +263,8 @@ class ConnectionRequest(Strict):
         return given or self.remote.project  # type: ignore[union-attr]
 
 
-class Status(StrEnum):
-    RECEIVED = "RECEIVED"
-    VALIDATED = "VALIDATED"
-    GATEWAY_READY = "GATEWAY_READY"
-    AWAITING_ACTIVATION = "AWAITING_ACTIVATION"
-    PROVISIONING = "PROVISIONING"
-    ROUTES_PROPAGATING = "ROUTES_PROPAGATING"
-    ACTIVE = "ACTIVE"
-    REJECTED = "REJECTED"
-    FAILED = "FAILED"
-    DEGRADED = "DEGRADED"
-    RESIZING = "RESIZING"
-    DECOMMISSIONING = "DECOMMISSIONING"
-    DECOMMISSIONED = "DECOMMISSIONED"
-
-
-TERMINAL = {Status.REJECTED, Status.FAILED, Status.DECOMMISSIONED}
-# Records whose CIDRs are in use (for the overlap check against connections already run).
-LIVE = set(Status) - TERMINAL - {Status.RECEIVED}
-
-# The transitions the lifecycle allows; anything else is InvalidTransition.
-TRANSITIONS: dict[Status | None, set[Status]] = {
-    None: {Status.RECEIVED},
-    Status.RECEIVED: {Status.VALIDATED, Status.REJECTED},
-    Status.VALIDATED: {Status.GATEWAY_READY, Status.FAILED, Status.REJECTED},
-    # REJECTED: AWS refused the create over a quota (cleaned up first).
-    Status.GATEWAY_READY: {Status.AWAITING_ACTIVATION, Status.FAILED, Status.REJECTED},
-    Status.AWAITING_ACTIVATION: {Status.PROVISIONING, Status.FAILED},
-    Status.PROVISIONING: {Status.ROUTES_PROPAGATING, Status.FAILED},
-    Status.ROUTES_PROPAGATING: {Status.ACTIVE, Status.FAILED},
-    Status.ACTIVE: {
-        Status.DEGRADED,
-        Status.RESIZING,
-        Status.DECOMMISSIONING,
-        Status.ROUTES_PROPAGATING,
-        Status.FAILED,
-    },
-    Status.DEGRADED: {Status.ACTIVE, Status.DECOMMISSIONING, Status.FAILED, Status.ROUTES_PROPAGATING},
-    Status.RESIZING: {Status.ACTIVE, Status.DEGRADED, Status.FAILED},
-    Status.DECOMMISSIONING: {Status.DECOMMISSIONED, Status.FAILED},
-    Status.FAILED: {Status.DECOMMISSIONING, Status.RECEIVED},  # RECEIVED: an operator's retry
-    Status.REJECTED: set(),
-    Status.DECOMMISSIONED: set(),
-}
-
-
-class WaitFor(StrEnum):
-    """What a waiting execution's task token waits on."""
-
-    PARTNER_ACCEPTANCE = "partner-acceptance"  # the partner accepted (either state order)
-    AVAILABLE = "available"  # AWS state reaches `available` (`down` or `failed` end it badly)
-    RECOVERY = "recovery"  # a link that is down comes back `available`
-    DELETED = "deleted"  # AWS state reaches `deleted`
-    APPROVAL = "approval"  # an approver decides (icp approve, the API, a ServiceNow change approval)
-
-
 class HistoryEntry(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     from_: str | None = Field(default=None, alias="from")
     to: str
@@ -309,6 +278,8 @@ RequiredField = Literal["provider", "awsRegion", "awsConnectionId", "environment
 
 class ConnectionRecord(BaseModel):
     """What the control plane knows of one connection. Never holds an activation key."""
+
+    model_config = ConfigDict(defer_build=True)
 
     connectionId: str
     requestId: str
@@ -330,6 +301,7 @@ class ConnectionRecord(BaseModel):
     environmentId: str | None = None
     directConnectGatewayId: str | None = None
     gatewayCreated: bool = False
+    coreNetworkAttachmentId: str | None = None  # cloud-wan: the DX gateway's attachment to the core network
     sharedId: str | None = None
     billingTier: int | None = None  # AWS's Connection.billingTier (0..8) as last read
     remoteRefs: dict[str, str] = Field(default_factory=dict)
@@ -358,7 +330,13 @@ class ConnectionRecord(BaseModel):
     attempts: int = 0  # operator retries of provisioning: each run creates with its own client token
     cleanedUp: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
-    history: list[HistoryEntry] = Field(default_factory=list)
+    # The history is kept apart, one item per entry (docs/data-model.md): the record holds how
+    # many there are and the latest; ``appended`` carries the entries a change adds until the
+    # store writes them with the record, in one transaction.
+    historyCount: int = 0
+    latest: HistoryEntry | None = None
+    appended: list[HistoryEntry] = Field(default_factory=list, exclude=True)
+    dropped: dict[str, int] = Field(default_factory=dict)  # entries the bounds dropped, per list
     version: int = 0
     createdAt: datetime
     updatedAt: datetime
@@ -376,12 +354,24 @@ class ConnectionRecord(BaseModel):
             )
         return value
 
+    def with_entry(self, entry: HistoryEntry, **updates: Any) -> ConnectionRecord:
+        """This record with ``entry`` appended to its history (and ``updates`` applied)."""
+        return self.model_copy(
+            update={
+                **updates,
+                "historyCount": self.historyCount + 1,
+                "latest": entry,
+                "appended": [*self.appended, entry],
+            }
+        )
+
     @property
     def parsed_request(self) -> ConnectionRequest:
         return ConnectionRequest.model_validate(self.request)
 
-    def public_view(self) -> dict[str, Any]:
-        """The JSON that GET /v1/connections/{id} and LocalCloud.connection() return."""
+    def public_view(self, history: list[HistoryEntry]) -> dict[str, Any]:
+        """The JSON that GET /v1/connections/{id} and LocalCloud.connection() return, with the
+        ``history`` the store read for it."""
         data = self.model_dump(
             mode="json",
             by_alias=True,
@@ -394,7 +384,9 @@ class ConnectionRecord(BaseModel):
                 "awsStateReads",
                 "awsRequestedSeen",
                 "awsCreatedAt",
+                "latest",
             },
         )
+        data["history"] = [entry.model_dump(mode="json", by_alias=True) for entry in history]
         data["billing"] = billing_view(self.billingTier, self.awsRegion, self.remoteLocation)
         return data

@@ -33,26 +33,14 @@ MULTICLOUD_MAX_MTU = 8500
 
 
 @dataclass(frozen=True)
-class Quotas:
-    created: int = 10
-    outstanding_requested: int = 4
-    multicloud_per_provider: int = 2
-    last_mile_per_provider: int = 2
+class Quotas(config.SettingsView):
+    created: int = config.setting_field("quota_created_connections")
+    outstanding_requested: int = config.setting_field("quota_outstanding_requested")
+    multicloud_per_provider: int = config.setting_field("quota_multicloud_per_provider")
+    last_mile_per_provider: int = config.setting_field("quota_last_mile_per_provider")
     # "account": AWS counts the quotas over every Region of the account (the evidence's reading,
     # docs/conformance.md); "region": over the request's Region only.
-    scope: str = "account"
-
-    @classmethod
-    def configured(cls) -> Quotas:
-        """The deployment's quotas (icp.config: QUOTA_*; unset, AWS's defaults above)."""
-        settings = config.settings()
-        return cls(
-            created=settings.quota_created_connections,
-            outstanding_requested=settings.quota_outstanding_requested,
-            multicloud_per_provider=settings.quota_multicloud_per_provider,
-            last_mile_per_provider=settings.quota_last_mile_per_provider,
-            scope=settings.quota_scope,
-        )
+    scope: str = config.setting_field("quota_scope")
 
 
 @dataclass
@@ -118,38 +106,48 @@ def check_cidrs(request: ConnectionRequest, records: Iterable[ConnectionRecord])
                     )
 
 
+# The MTU rules: each names the field it blames and says how to fix the request.
+MTU_RULES = {
+    "last-mile-mtu-8500": (
+        "aws.mtu",
+        "last mile runs at MTU {limit}; aws.mtu is {aws}: set aws.mtu to {limit} or leave it out",
+    ),
+    "mtu-within-connection": (
+        "remote.mtu",
+        "{source} runs at MTU {remote}, above the {limit} a multicloud connection carries: "
+        "lower the network's MTU to {limit} or less",
+    ),
+    "mtu-aligned": (
+        "remote.mtu",
+        "aws.mtu is {aws} but {source} is {remote}: align both sides (set aws.mtu to {remote}, "
+        "or leave it out to follow the Google side)",
+    ),
+}
+
+
+def _mtu_mismatch(rule: str, **values: Any) -> MtuMismatch:
+    field_name, message = MTU_RULES[rule]
+    return MtuMismatch(message.format(**values), field=field_name, rule=rule)
+
+
 def check_mtu(request: ConnectionRequest, network_mtu: int | None = None) -> None:
     """Last mile runs at 8500. Multicloud: the Google side's MTU (``remote.mtu``, else the
     network's own, ``network_mtu``) must fit the connection, and equal ``aws.mtu`` when given;
     an omitted ``aws.mtu`` follows the Google side."""
+    aws = request.aws.mtu
     if request.type == ConnectionType.LAST_MILE:
-        if request.aws.mtu is not None and request.aws.mtu != LAST_MILE_MTU:
-            raise MtuMismatch(
-                f"last mile runs at MTU {LAST_MILE_MTU}; aws.mtu is {request.aws.mtu}: "
-                f"set aws.mtu to {LAST_MILE_MTU} or leave it out",
-                field="aws.mtu",
-                rule="last-mile-mtu-8500",
-            )
+        if aws is not None and aws != LAST_MILE_MTU:
+            raise _mtu_mismatch("last-mile-mtu-8500", limit=LAST_MILE_MTU, aws=aws)
         return
     given = request.remote.mtu  # type: ignore[union-attr]
-    remote_mtu = given if given is not None else network_mtu
+    remote = given if given is not None else network_mtu
     source = "remote.mtu" if given is not None else f"the Google network {request.remote.network}"  # type: ignore[union-attr]
-    if remote_mtu is None:
+    if remote is None:
         return  # nothing to compare (the network's MTU could not be read)
-    if remote_mtu > MULTICLOUD_MAX_MTU:
-        raise MtuMismatch(
-            f"{source} runs at MTU {remote_mtu}, above the {MULTICLOUD_MAX_MTU} a multicloud connection "
-            f"carries: lower the network's MTU to {MULTICLOUD_MAX_MTU} or less",
-            field="remote.mtu",
-            rule="mtu-within-connection",
-        )
-    if request.aws.mtu is not None and request.aws.mtu != remote_mtu:
-        raise MtuMismatch(
-            f"aws.mtu is {request.aws.mtu} but {source} is {remote_mtu}: align both sides (set aws.mtu to "
-            f"{remote_mtu}, or leave it out to follow the Google side)",
-            field="remote.mtu",
-            rule="mtu-aligned",
-        )
+    if remote > MULTICLOUD_MAX_MTU:
+        raise _mtu_mismatch("mtu-within-connection", source=source, remote=remote, limit=MULTICLOUD_MAX_MTU)
+    if aws is not None and aws != remote:
+        raise _mtu_mismatch("mtu-aligned", aws=aws, source=source, remote=remote)
 
 
 # --- rules against the world -----------------------------------------------------------
@@ -236,19 +234,19 @@ def check_quotas(request: ConnectionRequest, world: World, quotas: Quotas) -> No
             rule="quota-outstanding-requested",
         )
     same_provider = sum(1 for c in existing if provider_matches(c, request.provider))
-    if request.type == ConnectionType.MULTICLOUD and same_provider >= quotas.multicloud_per_provider:
+    limit, kind, rule = {
+        ConnectionType.MULTICLOUD: (
+            quotas.multicloud_per_provider,
+            "multicloud connections to",
+            "multicloud",
+        ),
+        ConnectionType.LAST_MILE: (quotas.last_mile_per_provider, "last-mile connections with", "last-mile"),
+    }[request.type]
+    if same_provider >= limit:
         raise QuotaExceeded(
-            f"{same_provider} multicloud connections to {request.provider} exist {scope}; the quota is "
-            f"{quotas.multicloud_per_provider} per {quotas.scope}",
+            f"{same_provider} {kind} {request.provider} exist {scope}; the quota is {limit} per {quotas.scope}",
             field="provider",
-            rule="quota-multicloud-per-provider",
-        )
-    if request.type == ConnectionType.LAST_MILE and same_provider >= quotas.last_mile_per_provider:
-        raise QuotaExceeded(
-            f"{same_provider} last-mile connections with {request.provider} exist {scope}; the quota is "
-            f"{quotas.last_mile_per_provider} per {quotas.scope}",
-            field="provider",
-            rule="quota-last-mile-per-provider",
+            rule=f"quota-{rule}-per-provider",
         )
 
 

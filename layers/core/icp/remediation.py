@@ -28,22 +28,11 @@ class Action(StrEnum):
 
 
 @dataclass(frozen=True)
-class Settings:
-    grace_seconds: int = 120
-    flap_downs: int = 3
-    flap_window_seconds: int = 600
-    reminder_seconds: int = 86400
-
-    @classmethod
-    def configured(cls) -> Settings:
-        """The deployment's values (icp.config; the template's parameters of the same meaning)."""
-        settings = config.settings()
-        return cls(
-            grace_seconds=settings.remediation_grace_seconds,
-            flap_downs=settings.flap_downs,
-            flap_window_seconds=settings.flap_window_seconds,
-            reminder_seconds=settings.reminder_seconds,
-        )
+class Settings(config.SettingsView):
+    grace_seconds: int = config.setting_field("remediation_grace_seconds")
+    flap_downs: int = config.setting_field("flap_downs")
+    flap_window_seconds: int = config.setting_field("flap_window_seconds")
+    reminder_seconds: int = config.setting_field("reminder_seconds")
 
 
 @dataclass(frozen=True)

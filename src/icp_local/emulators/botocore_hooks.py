@@ -340,6 +340,22 @@ class ServiceEmulator:
         end = start + size
         return list(items[start:end]), (_encode_token(end) if end < len(items) else None)
 
+    def _paged(
+        self,
+        key: str,
+        items: Sequence[T],
+        max_results: int | None,
+        next_token: str | None,
+        view: Callable[[T], Any] = lambda item: item,
+    ) -> dict[str, Any]:
+        """A list operation's answer: one page of ``items`` as ``view`` shows them under ``key``,
+        and ``nextToken`` when more follow."""
+        page, token = self._page(items, max_results, next_token)
+        answer: dict[str, Any] = {key: [view(item) for item in page]}
+        if token:
+            answer["nextToken"] = token
+        return answer
+
 
 def _encode_token(offset: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()

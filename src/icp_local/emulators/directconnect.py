@@ -140,11 +140,7 @@ class DirectConnectEmulator(GatewayAssociations, ServiceEmulator):
             items = [self._gateway(directConnectGatewayId)]
         else:
             items = list(self._gateways.values())
-        page, token = self._page(items, maxResults, nextToken)
-        response: dict[str, Any] = {"directConnectGateways": [gateway.view() for gateway in page]}
-        if token:
-            response["nextToken"] = token
-        return response
+        return self._paged("directConnectGateways", items, maxResults, nextToken, lambda g: g.view())
 
     def delete_direct_connect_gateway(self, directConnectGatewayId: str) -> dict[str, Any]:
         gateway = self._gateway(directConnectGatewayId)

@@ -15,13 +15,14 @@ from icp_local.emulators.directconnect_model import (
     MAX_ALLOWED_PREFIXES,
     UPDATE_SECONDS,
     Association,
+    DirectConnectState,
     cidrs_of,
     client_error,
     gateway_type_of,
 )
 
 
-class GatewayAssociations:
+class GatewayAssociations(DirectConnectState):
     """Mixed into ``DirectConnectEmulator``: the association operations."""
 
     # -- associations ------------------------------------------------------------------------------
@@ -78,11 +79,9 @@ class GatewayAssociations:
             for a in self._associations.values()
             if all(value is None or getattr(a, attr) == value for attr, value in wanted.items())
         ]
-        page, token = self._page(items, maxResults, nextToken)
-        response: dict[str, Any] = {"directConnectGatewayAssociations": [a.view() for a in page]}
-        if token:
-            response["nextToken"] = token
-        return response
+        return self._paged(
+            "directConnectGatewayAssociations", items, maxResults, nextToken, lambda a: a.view()
+        )
 
     def update_direct_connect_gateway_association(
         self,

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from icp_local.clock import Timer
-from icp_local.emulators.botocore_hooks import EmulatedError
+from icp_local.clock import SimClock, Timer
+from icp_local.emulators.botocore_hooks import EmulatedError, ServiceEmulator
+from icp_local.variants import Variants
 
 CLIENT_ERROR = "DirectConnectClientException"
 
@@ -132,3 +133,22 @@ def cidrs_of(prefixes: list[dict[str, str]]) -> list[str]:
     if len(cidrs) > MAX_ALLOWED_PREFIXES:
         raise client_error(f"At most {MAX_ALLOWED_PREFIXES} allowed prefixes per association")
     return cidrs
+
+
+class DirectConnectState(ServiceEmulator):
+    """What ``DirectConnectEmulator`` sets and its mixin ``GatewayAssociations`` reads: declared
+    here, so that the mixin is type-checked against it."""
+
+    clock: SimClock
+    account_id: str
+    variants: Variants
+    _gateways: dict[str, Gateway]
+    _associations: dict[str, Association]
+    _failures: list[str]  # reasons the next associations fail with (fail_next_association)
+
+    if TYPE_CHECKING:  # defined by DirectConnectEmulator
+
+        def _gateway(self, gateway_id: str) -> Gateway: ...
+
+        @staticmethod
+        def _cancel(item: Association | Gateway) -> None: ...

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from icp_local.clock import SimClock
+from icp_local.emulators.partners import Interconnect
 
 COMPUTE_BASE = "https://www.googleapis.com/compute/v1/"
 ID_PATTERN = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -156,3 +160,29 @@ class NetworkRecord:
     @property
     def path(self) -> str:
         return f"projects/{self.project}/global/networks/{self.name}"
+
+
+class GoogleCloudState:
+    """What ``GoogleCloudEmulator.__init__`` sets and its mixins (views, Compute, test controls) read:
+    declared once here, so that each mixin is type-checked against it."""
+
+    clock: SimClock
+    interconnect: Interconnect
+    mtu_limit: int
+    networks_on_demand: bool
+    compute_operation_polls: int
+    generation: int
+    _lock: threading.RLock
+    _ids: Iterator[int]
+    _aws_prefixes: Callable[[dict[str, Any]], Iterable[str]]
+    _transports: dict[str, TransportRecord]
+    _networks: dict[str, NetworkRecord]
+    _compute_ops: dict[str, dict[str, Any]]
+    _compute_polls: dict[str, int]
+    _faults: list[GoogleApiError]
+
+    if TYPE_CHECKING:  # defined by GoogleCloudEmulator
+
+        def _changed(self) -> None: ...
+        def _sweep(self) -> None: ...
+        def _transport_on(self, network: str) -> TransportRecord | None: ...

@@ -5,6 +5,8 @@ operations. docs/conformance.md ("Google Cloud: transports, GetStatus, networks 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from icp_local.emulators.google_cloud_model import (
@@ -17,16 +19,16 @@ from icp_local.emulators.google_cloud_model import (
     network_path,
     timestamp,
 )
+from icp_local.emulators.google_views import TransportViews
 
 
-class ComputeNetworks:
-    """Mixed into ``GoogleCloudEmulator``: the networks and peerings it keeps."""
+class ComputeNetworks(TransportViews):
+    """Mixed into ``GoogleCloudEmulator``: the networks and peerings it keeps (and the prefixes
+    a transport has learned, which its peerings export: ``TransportViews``)."""
 
     # -- Compute Engine: networks and peering ------------------------------------------
     def get_network(self, project: str, network: str) -> dict[str, Any]:
-        with self._lock:
-            self._sweep()
-            net = self._network(project, network)
+        with self._at(project, network) as net:
             view: dict[str, Any] = {
                 "kind": "compute#network",
                 "id": str(net.id),
@@ -42,9 +44,7 @@ class ComputeNetworks:
             return view
 
     def add_peering(self, project: str, network: str, body: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            self._sweep()
-            net = self._network(project, network)
+        with self._at(project, network) as net:
             spec = body.get("networkPeering") or {}
             name = spec.get("name") or body.get("name") or ""
             peer = spec.get("network") or body.get("peerNetwork") or ""
@@ -66,46 +66,31 @@ class ComputeNetworks:
                 bool(spec.get("exportCustomRoutes", False)),
                 self.clock.time(),
             )
-            self._changed()
-            return self._compute_operation(project, "addPeering", net)
+            return self._changed_operation(project, "addPeering", net)
 
     def update_peering(self, project: str, network: str, body: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            self._sweep()
-            net = self._network(project, network)
+        with self._at(project, network) as net:
             spec = body.get("networkPeering") or {}
-            peering = net.peerings.get(spec.get("name", ""))
-            if peering is None:
-                raise GoogleApiError("NOT_FOUND", f"no peering {spec.get('name')!r} in {net.path}")
+            peering = self._peering(net, spec.get("name", ""))
             if "importCustomRoutes" in spec:
                 peering.import_custom_routes = bool(spec["importCustomRoutes"])
             if "exportCustomRoutes" in spec:
                 peering.export_custom_routes = bool(spec["exportCustomRoutes"])
-            self._changed()
-            return self._compute_operation(project, "updatePeering", net)
+            return self._changed_operation(project, "updatePeering", net)
 
     def remove_peering(self, project: str, network: str, body: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            self._sweep()
-            net = self._network(project, network)
-            name = body.get("name", "")
-            if name not in net.peerings:
-                raise GoogleApiError("NOT_FOUND", f"no peering {name!r} in {net.path}")
-            del net.peerings[name]
-            self._changed()
-            return self._compute_operation(project, "removePeering", net)
+        with self._at(project, network) as net:
+            gone = self._peering(net, body.get("name", ""))
+            del net.peerings[gone.name]
+            return self._changed_operation(project, "removePeering", net)
 
     def list_peering_routes(
         self, project: str, network: str, *, peering_name: str, direction: str, region: str | None
     ) -> list[dict[str, Any]]:
-        with self._lock:
-            self._sweep()
-            net = self._network(project, network)
+        with self._at(project, network) as net:
             if direction not in ("INCOMING", "OUTGOING"):
                 raise GoogleApiError("INVALID_ARGUMENT", "direction must be INCOMING or OUTGOING")
-            peering = net.peerings.get(peering_name)
-            if peering is None:
-                raise GoogleApiError("NOT_FOUND", f"no peering {peering_name!r} in {net.path}")
+            peering = self._peering(net, peering_name)
             return self._peering_routes(net, peering, direction, region)
 
     def get_compute_operation(self, project: str, operation: str) -> dict[str, Any]:
@@ -118,6 +103,24 @@ class ComputeNetworks:
                 if self._compute_polls[op["name"]] <= 0:
                     op.update(status="DONE", progress=100, endTime=timestamp(self.clock.time()))
             return dict(op)
+
+    @contextmanager
+    def _at(self, project: str, network: str) -> Iterator[NetworkRecord]:
+        """The network, under the emulator's lock, after what the clock has made due."""
+        with self._lock:
+            self._sweep()
+            yield self._network(project, network)
+
+    def _peering(self, net: NetworkRecord, name: str) -> PeeringRecord:
+        peering = net.peerings.get(name)
+        if peering is None:
+            raise GoogleApiError("NOT_FOUND", f"no peering {name!r} in {net.path}")
+        return peering
+
+    def _changed_operation(self, project: str, kind: str, net: NetworkRecord) -> dict[str, Any]:
+        """A change made: tell the loop, and answer with Compute's (finished) operation."""
+        self._changed()
+        return self._compute_operation(project, kind, net)
 
     def _network(self, project: str, name: str, *, create: bool | None = None) -> NetworkRecord:
         path = f"projects/{project}/global/networks/{name}"

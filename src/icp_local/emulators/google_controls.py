@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from icp_local.emulators.google_cloud_model import MTU_RANGE, GoogleApiError
+from icp_local.emulators.google_compute import ComputeNetworks
 
 
-class TestControls:
-    """Mixed into ``GoogleCloudEmulator``: what a test controls and reads."""
+class TestControls(ComputeNetworks):
+    """Mixed into ``GoogleCloudEmulator``: what a test controls and reads (networks, routes and
+    transports as ``ComputeNetworks`` and ``TransportViews`` keep them)."""
 
     # -- what a test controls and reads --------------------------------------------
     def fail_next(self, status: str = "UNAVAILABLE", count: int = 1) -> None:

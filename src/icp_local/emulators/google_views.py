@@ -9,6 +9,7 @@ from typing import Any
 from icp_local.emulators.google_cloud_model import (
     AWS_TO_TRANSPORT_STATE,
     LINK_UP,
+    GoogleCloudState,
     LongRunning,
     TransportRecord,
     cidrs,
@@ -16,8 +17,20 @@ from icp_local.emulators.google_cloud_model import (
 )
 
 
-class TransportViews:
+class TransportViews(GoogleCloudState):
     """Mixed into ``GoogleCloudEmulator``: transports and operations as the API returns them."""
+
+    def advertised_over(self, aws_connection_id: str) -> list[str]:
+        """The Google-side prefixes the ACTIVE transports on this AWS connection announce (what
+        its Direct Connect gateway learns, e.g. for a Cloud WAN segment)."""
+        with self._lock:
+            return [
+                prefix
+                for transport in self._transports.values()
+                if self._state(transport) == "ACTIVE"
+                and (self._aws_connection(transport) or {}).get("id") == aws_connection_id
+                for prefix in transport.advertised_routes
+            ]
 
     def _gateway_allowed_prefixes(self, connection: dict[str, Any]) -> list[str]:
         """What AWS advertises over a connection: the allowed prefixes of the associations

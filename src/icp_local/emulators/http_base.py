@@ -1,5 +1,6 @@
 """What the emulators' HTTP servers share (icp_local.emulators.partner_server, .servicenow): a
-handler that answers JSON, and a server that runs on a daemon thread of its own."""
+handler that answers JSON, a server that runs on a daemon thread of its own, and the start/stop
+lifecycle of an emulator that serves one."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 
 class JsonHandler(BaseHTTPRequestHandler):
@@ -67,3 +68,36 @@ def shut_down(server: ThreadingHTTPServer | None, thread: threading.Thread | Non
         server.server_close()
     if thread is not None:
         thread.join(timeout=5)
+
+
+class BackgroundServer:
+    """An emulator that answers HTTP on a thread of its own while started: ``with`` starts and
+    stops it."""
+
+    _http: ThreadingHTTPServer | None = None
+    _thread: threading.Thread | None = None
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        self._stop_serving()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _serve(self, server: ThreadingHTTPServer, name: str) -> None:
+        self._http, self._thread = server, serve_in_background(server, name)
+
+    def _stop_serving(self) -> None:
+        shut_down(self._http, self._thread)
+        self._http, self._thread = None, None
+
+    def _bound(self) -> tuple[str, int]:
+        """The host and port it answers on; a RuntimeError while it is stopped."""
+        if self._http is None:
+            raise RuntimeError(f"{type(self).__name__} is not started")
+        return str(self._http.server_address[0]), int(self._http.server_address[1])

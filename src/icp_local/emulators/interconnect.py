@@ -74,7 +74,7 @@ class InterconnectEmulator(PartnerSide, InterconnectRules, ConnectionRecords, Se
         self.preparing_seconds = preparing_seconds
         self.variants = variants
         # Region -> what the last ListConnections calls saw (newest last), for ``list_lag``.
-        self._list_views: dict[str, list[list[Connection]]] = {}
+        self._list_views: dict[str, list[list[dict[str, Any]]]] = {}
         self._served_view: dict[str, list[dict[str, Any]]] = {}
         self._environments = {env.id: env for env in default_environments()}
         self._connections: dict[str, Connection] = {}
@@ -99,8 +99,7 @@ class InterconnectEmulator(PartnerSide, InterconnectRules, ConnectionRecords, Se
             and (provider is None or env.provider == provider)
             and (location is None or env.location == location)
         ]
-        page, token = self._page(items, maxResults, nextToken)
-        return with_token({"environments": [env.view() for env in page]}, token)
+        return self._paged("environments", items, maxResults, nextToken, lambda env: env.view())
 
     def get_environment(self, id: str) -> dict[str, Any]:
         return {"environment": self._environment_here(id).view()}
@@ -172,8 +171,7 @@ class InterconnectEmulator(PartnerSide, InterconnectRules, ConnectionRecords, Se
             and (provider is None or summary["provider"] == provider)
             and (attachPoint is None or summary["attachPoint"] == attachPoint)
         ]
-        page, token = self._page(items, maxResults, nextToken)
-        return with_token({"connections": page}, token)
+        return self._paged("connections", items, maxResults, nextToken)
 
     def _list_view(self) -> list[dict[str, Any]]:
         """What a first-page ListConnections shows: this Region's connections as they are, or

@@ -9,10 +9,14 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from icp_local.clock import Timer
-from icp_local.emulators.botocore_hooks import EmulatedError
+from icp_local.clock import SimClock, Timer
+from icp_local.emulators.botocore_hooks import EmulatedError, ServiceEmulator
+from icp_local.variants import Variants
+
+if TYPE_CHECKING:
+    from icp_local.emulators.directconnect import DirectConnectEmulator
 
 logger = logging.getLogger("icp_local.emulators.interconnect")
 
@@ -48,6 +52,26 @@ LUMEN_REGION = "us-east-1"
 # The metros AWS's last-mile getting-started guide names as examples.
 LUMEN_METROS = ("new-york", "chicago", "seattle")
 
+# Per environment type: the provider (its key and name), the bandwidths it supports, the form of
+# remote account it asks for ("may be an email address (for Lumen)": the last-mile
+# getting-started guide) and its activation page, to which the location is appended.
+GOOGLE_ACTIVATION_PAGE = "https://console.cloud.google.com/network-connectivity/transports?region="
+LUMEN_ACTIVATION_PAGE = "https://portal.lumen.com/aws-interconnect/activate?metro="
+
+
+class Family(NamedTuple):
+    provider_key: str  # "cloudServiceProvider" or "lastMileProvider"
+    provider_name: str
+    supported: tuple[str, ...]
+    remote_identifier_type: str
+    activation_page: str
+
+
+FAMILIES = {
+    MULTICLOUD: Family("cloudServiceProvider", GCP, MULTICLOUD_SUPPORTED, "account", GOOGLE_ACTIVATION_PAGE),
+    LAST_MILE: Family("lastMileProvider", LUMEN, LAST_MILE_BANDWIDTHS, "email", LUMEN_ACTIVATION_PAGE),
+}
+
 # The local cloud's partner simulators are named in the product's vocabulary.
 PARTNER_NAMES = {"google-cloud": GCP}
 
@@ -58,23 +82,50 @@ LIVE_STATES = frozenset({"requested", "pending", "available", "down", "updating"
 MAX_TAGS = 50
 
 
+def camel_view(source: object, names: str) -> dict[str, Any]:
+    """The API's camelCase members for the space-separated snake_case attributes ``names``."""
+    view = {}
+    for name in names.split():
+        head, *rest = name.split("_")
+        view[head + "".join(word.title() for word in rest)] = getattr(source, name)
+    return view
+
+
 def api_error(code: str, message: str) -> EmulatedError:
     return EmulatedError(code, message)
 
 
 @dataclass
 class Environment:
+    """One environment; what its type fixes (provider, supported bandwidths, the remote account's
+    form, the activation page) is read from FAMILIES."""
+
     id: str
     region: str
-    provider_key: str  # "cloudServiceProvider" or "lastMileProvider"
-    provider_name: str
     location: str
     type: str
     state: str
     available: tuple[str, ...]
-    supported: tuple[str, ...]
-    activation_page_url: str
-    remote_identifier_type: str
+
+    @property
+    def provider_key(self) -> str:
+        return FAMILIES[self.type].provider_key
+
+    @property
+    def provider_name(self) -> str:
+        return FAMILIES[self.type].provider_name
+
+    @property
+    def supported(self) -> tuple[str, ...]:
+        return FAMILIES[self.type].supported
+
+    @property
+    def remote_identifier_type(self) -> str:
+        return FAMILIES[self.type].remote_identifier_type
+
+    @property
+    def activation_page_url(self) -> str:
+        return FAMILIES[self.type].activation_page + self.location
 
     @property
     def provider(self) -> dict[str, str]:
@@ -82,51 +133,28 @@ class Environment:
 
     def view(self) -> dict[str, Any]:
         return {
-            "provider": self.provider,
-            "location": self.location,
+            **camel_view(self, "provider location"),
             "environmentId": self.id,
             "state": self.state,
             "bandwidths": {"available": list(self.available), "supported": list(self.supported)},
-            "type": self.type,
-            "activationPageUrl": self.activation_page_url,
-            "remoteIdentifierType": self.remote_identifier_type,
+            **camel_view(self, "type activation_page_url remote_identifier_type"),
         }
 
 
 def default_environments() -> list[Environment]:
-    environments = [
-        Environment(
-            id=f"mce-aws-gcp-{code}",
-            region=aws_region,
-            provider_key="cloudServiceProvider",
-            provider_name=GCP,
-            location=gcp_region,
-            type=MULTICLOUD,
-            state="limited" if aws_region in LIMITED_REGIONS else "available",
-            available=MULTICLOUD_LIMITED if aws_region in LIMITED_REGIONS else MULTICLOUD_AVAILABLE,
-            supported=MULTICLOUD_SUPPORTED,
-            activation_page_url=f"https://console.cloud.google.com/network-connectivity/transports?region={gcp_region}",
-            remote_identifier_type="account",
+    environments = []
+    for aws_region, (gcp_region, code) in GOOGLE_CLOUD_PAIRS.items():
+        limited = aws_region in LIMITED_REGIONS
+        state, available = ("limited", MULTICLOUD_LIMITED) if limited else ("available", MULTICLOUD_AVAILABLE)
+        environments.append(
+            Environment(f"mce-aws-gcp-{code}", aws_region, gcp_region, MULTICLOUD, state, available)
         )
-        for aws_region, (gcp_region, code) in GOOGLE_CLOUD_PAIRS.items()
-    ]
-    environments += [
-        Environment(
-            id=f"lmce-aws-lumen-{metro}",
-            region=LUMEN_REGION,
-            provider_key="lastMileProvider",
-            provider_name=LUMEN,
-            location=metro,
-            type=LAST_MILE,
-            state="available",
-            available=LAST_MILE_BANDWIDTHS,
-            supported=LAST_MILE_BANDWIDTHS,
-            activation_page_url=f"https://portal.lumen.com/aws-interconnect/activate?metro={metro}",
-            # "may be an email address (for Lumen)": the last-mile getting-started guide.
-            remote_identifier_type="email",
+    for metro in LUMEN_METROS:
+        environments.append(
+            Environment(
+                f"lmce-aws-lumen-{metro}", LUMEN_REGION, metro, LAST_MILE, "available", LAST_MILE_BANDWIDTHS
+            )
         )
-        for metro in LUMEN_METROS
-    ]
     return environments
 
 
@@ -159,18 +187,11 @@ class Connection:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "arn": self.arn,
-            "description": self.description,
-            "bandwidth": self.bandwidth,
+            **camel_view(self, "id arn description bandwidth"),
             "attachPoint": dict(self.attach_point),
             "environmentId": self.environment.id,
-            "provider": self.environment.provider,
-            "location": self.environment.location,
-            "type": self.environment.type,
-            "state": self.state,
-            "sharedId": self.shared_id,
-            "billingTier": self.billing_tier,
+            **camel_view(self.environment, "provider location type"),
+            **camel_view(self, "state shared_id billing_tier"),
         }
 
     def view(self) -> dict[str, Any]:
@@ -216,3 +237,24 @@ def with_token(response: dict[str, Any], token: str | None) -> dict[str, Any]:
     if token:
         response["nextToken"] = token
     return response
+
+
+class InterconnectState(ServiceEmulator):
+    """What ``InterconnectEmulator.__init__`` sets and its mixins (records, rules, partner side) read:
+    declared once here, so that each mixin is type-checked against it."""
+
+    clock: SimClock
+    directconnect: DirectConnectEmulator
+    account_id: str
+    max_connections: int
+    max_requested: int
+    max_per_provider: dict[str, int]  # provider type -> quota
+    provisioning_seconds: float
+    update_seconds: float
+    delete_seconds: float
+    preparing_seconds: float
+    variants: Variants
+    _environments: dict[str, Environment]
+    _connections: dict[str, Connection]
+    _proposals: dict[str, Proposal]
+    _tokens: dict[tuple[str, str, str], tuple[str, str]]

@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from icp_local.emulators.interconnect_model import PARTNER_NAMES, Proposal, new_activation_key
+from icp_local.emulators.interconnect_records import ConnectionRecords
 
 
-class PartnerSide:
-    """Mixed into ``InterconnectEmulator``: the partner accepts, rejects, proposes, and moves links."""
+class PartnerSide(ConnectionRecords):
+    """Mixed into ``InterconnectEmulator``: the partner accepts, rejects, proposes, and moves links
+    (finding and moving connections as ``ConnectionRecords`` does)."""
 
     # ======================================================================================
     # Plain-Python surface for partner emulators and tests

@@ -16,6 +16,7 @@ from icp_local.emulators.interconnect_model import (
     VALIDATION,
     Connection,
     Environment,
+    InterconnectState,
     api_error,
     fingerprint_of,
     logger,
@@ -50,7 +51,7 @@ def idempotent(operation: str) -> Callable[[Callable[..., Connection]], Callable
     return wrap
 
 
-class ConnectionRecords:
+class ConnectionRecords(InterconnectState):
     """Mixed into ``InterconnectEmulator``: how connections are made, found and moved."""
 
     # ======================================================================================

@@ -17,10 +17,12 @@ from icp_local.emulators.interconnect_model import (
     Proposal,
     api_error,
 )
+from icp_local.emulators.interconnect_records import ConnectionRecords
 
 
-class InterconnectRules:
-    """Mixed into ``InterconnectEmulator``: the checks an operation makes before it writes."""
+class InterconnectRules(ConnectionRecords):
+    """Mixed into ``InterconnectEmulator``: the checks an operation makes before it writes (and the
+    state changes of ``ConnectionRecords`` that a resize or a proposal makes)."""
 
     # ======================================================================================
     # Rules

@@ -42,7 +42,6 @@ import json
 import logging
 import re
 import socket
-import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from http.server import ThreadingHTTPServer
@@ -55,7 +54,7 @@ from icp.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
 from icp_local.clock import SimClock
 from icp_local.emulators.google_cloud import GoogleApiError, GoogleCloudEmulator
 from icp_local.emulators.google_grpc import grpc_handlers
-from icp_local.emulators.http_base import JsonHandler, serve_in_background, shut_down
+from icp_local.emulators.http_base import BackgroundServer, JsonHandler
 from icp_local.emulators.partners import Interconnect, OrderError, PartnerSimulator
 
 logger = logging.getLogger(__name__)
@@ -77,7 +76,7 @@ def _require_loopback(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Addres
     return address
 
 
-class PartnerServer:
+class PartnerServer(BackgroundServer):
     def __init__(
         self,
         clock: SimClock,
@@ -92,16 +91,8 @@ class PartnerServer:
         self.interconnect = interconnect
         self.google = google
         self.partners = partners
-        self._http: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._grpc: grpc.Server | None = None
         self._grpc_port = 0
-
-    def __enter__(self) -> PartnerServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def start(self) -> PartnerServer:
         if self._http is not None:
@@ -109,8 +100,7 @@ class PartnerServer:
         host = str(self._address)
         handler = type("PartnerHandler", (_Handler,), {"app": self})
         server_class = _Http6Server if self._address.version == 6 else ThreadingHTTPServer
-        self._http = server_class((host, 0), handler)
-        self._thread = serve_in_background(self._http, "partner-server")
+        self._serve(server_class((host, 0), handler), "partner-server")
         self._grpc = grpc.server(ThreadPoolExecutor(max_workers=8, thread_name_prefix="google-grpc"))
         self._grpc.add_generic_rpc_handlers(grpc_handlers(self.google))
         target = f"[{host}]:0" if self._address.version == 6 else f"{host}:0"
@@ -123,14 +113,11 @@ class PartnerServer:
         if self._grpc is not None:
             self._grpc.stop(grace=None).wait()
             self._grpc = None
-        shut_down(self._http, self._thread)
-        self._http, self._thread = None, None
+        self._stop_serving()
 
     @property
     def url(self) -> str:
-        if self._http is None:
-            raise RuntimeError("PartnerServer is not started")
-        host, port = str(self._http.server_address[0]), self._http.server_address[1]
+        host, port = self._bound()
         return f"http://[{host}]:{port}" if self._address.version == 6 else f"http://{host}:{port}"
 
     @property

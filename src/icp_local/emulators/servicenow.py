@@ -37,7 +37,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from icp_local.emulators.http_base import JsonHandler, serve_in_background, shut_down
+from icp_local.emulators.http_base import BackgroundServer, JsonHandler
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ _TABLE = re.compile(r"^/api/now/table/([A-Za-z0-9_]+)$")
 _PREFIXES = {"incident": "INC", "sc_req_item": "RITM", "change_request": "CHG"}
 
 
-class FakeServiceNow:
+class FakeServiceNow(BackgroundServer):
     def __init__(
         self,
         *,
@@ -70,35 +70,20 @@ class FakeServiceNow:
         self._requests = 0
         self._numbers = 10000
         self.calls: list[dict[str, Any]] = []  # method, path, headers that matter, body; never credentials
-        self._http: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
         return f"FakeServiceNow({self.url if self._http else 'stopped'})"
 
     # -- lifecycle -----------------------------------------------------------------------
-    def __enter__(self) -> FakeServiceNow:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     def start(self) -> FakeServiceNow:
         if self._http is None:
             handler = type("ServiceNowHandler", (_Handler,), {"app": self})
-            self._http = ThreadingHTTPServer((self._host, 0), handler)
-            self._thread = serve_in_background(self._http, "fake-servicenow")
+            self._serve(ThreadingHTTPServer((self._host, 0), handler), "fake-servicenow")
         return self
-
-    def stop(self) -> None:
-        shut_down(self._http, self._thread)
-        self._http, self._thread = None, None
 
     @property
     def url(self) -> str:
-        if self._http is None:
-            raise RuntimeError("FakeServiceNow is not started")
-        return f"http://{self._host}:{self._http.server_address[1]}"
+        return f"http://{self._host}:{self._bound()[1]}"
 
     @property
     def credentials(self) -> dict[str, str]:

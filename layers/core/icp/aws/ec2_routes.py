@@ -45,36 +45,34 @@ def is_transit_gateway_table(route_table_id: str) -> bool:
     return route_table_id.startswith("tgw-rtb-")
 
 
-def vpn_attachment(region: str, transit_gateway_id: str) -> str | None:
-    """A Site-to-Site VPN attachment on the transit gateway: the backup path for its route tables."""
+def _available_attachments(region: str, transit_gateway_id: str, **filters: str) -> list[dict[str, Any]]:
+    """The transit gateway's available attachments matching ``filters`` (filter name, with
+    underscores for dashes -> the one value it must have)."""
+    wanted = {
+        "transit-gateway-id": transit_gateway_id,
+        **{k.replace("_", "-"): v for k, v in filters.items()},
+    }
     try:
         found = call(
             _ec2(region).describe_transit_gateway_attachments,
-            Filters=[
-                {"Name": "transit-gateway-id", "Values": [transit_gateway_id]},
-                {"Name": "resource-type", "Values": ["vpn"]},
-            ],
+            Filters=[{"Name": name, "Values": [value]} for name, value in wanted.items()],
         )
     except ClientError as exc:
         raise _fail(exc, "DescribeTransitGatewayAttachments") from exc
-    available = [a for a in found.get("TransitGatewayAttachments", []) if a.get("State") == "available"]
+    return [a for a in found.get("TransitGatewayAttachments", []) if a.get("State") == "available"]
+
+
+def vpn_attachment(region: str, transit_gateway_id: str) -> str | None:
+    """A Site-to-Site VPN attachment on the transit gateway: the backup path for its route tables."""
+    available = _available_attachments(region, transit_gateway_id, resource_type="vpn")
     return str(available[0]["TransitGatewayAttachmentId"]) if available else None
 
 
 def dx_gateway_attachment(region: str, transit_gateway_id: str, dx_gateway_id: str) -> str:
     """The transit gateway attachment that AWS creates when a DX gateway is associated."""
-    try:
-        found = call(
-            _ec2(region).describe_transit_gateway_attachments,
-            Filters=[
-                {"Name": "transit-gateway-id", "Values": [transit_gateway_id]},
-                {"Name": "resource-type", "Values": ["direct-connect-gateway"]},
-                {"Name": "resource-id", "Values": [dx_gateway_id]},
-            ],
-        )
-    except ClientError as exc:
-        raise _fail(exc, "DescribeTransitGatewayAttachments") from exc
-    attachments = [a for a in found.get("TransitGatewayAttachments", []) if a.get("State") == "available"]
+    attachments = _available_attachments(
+        region, transit_gateway_id, resource_type="direct-connect-gateway", resource_id=dx_gateway_id
+    )
     if not attachments:
         raise RoutesNotConverged(
             f"transit gateway {transit_gateway_id} has no available attachment for DX gateway {dx_gateway_id} yet"

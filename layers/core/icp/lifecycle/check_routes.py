@@ -19,7 +19,7 @@ def check_routes() -> dict[str, Any]:
     settings = Settings.configured()
     now = clock.utcnow()
     drifted, reminded = [], []
-    for record in store.scan():
+    for record in store.live():  # ACTIVE, or waiting for the partner (AWAITING_ACTIVATION)
         if record.status == Status.ACTIVE and not record.lease:
             missing = missing_routes(record.connectionId)
             if missing:

@@ -22,6 +22,9 @@ _REASONS = {
     "ConnectionDown": "AWS reports the connection down",
     "ConnectionDeleted": "the connection was deleted at AWS",
     "RoutesNotConverged": "routes did not converge",
+    "AttachmentRejected": "the core network's owner rejected the Cloud WAN attachment",
+    "AttachmentFailed": "the Cloud WAN attachment failed",
+    "AttachmentNotInSegment": "the Cloud WAN attachment joined another segment than the request's",
 }
 # A timed-out wait says what did not happen in time.
 _TIMEOUTS = {
@@ -30,6 +33,7 @@ _TIMEOUTS = {
     WaitFor.RECOVERY: "the link did not recover within the wait",
     WaitFor.DELETED: "AWS did not report the connection deleted in time",
     WaitFor.APPROVAL: "no approver decided within the activation window",
+    WaitFor.CORE_NETWORK_ATTACHMENT: "the Cloud WAN attachment was not AVAILABLE within the activation window",
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from icp import clock, store
 from icp.aws import interconnect
 from icp.aws.clients import call, client
-from icp.models import Status, WaitFor
+from icp.models import LIVE, Status, WaitFor
 from icp.policy import Quotas, quota_regions
 from icp.providers import provider_name
 from icp.remediation import Settings
@@ -43,7 +43,7 @@ def account_view(region: str) -> dict[str, Any]:
     gateways = _gateways()
     now = clock.utcnow()
     reminder = Settings.configured().reminder_seconds
-    for record in store.scan():
+    for record in store.with_status(*LIVE, Status.FAILED):
         if (
             record.waitFor == WaitFor.PARTNER_ACCEPTANCE
             and record.waitSince

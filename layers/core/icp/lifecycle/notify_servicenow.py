@@ -47,7 +47,7 @@ import re
 from typing import Any
 
 from icp import servicenow, store
-from icp.models import ConnectionRecord, HistoryEntry
+from icp.models import HistoryEntry
 from icp.observability import logger
 
 NOTE_KIND = "SNOW-NOTE"
@@ -165,13 +165,13 @@ def notify_servicenow(detail: dict[str, Any]) -> dict[str, Any]:
     #   send (at least once, not exactly once); the loser of the claim logs it.
     # The key is the one transition, not just its from/to: a link that flaps ACTIVE -> DEGRADED
     # twice in a day makes two notes, so the key carries the history entry's time.
-    index = _transition_index(record, from_, to)
+    history, index = _recent_history(connection_id, from_, to)
     key = f"{connection_id}:{from_}:{to}"
     if index is not None:
-        key += f"@{record.history[index].at.isoformat()}"
+        key += f"@{history[index].at.isoformat()}"
     if store.is_claimed(NOTE_KIND, key):
         return _skip(connection_id, "this status change is already on the ticket")
-    state = state_to_send(table, record.history, index, str(to))
+    state = state_to_send(table, history, index, str(to))
     servicenow.update_ticket(table, sys_id, work_notes=work_note(detail, record.awsConnectionId), state=state)
     try:
         if not store.claim_once(NOTE_KIND, key, ttl_seconds=NOTE_TTL_SECONDS):
@@ -204,13 +204,22 @@ def _skip(connection_id: str, reason: str) -> dict[str, Any]:
     return {"skipped": reason}
 
 
-def _transition_index(record: ConnectionRecord, from_: str | None, to: str | None) -> int | None:
-    """Where the event's transition is in the history: its latest occurrence."""
-    return next(
-        (
-            i
-            for i in range(len(record.history) - 1, -1, -1)
-            if record.history[i].from_ == from_ and record.history[i].to == to
-        ),
-        None,
-    )
+def _recent_history(
+    connection_id: str, from_: str | None, to: str | None
+) -> tuple[list[HistoryEntry], int | None]:
+    """The end of the history that ``state_to_send`` needs, oldest first, and where the event's
+    transition (its latest occurrence) is in it. Read newest first, a page at a time, down to
+    the transition and on to the closing entry before it (or the start): the answer is the same
+    as over the whole history, which a long-lived connection makes long."""
+    seen: list[HistoryEntry] = []
+    found: int | None = None
+    for entry in store.history(connection_id, newest_first=True, page=25):
+        seen.append(entry)
+        if found is None:
+            if entry.from_ == from_ and entry.to == to:
+                found = len(seen) - 1
+        elif entry.to in _CLOSING:
+            break
+    if found is None:
+        return [], None
+    return seen[::-1], len(seen) - 1 - found

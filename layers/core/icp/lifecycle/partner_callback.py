@@ -37,9 +37,7 @@ def parse_decision(payload: dict[str, Any]) -> PartnerDecision:
 
 
 def partner_callback(provider: str, decision: PartnerDecision) -> dict[str, Any]:
-    record = next(
-        (r for r in store.scan() if r.sharedId == decision.sharedId and r.provider == provider), None
-    )
+    record = next((r for r in store.by_shared_id(decision.sharedId) if r.provider == provider), None)
     if record is None:
         raise ConnectionNotFound(
             f"no {provider} connection with sharedId {decision.sharedId}", field="sharedId", rule="exists"

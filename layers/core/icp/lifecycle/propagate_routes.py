@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from icp.lifecycle import cloud_wan
 from icp.lifecycle.routing import propagate_aws_side
 from icp.lifecycle.transitions import move
 from icp.models import Status
@@ -20,4 +21,5 @@ def propagate_routes(connection_id: str) -> dict[str, Any]:
     )
     propagate_aws_side(record)
     remote_side_for(record.require("provider")).propagate_routes(record)
-    return {"connectionId": connection_id}
+    # Cloud WAN: the workflow waits for the core network attachment before verifying routes.
+    return {"connectionId": connection_id, "awaitAttachment": cloud_wan.is_cloud_wan(record)}

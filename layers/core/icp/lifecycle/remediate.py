@@ -15,7 +15,7 @@ from icp.lifecycle.create_connection import client_token, created_fields
 from icp.lifecycle.resize import check_resize, request_resize
 from icp.lifecycle.routing import backup_routes_missing, has_backup_path, point_routes, propagate_aws_side
 from icp.lifecycle.transitions import move, note, set_fields
-from icp.models import Status
+from icp.models import ConnectionRecord, Status
 from icp.observability import emit, logger
 from icp.partners.registry import remote_side_for
 from icp.remediation import Action, Settings, in_maintenance, is_flapping
@@ -70,15 +70,16 @@ def fail_over(connection_id: str, reason: str, action: str | None = None) -> dic
     if not has_backup_path(record):
         move(connection_id, Status.DEGRADED, f"{reason}; no backup path configured: escalated")
         return {"changed": [], "backup": False}
-    changed = point_routes(record, to_backup=True)
-    move(
-        connection_id,
-        Status.DEGRADED,
-        f"{reason}; routes moved to the backup path",
-        also=lambda r: {"onBackup": True},
-    )
+    changed = _to_backup(record, f"{reason}; routes moved to the backup path")
     logger.info("failed over", extra={"connectionId": connection_id, "changed": len(changed)})
     return {"changed": changed, "backup": True}
+
+
+def _to_backup(record: ConnectionRecord, reason: str) -> list[str]:
+    """Point the routes at the backup path and record it: DEGRADED, on the backup path."""
+    changed = point_routes(record, to_backup=True)
+    move(record.connectionId, Status.DEGRADED, reason, also=lambda r: {"onBackup": True})
+    return changed
 
 
 def _drill_fail_over(connection_id: str, reason: str) -> dict[str, Any]:
@@ -89,18 +90,13 @@ def _drill_fail_over(connection_id: str, reason: str) -> dict[str, Any]:
             field="aws.backupTarget",
             rule="backup-path-available",
         )
-    changed = point_routes(record, to_backup=True)
-    move(
-        connection_id,
-        Status.DEGRADED,
-        f"{reason}: routes moved to the backup path",
-        also=lambda r: {"onBackup": True},
-    )
+    changed = _to_backup(record, f"{reason}: routes moved to the backup path")
     missing = backup_routes_missing(record)
     if missing:  # escalated; the watcher brings a DEGRADED connection with its link up back
         raise RoutesNotConverged("failover drill: not on the backup path: " + "; ".join(missing[:5]))
     verified = f"failover drill: {len(record.parsed_request.remote.cidrs)} remote CIDR(s) verified on the backup path"
-    if store.get(connection_id).history[-1].reason != verified:  # a retried step notes it once
+    latest = store.get(connection_id).latest
+    if latest is None or latest.reason != verified:  # a retried step notes it once
         note(connection_id, verified)
     return {"changed": changed, "backup": True}
 

@@ -94,7 +94,7 @@ def update_bandwidth(connection_id: str, bandwidth: str) -> dict[str, Any]:
     record = store.get(connection_id)
     region, aws_connection_id = record.require("awsRegion"), record.require("awsConnectionId")
     # Stable across retries of this step: nothing moves the history while the resize runs.
-    token = client_token(record.requestId, attempt=f"resize-{bandwidth}-{len(record.history)}")
+    token = client_token(record.requestId, attempt=f"resize-{bandwidth}-{record.historyCount}")
     state = interconnect.update_bandwidth(region, aws_connection_id, bandwidth, token)
     # Nothing to do on the Google side: a transport created from an AWS activation key takes its
     # bandwidth from the key's connection. v1beta Transport.bandwidth: "must be set when no

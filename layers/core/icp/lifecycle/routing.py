@@ -3,8 +3,11 @@ AWS CIDRs to the remote side, and the routes toward the remote CIDRs in the rout
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from icp.aws import directconnect, ec2_routes
 from icp.aws.ec2_routes import RouteTarget
+from icp.lifecycle import cloud_wan
 from icp.models import Attachment, ConnectionRecord, ConnectionRequest
 
 
@@ -26,6 +29,9 @@ def route_target(record: ConnectionRecord) -> RouteTarget:
 
 def propagate_aws_side(record: ConnectionRecord) -> None:
     request = record.parsed_request
+    if request.aws.attachment == Attachment.CLOUD_WAN:
+        cloud_wan.attach(record)  # the workflow then waits for it (Wait For Core Network Attachment)
+        return
     gateway = _attached_gateway(request)
     if gateway is None:
         return
@@ -37,6 +43,8 @@ def propagate_aws_side(record: ConnectionRecord) -> None:
 
 def missing_aws_side(record: ConnectionRecord) -> list[str]:
     request = record.parsed_request
+    if request.aws.attachment == Attachment.CLOUD_WAN:
+        return cloud_wan.missing_segment_routes(record)
     gateway = _attached_gateway(request)
     if gateway is None:
         return []
@@ -52,17 +60,15 @@ def missing_aws_side(record: ConnectionRecord) -> list[str]:
     if missing:
         return missing
     target = route_target(record)
-    for table in request.aws.routeTableIds:
-        missing += [
-            f"{c} missing in {table}"
-            for c in ec2_routes.missing_routes(request.awsRegion, table, request.remote.cidrs, target)
-        ]
-    return missing
+    return _over_tables(record, ec2_routes.missing_routes, lambda _: target, "{cidr} missing in {table}")
 
 
 def withdraw_aws_side(record: ConnectionRecord) -> list[str]:
-    """Remove the routes and the association this connection added. Returns what was removed."""
+    """Remove the routes and the association (Cloud WAN: the attachment) this connection added.
+    Returns what was removed."""
     request = record.parsed_request
+    if request.aws.attachment == Attachment.CLOUD_WAN:
+        return cloud_wan.detach(record)
     gateway = _attached_gateway(request)
     if gateway is None or not record.directConnectGatewayId:
         return []
@@ -72,11 +78,7 @@ def withdraw_aws_side(record: ConnectionRecord) -> list[str]:
     except Exception:  # no attachment: no routes can point at it
         target = None
     if target is not None:
-        for table in request.aws.routeTableIds:
-            removed += [
-                f"route {c} in {table}"
-                for c in ec2_routes.delete_routes(request.awsRegion, table, request.remote.cidrs, target)
-            ]
+        removed += _over_tables(record, ec2_routes.delete_routes, lambda _: target, "route {cidr} in {table}")
     if directconnect.delete_association(record.directConnectGatewayId, gateway):
         removed.append(f"association of {record.directConnectGatewayId} with {gateway}")
     return removed
@@ -101,36 +103,49 @@ def _backup_target(record: ConnectionRecord, table: str) -> RouteTarget | None:
 
 
 def has_backup_path(record: ConnectionRecord) -> bool:
+    # Cloud WAN takes no backupTarget: the segment's other attachments are its backup paths.
+    if record.parsed_request.aws.backupTarget is None:
+        return False
     return all(_backup_target(record, t) is not None for t in record.parsed_request.aws.routeTableIds)
 
 
 def point_routes(record: ConnectionRecord, *, to_backup: bool) -> list[str]:
     """Point the routes toward the remote CIDRs at the backup path, or back at the connection.
     Returns what changed (empty when they already point there: a repeated step changes nothing)."""
-    request = record.parsed_request
-    changed = []
-    for table in request.aws.routeTableIds:
-        target = _backup_target(record, table) if to_backup else route_target(record)
-        if target is None:
-            continue
-        changed += [
-            f"{cidr} in {table} → {target.describe()}"
-            for cidr in ec2_routes.put_routes(request.awsRegion, table, request.remote.cidrs, target)
-        ]
-    return changed
+    target_for = (
+        (lambda table: _backup_target(record, table)) if to_backup else (lambda _: route_target(record))
+    )
+    return _over_tables(record, ec2_routes.put_routes, target_for, "{cidr} in {table} → {target}")
 
 
 def backup_routes_missing(record: ConnectionRecord) -> list[str]:
     """Routes to the remote CIDRs not (yet) active on the backup path, table by table."""
+    return _over_tables(
+        record,
+        ec2_routes.missing_routes,
+        lambda table: _backup_target(record, table),
+        "{cidr} in {table} not on {target}",
+        no_target="no backup path for {table}",
+    )
+
+
+def _over_tables(
+    record: ConnectionRecord,
+    operation: Callable[[str, str, list[str], RouteTarget], list[str]],
+    target_for: Callable[[str], RouteTarget | None],
+    message: str,
+    no_target: str = "",
+) -> list[str]:
+    """Run ``operation`` (an ec2_routes call over the remote CIDRs) in each of the request's route
+    tables toward ``target_for(table)``; one ``message`` per CIDR it returns. A table without a
+    target is skipped, or reported as ``no_target``."""
     request = record.parsed_request
-    missing = []
+    found = []
     for table in request.aws.routeTableIds:
-        target = _backup_target(record, table)
+        target = target_for(table)
         if target is None:
-            missing.append(f"no backup path for {table}")
+            found += [no_target.format(table=table)] if no_target else []
             continue
-        missing += [
-            f"{c} in {table} not on {target.describe()}"
-            for c in ec2_routes.missing_routes(request.awsRegion, table, request.remote.cidrs, target)
-        ]
-    return missing
+        for cidr in operation(request.awsRegion, table, request.remote.cidrs, target):
+            found.append(message.format(cidr=cidr, table=table, target=target.describe()))
+    return found

@@ -39,8 +39,8 @@ def signals_from_event(event: dict[str, Any]) -> list[Signal]:
         return []
     if detail_type == "AWS Health Event":
         entities = [e.get("entityValue") for e in detail.get("affectedEntities", [])]
-        records = {r.awsConnectionId: r for r in store.scan() if r.awsConnectionId in entities}
-        return [Signal("maintenance", r.connectionId, at, detail) for r in records.values()]
+        records = store.by_aws_connection_ids(str(e) for e in entities if e)
+        return [Signal("maintenance", r.connectionId, at, detail) for r in records]
     return []
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 from icp import store
 from icp.aws import directconnect, interconnect
 from icp.errors import CleanupPending
+from icp.lifecycle.cloud_wan import attachment_in_the_way
 from icp.lifecycle.create_connection import client_token
 from icp.lifecycle.routing import withdraw_aws_side
-from icp.models import LIVE, ConnectionRecord
+from icp.models import ConnectionRecord
 from icp.partners.registry import remote_side_for
 
 
@@ -46,10 +47,14 @@ def delete_created_gateway(record: ConnectionRecord) -> list[str]:
     if not (record.gatewayCreated and gateway):
         return []
     if any(
-        r.directConnectGatewayId == gateway and r.connectionId != record.connectionId and r.status in LIVE
-        for r in store.scan()
+        r.directConnectGatewayId == gateway and r.connectionId != record.connectionId for r in store.live()
     ):
         return []
+    in_the_way = attachment_in_the_way(record)
+    if in_the_way:
+        raise CleanupPending(
+            f"Direct Connect gateway {gateway} is deleted once its {in_the_way[0].lower()}{in_the_way[1:]} is gone"
+        )
     held_by = directconnect.live_associations(gateway)
     if held_by:
         states = ", ".join(sorted({str(a.get("associationState")) for a in held_by}))

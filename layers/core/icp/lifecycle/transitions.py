@@ -26,6 +26,7 @@ def move(
     published: dict[str, Any] = {}
 
     def change(record: ConnectionRecord) -> ConnectionRecord | None:
+        published.clear()  # a retry after a lost race: only the attempt that wins announces
         if record.status == to:
             if strict:
                 raise Conflict(
@@ -42,11 +43,11 @@ def move(
         entry = HistoryEntry.model_validate(
             {"from": record.status.value, "to": to.value, "at": now, "reason": reason}
         )
-        updates: dict[str, Any] = {"status": to, "statusReason": reason, "history": [*record.history, entry]}
+        updates: dict[str, Any] = {"status": to, "statusReason": reason}
         if also:
             updates.update(also(record))
         published.update({"from": record.status.value})
-        return record.model_copy(update=updates)
+        return record.with_entry(entry, **updates)
 
     record = store.update(connection_id, change)
     if published:
@@ -117,6 +118,6 @@ def note(connection_id: str, reason: str, **fields: Any) -> ConnectionRecord:
         entry = HistoryEntry.model_validate(
             {"from": record.status.value, "to": record.status.value, "at": clock.utcnow(), "reason": reason}
         )
-        return record.model_copy(update={"history": [*record.history, entry], **fields})
+        return record.with_entry(entry, **fields)
 
     return store.update(connection_id, change)

@@ -11,10 +11,11 @@ from pydantic import ValidationError
 from icp import clock, proposal_keys, stack, store
 from icp.aws import directconnect, ec2_routes, interconnect
 from icp.errors import DuplicateRequest, InvalidRequest, ProposalMismatch, RequestRejected, invalid_request
+from icp.lifecycle import cloud_wan
 from icp.lifecycle.proposals import Resolved, resolve
 from icp.lifecycle.transitions import announce_created, move
 from icp.models import (
-    LIVE,
+    Attachment,
     ConnectionRecord,
     ConnectionRequest,
     ConnectionType,
@@ -47,7 +48,7 @@ def _new_record(
             "remoteLocation": request.remoteLocation,
             "bandwidth": request.bandwidth,
         }
-    return ConnectionRecord(
+    record = ConnectionRecord(
         connectionId=connection_id_for(request_id),
         requestId=request_id,
         request=raw,
@@ -57,12 +58,12 @@ def _new_record(
         createdAt=now,
         updatedAt=now,
         requestedBy=requested_by,
-        history=[
-            HistoryEntry.model_validate(
-                {"from": None, "to": Status.RECEIVED.value, "at": now, "reason": "request received"}
-            )
-        ],
         **fields,
+    )
+    return record.with_entry(
+        HistoryEntry.model_validate(
+            {"from": None, "to": Status.RECEIVED.value, "at": now, "reason": "request received"}
+        )
     )
 
 
@@ -99,6 +100,7 @@ def _record_for(
                     "remoteRefs": {},
                     "directConnectGatewayId": None,
                     "gatewayCreated": False,
+                    "coreNetworkAttachmentId": None,
                     "cleanedUp": [],
                     "environmentId": None,
                     "attempts": r.attempts + 1,
@@ -123,7 +125,7 @@ def _remote_network_mtu(request: ConnectionRequest) -> int | None:
 def gather_world(request: ConnectionRequest, quotas: Quotas) -> World:
     environments = interconnect.list_environments(request.awsRegion)
     regions = quota_regions(request.awsRegion, quotas)
-    records = [r for r in store.scan() if r.status in LIVE and r.requestId != request.requestId]
+    records = [r for r in store.live() if r.requestId != request.requestId]
     return World(
         environments=environments,
         aws_connections=interconnect.existing_connections(regions),
@@ -141,11 +143,13 @@ def gather_world(request: ConnectionRequest, quotas: Quotas) -> World:
 def check(request: ConnectionRequest) -> tuple[dict[str, Any], Resolved | None]:
     """Every check against the world; returns the environment the connection will use, and for a
     proposal (``activationKey``) the request as the proposal completes it."""
-    resolved = resolve(request) if request.is_proposal else None
+    resolved = resolve(request) if request.activationKey is not None else None
     if resolved is not None:
         request = resolved.request
     if request.attachPoint.directConnectGatewayId:
         directconnect.get_gateway(request.attachPoint.directConnectGatewayId)
+    if request.aws.attachment == Attachment.CLOUD_WAN:
+        cloud_wan.check_core_network(request)
     quotas = Quotas.configured()
     environment = check_request(request, gather_world(request, quotas), quotas)
     if resolved is not None and environment.get("environmentId") != resolved.environment_id:

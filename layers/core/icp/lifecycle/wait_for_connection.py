@@ -1,5 +1,5 @@
 """The waitForTaskToken steps: Wait For Partner Acceptance, Wait Until Available, Wait For
-Recovery, Wait Until Deleted.
+Recovery, Wait Until Deleted, Wait For Core Network Attachment.
 
 The step keeps the token on the record and returns at once; the execution stays parked,
 costing nothing, until the watcher sees AWS move. It also looks once itself (one read,
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from icp import clock, store
-from icp.lifecycle import waits
+from icp.lifecycle import cloud_wan, waits
 from icp.lifecycle.transitions import move, set_fields
 from icp.models import Status, WaitFor
 
@@ -29,6 +29,9 @@ def wait_for_connection(
             set_fields(connection_id, waitFor=kind, waitToken=task_token, waitSince=clock.utcnow())
         return {"connectionId": connection_id, "waitFor": kind.value}
     record = set_fields(connection_id, waitFor=kind, waitToken=task_token, waitSince=clock.utcnow())
+    if kind == WaitFor.CORE_NETWORK_ATTACHMENT:  # the attachment's state, not the connection's
+        cloud_wan.resolve(record)
+        return {"connectionId": connection_id, "waitFor": kind.value}
     record, _ = waits.observe(record, waits.read_state(record))
     waits.resolve(record)
     return {"connectionId": connection_id, "waitFor": kind.value}

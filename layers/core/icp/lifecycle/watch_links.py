@@ -13,7 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from icp import clock, events, store
 from icp.aws import interconnect
-from icp.lifecycle import waits
+from icp.lifecycle import cloud_wan, waits
 from icp.models import ConnectionRecord, Status
 from icp.observability import emit, logger
 from icp.remediation import Signal
@@ -21,21 +21,12 @@ from icp.remediation import Signal
 RESTORE_RETRY = timedelta(minutes=15)
 
 
-def _watched(record: ConnectionRecord) -> bool:
-    if not record.awsConnectionId or not record.awsRegion:
-        return False
-    # A connection gone at AWS and finished here needs no more looking at.
-    return not (
-        record.status in (Status.DECOMMISSIONED, Status.FAILED, Status.REJECTED)
-        and record.awsState == "deleted"
-        and not record.waitToken
-    )
-
-
 def sweep(scheduled_at: str | None = None) -> dict[str, Any]:
     """``scheduled_at``: the schedule event's time, to measure how late the sweep ran."""
     started = time.perf_counter()
-    records = [r for r in store.scan() if _watched(r)]
+    # The sparse watched index holds only these records (icp.store.items.watched says which):
+    # the sweep's reads grow with them, not with the table.
+    records = list(store.watched())
     by_region: dict[str, list[ConnectionRecord]] = defaultdict(list)
     for record in records:
         by_region[str(record.awsRegion)].append(record)
@@ -55,6 +46,8 @@ def sweep(scheduled_at: str | None = None) -> dict[str, Any]:
             changes += changed
             completed += done
             restores += restored
+    # Cloud WAN: executions parked on a Direct Connect gateway attachment (icp.lifecycle.cloud_wan).
+    completed += cloud_wan.complete_waits(records)
     result = {
         "watched": len(records),
         "changes": changes,

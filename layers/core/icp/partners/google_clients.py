@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from icp import config
 from icp.errors import RemoteSideError
+from icp.observability import tracer
 
 if TYPE_CHECKING:  # the client libraries are imported when first used (cold starts)
     from google.cloud import compute_v1, networkconnectivity_v1beta
@@ -46,6 +47,9 @@ def google_clients() -> GoogleClients:
 @functools.lru_cache(maxsize=4)
 def _clients_for(rest_endpoint: str, grpc_endpoint: str, wif_config: str) -> GoogleClients:
     _keep_payloads_out_of_logs()
+    # Compute Engine's REST transport and the token exchange go through requests, which the
+    # core's Tracer leaves unpatched elsewhere (icp.observability): traced here, where it is used.
+    tracer.patch(["requests"])
     if rest_endpoint or grpc_endpoint:
         return _local_clients(rest_endpoint, grpc_endpoint)
     return _federated_clients(wif_config)
