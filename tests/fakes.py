@@ -35,9 +35,7 @@ def connection(
         connectionId=connection_id,
         requestId=f"REQ-{connection_id}",
         status=status,
-        createdAt=T0,
-        updatedAt=T0,
-        **{"request": {}, **fields},
+        **{"request": {}, "createdAt": T0, "updatedAt": T0, **fields},
     )
 
 
