@@ -77,8 +77,8 @@ class FakeStore:
                 field="requestId",
                 rule="unique",
             )
-        record = record.model_copy(update={"version": 1})
-        self._keep(bounded(record))
+        record = bounded(record.model_copy(update={"version": 1}))
+        self._keep(record)
         self.writes += 1
         return record.model_copy(update={"appended": []})
 
@@ -117,8 +117,10 @@ class FakeStore:
         raise AssertionError("unreachable")
 
     def _write(self, record: ConnectionRecord) -> ConnectionRecord:
-        updated = record.model_copy(update={"version": record.version + 1, "updatedAt": clock.utcnow()})
-        self._keep(bounded(updated))  # as the store: bounded when written, returned as given
+        updated = bounded(
+            record.model_copy(update={"version": record.version + 1, "updatedAt": clock.utcnow()})
+        )
+        self._keep(updated)  # as the store: bounded when written, and returned as written
         self.writes += 1
         return updated.model_copy(update={"appended": []})
 
