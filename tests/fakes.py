@@ -10,16 +10,18 @@ name was used before starts nothing. ``install(monkeypatch)`` swaps a fake in fo
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from icp import clock, events, store
 from icp.aws import stepfunctions
-from icp.errors import ConcurrentUpdate, ConnectionNotFound, DuplicateRequest
+from icp.bounds import bounded
+from icp.errors import ConcurrentUpdate, ConnectionNotFound, DuplicateRequest, InvalidRequest
 from icp.event_schemas import DETAIL_TYPES
-from icp.models import ConnectionRecord, Status
+from icp.models import LIVE, ConnectionRecord, HistoryEntry, Status
+from icp.store import items
 
 Change = Callable[[ConnectionRecord], ConnectionRecord]
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
@@ -33,35 +35,41 @@ def connection(
         connectionId=connection_id,
         requestId=f"REQ-{connection_id}",
         status=status,
-        createdAt=T0,
-        updatedAt=T0,
-        **{"request": {}, **fields},
+        **{"request": {}, "createdAt": T0, "updatedAt": T0, **fields},
     )
 
 
 class FakeStore:
-    """icp.store in memory. Records are kept as JSON (as the table keeps its ``body``), so a
-    caller never holds the stored object itself."""
+    """icp.store in memory (docs/data-model.md). Records and history entries are kept as JSON (as
+    the table keeps them), so a caller never holds a stored object itself. The bounds
+    (icp.bounds), the watched predicate (icp.store.items.watched) and the page tokens are the real
+    store's own; the orders are those of its indexes."""
 
     def __init__(self) -> None:
         self.items: dict[str, str] = {}
+        self.entries: dict[str, dict[int, str]] = {}  # connectionId -> seq -> HistoryEntry JSON
         self.markers: dict[tuple[str, str], int] = {}
         self.writes = 0
         self._races: list[Change] = []
 
     # --- test helpers -----------------------------------------------------------------------
     def put(self, record: ConnectionRecord) -> ConnectionRecord:
-        """Seed a record as it stands (version 1 unless it has one), bypassing every guard."""
+        """Seed a record as it stands (version 1 unless it has one), with the history entries it
+        appended (``with_entry``), bypassing every guard. Entries beyond those the record counts
+        (``historyCount``) go: seeding a fresh record again starts its history again."""
         if not record.version:
             record = record.model_copy(update={"version": 1})
-        self.items[record.connectionId] = record.model_dump_json(by_alias=True)
-        return record
+        kept = self.entries.get(record.connectionId, {})
+        counted = record.historyCount - len(record.appended)
+        self.entries[record.connectionId] = {seq: e for seq, e in kept.items() if seq <= counted}
+        self._keep(record)
+        return record.model_copy(update={"appended": []})
 
     def race(self, change: Change) -> None:
         """Another writer's change, landing just before the next ``save`` checks its version."""
         self._races.append(change)
 
-    # --- icp.store's public functions -----------------------------------------------------
+    # --- one record -------------------------------------------------------------------------
     def create(self, record: ConnectionRecord) -> ConnectionRecord:
         if record.connectionId in self.items:
             raise DuplicateRequest(
@@ -69,10 +77,10 @@ class FakeStore:
                 field="requestId",
                 rule="unique",
             )
-        record = record.model_copy(update={"version": 1})
-        self.items[record.connectionId] = record.model_dump_json(by_alias=True)
+        record = bounded(record.model_copy(update={"version": 1}))
+        self._keep(record)
         self.writes += 1
-        return record
+        return record.model_copy(update={"appended": []})
 
     def get(self, connection_id: str) -> ConnectionRecord:
         if connection_id not in self.items:
@@ -86,8 +94,7 @@ class FakeStore:
         if self._races:
             other = self._races.pop(0)
             self._write(other(self.get(record.connectionId)))
-        stored = self.get(record.connectionId)
-        if stored.version != record.version:
+        if self.get(record.connectionId).version != record.version:
             raise ConcurrentUpdate(f"connection {record.connectionId} changed concurrently")
         return self._write(record)
 
@@ -109,10 +116,124 @@ class FakeStore:
                     raise
         raise AssertionError("unreachable")
 
-    def scan(self) -> Iterator[ConnectionRecord]:
-        for connection_id in list(self.items):
-            yield self.get(connection_id)
+    def _write(self, record: ConnectionRecord) -> ConnectionRecord:
+        updated = bounded(
+            record.model_copy(update={"version": record.version + 1, "updatedAt": clock.utcnow()})
+        )
+        self._keep(updated)  # as the store: bounded when written, and returned as written
+        self.writes += 1
+        return updated.model_copy(update={"appended": []})
 
+    def _keep(self, record: ConnectionRecord) -> None:
+        """The record and its appended entries, numbered from historyCount, or neither (the
+        transaction's condition: no entry at that number yet)."""
+        kept = self.entries.setdefault(record.connectionId, {})
+        first = record.historyCount - len(record.appended) + 1
+        numbered = dict(enumerate(record.appended, start=first))
+        if kept.keys() & numbered.keys():
+            raise ConcurrentUpdate(f"connection {record.connectionId} changed concurrently")
+        kept.update({seq: entry.model_dump_json(by_alias=True) for seq, entry in numbered.items()})
+        self.items[record.connectionId] = record.model_dump_json(by_alias=True)
+
+    # --- history ----------------------------------------------------------------------------
+    def history_page(
+        self, connection_id: str, *, limit: int, token: str | None = None, newest_first: bool = False
+    ) -> tuple[list[HistoryEntry], str | None]:
+        start = store._decode(token, {"pk", "sk"}) if token else None
+        if start is not None and start["pk"]["S"] != items.key(connection_id):
+            raise store._bad_token("it was issued for another connection")
+        kept = self.entries.get(connection_id, {})
+        seqs = sorted(kept, reverse=newest_first)
+        if start is not None:
+            after = int(start["sk"]["S"].removeprefix(items.HISTORY_PREFIX))
+            seqs = [s for s in seqs if (s < after if newest_first else s > after)]
+        page = seqs[:limit]
+        entries = [HistoryEntry.model_validate(json.loads(kept[s])) for s in page]
+        if len(seqs) <= limit:
+            return entries, None
+        last = {"pk": {"S": items.key(connection_id)}, "sk": {"S": items.history_sk(page[-1])}}
+        return entries, store._encode(last)
+
+    def history(
+        self, connection_id: str, *, newest_first: bool = False, page: int = 500
+    ) -> Iterator[HistoryEntry]:
+        token: str | None = None
+        while True:
+            entries, token = self.history_page(
+                connection_id, limit=page, token=token, newest_first=newest_first
+            )
+            yield from entries
+            if token is None:
+                return
+
+    def public_view(self, record: ConnectionRecord) -> dict[str, Any]:
+        return record.public_view(list(self.history(record.connectionId)))
+
+    # --- many records, in the orders of the indexes -----------------------------------------
+    def list_page(
+        self, *, status: str | None, type: str | None, region: str | None, limit: int, token: str | None
+    ) -> tuple[list[ConnectionRecord], str | None]:
+        if status is not None and status not in list(Status):
+            raise InvalidRequest(f"unknown status {status!r}", field="status", rule="one-of-the-statuses")
+        if limit < 1:
+            raise InvalidRequest("limit must be at least 1", field="limit", rule="positive")
+        statuses = [Status(status)] if status else list(Status)
+        after: tuple[Status, str] | None = None
+        if token:
+            position = store._decode_position(token)
+            if position["s"] not in statuses:
+                raise store._bad_token("it was issued for another status")
+            after = (Status(position["s"]), position["k"]["statusSort"]["S"] if position["k"] else "")
+        chosen = [
+            r
+            for r in self.with_status(*statuses)
+            if (type is None or (r.type and r.type.value) == type)
+            and (region is None or r.awsRegion == region)
+        ]
+        if after is not None:
+            order = list(Status)
+            chosen = [
+                r
+                for r in chosen
+                if (order.index(r.status), _status_sort(r)) > (order.index(after[0]), after[1])
+            ]
+        page = chosen[:limit]
+        if len(chosen) <= limit:
+            return page, None
+        last = page[-1]
+        k = {
+            "pk": items.key(last.connectionId),
+            "sk": items.RECORD_SK,
+            "status": last.status.value,
+            "statusSort": _status_sort(last),
+        }
+        return page, store._encode({"s": last.status.value, "k": {n: {"S": v} for n, v in k.items()}})
+
+    def records(self) -> Iterator[ConnectionRecord]:
+        return self.with_status(*Status)
+
+    def with_status(self, *statuses: Status) -> Iterator[ConnectionRecord]:
+        found = [self.get(i) for i in self.items]
+        for status in [s for s in Status if s in statuses]:  # in the lifecycle's order
+            yield from sorted((r for r in found if r.status == status), key=_status_sort)
+
+    def live(self) -> Iterator[ConnectionRecord]:
+        return self.with_status(*LIVE)
+
+    def watched(self) -> Iterator[ConnectionRecord]:
+        for connection_id in sorted(self.items):  # the index's sort key
+            record = self.get(connection_id)
+            if items.watched(record):
+                yield record
+
+    def by_aws_connection_ids(self, aws_connection_ids: Iterable[str]) -> list[ConnectionRecord]:
+        wanted = set(aws_connection_ids)
+        return [r for r in map(self.get, sorted(self.items)) if r.awsConnectionId in wanted]
+
+    def by_shared_id(self, shared_id: str) -> list[ConnectionRecord]:
+        return [r for r in map(self.get, sorted(self.items)) if r.sharedId == shared_id]
+
+    # --- markers ----------------------------------------------------------------------------
     def claim_once(self, kind: str, key: str, ttl_seconds: int, now: float | None = None) -> bool:
         now = clock.time() if now is None else now
         if self.is_claimed(kind, key, now):
@@ -124,16 +245,37 @@ class FakeStore:
         expires = self.markers.get((kind, key))
         return expires is not None and expires >= int(clock.time() if now is None else now)
 
-    def _write(self, record: ConnectionRecord) -> ConnectionRecord:
-        updated = record.model_copy(update={"version": record.version + 1, "updatedAt": clock.utcnow()})
-        self.items[record.connectionId] = updated.model_dump_json(by_alias=True)
-        self.writes += 1
-        return updated
-
     def install(self, monkeypatch: pytest.MonkeyPatch) -> FakeStore:
-        for name in ("create", "get", "find", "save", "update", "scan", "claim_once", "is_claimed"):
+        for name in PUBLIC:
             monkeypatch.setattr(store, name, getattr(self, name))
         return self
+
+
+# icp.store's public functions that FakeStore stands in for.
+PUBLIC = (
+    "create",
+    "get",
+    "find",
+    "save",
+    "update",
+    "history_page",
+    "history",
+    "public_view",
+    "list_page",
+    "records",
+    "with_status",
+    "live",
+    "watched",
+    "by_aws_connection_ids",
+    "by_shared_id",
+    "claim_once",
+    "is_claimed",
+)
+
+
+def _status_sort(record: ConnectionRecord) -> str:
+    """The byStatus index's sort key (icp.store.items.to_item): oldest first, then by id."""
+    return f"{record.createdAt.isoformat()}#{record.connectionId}"
 
 
 class FakeEvents:

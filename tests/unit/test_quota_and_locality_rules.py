@@ -25,6 +25,9 @@ LOTS = 1000  # a quota too large to be reached, to look at one rule alone
 def request(name: str, **aws: Any) -> ConnectionRequest:
     raw = copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text())["detail"])
     raw["aws"].update(aws)
+    if raw["aws"]["attachment"] == Attachment.CLOUD_WAN:  # a segment, and no route tables to write
+        raw["aws"].pop("routeTableIds", None)
+        raw["aws"].setdefault("segment", "production")
     return ConnectionRequest.model_validate(raw)
 
 

@@ -84,7 +84,7 @@ def _to_item(record: ConnectionRecord) -> RecordItem:
 def create(record: ConnectionRecord) -> ConnectionRecord:
     """Write a new record (and the history entries it carries); DuplicateRequest if one exists
     for this connectionId."""
-    record = record.model_copy(update={"version": 1})
+    record = bounded(record.model_copy(update={"version": 1}))  # what get() will read back
     try:
         _write(record, version=None)
     except ConcurrentUpdate as exc:
@@ -119,7 +119,7 @@ def find(connection_id: str) -> ConnectionRecord | None:
 def save(record: ConnectionRecord) -> ConnectionRecord:
     """Replace a record if nobody changed it since it was read (its version), with the history
     entries the change appended, in one transaction."""
-    updated = record.model_copy(update={"version": record.version + 1, "updatedAt": clock.utcnow()})
+    updated = bounded(record.model_copy(update={"version": record.version + 1, "updatedAt": clock.utcnow()}))
     _write(updated, version=record.version)
     return updated.model_copy(update={"appended": []})
 
