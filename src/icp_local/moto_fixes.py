@@ -4,13 +4,49 @@
   serializer expects a list. Routes are stored with a one-item list instead.
 - ReplaceTransitGatewayRoute is not implemented: it is create-over-existing here.
 - SendTaskFailure drops the ``cause`` (the execution then fails with no reason); it is passed on.
+- DynamoDB's TransactWriteItems is all-or-nothing and isolated (the DynamoDB developer guide,
+  "Amazon DynamoDB Transactions: How it works"). moto applies a transaction item by item and, on a
+  failed condition, restores a copy of the table taken before it: a write another thread made
+  meanwhile is undone, and a reader may see half a transaction. The local cloud runs functions on
+  threads, so the item operations of the DynamoDB backend are serialized here (one lock).
 """
 
 from __future__ import annotations
 
+import functools
+import threading
+from collections.abc import Callable
 from typing import Any
 
 _saved: dict[str, Any] = {}
+# The DynamoDB backend's item operations, each made atomic under one lock.
+_DYNAMODB_ITEM_OPERATIONS = (
+    "put_item",
+    "get_item",
+    "query",
+    "scan",
+    "update_item",
+    "delete_item",
+    "transact_write_items",
+)
+
+
+def _serialized(operation: Callable[..., Any], lock: threading.RLock) -> Callable[..., Any]:
+    @functools.wraps(operation)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return operation(*args, **kwargs)
+
+    return run
+
+
+def _serialize_dynamodb() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()  # re-entrant: a transaction's items go through put_item and friends
+    for name in _DYNAMODB_ITEM_OPERATIONS:
+        _saved[f"dynamodb.{name}"] = getattr(DynamoDBBackend, name)
+        setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name), lock))
 
 
 def install() -> None:
@@ -48,3 +84,4 @@ def install() -> None:
     _saved["replace"] = getattr(responses.TransitGatewayRouteTable, "replace_transit_gateway_route", None)
     # moto 5.2.5 has no such method: added (mypy knows the class without it).
     responses.TransitGatewayRouteTable.replace_transit_gateway_route = replace_transit_gateway_route  # type: ignore[attr-defined]
+    _serialize_dynamodb()

@@ -20,11 +20,13 @@ PROVISION_STEPS = [
     "Validate Request",
     "Approval Required?",
     "Ensure Gateway",
+    "Proposal?",
     "Create Connection",
     "Hand Off Activation Key",
     "Wait For Partner Acceptance",
     "Wait Until Available",
     "Propagate Routes",
+    "Core Network Attachment?",
     "Verify Routes",
     "Mark Active",
 ]

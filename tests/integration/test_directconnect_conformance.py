@@ -108,7 +108,7 @@ def _record(gateway_id: str, created: bool = True) -> ConnectionRecord:
 @pytest.fixture
 def no_other_records(monkeypatch: pytest.MonkeyPatch) -> None:
     """Teardown looks for other live connections on the gateway: there are none."""
-    monkeypatch.setattr(teardown.store, "scan", lambda: iter(()))
+    monkeypatch.setattr(teardown.store, "live", lambda: iter(()))
 
 
 # -- gateways start pending ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from icp import clock
 from icp.bounds import bounded
 from icp.errors import ConcurrentUpdate, ConnectionNotFound, DuplicateRequest, InvalidRequest
 from icp.models import LIVE, ConnectionRecord, HistoryEntry, Status
+from icp.retry import Backoff, TryAgain, retrying
 from icp.store.items import (
     RECORD_SK,
     WATCH_SHARDS,
@@ -34,6 +35,7 @@ from icp.store.items import (
     history_sk,
     is_condition_failure,
     is_earlier_layout,
+    is_transaction_conflict,
     key,
     markers_model,
     records_model,
@@ -42,6 +44,14 @@ from icp.store.items import (
 )
 
 __all__ = ["RECORD_SK", "forget_table", "history_model", "markers_model", "records_model"]
+
+# Two transactions on one item: DynamoDB cancels one (TransactionConflict); it is tried again soon.
+CONFLICT_BACKOFF = Backoff(attempts=4, base=0.05, cap=1.0)
+
+
+class TransactionConflict(ConcurrentUpdate):
+    """Another transaction held one of the items; ``update`` re-reads and tries again."""
+
 
 # The statuses in the order a listing of every status walks them.
 _ALL_STATUSES = [s.value for s in Status]
@@ -85,8 +95,17 @@ def create(record: ConnectionRecord) -> ConnectionRecord:
     """Write a new record (and the history entries it carries); DuplicateRequest if one exists
     for this connectionId."""
     record = bounded(record.model_copy(update={"version": 1}))  # what get() will read back
+
+    def attempt(_fresh: bool) -> None:
+        try:
+            _write(record, version=None)
+        except TransactionConflict as exc:  # another writer's transaction is in flight: it settles
+            raise TryAgain(str(exc)) from exc
+
     try:
-        _write(record, version=None)
+        retrying("create a record", attempt, CONFLICT_BACKOFF)
+    except TryAgain as exc:
+        raise ConcurrentUpdate(f"connection {record.connectionId} changed concurrently") from exc
     except ConcurrentUpdate as exc:
         raise DuplicateRequest(
             f"a record already exists for requestId {record.requestId!r}", field="requestId", rule="unique"
@@ -164,6 +183,8 @@ def _write(record: ConnectionRecord, version: int | None) -> None:
     except (PutError, TransactWriteError) as exc:
         if is_condition_failure(exc):
             raise ConcurrentUpdate(f"connection {record.connectionId} changed concurrently") from exc
+        if is_transaction_conflict(exc):
+            raise TransactionConflict(f"connection {record.connectionId} is being written") from exc
         raise
 
 

@@ -244,6 +244,14 @@ def from_history_item(item: HistoryItem) -> HistoryEntry:
     )
 
 
+def is_transaction_conflict(exc: Exception) -> bool:
+    """Whether a transaction was cancelled because another one held one of its items: DynamoDB
+    answers TransactionCanceledException with a ``TransactionConflict`` reason, and the caller
+    may try again once the other settles."""
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    return any(r is not None and r.code == "TransactionConflict" for r in reasons)
+
+
 def is_condition_failure(exc: Exception) -> bool:
     """Whether a write failed on its condition (of a put, or of any item of a transaction)."""
     reasons = getattr(exc, "cancellation_reasons", None) or []
