@@ -157,3 +157,16 @@ def test_a_bad_history_parameter_is_a_400_naming_it(local_cloud: LocalCloud, see
     assert local_cloud.api("GET", f"{path}?limit=1001")[1]["field"] == "limit"
     status, body = local_cloud.api("GET", "/v1/connections/REQ-NOPE/history")
     assert (status, body["field"], body["rule"]) == (404, "connectionId", "exists")
+
+
+def test_a_sparse_filter_answers_short_pages_with_a_token_rather_than_reading_everything(
+    local_cloud: LocalCloud, seeded: list[ConnectionRecord], monkeypatch: pytest.MonkeyPatch
+):
+    from icp import store
+
+    monkeypatch.setattr(store, "LIST_REQUESTS", 2)  # two Query requests a page, of 5 records each
+
+    listed = pages(local_cloud, "/v1/connections?type=last-mile&limit=5")
+
+    assert all(len(p["connections"]) <= 2 for p in listed) and len(listed) > 2
+    assert [c["requestId"] for p in listed for c in p["connections"]] == ["REQ-PAGE-2", "REQ-PAGE-5"]
