@@ -220,6 +220,11 @@ def resolve_target(
     return Target(outputs["ApiUrl"].rstrip("/"), session.region_name, credentials, where)
 
 
+# Page sizes the CLI asks for: the most each route gives (api/openapi.yaml).
+PAGE = 100
+HISTORY_PAGE = 1000
+
+
 class ApiClient:
     """One method per route the CLI uses; every request SigV4-signed for execute-api."""
 
@@ -259,12 +264,38 @@ class ApiClient:
     def create(self, request: dict[str, Any]) -> dict[str, Any]:
         return self.call("POST", "/v1/connections", request)
 
-    def connections(self) -> list[dict[str, Any]]:
-        return list(self.connection_list().get("connections", []))
+    def connections(self, **filters: str) -> list[dict[str, Any]]:
+        """Every connection (matching ``filters``: status, type, region), all pages followed."""
+        return list(self.connection_list(filters)["connections"])
 
-    def connection_list(self) -> dict[str, Any]:
-        """``{"connections": [...], "asOf": <the control plane's time>}``."""
-        return dict(self.call("GET", "/v1/connections"))
+    def connection_list(
+        self, filters: dict[str, str] | None = None, most: int | None = None
+    ) -> dict[str, Any]:
+        """``{"connections": [...], "asOf": <the control plane's time>}``: the pages of
+        GET /v1/connections followed until the last, or until ``most`` connections (then
+        ``nextToken`` says where the next page would start)."""
+        found: list[dict[str, Any]] = []
+        query = {k: v for k, v in (filters or {}).items() if v}
+        while True:
+            limit = PAGE if most is None else min(PAGE, most - len(found))
+            page = dict(self.call("GET", "/v1/connections", query={**query, "limit": str(limit)}))
+            found += page.get("connections", [])
+            token = page.get("nextToken")
+            if not token or (most is not None and len(found) >= most):
+                listed = {"connections": found, "asOf": page.get("asOf")}
+                return {**listed, "nextToken": token} if token else listed
+            query["nextToken"] = token
+
+    def history(self, connection_id: str) -> list[dict[str, Any]]:
+        """A connection's whole history, oldest first: the pages of GET .../history followed."""
+        entries: list[dict[str, Any]] = []
+        query = {"limit": str(HISTORY_PAGE)}
+        while True:
+            page = self.call("GET", f"/v1/connections/{_segment(connection_id)}/history", query=query)
+            entries += page.get("history", [])
+            if not page.get("nextToken"):
+                return entries
+            query["nextToken"] = page["nextToken"]
 
     def connection(self, connection_id: str) -> dict[str, Any]:
         return dict(self.call("GET", f"/v1/connections/{_segment(connection_id)}"))

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+from icp.models import ConnectionType
+from icp.status import Status
 
 from icp_cli import render
 from icp_cli.admin import admin_group
@@ -166,17 +168,22 @@ def accept_command(api: Api, output: str, key: str, file: Path, dry_run: bool) -
 
 # -- list / show ----------------------------------------------------------------------------------
 @_api_command("list", short_help="List connections.")
-def list_command(api: Api, output: str) -> int:
-    """Every connection: id, type, pair, bandwidth, status, AWS state and age."""
-    listed = api.client.connection_list()
-    records = listed.get("connections", [])
+@click.option("--status", type=click.Choice([s.value for s in Status]), help="Only this status.")
+@click.option("--type", "kind", type=click.Choice([t.value for t in ConnectionType]), help="Only this type.")
+@click.option("--aws-region", metavar="REGION", help="Only connections in this AWS Region.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many (default: all).")
+def list_command(
+    api: Api, output: str, status: str | None, kind: str | None, aws_region: str | None, limit: int | None
+) -> int:
+    """Connections, by status then age: id, type, pair, bandwidth, status, AWS state and age.
+    Every page is fetched unless --limit stops it. (--region names the stack's Region.)"""
+    filters = {"status": status or "", "type": kind or "", "region": aws_region or ""}
+    listed = api.client.connection_list(filters, most=limit)
+    records = listed["connections"]
     # Ages on the control plane's own clock (the local cloud's is simulated).
     now = parse_time(listed.get("asOf"))
-    _out(
-        output,
-        {"connections": records},
-        lambda: render.connections_table(records, now) if records else "No connections.",
-    )
+    more = {"nextToken": listed["nextToken"]} if listed.get("nextToken") else {}
+    _out(output, {"connections": records, **more}, lambda: render.connections_view(records, now, bool(more)))
     return 0
 
 
@@ -191,10 +198,19 @@ def _execution_or_none(api: Api, connection_id: str) -> dict[str, Any] | None:
 
 @_api_command("show", short_help="One connection: record, history, current execution.")
 @click.argument("connection_id", metavar="ID")
-def show_command(api: Api, output: str, connection_id: str) -> int:
+@click.option(
+    "--history",
+    type=click.Choice(["recent", "all"]),
+    default="recent",
+    show_default=True,
+    help="recent: the newest 100 entries; all: every entry (read a page at a time).",
+)
+def show_command(api: Api, output: str, connection_id: str, history: str) -> int:
     """The record of ID (a connectionId or requestId), its history, and its current
     execution with the step it is at."""
     record = api.client.connection(connection_id)
+    if history == "all" and record.get("historyTruncated"):
+        record = {**record, "history": api.client.history(connection_id), "historyTruncated": False}
     execution = _execution_or_none(api, connection_id)
     _out(
         output,

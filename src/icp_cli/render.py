@@ -160,6 +160,12 @@ def connections_table(records: list[dict[str, Any]], now: datetime | None = None
     return table
 
 
+def connections_view(records: list[dict[str, Any]], now: datetime | None, more: bool) -> Any:
+    """``icp list``: the table, and a line when --limit left connections out."""
+    shown = connections_table(records, now) if records else Text("No connections.")
+    return Group(shown, Text(f"(more after these {len(records)}: raise --limit)")) if more else shown
+
+
 def connection_view(record: dict[str, Any], execution: dict[str, Any] | None) -> Group:
     grid = key_values()
     grid.add_row("connection", cell(f"{record.get('connectionId')} (request {record.get('requestId')})"))
@@ -190,6 +196,9 @@ def connection_view(record: dict[str, Any], execution: dict[str, Any] | None) ->
             cell(entry.get("reason")),
         )
     parts: list[Any] = [grid, history]
+    if record.get("historyTruncated"):
+        shown, count = len(record.get("history") or []), record.get("historyCount")
+        parts.append(Text(f"the newest {shown} of {count} entries; all of them: --history all"))
     parts.append(execution_view(execution) if execution else Text("No execution."))
     return Group(*parts)
 

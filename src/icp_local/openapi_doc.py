@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from icp.models import ConnectionType
+from icp.status import Status
 
 from icp_local.openapi_schemas import ref, request_schemas, response_schemas
 
@@ -33,6 +35,35 @@ CONNECTION_ID = {
     "description": "a connectionId (icc-...) or the requestId",
     "schema": {"type": "string", "minLength": 1, "maxLength": 128},
 }
+REGION = {
+    "name": "region",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-\\d$", "maxLength": 25},
+}
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+def _limit(default: int, most: int) -> dict[str, Any]:
+    schema = {"type": "integer", "minimum": 1, "maximum": most, "default": default}
+    return _query("limit", schema, f"at most this many per page (1 to {most}, default {default})")
+
+
+NEXT_TOKEN = _query(
+    "nextToken",
+    {"type": "string", "minLength": 1, "maxLength": 2048},
+    "the nextToken of the previous page, as it was given (400 otherwise)",
+)
+LIST_FILTERS = [
+    _query("status", {"type": "string", "enum": [s.value for s in Status]}, "only records in this status"),
+    _query("type", {"type": "string", "enum": [t.value for t in ConnectionType]}, "only this type"),
+    {**REGION, "description": "only connections in this AWS Region"},
+    _limit(50, 100),
+    NEXT_TOKEN,
+]
 SIGNED = [
     {
         "name": f"X-ICP-{name}",
@@ -46,7 +77,8 @@ SIGNED = [
 
 # Each operation's summary, by operationId.
 SUMMARIES = {
-    "getConnection": "One connection with its history and execution",
+    "getConnection": "One connection with its most recent history and its execution",
+    "getHistory": "A connection's whole history, oldest first, a page at a time",
     "decommissionConnection": "Decommission a connection",
     "getExecution": "The connection's current or latest workflow run, step by step",
     "decideApproval": "Approve or reject a request held by the approval gate",
@@ -54,13 +86,22 @@ SUMMARIES = {
     "drillConnection": "Run a failover drill: routes to the backup path and back",
     "resizeConnection": "Resize a connection's bandwidth",
     "createConnection": "Request a connection",
-    "listConnections": "List connections",
+    "listConnections": "List connections, a page at a time",
     "getAccount": "Quotas left, environments, gateways, and what would make the next request fail",
     "servicenowWebhook": "A ServiceNow request item or change request",
     "partnerCallback": "A partner confirms or rejects an activation",
 }
 # Each operation's longer description, by operationId.
 DESCRIPTIONS = {
+    "getConnection": (
+        "history holds the newest 100 entries, oldest first; historyTruncated says that "
+        "older ones exist (GET .../history has them all)."
+    ),
+    "listConnections": (
+        "By status in the lifecycle's order, oldest first within each. Each item carries its "
+        "latest history entry and historyCount, not its history. nextToken is there while "
+        "more pages follow."
+    ),
     "getExecution": (
         "Steps so far; for a waiting step, what it waits on (the partner, AWS, "
         "an approver, a timer) and since when."
@@ -138,6 +179,11 @@ def _connection_paths() -> dict[str, Any]:
             "get": on_one("getConnection", answer("200", "the record", "Connection"), "404"),
             "delete": on_one("decommissionConnection", started, "404 409"),
         },
+        "/history": {
+            "get": partial(operation, params=[CONNECTION_ID, _limit(100, 1000), NEXT_TOKEN])(
+                "getHistory", answer("200", "a page of the history", "HistoryPage"), "400 404"
+            ),
+        },
         "/execution": {
             "get": on_one("getExecution", answer("200", "the execution", "Execution"), "404"),
         },
@@ -160,12 +206,6 @@ def _connection_paths() -> dict[str, Any]:
 
 def paths() -> dict[str, Any]:
     accepted = answer("202", "accepted; the provision workflow runs", "Accepted")
-    region = {
-        "name": "region",
-        "in": "query",
-        "required": False,
-        "schema": {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-\\d$", "maxLength": 25},
-    }
     provider = {
         "name": "provider",
         "in": "path",
@@ -178,11 +218,16 @@ def paths() -> dict[str, Any]:
     return {
         "/v1/connections": {
             "post": operation("createConnection", accepted, "400 413 422", body=ref("ConnectionRequest")),
-            "get": operation("listConnections", answer("200", "every connection", "ConnectionList")),
+            "get": operation(
+                "listConnections",
+                answer("200", "a page of connections", "ConnectionList"),
+                "400",
+                params=LIST_FILTERS,
+            ),
         },
         **by_connection,
         "/v1/account": {
-            "get": operation("getAccount", answer("200", "the account", "Account"), "400", params=[region]),
+            "get": operation("getAccount", answer("200", "the account", "Account"), "400", params=[REGION]),
         },
         "/v1/webhooks/servicenow": {
             "post": operation(

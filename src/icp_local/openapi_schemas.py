@@ -68,13 +68,16 @@ def obj(required: str, properties: dict[str, Any], *, extra: bool | None = None)
 
 
 def _history() -> dict[str, Any]:
-    entry = obj("to at", {"from": NULLABLE, **named("to at"), "reason": NULLABLE})
-    return {"type": "array", "items": entry}
+    return {"type": "array", "items": ref("HistoryEntry")}
 
 
-def _connection() -> dict[str, Any]:
+HISTORY_COUNT = {"type": "integer", "minimum": 0, "description": "how many history entries there are"}
+
+
+def _record(required: str, **more: Any) -> dict[str, Any]:
+    """A record as the API shows it; ``more`` are the properties of this view."""
     return obj(
-        "connectionId requestId status history",
+        f"connectionId requestId status historyCount {required}",
         {
             **named("connectionId requestId"),
             **named("type provider awsRegion remoteLocation bandwidth", NULLABLE),
@@ -100,9 +103,38 @@ def _connection() -> dict[str, Any]:
                 **NULLABLE,
                 "description": "a decommission waits for an approver since then",
             },
-            "history": _history(),
+            "historyCount": HISTORY_COUNT,
+            **more,
         },
     )
+
+
+def _views() -> dict[str, Any]:
+    """One connection (its newest entries), a listed one (its latest entry), a history page."""
+    truncated = {"type": "boolean", "description": "older entries exist: GET .../history has them"}
+    latest = {"allOf": [ref("HistoryEntry")], "nullable": True, "description": "the newest history entry"}
+    page = {**STRING, "description": "present while more pages follow: pass it as nextToken"}
+    return {
+        "HistoryEntry": obj("to at", {"from": NULLABLE, **named("to at"), "reason": NULLABLE}),
+        "Connection": _record(
+            "history historyTruncated",
+            history={**_history(), "description": "the newest 100 entries, oldest first"},
+            historyTruncated=truncated,
+        ),
+        "ConnectionSummary": _record("latest", latest=latest),
+        "ConnectionList": obj(
+            "connections asOf",
+            {
+                "connections": {"type": "array", "items": ref("ConnectionSummary")},
+                "nextToken": page,
+                "asOf": {"type": "string", "description": "the control plane's time, for ages"},
+            },
+        ),
+        "HistoryPage": obj(
+            "connectionId historyCount history",
+            {"connectionId": STRING, "historyCount": HISTORY_COUNT, "history": _history(), "nextToken": page},
+        ),
+    }
 
 
 def _execution() -> dict[str, Any]:
@@ -184,12 +216,5 @@ def response_schemas() -> dict[str, Any]:
             "region quotas environments gateways problems",
             {"region": STRING, **named("quotas environments gateways", OPEN_OBJECTS), "problems": STRINGS},
         ),
-        "ConnectionList": obj(
-            "connections",
-            {
-                "connections": {"type": "array", "items": ref("Connection")},
-                "asOf": {"type": "string", "description": "the control plane's time, for ages"},
-            },
-        ),
-        "Connection": _connection(),
+        **_views(),
     }

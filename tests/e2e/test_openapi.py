@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 import schemathesis
 import yaml
 from hypothesis import HealthCheck, settings
 from icp.http_api import app
+from icp.models import connection_id_for
 from schemathesis.specs.openapi.checks import (
     ignored_auth,
     missing_required_header,
@@ -22,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from icp_local import LocalCloud
 from icp_local.http_server import LocalApiServer
 from icp_local.openapi_doc import DOC_PATH, render
+from icp_local.seeding import a_record, seed_history, seed_records
 
 schema = schemathesis.openapi.from_path(str(DOC_PATH))
 
@@ -50,6 +53,13 @@ def test_every_documented_operation_has_a_route_and_every_route_is_documented():
 @pytest.fixture(scope="module")
 def served() -> Iterator[str]:
     with LocalCloud(parameters={"LogLevel": "ERROR"}) as cloud, LocalApiServer(cloud) as server:
+        # A few records, one with a history, so that listings answer with items to check.
+        created = datetime(2026, 1, 1, tzinfo=UTC)
+        seed_records(
+            a_record(f"REQ-DOC-{n}", status=status, type="multicloud", region="us-east-1", created_at=created)
+            for n, status in enumerate(("ACTIVE", "ACTIVE", "FAILED"))
+        )
+        seed_history(connection_id_for("REQ-DOC-0"), 3, start=created)
         yield server.url
 
 

@@ -14,18 +14,19 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from icp import clock, config, executions, inbound, secrets, store
+from icp import clock, config, executions, inbound, record_views, secrets, store
 from icp.aws.clients import default_region, known_regions
 from icp.errors import ConnectionNotFound, IcpError, InvalidRequest, UnknownPartner
 from icp.lifecycle.decommission import find_record, request_decommission
 from icp.lifecycle.submit_request import Submitted, submit_request
-from icp.models import BANDWIDTH_PATTERN, ConnectionRequest
+from icp.models import BANDWIDTH_PATTERN, ConnectionRequest, ConnectionType
 from icp.observability import logger
 from icp.requesters import from_servicenow
 from icp.servicenow_requests import request_from_servicenow
+from icp.status import Status
 
 # The lifecycle modules that only some routes call are imported inside those routes: a cold start
 # loads what its request needs (README, "Cold starts").
@@ -75,7 +76,7 @@ def _domain_error(exc: IcpError) -> Response:
 @app.exception_handler(RequestValidationError)
 def _invalid(exc: RequestValidationError) -> Response:
     first = exc.errors()[0]
-    location = [str(p) for p in first.get("loc", ()) if p != "body"]
+    location = [str(p) for p in first.get("loc", ()) if p not in ("body", "query")]
     field = "body" if first.get("type") == "json_invalid" else ".".join(location) or "body"
     return _error(
         400, "InvalidRequest", f"{field}: {first.get('msg', 'invalid')}", field, str(first.get("type"))
@@ -129,15 +130,53 @@ def create_connection(request: Annotated[ConnectionRequest, Body()]):
     return _accepted(submit_request(_with_key(request), API_SOURCE, [_caller()]))
 
 
+# Query parameters: a bad value is a 400 naming the parameter (the resolver validates them).
+NextToken = Annotated[str | None, Query(min_length=1, max_length=2048)]
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
+
+
 @app.get("/v1/connections")
-def list_connections() -> dict[str, Any]:
-    records = sorted(store.records(), key=lambda r: r.createdAt)
-    return {"connections": [store.public_view(r) for r in records], "asOf": clock.utcnow().isoformat()}
+def list_connections(
+    status: Annotated[Status | None, Query()] = None,
+    type: Annotated[ConnectionType | None, Query()] = None,
+    region: Annotated[str | None, Query(pattern=REGION_PATTERN, max_length=25)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    nextToken: NextToken = None,
+) -> dict[str, Any]:
+    records, token = store.list_page(
+        status=status.value if status else None,
+        type=type.value if type else None,
+        region=region,
+        limit=limit,
+        token=nextToken,
+    )
+    listed: dict[str, Any] = {"connections": [record_views.summary(r) for r in records]}
+    if token:
+        listed["nextToken"] = token
+    return {**listed, "asOf": clock.utcnow().isoformat()}
 
 
 @app.get("/v1/connections/<connectionId>")
 def get_connection(connectionId: str) -> dict[str, Any]:
-    return store.public_view(find_record(connectionId))
+    return record_views.detail(find_record(connectionId))
+
+
+@app.get("/v1/connections/<connectionId>/history")
+def get_history(
+    connectionId: str,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    nextToken: NextToken = None,
+) -> dict[str, Any]:
+    record = find_record(connectionId)
+    entries, token = store.history_page(record.connectionId, limit=limit, token=nextToken)
+    page: dict[str, Any] = {
+        "connectionId": record.connectionId,
+        "historyCount": record.historyCount,
+        "history": [e.model_dump(mode="json", by_alias=True) for e in entries],
+    }
+    if token:
+        page["nextToken"] = token
+    return page
 
 
 @app.delete("/v1/connections/<connectionId>")

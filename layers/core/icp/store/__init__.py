@@ -55,6 +55,10 @@ class TransactionConflict(ConcurrentUpdate):
 
 # The statuses in the order a listing of every status walks them.
 _ALL_STATUSES = [s.value for s in Status]
+# A listing's page: at most this many DynamoDB requests, each reading at most FILTERED_PAGE
+# records when a filter applies (docs/data-model.md, "Page tokens").
+LIST_REQUESTS = 20
+FILTERED_PAGE = 500
 
 
 def claim_once(kind: str, key: str, ttl_seconds: int, now: float | None = None) -> bool:
@@ -259,17 +263,27 @@ def list_page(
             model.awsRegion == region if condition is None else condition & (model.awsRegion == region)
         )
     found: list[ConnectionRecord] = []
-    while at < len(statuses):
+    # One DynamoDB request at a time, at most LIST_REQUESTS per page: a filter that matches
+    # little answers a short page (even an empty one) with a nextToken, as DynamoDB does, rather
+    # than reading the whole status in one API call.
+    for _ in range(LIST_REQUESTS):
+        if at >= len(statuses) or len(found) == limit:
+            break
         left = limit - len(found)
-        results = model.by_status.query(
-            statuses[at], filter_condition=condition, limit=left, page_size=left, last_evaluated_key=start
+        pages: Any = model.by_status.query(
+            statuses[at],
+            filter_condition=condition,
+            page_size=left if condition is None else max(left, FILTERED_PAGE),
+            last_evaluated_key=start,
+        ).page_iter
+        raw = (next(pages, None) or {}).get("Items", [])  # one Query request
+        found += [from_item(model.from_raw_data(item)) for item in raw[:left]]
+        # Stopped inside the page: resume after the last record taken.
+        start = (
+            {k: raw[left - 1][k] for k in pages.key_names} if len(raw) > left else pages.last_evaluated_key
         )
-        found += [from_item(item) for item in results]
-        start = results.last_evaluated_key
         if start is None:
             at, start = at + 1, None
-        if len(found) == limit:
-            break
     if at >= len(statuses):
         return found, None
     return found, _encode({"s": statuses[at], "k": start})
