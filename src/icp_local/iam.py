@@ -18,12 +18,18 @@ the credentials of its own role, and every call is allowed or refused by that ro
   EC2's ``UnauthorizedOperation``, with the message naming the role session and the action) and
   recorded in ``Enforcer.denials``; every allowed call is counted in ``Enforcer.calls``.
 
+- **Other accounts.** A role of another account (the spoke role of README "Other accounts") is
+  assumed through moto's STS only if its trust policy allows the caller (with the
+  ``sts:ExternalId`` it sends); calls signed with that session's keys are then checked against
+  that role's own policies, in its own account.
+
 The operator (tests, the demo, the local cloud itself) runs as no principal and is not checked;
 nor are the callers of ``icp_local.callers``, except against resource-based policies (the bus's).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import uuid
@@ -40,6 +46,7 @@ from botocore.compat import HTTPHeaders
 from icp_local import iam_actions
 from icp_local.iam_policy import Decision, denial_message, evaluate, parse_document
 from icp_local.iam_principal import (
+    OPERATOR_SESSION_NAME,
     PerPrincipal,
     Principal,
     PrincipalCredentials,
@@ -84,6 +91,10 @@ class Enforcer:
     # resource-based policies: a function's (by name), a queue's (by ARN)
     function_policy: Callable[[str], list[dict[str, Any]]] = lambda name: []
     queue_policy: Callable[[str], list[dict[str, Any]]] = lambda arn: []
+    # another account's role session: access key -> (role ARN, session ARN), or None
+    session_of_key: Callable[[str], tuple[str, str] | None] = lambda key: None
+    # a role's trust policy (None: no such role), read when another account's role is assumed
+    trust_of: Callable[[str], dict[str, Any] | None] = lambda role_arn: None
     calls: Counter[tuple[str, str]] = field(default_factory=Counter)  # (principal, action) -> allowed calls
     denials: list[Denial] = field(default_factory=list)
     # refusals of callers from outside the template (the bus policy's), kept apart from the roles'
@@ -171,7 +182,20 @@ class Enforcer:
         # Step Functions interpreter builds its clients with fixed placeholder keys).
         credentials = getattr(request_signer, "_credentials", None)
         key = credentials.get_frozen_credentials().access_key if credentials is not None else None
-        return self._by_key.get(key or "") or current()
+        return self._by_key.get(key or "") or self._other_account(key) or current()
+
+    def _other_account(self, key: str | None) -> Principal | None:
+        """A session of another account's role, assumed by a principal (its keys are moto's)."""
+        session = self.session_of_key(key) if key else None
+        if session is None or _account_of(session[0]) == self.lookup.account:
+            return None
+        role_arn, arn = session
+        found = Principal(
+            f"{role_arn.rsplit('/', 1)[-1]}@{_account_of(role_arn)}", role_arn, arn, key or "", "", ""
+        )
+        with self._lock:
+            self._by_key[found.access_key] = found
+        return found
 
     def _before_call(
         self, model: Any, context: dict[str, Any], request_signer: Any = None, **_: Any
@@ -184,8 +208,15 @@ class Enforcer:
             return None
         params = context.get(_CONTEXT_KEY) or {}
         region = context.get("client_region") or self.lookup.region
+        # Another account's role session names its own account's resources.
+        account = _account_of(principal.role_arn) or self.lookup.account
+        lookup = (
+            self.lookup
+            if account == self.lookup.account
+            else dataclasses.replace(self.lookup, account=account)
+        )
         request = iam_actions.request_for(
-            model.service_model.service_name, model.name, params, region, self.lookup
+            model.service_model.service_name, model.name, params, region, lookup
         )
         denial = self.check(principal, request)
         return None if denial is None else _error_response(model, denial)
@@ -196,7 +227,7 @@ class Enforcer:
         context = {
             **request.context,
             "aws:principalarn": [principal.role_arn],
-            "aws:principalaccount": [self.lookup.account],
+            "aws:principalaccount": [_account_of(principal.role_arn)],
             "aws:requestedregion": [request.region],
         }
         actions = [request.action, *request.also]
@@ -212,10 +243,44 @@ class Enforcer:
                     with self._lock:
                         self.denials.append(denial)
                     return denial
+        if request.action == "sts:AssumeRole":
+            refused = self._untrusted(principal, request, context)
+            if refused is not None:
+                return refused
         with self._lock:
             for action in actions:
                 self.calls[(principal.name, action)] += 1
         return None
+
+    def _untrusted(
+        self, principal: Principal, request: iam_actions.Request, context: dict[str, list[str]]
+    ) -> Denial | None:
+        """Another account's role is assumed only if its trust policy allows the caller (AWS
+        checks both sides of a cross-account AssumeRole: the caller's policy and the role's trust)."""
+        role_arn = request.resources[0].arn
+        if _account_of(role_arn) == self.lookup.account:
+            return None  # the stack's own roles: assumed by the local cloud itself, not modelled
+        trust = self.trust_of(role_arn)
+        decision = (
+            evaluate(
+                [trust],
+                "sts:AssumeRole",
+                role_arn,
+                {**context, **request.resources[0].context},
+                caller=principal.arn,
+            )
+            if trust is not None
+            else Decision.IMPLICIT_DENY
+        )
+        if decision is Decision.ALLOW:
+            return None
+        message = (
+            f"User: {principal.arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+        )
+        denial = Denial(principal.name, principal.arn, "sts:AssumeRole", role_arn, "AccessDenied", message)
+        with self._lock:
+            self.denials.append(denial)
+        return denial
 
     def check_resource_policy(
         self,
@@ -271,6 +336,10 @@ def _error_response(model: Any, denial: Denial) -> tuple[AWSResponse, dict[str, 
     ), parsed
 
 
+def _account_of(arn: str) -> str:
+    return arn.split(":")[4] if arn.count(":") >= 5 else ""
+
+
 class _EmptyBody:
     def stream(self, **_: Any) -> Iterator[bytes]:
         return iter(())
@@ -291,7 +360,7 @@ def enforcer_for(
     from moto.sts.models import sts_backends
 
     def policies_of(role_arn: str) -> list[dict[str, Any]]:
-        backend = iam_backends[account]["global"]
+        backend = iam_backends[_account_of(role_arn) or account]["global"]
         name = role_arn.rsplit("/", 1)[-1]
         documents = [
             parse_document(backend.get_role_policy(name, policy)[1])
@@ -318,6 +387,22 @@ def enforcer_for(
             "SessionToken": role.session_token,
             "Arn": role.arn,
         }
+
+    def session_of_key(key: str) -> tuple[str, str] | None:
+        # moto keeps each assumed role in the STS backend of the role's account.
+        for backends in list(sts_backends.values()):
+            for role in list(backends["aws"].assumed_roles):
+                if role.access_key_id == key and role.session_name != OPERATOR_SESSION_NAME:
+                    return str(role.role_arn), str(role.arn)
+        return None
+
+    def trust_of(role_arn: str) -> dict[str, Any] | None:
+        backend = iam_backends[_account_of(role_arn)]["global"]
+        try:
+            role = backend.get_role(role_arn.rsplit("/", 1)[-1])
+        except Exception:  # no such role
+            return None
+        return parse_document(role.assume_role_policy_document)
 
     def function_policy(name: str) -> list[dict[str, Any]]:
         try:
@@ -370,4 +455,12 @@ def enforcer_for(
         gateway_tags=directconnect.gateway_tags,
         attachment_tags=networkmanager.attachment_tags if networkmanager is not None else lambda _: {},
     )
-    return Enforcer(lookup, policies_of, assume, function_policy=function_policy, queue_policy=queue_policy)
+    return Enforcer(
+        lookup,
+        policies_of,
+        assume,
+        function_policy=function_policy,
+        queue_policy=queue_policy,
+        session_of_key=session_of_key,
+        trust_of=trust_of,
+    )
