@@ -99,6 +99,8 @@ class Enforcer:
     denials: list[Denial] = field(default_factory=list)
     # refusals of callers from outside the template (the bus policy's), kept apart from the roles'
     caller_denials: list[Denial] = field(default_factory=list)
+    # AssumeRole refused by another account's trust policy (not by the caller's own role): apart too
+    trust_denials: list[Denial] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -279,7 +281,7 @@ class Enforcer:
         )
         denial = Denial(principal.name, principal.arn, "sts:AssumeRole", role_arn, "AccessDenied", message)
         with self._lock:
-            self.denials.append(denial)
+            self.trust_denials.append(denial)
         return denial
 
     def check_resource_policy(

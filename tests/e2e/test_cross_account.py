@@ -128,3 +128,25 @@ def test_a_request_overlapping_another_accounts_connection_is_rejected(cloud: Lo
     record = cloud.connection("REQ-2026-0102")
     assert record is not None and record["status"] == "REJECTED"
     assert "no-overlap-with-existing-connections" in record["statusReason"]
+
+
+def test_a_spoke_role_that_does_not_trust_the_external_id_rejects_the_request_naming_aws_account_id():
+    with LocalCloud(parameters={"SpokeExternalId": "not-the-one-it-trusts"}) as cloud:
+        create_spoke_role(cloud.region, cloud.stack_name, EXTERNAL_ID)
+        network = transit_gateway_network(
+            cloud.region, "10.60.0.0/16", vpn_backup=False, session=operator_session(cloud.region)
+        )
+        request = spoke_request(network)
+        cloud.put_event(SOURCE, "Interconnect Connection Requested", request)
+        cloud.run_until_idle()
+
+        record = cloud.connection(request["requestId"])
+        assert record is not None and record["status"] == "REJECTED"
+        assert "aws.accountId" in record["statusReason"] and "spoke-role-assumable" in record["statusReason"]
+        assert "not-the-one-it-trusts" not in str(record), "the external id is never echoed"
+        assert cloud.iam is not None
+        assert {d.action for d in cloud.iam.trust_denials} == {"sts:AssumeRole"}
+        assert cloud.iam.denials == []  # the stack's own roles were allowed to ask
+        assert cloud.directconnect.proposals() == [] and cloud.directconnect.associations() == []
+        assert cloud.interconnect.live_resources() == []
+        assert static_routes(network.route_table_id) == set()

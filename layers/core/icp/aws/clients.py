@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from icp import config
+from icp.errors import UnknownGateway
 from icp.retry import Backoff, TryAgain, retrying
 
 T = TypeVar("T")
@@ -76,7 +77,17 @@ def client_in(service: str, region: str | None, account: str | None) -> Any:
     the deployment's external id, cached, and refreshed before it expires."""
     if account is None:
         return client(service, region)
-    return spoke_session(account, _caller_key()).client(
+    try:
+        session = spoke_session(account, _caller_key())
+    except ClientError as exc:
+        # Rejects the request at validation (the provision workflow catches UnknownGateway by name).
+        raise UnknownGateway(
+            f"aws.accountId: the role {spoke_role_arn(account)} cannot be assumed ({error_code(exc)}): "
+            "check its trust policy and the external id (docs/iam.md, Other accounts)",
+            field="aws.accountId",
+            rule="spoke-role-assumable",
+        ) from exc
+    return session.client(
         service,
         region_name=region or default_region(),  # type: ignore[call-overload]
         config=_CONFIG,
