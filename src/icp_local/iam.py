@@ -32,21 +32,20 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.credentials
 import botocore.handlers
 from botocore.awsrequest import AWSResponse
-from botocore.compat import HTTPHeaders
 
-from icp_local import iam_actions
+from icp_local import iam_accounts, iam_actions
+from icp_local.iam_accounts import account_of
+from icp_local.iam_denials import ERROR_CODES, Denial, error_response
 from icp_local.iam_policy import Decision, denial_message, evaluate, parse_document
 from icp_local.iam_principal import (
-    OPERATOR_SESSION_NAME,
     PerPrincipal,
     Principal,
     PrincipalCredentials,
@@ -60,27 +59,6 @@ _DONE_KEY = "icp_local.iam_checked"
 
 
 # --- the enforcer ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Denial:
-    principal: str  # logical id
-    caller_arn: str
-    action: str
-    resource: str
-    code: str
-    message: str
-
-
-# What each service answers a refused call with (code, HTTP status), where it is not
-# AccessDeniedException. EC2 has its own code; the query-protocol services say AccessDenied.
-_ERROR_CODES = {
-    "ec2": ("UnauthorizedOperation", 403),
-    "sqs": ("AccessDenied", 403),
-    "sts": ("AccessDenied", 403),
-    "iam": ("AccessDenied", 403),
-    "cloudwatch": ("AccessDenied", 403),
-}
-
-
 @dataclass
 class Enforcer:
     """Installed by a LocalCloud: authorizes every AWS call a principal makes."""
@@ -187,16 +165,12 @@ class Enforcer:
         return self._by_key.get(key or "") or self._other_account(key) or current()
 
     def _other_account(self, key: str | None) -> Principal | None:
-        """A session of another account's role, assumed by a principal (its keys are moto's)."""
-        session = self.session_of_key(key) if key else None
-        if session is None or _account_of(session[0]) == self.lookup.account:
-            return None
-        role_arn, arn = session
-        found = Principal(
-            f"{role_arn.rsplit('/', 1)[-1]}@{_account_of(role_arn)}", role_arn, arn, key or "", "", ""
+        found = iam_accounts.principal_of_session(
+            self.session_of_key(key) if key else None, key, self.lookup.account
         )
-        with self._lock:
-            self._by_key[found.access_key] = found
+        if found is not None:
+            with self._lock:
+                self._by_key[found.access_key] = found
         return found
 
     def _before_call(
@@ -211,7 +185,7 @@ class Enforcer:
         params = context.get(_CONTEXT_KEY) or {}
         region = context.get("client_region") or self.lookup.region
         # Another account's role session names its own account's resources.
-        account = _account_of(principal.role_arn) or self.lookup.account
+        account = account_of(principal.role_arn) or self.lookup.account
         lookup = (
             self.lookup
             if account == self.lookup.account
@@ -221,7 +195,7 @@ class Enforcer:
             model.service_model.service_name, model.name, params, region, lookup
         )
         denial = self.check(principal, request)
-        return None if denial is None else _error_response(model, denial)
+        return None if denial is None else error_response(model, denial)
 
     def check(self, principal: Principal, request: iam_actions.Request) -> Denial | None:
         """Allow (and count) or refuse (and record) one request of ``principal``."""
@@ -229,7 +203,7 @@ class Enforcer:
         context = {
             **request.context,
             "aws:principalarn": [principal.role_arn],
-            "aws:principalaccount": [_account_of(principal.role_arn)],
+            "aws:principalaccount": [account_of(principal.role_arn)],
             "aws:requestedregion": [request.region],
         }
         actions = [request.action, *request.also]
@@ -237,7 +211,7 @@ class Enforcer:
             for resource in request.resources:
                 decision = evaluate(documents, action, resource.arn, {**context, **resource.context})
                 if decision is not Decision.ALLOW:
-                    code = _ERROR_CODES.get(request.action.split(":")[0], ("AccessDeniedException", 400))[0]
+                    code = ERROR_CODES.get(request.action.split(":")[0], ("AccessDeniedException", 400))[0]
                     message = denial_message(principal.arn, action, resource.arn, decision)
                     if code == "UnauthorizedOperation":
                         message = f"You are not authorized to perform this operation. {message}"
@@ -257,28 +231,16 @@ class Enforcer:
     def _untrusted(
         self, principal: Principal, request: iam_actions.Request, context: dict[str, list[str]]
     ) -> Denial | None:
-        """Another account's role is assumed only if its trust policy allows the caller (AWS
-        checks both sides of a cross-account AssumeRole: the caller's policy and the role's trust)."""
         role_arn = request.resources[0].arn
-        if _account_of(role_arn) == self.lookup.account:
-            return None  # the stack's own roles: assumed by the local cloud itself, not modelled
-        trust = self.trust_of(role_arn)
-        decision = (
-            evaluate(
-                [trust],
-                "sts:AssumeRole",
-                role_arn,
-                {**context, **request.resources[0].context},
-                caller=principal.arn,
-            )
-            if trust is not None
-            else Decision.IMPLICIT_DENY
+        message = iam_accounts.trust_refusal(
+            principal.arn,
+            role_arn,
+            self.lookup.account,
+            self.trust_of,
+            {**context, **request.resources[0].context},
         )
-        if decision is Decision.ALLOW:
+        if message is None:
             return None
-        message = (
-            f"User: {principal.arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
-        )
         denial = Denial(principal.name, principal.arn, "sts:AssumeRole", role_arn, "AccessDenied", message)
         with self._lock:
             self.trust_denials.append(denial)
@@ -310,43 +272,6 @@ class Enforcer:
             return denial
 
 
-def _error_response(model: Any, denial: Denial) -> tuple[AWSResponse, dict[str, Any]]:
-    service_model = model.service_model
-    status = _ERROR_CODES.get(denial.action.split(":")[0], ("AccessDeniedException", 400))[1]
-    if denial.code in service_model.shape_names:
-        status = int(
-            service_model.shape_for(denial.code).metadata.get("error", {}).get("httpStatusCode", status)
-        )
-    request_id = str(uuid.uuid4())
-    headers = {"x-amzn-requestid": request_id}
-    parsed: dict[str, Any] = {
-        "Error": {"Code": denial.code, "Message": denial.message},
-        "ResponseMetadata": {
-            "RequestId": request_id,
-            "HTTPStatusCode": status,
-            "HTTPHeaders": headers,
-            "RetryAttempts": 0,
-        },
-    }
-    if denial.code in service_model.shape_names:
-        parsed["message"] = denial.message  # a modeled error's member, as botocore's parser adds it
-    return AWSResponse(
-        f"https://{service_model.endpoint_prefix}.iam.local",
-        status,
-        HTTPHeaders.from_dict(headers),
-        _EmptyBody(),
-    ), parsed
-
-
-def _account_of(arn: str) -> str:
-    return arn.split(":")[4] if arn.count(":") >= 5 else ""
-
-
-class _EmptyBody:
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        return iter(())
-
-
 # --- the local cloud's view of moto and the emulators -------------------------------------------
 def enforcer_for(
     region: str, account: str, interconnect: Any, directconnect: Any, networkmanager: Any = None
@@ -362,7 +287,7 @@ def enforcer_for(
     from moto.sts.models import sts_backends
 
     def policies_of(role_arn: str) -> list[dict[str, Any]]:
-        backend = iam_backends[_account_of(role_arn) or account]["global"]
+        backend = iam_backends[account_of(role_arn) or account]["global"]
         name = role_arn.rsplit("/", 1)[-1]
         documents = [
             parse_document(backend.get_role_policy(name, policy)[1])
@@ -389,22 +314,6 @@ def enforcer_for(
             "SessionToken": role.session_token,
             "Arn": role.arn,
         }
-
-    def session_of_key(key: str) -> tuple[str, str] | None:
-        # moto keeps each assumed role in the STS backend of the role's account.
-        for backends in list(sts_backends.values()):
-            for role in list(backends["aws"].assumed_roles):
-                if role.access_key_id == key and role.session_name != OPERATOR_SESSION_NAME:
-                    return str(role.role_arn), str(role.arn)
-        return None
-
-    def trust_of(role_arn: str) -> dict[str, Any] | None:
-        backend = iam_backends[_account_of(role_arn)]["global"]
-        try:
-            role = backend.get_role(role_arn.rsplit("/", 1)[-1])
-        except Exception:  # no such role
-            return None
-        return parse_document(role.assume_role_policy_document)
 
     def function_policy(name: str) -> list[dict[str, Any]]:
         try:
@@ -463,6 +372,6 @@ def enforcer_for(
         assume,
         function_policy=function_policy,
         queue_policy=queue_policy,
-        session_of_key=session_of_key,
-        trust_of=trust_of,
+        session_of_key=iam_accounts.session_in_moto,
+        trust_of=iam_accounts.trust_in_moto,
     )
