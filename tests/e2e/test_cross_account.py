@@ -150,3 +150,39 @@ def test_a_spoke_role_that_does_not_trust_the_external_id_rejects_the_request_na
         assert cloud.directconnect.proposals() == [] and cloud.directconnect.associations() == []
         assert cloud.interconnect.live_resources() == []
         assert static_routes(network.route_table_id) == set()
+
+
+def test_a_link_down_fails_the_spoke_routes_over_to_its_vpn_and_back(cloud: LocalCloud):
+    create_spoke_role(cloud.region, cloud.stack_name, EXTERNAL_ID)
+    network = transit_gateway_network(cloud.region, "10.60.0.0/16", session=operator_session(cloud.region))
+    request = spoke_request(network)
+    assert request["aws"]["backupTarget"] == {"transitGatewayId": network.gateway_id}
+    cloud.put_event(SOURCE, "Interconnect Connection Requested", request)
+    cloud.run_until_idle()
+    record = cloud.connection(request["requestId"])
+    assert record is not None and record["status"] == "ACTIVE"
+
+    def route_kinds() -> dict[str, list[str]]:
+        routes = (
+            operator_session(cloud.region)
+            .client("ec2")
+            .search_transit_gateway_routes(
+                TransitGatewayRouteTableId=network.route_table_id,
+                Filters=[{"Name": "type", "Values": ["static"]}],
+            )["Routes"]
+        )
+        return {
+            r["DestinationCidrBlock"]: [a["ResourceType"] for a in r["TransitGatewayAttachments"]]
+            for r in routes
+        }
+
+    assert route_kinds() == {"10.132.0.0/16": ["direct-connect-gateway"]}
+    cloud.partner("google-cloud").link_down(record["awsConnectionId"])
+    cloud.advance(120 + 60 * (2 + cloud.variants.list_lag) + 1)  # grace, then the watcher's detection
+    assert route_kinds() == {"10.132.0.0/16": ["vpn"]}, "the spoke's routes are on its VPN"
+    cloud.partner("google-cloud").link_up(record["awsConnectionId"])
+    cloud.run_until_idle()
+    assert route_kinds() == {"10.132.0.0/16": ["direct-connect-gateway"]}
+    assert cloud.connection(record["connectionId"])["status"] == "ACTIVE"
+    assert cloud.iam is not None and cloud.iam.denials == []
+    assert cloud.iam.calls[("FailOverFunction", "sts:AssumeRole")] >= 1
