@@ -14,23 +14,30 @@ def sync_transit_gateway_attachments(region: str, directconnect: DirectConnectEm
     from moto.ec2.models import ec2_backends
     from moto.ec2.models.transit_gateway_attachments import TransitGatewayAttachment
 
-    backend = ec2_backends[ACCOUNT_ID][region]
-    wanted = {
-        (a["directConnectGatewayId"], a["associatedGateway"]["id"])
-        for a in directconnect.associations()
-        if a.get("associationState") == "associated" and a["associatedGateway"]["id"].startswith("tgw-")
-    }
-    existing = {
-        (a.resource_id, a.transit_gateway_id): a
-        for a in backend.transit_gateway_attachments.values()
-        if a.resource_type == "direct-connect-gateway"
-    }
-    for dx_id, tgw_id in wanted - set(existing):
-        tgw = backend.transit_gateways.get(tgw_id)
-        if tgw is not None:
-            attachment = TransitGatewayAttachment(
-                backend, resource_id=dx_id, resource_type="direct-connect-gateway", transit_gateway=tgw
-            )
-            backend.transit_gateway_attachments[attachment.id] = attachment
-    for key in set(existing) - wanted:
-        del backend.transit_gateway_attachments[existing[key].id]
+    associations = directconnect.associations()
+    # The attachment is made in the account that owns the transit gateway (another account's,
+    # for an association made by accepting its proposal).
+    accounts = {ACCOUNT_ID} | {a["associatedGateway"].get("ownerAccount") or ACCOUNT_ID for a in associations}
+    for account in sorted(accounts):
+        backend = ec2_backends[account][region]
+        wanted = {
+            (a["directConnectGatewayId"], a["associatedGateway"]["id"])
+            for a in associations
+            if a.get("associationState") == "associated"
+            and a["associatedGateway"]["id"].startswith("tgw-")
+            and (a["associatedGateway"].get("ownerAccount") or ACCOUNT_ID) == account
+        }
+        existing = {
+            (a.resource_id, a.transit_gateway_id): a
+            for a in backend.transit_gateway_attachments.values()
+            if a.resource_type == "direct-connect-gateway"
+        }
+        for dx_id, tgw_id in wanted - set(existing):
+            tgw = backend.transit_gateways.get(tgw_id)
+            if tgw is not None:
+                attachment = TransitGatewayAttachment(
+                    backend, resource_id=dx_id, resource_type="direct-connect-gateway", transit_gateway=tgw
+                )
+                backend.transit_gateway_attachments[attachment.id] = attachment
+        for key in set(existing) - wanted:
+            del backend.transit_gateway_attachments[existing[key].id]

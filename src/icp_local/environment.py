@@ -55,5 +55,6 @@ def quiet_local_noise() -> None:
 def reset_core_caches() -> None:
     # Each is keyed by what it reads from the environment only once; a new cloud has a new one.
     clients.client.cache_clear()
+    clients.spoke_session.cache_clear()
     store.forget_table()
     registry.remote_side_for.cache_clear()

@@ -18,26 +18,32 @@ the credentials of its own role, and every call is allowed or refused by that ro
   EC2's ``UnauthorizedOperation``, with the message naming the role session and the action) and
   recorded in ``Enforcer.denials``; every allowed call is counted in ``Enforcer.calls``.
 
+- **Other accounts.** A role of another account (the spoke role of README "Other accounts") is
+  assumed through moto's STS only if its trust policy allows the caller (with the
+  ``sts:ExternalId`` it sends); calls signed with that session's keys are then checked against
+  that role's own policies, in its own account.
+
 The operator (tests, the demo, the local cloud itself) runs as no principal and is not checked;
 nor are the callers of ``icp_local.callers``, except against resource-based policies (the bus's).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.credentials
 import botocore.handlers
 from botocore.awsrequest import AWSResponse
-from botocore.compat import HTTPHeaders
 
-from icp_local import iam_actions
+from icp_local import iam_accounts, iam_actions
+from icp_local.iam_accounts import account_of
+from icp_local.iam_denials import ERROR_CODES, Denial, error_response
 from icp_local.iam_policy import Decision, denial_message, evaluate, parse_document
 from icp_local.iam_principal import (
     PerPrincipal,
@@ -53,27 +59,6 @@ _DONE_KEY = "icp_local.iam_checked"
 
 
 # --- the enforcer ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Denial:
-    principal: str  # logical id
-    caller_arn: str
-    action: str
-    resource: str
-    code: str
-    message: str
-
-
-# What each service answers a refused call with (code, HTTP status), where it is not
-# AccessDeniedException. EC2 has its own code; the query-protocol services say AccessDenied.
-_ERROR_CODES = {
-    "ec2": ("UnauthorizedOperation", 403),
-    "sqs": ("AccessDenied", 403),
-    "sts": ("AccessDenied", 403),
-    "iam": ("AccessDenied", 403),
-    "cloudwatch": ("AccessDenied", 403),
-}
-
-
 @dataclass
 class Enforcer:
     """Installed by a LocalCloud: authorizes every AWS call a principal makes."""
@@ -84,10 +69,16 @@ class Enforcer:
     # resource-based policies: a function's (by name), a queue's (by ARN)
     function_policy: Callable[[str], list[dict[str, Any]]] = lambda name: []
     queue_policy: Callable[[str], list[dict[str, Any]]] = lambda arn: []
+    # another account's role session: access key -> (role ARN, session ARN), or None
+    session_of_key: Callable[[str], tuple[str, str] | None] = lambda key: None
+    # a role's trust policy (None: no such role), read when another account's role is assumed
+    trust_of: Callable[[str], dict[str, Any] | None] = lambda role_arn: None
     calls: Counter[tuple[str, str]] = field(default_factory=Counter)  # (principal, action) -> allowed calls
     denials: list[Denial] = field(default_factory=list)
     # refusals of callers from outside the template (the bus policy's), kept apart from the roles'
     caller_denials: list[Denial] = field(default_factory=list)
+    # AssumeRole refused by another account's trust policy (not by the caller's own role): apart too
+    trust_denials: list[Denial] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -171,7 +162,16 @@ class Enforcer:
         # Step Functions interpreter builds its clients with fixed placeholder keys).
         credentials = getattr(request_signer, "_credentials", None)
         key = credentials.get_frozen_credentials().access_key if credentials is not None else None
-        return self._by_key.get(key or "") or current()
+        return self._by_key.get(key or "") or self._other_account(key) or current()
+
+    def _other_account(self, key: str | None) -> Principal | None:
+        found = iam_accounts.principal_of_session(
+            self.session_of_key(key) if key else None, key, self.lookup.account
+        )
+        if found is not None:
+            with self._lock:
+                self._by_key[found.access_key] = found
+        return found
 
     def _before_call(
         self, model: Any, context: dict[str, Any], request_signer: Any = None, **_: Any
@@ -184,11 +184,18 @@ class Enforcer:
             return None
         params = context.get(_CONTEXT_KEY) or {}
         region = context.get("client_region") or self.lookup.region
+        # Another account's role session names its own account's resources.
+        account = account_of(principal.role_arn) or self.lookup.account
+        lookup = (
+            self.lookup
+            if account == self.lookup.account
+            else dataclasses.replace(self.lookup, account=account)
+        )
         request = iam_actions.request_for(
-            model.service_model.service_name, model.name, params, region, self.lookup
+            model.service_model.service_name, model.name, params, region, lookup
         )
         denial = self.check(principal, request)
-        return None if denial is None else _error_response(model, denial)
+        return None if denial is None else error_response(model, denial)
 
     def check(self, principal: Principal, request: iam_actions.Request) -> Denial | None:
         """Allow (and count) or refuse (and record) one request of ``principal``."""
@@ -196,7 +203,7 @@ class Enforcer:
         context = {
             **request.context,
             "aws:principalarn": [principal.role_arn],
-            "aws:principalaccount": [self.lookup.account],
+            "aws:principalaccount": [account_of(principal.role_arn)],
             "aws:requestedregion": [request.region],
         }
         actions = [request.action, *request.also]
@@ -204,7 +211,7 @@ class Enforcer:
             for resource in request.resources:
                 decision = evaluate(documents, action, resource.arn, {**context, **resource.context})
                 if decision is not Decision.ALLOW:
-                    code = _ERROR_CODES.get(request.action.split(":")[0], ("AccessDeniedException", 400))[0]
+                    code = ERROR_CODES.get(request.action.split(":")[0], ("AccessDeniedException", 400))[0]
                     message = denial_message(principal.arn, action, resource.arn, decision)
                     if code == "UnauthorizedOperation":
                         message = f"You are not authorized to perform this operation. {message}"
@@ -212,10 +219,32 @@ class Enforcer:
                     with self._lock:
                         self.denials.append(denial)
                     return denial
+        if request.action == "sts:AssumeRole":
+            refused = self._untrusted(principal, request, context)
+            if refused is not None:
+                return refused
         with self._lock:
             for action in actions:
                 self.calls[(principal.name, action)] += 1
         return None
+
+    def _untrusted(
+        self, principal: Principal, request: iam_actions.Request, context: dict[str, list[str]]
+    ) -> Denial | None:
+        role_arn = request.resources[0].arn
+        message = iam_accounts.trust_refusal(
+            principal.arn,
+            role_arn,
+            self.lookup.account,
+            self.trust_of,
+            {**context, **request.resources[0].context},
+        )
+        if message is None:
+            return None
+        denial = Denial(principal.name, principal.arn, "sts:AssumeRole", role_arn, "AccessDenied", message)
+        with self._lock:
+            self.trust_denials.append(denial)
+        return denial
 
     def check_resource_policy(
         self,
@@ -243,39 +272,6 @@ class Enforcer:
             return denial
 
 
-def _error_response(model: Any, denial: Denial) -> tuple[AWSResponse, dict[str, Any]]:
-    service_model = model.service_model
-    status = _ERROR_CODES.get(denial.action.split(":")[0], ("AccessDeniedException", 400))[1]
-    if denial.code in service_model.shape_names:
-        status = int(
-            service_model.shape_for(denial.code).metadata.get("error", {}).get("httpStatusCode", status)
-        )
-    request_id = str(uuid.uuid4())
-    headers = {"x-amzn-requestid": request_id}
-    parsed: dict[str, Any] = {
-        "Error": {"Code": denial.code, "Message": denial.message},
-        "ResponseMetadata": {
-            "RequestId": request_id,
-            "HTTPStatusCode": status,
-            "HTTPHeaders": headers,
-            "RetryAttempts": 0,
-        },
-    }
-    if denial.code in service_model.shape_names:
-        parsed["message"] = denial.message  # a modeled error's member, as botocore's parser adds it
-    return AWSResponse(
-        f"https://{service_model.endpoint_prefix}.iam.local",
-        status,
-        HTTPHeaders.from_dict(headers),
-        _EmptyBody(),
-    ), parsed
-
-
-class _EmptyBody:
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        return iter(())
-
-
 # --- the local cloud's view of moto and the emulators -------------------------------------------
 def enforcer_for(
     region: str, account: str, interconnect: Any, directconnect: Any, networkmanager: Any = None
@@ -291,7 +287,7 @@ def enforcer_for(
     from moto.sts.models import sts_backends
 
     def policies_of(role_arn: str) -> list[dict[str, Any]]:
-        backend = iam_backends[account]["global"]
+        backend = iam_backends[account_of(role_arn) or account]["global"]
         name = role_arn.rsplit("/", 1)[-1]
         documents = [
             parse_document(backend.get_role_policy(name, policy)[1])
@@ -374,4 +370,12 @@ def enforcer_for(
         gateway_tags=directconnect.gateway_tags,
         attachment_tags=networkmanager.attachment_tags if networkmanager is not None else lambda _: {},
     )
-    return Enforcer(lookup, policies_of, assume, function_policy=function_policy, queue_policy=queue_policy)
+    return Enforcer(
+        lookup,
+        policies_of,
+        assume,
+        function_policy=function_policy,
+        queue_policy=queue_policy,
+        session_of_key=iam_accounts.session_in_moto,
+        trust_of=iam_accounts.trust_in_moto,
+    )

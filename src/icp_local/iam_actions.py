@@ -199,7 +199,9 @@ def _queue(p: Params, region: str, at: Lookup) -> list[Resource]:
 
 
 def _role(p: Params, region: str, at: Lookup) -> list[Resource]:
-    return [Resource(str(p["RoleArn"]))]
+    # sts:ExternalId is what a trust policy's condition reads (icp_local.iam, trust policies).
+    context = {"sts:externalid": [str(p["ExternalId"])]} if p.get("ExternalId") else {}
+    return [Resource(str(p["RoleArn"]), context)]
 
 
 # (signing name, operation) -> resources. Only what the control plane calls (and what a
@@ -245,12 +247,14 @@ RESOURCES: dict[tuple[str, str], Resolver] = {
         "directconnect",
         ANY,
         "CreateDirectConnectGateway UpdateDirectConnectGatewayAssociation DescribeDirectConnectGateways "
-        "DescribeDirectConnectGatewayAssociations DescribeDirectConnectGatewayAttachments DescribeVirtualGateways",
+        "DescribeDirectConnectGatewayAssociations DescribeDirectConnectGatewayAttachments DescribeVirtualGateways "
+        "DescribeDirectConnectGatewayAssociationProposals DeleteDirectConnectGatewayAssociationProposal",
     ),
     **_each(
         "directconnect",
         _dx_gateway,
-        "DeleteDirectConnectGateway UpdateDirectConnectGateway CreateDirectConnectGatewayAssociation",
+        "DeleteDirectConnectGateway UpdateDirectConnectGateway CreateDirectConnectGatewayAssociation "
+        "CreateDirectConnectGatewayAssociationProposal AcceptDirectConnectGatewayAssociationProposal",
     ),
     ("directconnect", "DeleteDirectConnectGatewayAssociation"): _dx_association,
     # AWS Interconnect: List*, DescribeConnectionProposal and AcceptConnectionProposal have

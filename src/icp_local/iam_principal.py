@@ -29,6 +29,10 @@ class Principal:
     external: bool = False
 
 
+# The operator's own role sessions in other accounts (icp_local.spoke.operator_session): like the
+# operator, never checked.
+OPERATOR_SESSION_NAME = "icp-local-operator"
+
 _current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar(
     "icp_local_principal", default=None
 )

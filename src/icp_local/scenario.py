@@ -32,11 +32,15 @@ def sample_event(name: str) -> dict[str, Any]:
 
 
 def transit_gateway_network(
-    region: str = "us-east-1", cidr: str = "10.10.0.0/16", vpn_backup: bool = True
+    region: str = "us-east-1",
+    cidr: str = "10.10.0.0/16",
+    vpn_backup: bool = True,
+    session: boto3.session.Session | None = None,
 ) -> Network:
     """A VPC, a transit gateway with a route table, and (by default) a Site-to-Site VPN on the
-    transit gateway, the backup path remediation fails over to."""
-    ec2 = boto3.client("ec2", region_name=region)
+    transit gateway, the backup path remediation fails over to. With ``session``, in the account
+    it signs for (icp_local.spoke.operator_session)."""
+    ec2 = (session or boto3).client("ec2", region_name=region)
     vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
     tgw = ec2.create_transit_gateway(Description="icp local")["TransitGateway"]["TransitGatewayId"]
     table = ec2.create_transit_gateway_route_table(TransitGatewayId=tgw)["TransitGatewayRouteTable"][

@@ -39,6 +39,10 @@ DIRECTCONNECT_OPERATIONS = [
     "TagResource",
     "UntagResource",
     "DescribeTags",
+    "CreateDirectConnectGatewayAssociationProposal",
+    "DescribeDirectConnectGatewayAssociationProposals",
+    "AcceptDirectConnectGatewayAssociationProposal",
+    "DeleteDirectConnectGatewayAssociationProposal",
 ]
 
 
@@ -114,6 +118,18 @@ def _associated(w: World) -> str:
     )["directConnectGatewayAssociation"]
     w.clock.advance(60)
     return str(association["associationId"])
+
+
+def _proposal(w: World) -> str:
+    # Proposed and accepted by the one account here; tests/integration/test_directconnect_proposals.py
+    # plays two accounts.
+    proposal = w.directconnect.create_direct_connect_gateway_association_proposal(
+        directConnectGatewayId=w.gateway_id,
+        directConnectGatewayOwnerAccount=w.dx.account_id,
+        gatewayId="tgw-0123456789abcdef0",
+        addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.2.0.0/16"}],
+    )["directConnectGatewayAssociationProposal"]
+    return str(proposal["proposalId"])
 
 
 def _gateway_arn(w: World) -> str:
@@ -204,6 +220,23 @@ SCENARIOS: dict[str, Callable[[World], object]] = {
         resourceArn=_gateway_arn(w), tagKeys=["cost"]
     ),
     "DescribeTags": lambda w: w.directconnect.describe_tags(resourceArns=[_gateway_arn(w)]),
+    "CreateDirectConnectGatewayAssociationProposal": _proposal,
+    "DescribeDirectConnectGatewayAssociationProposals": lambda w: (
+        _proposal(w),
+        w.directconnect.describe_direct_connect_gateway_association_proposals(
+            directConnectGatewayId=w.gateway_id
+        ),
+    ),
+    "AcceptDirectConnectGatewayAssociationProposal": lambda w: (
+        w.directconnect.accept_direct_connect_gateway_association_proposal(
+            directConnectGatewayId=w.gateway_id,
+            proposalId=_proposal(w),
+            associatedGatewayOwnerAccount=w.dx.account_id,
+        )
+    ),
+    "DeleteDirectConnectGatewayAssociationProposal": lambda w: (
+        w.directconnect.delete_direct_connect_gateway_association_proposal(proposalId=_proposal(w))
+    ),
 }
 
 

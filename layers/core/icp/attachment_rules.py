@@ -31,6 +31,12 @@ def check_field(field: str, value: Any, attachment: str | None) -> None:
             raise ValueError(
                 "not used with attachment cloud-wan: Cloud WAN chooses among the segment's attachments itself"
             )
+    elif field == "accountId":
+        if cloud_wan and value is not None:
+            raise ValueError(
+                "not used with attachment cloud-wan: the Direct Connect gateway attachment is made in "
+                "the core network's policy, not by an association proposal"
+            )
     elif cloud_wan and value is None and field == "segment":
         raise ValueError("required with attachment cloud-wan")
     elif not cloud_wan and value is not None:

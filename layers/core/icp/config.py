@@ -75,6 +75,14 @@ class Settings(BaseModel):
     servicenow_username: str = Field(default="", alias="SERVICENOW_USERNAME")
     servicenow_webhook_secret_arn: str | None = Field(default=None, alias="SERVICENOW_WEBHOOK_SECRET_ARN")
 
+    # --- other accounts (icp.aws.clients.client_in; README "Other accounts") ------------------
+    spoke_role_name: str = Field(
+        default="InterconnectControlPlaneSpoke", pattern=r"^[\w+=,.@-]{1,64}$", alias="SPOKE_ROLE_NAME"
+    )
+    spoke_external_id: str = Field(
+        default="", max_length=1224, pattern=r"^[\w+=,.@:/-]*$", alias="SPOKE_EXTERNAL_ID"
+    )
+
     # --- Powertools (its own modules read the rest of POWERTOOLS_*) ----------------------------
     metrics_disabled: bool = Field(default=False, alias="POWERTOOLS_METRICS_DISABLED")
 

@@ -124,6 +124,10 @@ Region = Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
 
 _SEGMENT = "cloud-wan (required): the core network segment the Direct Connect gateway attachment joins."
 _EDGES = "cloud-wan: the edge locations (Regions) of the attachment; default: [awsRegion]."
+_ACCOUNT = (
+    "The 12-digit account that owns gatewayId and routeTableIds when it is not the stack's: reached "
+    "through the spoke role, and the Direct Connect gateway association is made by proposal."
+)
 
 
 class AwsSide(Strict):
@@ -138,6 +142,8 @@ class AwsSide(Strict):
     # the Google network's). Given: it must agree with the other side (docs/conformance.md, "MTU").
     mtu: int | None = Field(default=None, ge=1280, le=9001)
     backupTarget: BackupTarget | None = Field(default=None, validate_default=True)
+    # Another account owning gatewayId and routeTableIds, reached through the spoke role (README "Other accounts").
+    accountId: str | None = Field(default=None, pattern=r"^\d{12}$", description=_ACCOUNT)
     # Checked against GetCoreNetwork by icp.lifecycle.cloud_wan.
     segment: str | None = Field(
         default=None, min_length=1, max_length=256, validate_default=True, description=_SEGMENT
@@ -148,7 +154,7 @@ class AwsSide(Strict):
 
     _cidrs = field_validator("cidrs")(classmethod(lambda cls, v: _normalise_cidrs(v)))
 
-    @field_validator("routeTableIds", "backupTarget", "segment", "edgeLocations")
+    @field_validator("routeTableIds", "backupTarget", "accountId", "segment", "edgeLocations")
     @classmethod
     def _fits_attachment(cls, value: Any, info: ValidationInfo) -> Any:
         attachment = info.data.get("attachment")

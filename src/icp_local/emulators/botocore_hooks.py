@@ -23,6 +23,7 @@ import base64
 import contextvars
 import copy
 import json
+import sys
 import threading
 import uuid
 from collections import Counter
@@ -70,11 +71,27 @@ def _capture_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -
     context[_PARAMS_KEY] = params
 
 
-def _route_call(model: OperationModel, context: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict] | None:
+def _route_call(
+    model: OperationModel, context: dict[str, Any], request_signer: Any = None, **_: Any
+) -> tuple[AWSResponse, dict] | None:
     emulator = _current(model.service_model.service_id.hyphenize())
     if emulator is None:
         return None
-    return emulator._answer(model, context)
+    token = _caller_account.set(_account_of(request_signer))
+    try:
+        return emulator._answer(model, context)
+    finally:
+        _caller_account.reset(token)
+
+
+def _account_of(request_signer: Any) -> str | None:
+    """The account whose credentials sign the call, as moto tells it (a role assumed in another
+    account signs for that account); None outside moto."""
+    credentials = getattr(request_signer, "_credentials", None)
+    moto_iam = sys.modules.get("moto.iam.models")
+    if credentials is None or moto_iam is None:
+        return None
+    return str(moto_iam.get_account_id_from(credentials.get_frozen_credentials().access_key))
 
 
 def _current(service_id: str) -> ServiceEmulator | None:
@@ -142,6 +159,9 @@ class _EmptyBody:
 
 _region: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "icp_local_emulator_region", default=None
+)
+_caller_account: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "icp_local_emulator_caller_account", default=None
 )
 
 
@@ -224,6 +244,12 @@ class ServiceEmulator:
     def region(self) -> str:
         """The Region of the client whose call is being answered."""
         return _region.get() or self.default_region
+
+    @property
+    def caller_account(self) -> str | None:
+        """The account of the credentials the call being answered was signed with (None when
+        answered without botocore)."""
+        return _caller_account.get()
 
     # -- answering ---------------------------------------------------------------------------------
     def handle(self, operation: str, params: dict[str, Any], region: str | None = None) -> tuple[int, dict]:

@@ -37,7 +37,10 @@ What it does, and where the evidence for it stops (fidelity gaps):
   DuplicateTagKeysException. The IAM enforcer reads them as ``aws:ResourceTag/*`` of the
   ``dx-gateway`` resource. Only gateway ARNs (``arn:aws:directconnect::<account>:dx-gateway/<id>``)
   are tagged here; other Direct Connect resources are not.
-- Not modelled: association proposals (cross-account), Cloud WAN core network
+- Association proposals (icp_local.emulators.directconnect_proposals): a transit or virtual
+  private gateway of another account is associated by its owner's proposal, accepted by the
+  gateway's owner; the caller's account is the one its credentials sign for.
+- Not modelled: Cloud WAN core network
   associations, ``totalPrefixPoolAllocations``, per-account quotas on gateways and
   associations, the real error messages.
 """
@@ -61,10 +64,11 @@ from icp_local.emulators.directconnect_model import (
     client_error,
     merged_tags,
 )
+from icp_local.emulators.directconnect_proposals import AssociationProposals, Proposal
 from icp_local.variants import DEFAULT, Variants
 
 
-class DirectConnectEmulator(GatewayAssociations, ServiceEmulator):
+class DirectConnectEmulator(AssociationProposals, GatewayAssociations, ServiceEmulator):
     service_name = "directconnect"
     validation_error_code = CLIENT_ERROR
     clamp_page_size = True  # "If MaxResults is given a value larger than 100, only 100 results are returned."
@@ -77,6 +81,7 @@ class DirectConnectEmulator(GatewayAssociations, ServiceEmulator):
         self._gateways: dict[str, Gateway] = {}
         self._associations: dict[str, Association] = {}
         self._failures: list[str] = []
+        self._proposals: dict[str, Proposal] = {}
 
     # -- plain-Python view for other emulators and tests -------------------------------------------
     def gateway_exists(self, gateway_id: str) -> bool:

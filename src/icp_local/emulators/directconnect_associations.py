@@ -16,6 +16,7 @@ from icp_local.emulators.directconnect_model import (
     UPDATE_SECONDS,
     Association,
     DirectConnectState,
+    Gateway,
     cidrs_of,
     client_error,
     gateway_type_of,
@@ -34,11 +35,18 @@ class GatewayAssociations(DirectConnectState):
         virtualGatewayId: str | None = None,
     ) -> dict[str, Any]:
         gateway = self._gateway(directConnectGatewayId)
+        associated_id = self._one_associated_gateway(gatewayId, virtualGatewayId)
+        prefixes = cidrs_of(addAllowedPrefixesToDirectConnectGateway or [])
+        return self._associate(gateway, associated_id, prefixes)
+
+    def _associate(
+        self, gateway: Gateway, associated_id: str, prefixes: list[str], associated_owner: str | None = None
+    ) -> dict[str, Any]:
+        """A new association (also what accepting a proposal makes, with the proposer's account
+        as ``associated_owner``)."""
         if gateway.state != "available":
             raise client_error(f"Direct Connect gateway {gateway.id} is {gateway.state}")
-        associated_id = self._one_associated_gateway(gatewayId, virtualGatewayId)
         associated_type = gateway_type_of(associated_id)
-        prefixes = cidrs_of(addAllowedPrefixesToDirectConnectGateway or [])
         if associated_type == "transitGateway" and not prefixes:
             raise client_error("An association with a transit gateway needs allowed prefixes")
         if any(a.associated_id == associated_id and a.live for a in self._associations.values()):
@@ -51,6 +59,7 @@ class GatewayAssociations(DirectConnectState):
             associated_type,
             self.region,
             prefixes,
+            associated_owner=associated_owner,
             fail_with=self._failures.pop(0) if self._failures else None,
         )
         self._associations[association.id] = association

@@ -68,6 +68,9 @@ class Association:
     prefixes: list[str]
     state: str = "associating"
     state_change_error: str | None = None
+    # The account owning the transit or virtual private gateway, when not the DX gateway's
+    # (an association made by accepting a proposal).
+    associated_owner: str | None = None
     fail_with: str | None = field(default=None, repr=False)  # set by fail_next_association
     timer: Timer | None = field(default=None, repr=False)
 
@@ -84,7 +87,7 @@ class Association:
             "associatedGateway": {
                 "id": self.associated_id,
                 "type": self.associated_type,
-                "ownerAccount": self.owner,
+                "ownerAccount": self.associated_owner or self.owner,
                 "region": self.region,
             },
             "associationId": self.id,
@@ -97,7 +100,7 @@ class Association:
             view.update(
                 virtualGatewayId=self.associated_id,
                 virtualGatewayRegion=self.region,
-                virtualGatewayOwnerAccount=self.owner,
+                virtualGatewayOwnerAccount=self.associated_owner or self.owner,
             )
         return view
 
@@ -152,3 +155,18 @@ class DirectConnectState(ServiceEmulator):
 
         @staticmethod
         def _cancel(item: Association | Gateway) -> None: ...
+
+        def _associate(
+            self,
+            gateway: Gateway,
+            associated_id: str,
+            prefixes: list[str],
+            associated_owner: str | None = None,
+        ) -> dict[str, Any]: ...
+
+        def update_direct_connect_gateway_association(
+            self,
+            associationId: str | None = None,
+            addAllowedPrefixesToDirectConnectGateway: list[dict[str, str]] | None = None,
+            removeAllowedPrefixesToDirectConnectGateway: list[dict[str, str]] | None = None,
+        ) -> dict[str, Any]: ...

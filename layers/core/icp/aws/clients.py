@@ -1,5 +1,6 @@
-"""boto3 clients built once per (service, region), and ``call``: every AWS call, through the
-one retry loop (``icp.retry``).
+"""boto3 clients built once per (service, region), ``client_in`` for another account's
+resources (through the spoke role, README "Other accounts"), and ``call``: every AWS call,
+through the one retry loop (``icp.retry``).
 
 botocore's own retries are turned off (max_attempts=1) so that there is exactly one
 retry policy, ours, with full-jitter exponential backoff on the simulated clock in the
@@ -13,11 +14,14 @@ from functools import cache
 from typing import Any, TypeVar
 
 import boto3
+import botocore.credentials
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from icp import config
+from icp.errors import UnknownGateway
 from icp.retry import Backoff, TryAgain, retrying
 
 T = TypeVar("T")
@@ -61,6 +65,74 @@ def client(service: str, region: str | None = None) -> Any:
         region_name=region or default_region(),  # type: ignore[call-overload]
         config=_CONFIG,
     )
+
+
+# A spoke role session lasts an hour; botocore refreshes it ahead of expiry (15 minutes before).
+SPOKE_SESSION_SECONDS = 3600
+
+
+def client_in(service: str, region: str | None, account: str | None) -> Any:
+    """A client for ``account``'s resources: the stack's own (``client``) when ``account`` is None,
+    else signed by a session of the spoke role in that account (``spoke_role_arn``), assumed with
+    the deployment's external id, cached, and refreshed before it expires."""
+    if account is None:
+        return client(service, region)
+    try:
+        session = spoke_session(account, _caller_key())
+    except ClientError as exc:
+        # Rejects the request at validation (the provision workflow catches UnknownGateway by name).
+        raise UnknownGateway(
+            f"aws.accountId: the role {spoke_role_arn(account)} cannot be assumed ({error_code(exc)}): "
+            "check its trust policy and the external id (docs/iam.md, Other accounts)",
+            field="aws.accountId",
+            rule="spoke-role-assumable",
+        ) from exc
+    return session.client(
+        service,
+        region_name=region or default_region(),  # type: ignore[call-overload]
+        config=_CONFIG,
+    )
+
+
+def spoke_role_arn(account: str) -> str:
+    return f"arn:aws:iam::{account}:role/{config.settings().spoke_role_name}"
+
+
+def _caller_key() -> str:
+    # The session is cached per caller as well: in Lambda one function is one caller; in the
+    # local cloud, where functions share a process, each still assumes the role itself.
+    credentials = boto3.session.Session().get_credentials()
+    return credentials.access_key if credentials is not None else ""
+
+
+@cache
+def spoke_session(account: str, caller: str) -> boto3.session.Session:
+    role_arn = spoke_role_arn(account)
+
+    def assume() -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "RoleArn": role_arn,
+            "RoleSessionName": "interconnect-control-plane",
+            "DurationSeconds": SPOKE_SESSION_SECONDS,
+        }
+        if config.settings().spoke_external_id:
+            params["ExternalId"] = config.settings().spoke_external_id
+        found = call(client("sts").assume_role, **params)["Credentials"]
+        return {
+            "access_key": found["AccessKeyId"],
+            "secret_key": found["SecretAccessKey"],
+            "token": found["SessionToken"],
+            "expiry_time": found["Expiration"].isoformat(),
+        }
+
+    credentials = botocore.credentials.RefreshableCredentials.create_from_metadata(
+        metadata=assume(), refresh_using=assume, method="sts-assume-role"
+    )
+    session = botocore.session.get_session()
+    # Refreshable credentials have no public setter on a botocore session: botocore's own
+    # assume-role provider chain is the other way, and it cannot take the simulated clock's retries.
+    session._credentials = credentials  # type: ignore[attr-defined]
+    return boto3.session.Session(botocore_session=session)
 
 
 def error_code(exc: ClientError) -> str:

@@ -1,4 +1,7 @@
-"""Direct Connect gateways and their associations (with allowed prefixes)."""
+"""Direct Connect gateways and their associations (with allowed prefixes). A transit or virtual
+private gateway of another account is associated by proposal: its owner proposes (through the
+spoke role, ``clients.client_in``), the Direct Connect gateway's owner accepts (README "Other
+accounts")."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from icp import stack
-from icp.aws.clients import call, client, error_code, pages
+from icp.aws.clients import call, client, client_in, error_code, pages
 from icp.errors import AssociationFailed, AwsServiceError, CleanupPending, GatewayNotManaged, UnknownGateway
 
 # Direct Connect gateways are global; the API is reached through any Region.
@@ -174,12 +177,17 @@ def association(gateway_id: str, associated_gateway_id: str) -> dict[str, Any] |
     return None
 
 
-def ensure_association(gateway_id: str, associated_gateway_id: str, prefixes: list[str]) -> dict[str, Any]:
+def ensure_association(
+    gateway_id: str, associated_gateway_id: str, prefixes: list[str], account: str | None = None
+) -> dict[str, Any]:
     """Associate the DX gateway with a transit or virtual private gateway, advertising
     ``prefixes`` to the remote side. Adds missing prefixes to an existing association.
     AssociationFailed when the association AWS was asked for ended disassociated with an error
-    (rather than asking again and again)."""
+    (rather than asking again and again). With ``account`` (the owner of the associated
+    gateway, another account), by a proposal that account makes and this one accepts."""
     existing = association(gateway_id, associated_gateway_id)
+    if account is not None:
+        return _by_proposal(gateway_id, associated_gateway_id, prefixes, account, existing)
     try:
         if existing is None:
             return call(
@@ -199,6 +207,70 @@ def ensure_association(gateway_id: str, associated_gateway_id: str, prefixes: li
         )["directConnectGatewayAssociation"]
     except ClientError as exc:
         raise _fail(exc, "Associate Direct Connect gateway") from exc
+
+
+def _by_proposal(
+    gateway_id: str,
+    associated_gateway_id: str,
+    prefixes: list[str],
+    account: str,
+    existing: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The association made (or its prefixes added) by a proposal of ``account``, accepted here."""
+    have = {p["cidr"] for p in (existing or {}).get("allowedPrefixesToDirectConnectGateway", [])}
+    missing = [p for p in prefixes if p not in have]
+    if existing is not None and not missing:
+        return existing
+    spoke = client_in("directconnect", _REGION, account)
+    try:
+        # A proposal left open by an attempt that failed after making it is accepted, not repeated.
+        proposal = next(iter(_open_proposals(gateway_id, associated_gateway_id, account)), None)
+        if proposal is None:
+            proposal = call(
+                spoke.create_direct_connect_gateway_association_proposal,
+                directConnectGatewayId=gateway_id,
+                directConnectGatewayOwnerAccount=get_gateway(gateway_id)["ownerAccount"],
+                gatewayId=associated_gateway_id,
+                addAllowedPrefixesToDirectConnectGateway=[{"cidr": p} for p in missing],
+            )["directConnectGatewayAssociationProposal"]
+        return call(
+            _client().accept_direct_connect_gateway_association_proposal,
+            directConnectGatewayId=gateway_id,
+            proposalId=proposal["proposalId"],
+            associatedGatewayOwnerAccount=account,
+            overrideAllowedPrefixesToDirectConnectGateway=[{"cidr": p} for p in sorted(have | set(prefixes))],
+        )["directConnectGatewayAssociation"]
+    except ClientError as exc:
+        raise _fail(exc, f"Associate Direct Connect gateway by proposal of account {account}") from exc
+
+
+def _open_proposals(gateway_id: str, associated_gateway_id: str, account: str) -> list[dict[str, Any]]:
+    """The ``requested`` proposals of ``account`` to associate the two gateways."""
+    spoke = client_in("directconnect", _REGION, account)
+    return [
+        p
+        for page in pages(
+            spoke.describe_direct_connect_gateway_association_proposals,
+            directConnectGatewayId=gateway_id,
+            associatedGatewayId=associated_gateway_id,
+        )
+        for p in page.get("directConnectGatewayAssociationProposals", [])
+        if p.get("proposalState") == "requested"
+        and p.get("associatedGateway", {}).get("ownerAccount") == account
+    ]
+
+
+def delete_open_proposals(gateway_id: str, associated_gateway_id: str, account: str) -> list[str]:
+    """Withdraw the proposals ``account`` left ``requested`` (nothing is left behind in it)."""
+    spoke = client_in("directconnect", _REGION, account)
+    removed = []
+    try:
+        for proposal in _open_proposals(gateway_id, associated_gateway_id, account):
+            call(spoke.delete_direct_connect_gateway_association_proposal, proposalId=proposal["proposalId"])
+            removed.append(f"association proposal {proposal['proposalId']} in account {account}")
+    except ClientError as exc:
+        raise _fail(exc, "DeleteDirectConnectGatewayAssociationProposal") from exc
+    return removed
 
 
 def delete_association(gateway_id: str, associated_gateway_id: str) -> bool:

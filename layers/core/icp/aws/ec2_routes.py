@@ -5,6 +5,9 @@ point at the transit gateway's attachment for the Direct Connect gateway. Any ot
 (``rtb-``) is a VPC route table: its routes point at the virtual private gateway.
 Static routes are used on both, so failover can later re-point them (static routes
 win over propagated ones for equal prefixes).
+
+``account``: the account that owns the gateway and the tables (the request's ``aws.accountId``),
+reached through the spoke role (``clients.client_in``); None for the stack's own.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from icp.aws.clients import call, client, error_code
+from icp.aws.clients import call, client_in, error_code
 from icp.errors import AwsServiceError, RoutesNotConverged
 
 
@@ -31,8 +34,8 @@ class RouteTarget:
         return str(self.transit_gateway_attachment_id or self.gateway_id or self.transit_gateway_id)
 
 
-def _ec2(region: str) -> Any:
-    return client("ec2", region)
+def _ec2(region: str, account: str | None = None) -> Any:
+    return client_in("ec2", region, account)
 
 
 def _fail(exc: ClientError, what: str) -> AwsServiceError:
@@ -45,7 +48,9 @@ def is_transit_gateway_table(route_table_id: str) -> bool:
     return route_table_id.startswith("tgw-rtb-")
 
 
-def _available_attachments(region: str, transit_gateway_id: str, **filters: str) -> list[dict[str, Any]]:
+def _available_attachments(
+    region: str, transit_gateway_id: str, account: str | None = None, **filters: str
+) -> list[dict[str, Any]]:
     """The transit gateway's available attachments matching ``filters`` (filter name, with
     underscores for dashes -> the one value it must have)."""
     wanted = {
@@ -54,7 +59,7 @@ def _available_attachments(region: str, transit_gateway_id: str, **filters: str)
     }
     try:
         found = call(
-            _ec2(region).describe_transit_gateway_attachments,
+            _ec2(region, account).describe_transit_gateway_attachments,
             Filters=[{"Name": name, "Values": [value]} for name, value in wanted.items()],
         )
     except ClientError as exc:
@@ -62,16 +67,18 @@ def _available_attachments(region: str, transit_gateway_id: str, **filters: str)
     return [a for a in found.get("TransitGatewayAttachments", []) if a.get("State") == "available"]
 
 
-def vpn_attachment(region: str, transit_gateway_id: str) -> str | None:
+def vpn_attachment(region: str, transit_gateway_id: str, account: str | None = None) -> str | None:
     """A Site-to-Site VPN attachment on the transit gateway: the backup path for its route tables."""
-    available = _available_attachments(region, transit_gateway_id, resource_type="vpn")
+    available = _available_attachments(region, transit_gateway_id, account, resource_type="vpn")
     return str(available[0]["TransitGatewayAttachmentId"]) if available else None
 
 
-def dx_gateway_attachment(region: str, transit_gateway_id: str, dx_gateway_id: str) -> str:
+def dx_gateway_attachment(
+    region: str, transit_gateway_id: str, dx_gateway_id: str, account: str | None = None
+) -> str:
     """The transit gateway attachment that AWS creates when a DX gateway is associated."""
     attachments = _available_attachments(
-        region, transit_gateway_id, resource_type="direct-connect-gateway", resource_id=dx_gateway_id
+        region, transit_gateway_id, account, resource_type="direct-connect-gateway", resource_id=dx_gateway_id
     )
     if not attachments:
         raise RoutesNotConverged(
@@ -80,10 +87,10 @@ def dx_gateway_attachment(region: str, transit_gateway_id: str, dx_gateway_id: s
     return str(attachments[0]["TransitGatewayAttachmentId"])
 
 
-def _tgw_routes(region: str, route_table_id: str) -> dict[str, dict[str, Any]]:
+def _tgw_routes(region: str, route_table_id: str, account: str | None) -> dict[str, dict[str, Any]]:
     try:
         found = call(
-            _ec2(region).search_transit_gateway_routes,
+            _ec2(region, account).search_transit_gateway_routes,
             TransitGatewayRouteTableId=route_table_id,
             Filters=[{"Name": "type", "Values": ["static", "propagated"]}],
         )
@@ -92,9 +99,9 @@ def _tgw_routes(region: str, route_table_id: str) -> dict[str, dict[str, Any]]:
     return {r["DestinationCidrBlock"]: r for r in found.get("Routes", [])}
 
 
-def _vpc_routes(region: str, route_table_id: str) -> dict[str, dict[str, Any]]:
+def _vpc_routes(region: str, route_table_id: str, account: str | None) -> dict[str, dict[str, Any]]:
     try:
-        found = call(_ec2(region).describe_route_tables, RouteTableIds=[route_table_id])
+        found = call(_ec2(region, account).describe_route_tables, RouteTableIds=[route_table_id])
     except ClientError as exc:
         raise _fail(exc, "DescribeRouteTables") from exc
     tables = found.get("RouteTables", [])
@@ -137,22 +144,30 @@ class _TableApi:
         return {"GatewayId": target.gateway_id}
 
 
-def _api(region: str, route_table_id: str) -> _TableApi:
-    ec2 = _ec2(region)
+def _api(region: str, route_table_id: str, account: str | None) -> _TableApi:
+    ec2 = _ec2(region, account)
     if is_transit_gateway_table(route_table_id):
         return _TableApi(
-            _tgw_routes,
+            lambda r, t: _tgw_routes(r, t, account),
             ec2.create_transit_gateway_route,
             ec2.replace_transit_gateway_route,
             ec2.delete_transit_gateway_route,
             "TransitGatewayRouteTableId",
         )
-    return _TableApi(_vpc_routes, ec2.create_route, ec2.replace_route, ec2.delete_route, "RouteTableId")
+    return _TableApi(
+        lambda r, t: _vpc_routes(r, t, account),
+        ec2.create_route,
+        ec2.replace_route,
+        ec2.delete_route,
+        "RouteTableId",
+    )
 
 
-def put_routes(region: str, route_table_id: str, cidrs: list[str], target: RouteTarget) -> list[str]:
+def put_routes(
+    region: str, route_table_id: str, cidrs: list[str], target: RouteTarget, account: str | None = None
+) -> list[str]:
     """Point each CIDR at the target (create or replace). Returns the CIDRs changed."""
-    api = _api(region, route_table_id)
+    api = _api(region, route_table_id, account)
     existing = api.read(region, route_table_id)
     changed = []
     for cidr in cidrs:
@@ -172,15 +187,19 @@ def put_routes(region: str, route_table_id: str, cidrs: list[str], target: Route
     return changed
 
 
-def missing_routes(region: str, route_table_id: str, cidrs: list[str], target: RouteTarget) -> list[str]:
+def missing_routes(
+    region: str, route_table_id: str, cidrs: list[str], target: RouteTarget, account: str | None = None
+) -> list[str]:
     """CIDRs with no active route to the target in this table (absent, blackholed or elsewhere)."""
-    existing = _api(region, route_table_id).read(region, route_table_id)
+    existing = _api(region, route_table_id, account).read(region, route_table_id)
     return [c for c in cidrs if c not in existing or not _points_at(existing[c], target)]
 
 
-def delete_routes(region: str, route_table_id: str, cidrs: list[str], target: RouteTarget) -> list[str]:
+def delete_routes(
+    region: str, route_table_id: str, cidrs: list[str], target: RouteTarget, account: str | None = None
+) -> list[str]:
     """Remove the routes to ``cidrs`` that point at ``target`` (and only those)."""
-    api = _api(region, route_table_id)
+    api = _api(region, route_table_id, account)
     existing = api.read(region, route_table_id)
     removed = []
     for cidr in cidrs:
@@ -195,9 +214,9 @@ def delete_routes(region: str, route_table_id: str, cidrs: list[str], target: Ro
     return removed
 
 
-def route_table_region_ok(region: str, route_table_id: str) -> bool:
+def route_table_region_ok(region: str, route_table_id: str, account: str | None = None) -> bool:
     """True when the route table exists in ``region`` (region locality of the attachment)."""
-    ec2 = _ec2(region)
+    ec2 = _ec2(region, account)
     try:
         if is_transit_gateway_table(route_table_id):
             found = call(
@@ -212,9 +231,9 @@ def route_table_region_ok(region: str, route_table_id: str) -> bool:
         raise _fail(exc, "Describe route table") from exc
 
 
-def gateway_in_region(region: str, gateway_id: str) -> bool:
+def gateway_in_region(region: str, gateway_id: str, account: str | None = None) -> bool:
     """True when the transit or virtual private gateway exists in ``region``."""
-    ec2 = _ec2(region)
+    ec2 = _ec2(region, account)
     try:
         if gateway_id.startswith("tgw-"):
             found = call(ec2.describe_transit_gateways, TransitGatewayIds=[gateway_id])

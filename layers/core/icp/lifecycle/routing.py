@@ -1,5 +1,7 @@
 """The AWS side of a connection's routes: the DX gateway association that advertises the
-AWS CIDRs to the remote side, and the routes toward the remote CIDRs in the route tables."""
+AWS CIDRs to the remote side, and the routes toward the remote CIDRs in the route tables.
+With ``aws.accountId`` the gateway and the tables are another account's: the association is
+made by proposal and the routes through the spoke role (README "Other accounts")."""
 
 from __future__ import annotations
 
@@ -21,7 +23,10 @@ def route_target(record: ConnectionRecord) -> RouteTarget:
     if request.aws.attachment == Attachment.TRANSIT_GATEWAY:
         return RouteTarget(
             transit_gateway_attachment_id=ec2_routes.dx_gateway_attachment(
-                request.awsRegion, request.aws.gatewayId, record.require("directConnectGatewayId")
+                request.awsRegion,
+                request.aws.gatewayId,
+                record.require("directConnectGatewayId"),
+                request.aws.accountId,
             )
         )
     return RouteTarget(gateway_id=request.aws.gatewayId)
@@ -35,10 +40,12 @@ def propagate_aws_side(record: ConnectionRecord) -> None:
     gateway = _attached_gateway(request)
     if gateway is None:
         return
-    directconnect.ensure_association(record.require("directConnectGatewayId"), gateway, request.aws.cidrs)
+    directconnect.ensure_association(
+        record.require("directConnectGatewayId"), gateway, request.aws.cidrs, request.aws.accountId
+    )
     target = route_target(record)  # RoutesNotConverged until the association has its attachment
     for table in request.aws.routeTableIds:
-        ec2_routes.put_routes(request.awsRegion, table, request.remote.cidrs, target)
+        ec2_routes.put_routes(request.awsRegion, table, request.remote.cidrs, target, request.aws.accountId)
 
 
 def missing_aws_side(record: ConnectionRecord) -> list[str]:
@@ -81,6 +88,10 @@ def withdraw_aws_side(record: ConnectionRecord) -> list[str]:
         removed += _over_tables(record, ec2_routes.delete_routes, lambda _: target, "route {cidr} in {table}")
     if directconnect.delete_association(record.directConnectGatewayId, gateway):
         removed.append(f"association of {record.directConnectGatewayId} with {gateway}")
+    if request.aws.accountId is not None:
+        removed += directconnect.delete_open_proposals(
+            record.directConnectGatewayId, gateway, request.aws.accountId
+        )
     return removed
 
 
@@ -94,7 +105,7 @@ def _backup_target(record: ConnectionRecord, table: str) -> RouteTarget | None:
         return None
     if ec2_routes.is_transit_gateway_table(table):
         attachment = ec2_routes.vpn_attachment(
-            request.awsRegion, backup.transitGatewayId or request.aws.gatewayId
+            request.awsRegion, backup.transitGatewayId or request.aws.gatewayId, request.aws.accountId
         )
         return RouteTarget(transit_gateway_attachment_id=attachment) if attachment else None
     if backup.transitGatewayId:
@@ -131,7 +142,7 @@ def backup_routes_missing(record: ConnectionRecord) -> list[str]:
 
 def _over_tables(
     record: ConnectionRecord,
-    operation: Callable[[str, str, list[str], RouteTarget], list[str]],
+    operation: Callable[[str, str, list[str], RouteTarget, str | None], list[str]],
     target_for: Callable[[str], RouteTarget | None],
     message: str,
     no_target: str = "",
@@ -146,6 +157,6 @@ def _over_tables(
         if target is None:
             found += [no_target.format(table=table)] if no_target else []
             continue
-        for cidr in operation(request.awsRegion, table, request.remote.cidrs, target):
+        for cidr in operation(request.awsRegion, table, request.remote.cidrs, target, request.aws.accountId):
             found.append(message.format(cidr=cidr, table=table, target=target.describe()))
     return found

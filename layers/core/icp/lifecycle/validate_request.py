@@ -132,9 +132,12 @@ def gather_world(request: ConnectionRequest, quotas: Quotas) -> World:
         quota_regions=regions,
         remote_network_mtu=_remote_network_mtu(request),
         records=records,
-        gateway_region_ok=ec2_routes.gateway_in_region(request.awsRegion, request.aws.gatewayId),
+        gateway_region_ok=ec2_routes.gateway_in_region(
+            request.awsRegion, request.aws.gatewayId, request.aws.accountId
+        ),
         route_tables_region_ok={
-            t: ec2_routes.route_table_region_ok(request.awsRegion, t) for t in request.aws.routeTableIds
+            t: ec2_routes.route_table_region_ok(request.awsRegion, t, request.aws.accountId)
+            for t in request.aws.routeTableIds
         },
         home_region=stack.home_region(),
     )
