@@ -15,8 +15,9 @@ from icp.status import Status
 
 from icp_cli import render
 from icp_cli.admin import admin_group
-from icp_cli.client import EXIT_FAILED, EXIT_USAGE, ApiClient, ApiError, CliError, resolve_target
+from icp_cli.client import EXIT_FAILED, EXIT_USAGE, ApiError, CliError
 from icp_cli.formatting import parse_time
+from icp_cli.target import Api, target_options
 
 HELP = """Interconnect Control Plane: request, watch and operate AWS Interconnect connections.
 
@@ -37,56 +38,6 @@ Exit codes:
   3  not found: no such connection
   4  no stack found, no ApiUrl output, no credentials, or the caller refused
 """
-
-OUTPUTS = click.Choice(["table", "json"])
-
-
-def _target_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option(
-            "--endpoint",
-            envvar="ICP_ENDPOINT",
-            metavar="URL",
-            help="The API's base URL (env ICP_ENDPOINT), e.g. from `icp local serve`.",
-        ),
-        click.option("--stack", metavar="NAME", help="A deployed stack: its ApiUrl output is the API."),
-        click.option("--region", metavar="REGION", help="AWS Region of the stack (and of `doctor`)."),
-        click.option("--profile", metavar="PROFILE", help="AWS profile for credentials."),
-        click.option(
-            "--output", "-o", type=OUTPUTS, default="table", show_default=True, help="Output format."
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-class Api:
-    """Resolves the target when a command first needs the API (so `request --dry-run` needs none)."""
-
-    def __init__(
-        self,
-        ctx: click.Context,
-        endpoint: str | None,
-        stack: str | None,
-        region: str | None,
-        profile: str | None,
-    ):
-        if endpoint and stack:
-            source = ctx.get_parameter_source("endpoint")
-            if source == click.core.ParameterSource.ENVIRONMENT:
-                endpoint = None  # an explicit --stack wins over ICP_ENDPOINT
-            else:
-                raise CliError("give --endpoint or --stack, not both", EXIT_USAGE, error="UsageError")
-        self.region = region
-        self._args = (endpoint, stack, region, profile)
-        self._client: ApiClient | None = None
-
-    @property
-    def client(self) -> ApiClient:
-        if self._client is None:
-            self._client = ApiClient(resolve_target(*self._args))
-        return self._client
 
 
 def _api_command(name: str, **settings: Any) -> Callable[[Callable[..., Any]], click.Command]:
@@ -114,7 +65,7 @@ def _api_command(name: str, **settings: Any) -> Callable[[Callable[..., Any]], c
             if code:
                 ctx.exit(code)
 
-        return cli.command(name, **settings)(_target_options(run))
+        return cli.command(name, **settings)(target_options(run))
 
     return decorate
 
