@@ -4,11 +4,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from icp.lifecycle.check_routes import check_routes
-from icp.observability import logger, metrics, tracer
+from icp.observability import entry
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return check_routes()

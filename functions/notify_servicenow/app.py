@@ -7,11 +7,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from icp.lifecycle.notify_servicenow import notify_servicenow
-from icp.observability import logger, metrics, tracer
+from icp.observability import entry
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return notify_servicenow(event["detail"])

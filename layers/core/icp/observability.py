@@ -10,7 +10,7 @@ business metrics the dashboard shows (namespace InterconnectControlPlane):
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -90,3 +90,15 @@ def emit(name: str, value: float = 1, unit: MetricUnit = MetricUnit.Count, **dim
         metric.add_dimension("service", SERVICE)
         for key, dimension in dimensions.items():
             metric.add_dimension(key, str(dimension))
+
+
+def entry(correlation_id_path: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``@entry()`` on a function that is not a Step Functions task. Neither the event nor the
+    answer goes into the logs or the trace: events may carry a requester's secrets (an
+    activation key), and answers can be large."""
+
+    def wrap(handler: Callable[..., Any]) -> Callable[..., Any]:
+        traced = tracer.capture_lambda_handler(metrics.log_metrics(handler), capture_response=False)
+        return logger.inject_lambda_context(traced, correlation_id_path=correlation_id_path, log_event=False)
+
+    return wrap

@@ -1,6 +1,6 @@
 """The entry of every Step Functions task function (functions/*/app.py; README, "How it works"):
-Powertools' Lambda logging context, tracing and metrics around a handler whose event is parsed
-into its task model (icp.tasks), so a malformed task fails before any work is done."""
+``icp.observability.entry`` (logging context, tracing, metrics) around a handler whose event is
+parsed into its task model (icp.tasks), so a malformed task fails before any work is done."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parser import event_parser
 
-from icp.observability import logger, metrics, tracer
+from icp.observability import entry
 
 
 def task_handler(model: type[Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -17,6 +17,6 @@ def task_handler(model: type[Any]) -> Callable[[Callable[..., Any]], Callable[..
 
     def wrap(handler: Callable[..., Any]) -> Callable[..., Any]:
         parsed = event_parser(model=model)(handler)
-        return logger.inject_lambda_context(tracer.capture_lambda_handler(metrics.log_metrics(parsed)))
+        return entry()(parsed)
 
     return wrap
