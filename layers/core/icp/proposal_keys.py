@@ -51,26 +51,25 @@ def stash(connection_id: str, key: str) -> str:
     return name
 
 
-def read(connection_id: str) -> str | None:
-    """The key kept for ``connection_id``, or None when there is none (accepted already, or gone)."""
+def _on_secret(operation: str, connection_id: str, **params: Any) -> dict[str, Any] | None:
+    """Secrets Manager's ``operation`` on the connection's secret; None when there is no secret.
+    A failure names the operation and the secret, never what it holds."""
+    name = secret_name(connection_id)
     try:
-        return str(call(_client().get_secret_value, SecretId=secret_name(connection_id))["SecretString"])
+        return dict(call(getattr(_client(), operation), SecretId=name, **params))
     except ClientError as exc:
         if error_code(exc) == "ResourceNotFoundException":
             return None
-        raise AwsServiceError(
-            f"GetSecretValue {secret_name(connection_id)} failed with {error_code(exc)}"
-        ) from None
+        action = "".join(word.title() for word in operation.split("_"))
+        raise AwsServiceError(f"{action} {name} failed with {error_code(exc)}") from None
+
+
+def read(connection_id: str) -> str | None:
+    """The key kept for ``connection_id``, or None when there is none (accepted already, or gone)."""
+    answer = _on_secret("get_secret_value", connection_id)
+    return None if answer is None else str(answer["SecretString"])
 
 
 def forget(connection_id: str) -> bool:
     """Delete the key at once (no recovery window); True if there was one."""
-    try:
-        call(_client().delete_secret, SecretId=secret_name(connection_id), ForceDeleteWithoutRecovery=True)
-        return True
-    except ClientError as exc:
-        if error_code(exc) == "ResourceNotFoundException":
-            return False
-        raise AwsServiceError(
-            f"DeleteSecret {secret_name(connection_id)} failed with {error_code(exc)}"
-        ) from None
+    return _on_secret("delete_secret", connection_id, ForceDeleteWithoutRecovery=True) is not None
