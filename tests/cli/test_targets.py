@@ -127,7 +127,7 @@ def test_the_endpoint_can_come_from_icp_endpoint(fake_credentials: None, stub_ap
 
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "No connections."
-    assert seen[0]["path"] == "/v1/connections"
+    assert seen[0]["path"] == "/v1/connections?limit=100"  # icp list reads the first page
 
 
 def test_without_credentials_a_loopback_endpoint_is_signed_with_a_fake_pair(no_credentials: None, stub_api):
@@ -186,7 +186,7 @@ def test_a_stack_is_found_by_its_api_url_output_and_requests_go_to_its_stage(
         result = icp("list", "--stack", "icp-prod", "--region", "us-east-1", "--output", "json")
 
     assert result.exit_code == 0, result.output
-    assert seen[0]["path"] == "/v1/v1/connections"  # the stage (v1), then the API's own /v1 paths
+    assert seen[0]["path"] == "/v1/v1/connections?limit=100"  # the stage (v1), then the API's own /v1 paths
     assert "/us-east-1/execute-api/aws4_request" in seen[0]["headers"]["Authorization"]
 
 
