@@ -79,7 +79,11 @@ def test_watch_shows_the_steps_as_they_pass_with_what_a_waiting_step_waits_on(lo
             local.cloud.advance(60)
             if local.cloud.connection(connection_id)["status"] == "PROVISIONING":
                 break
-        aws = lines.wait_for(lambda line: _step(line) == ("Wait Until Available", "waiting"))
+        # The step is shown waiting on AWS once it has parked its token (until then, for a poll or
+        # two, the line still names the partner's wait that the record held last).
+        aws = lines.wait_for(
+            lambda line: _step(line) == ("Wait Until Available", "waiting") and "on aws:" in line
+        )
         local.cloud.run_until_idle()
         output = lines.rest()
         assert watch.wait(timeout=30) == 0, watch.stderr.read() if watch.stderr else ""
