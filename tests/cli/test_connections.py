@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from cli_support import Local, last_mile, multicloud, serving
+from lifecycle_paths import PROVISIONED
 
 from icp_local.scenario import transit_gateway_network, virtual_private_gateway_network
 
@@ -63,27 +64,7 @@ def test_show_gives_the_record_its_history_and_its_execution(local: Local, activ
     assert "ACTIVE: routes verified on both sides" in out
     assert f"{active['awsConnectionId']} (available)" in out
     history = out[out.index("History") : out.index("execution ")]
-    assert [
-        s
-        for s in (
-            "RECEIVED",
-            "VALIDATED",
-            "GATEWAY_READY",
-            "AWAITING_ACTIVATION",
-            "PROVISIONING",
-            "ROUTES_PROPAGATING",
-            "ACTIVE",
-        )
-        if s in history
-    ] == [
-        "RECEIVED",
-        "VALIDATED",
-        "GATEWAY_READY",
-        "AWAITING_ACTIVATION",
-        "PROVISIONING",
-        "ROUTES_PROPAGATING",
-        "ACTIVE",
-    ]
+    assert [s for s in PROVISIONED if s in history] == PROVISIONED
     assert "activation key handed to google-cloud" in history
     assert "provision SUCCEEDED" in out and "current step  none (the execution is not running)" in out
     assert "Mark Active" in out[out.index("Steps") :]

@@ -19,6 +19,7 @@ from icp.servicenow import (
     parse_credentials,
     scrub,
 )
+from lifecycle_paths import PROVISIONED as PROVISIONED_PATH
 
 CONNECTION_ID = "icc-0123456789abcdef0123"
 EXECUTION_ARN = (
@@ -100,15 +101,7 @@ def history(*statuses: str) -> list[HistoryEntry]:
     return [HistoryEntry.model_validate({"from": f, "to": t, "at": at}) for f, t in steps]
 
 
-PROVISIONED = history(
-    "RECEIVED",
-    "VALIDATED",
-    "GATEWAY_READY",
-    "AWAITING_ACTIVATION",
-    "PROVISIONING",
-    "ROUTES_PROPAGATING",
-    "ACTIVE",
-)
+PROVISIONED = history(*PROVISIONED_PATH)
 
 
 def test_a_late_event_does_not_move_the_ticket_back_from_a_later_state() -> None:
