@@ -28,7 +28,17 @@ from icp import store
 from icp.models import connection_id_for
 from moto import mock_aws
 
-from icp_local import aws_notices, callers, emulation, eventbridge, iam, local_secrets, moto_fixes, sfn
+from icp_local import (
+    aws_notices,
+    callers,
+    emulation,
+    eventbridge,
+    iam,
+    local_secrets,
+    moto_fixes,
+    process_caches,
+    sfn,
+)
 from icp_local.api_gateway import call_api
 from icp_local.async_invoke import AsyncInvoker, DeliveryQueue
 from icp_local.attachments import sync_transit_gateway_attachments
@@ -105,6 +115,8 @@ class LocalCloud:
         # method with the in-process handlers, so no container is ever started.
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
+        process_caches.install()
+        process_caches.forget_clients()
         icp.clock.use(self.clock.time, self._sleep)
         reset_core_caches()
         self._install_emulators()

@@ -24,6 +24,8 @@ def local_variables(region: str) -> dict[str, str]:
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_DEV": "false",
+        # moto loads some hundred sample AMIs into every EC2 backend it makes; nothing here runs instances.
+        "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
     }
 
 

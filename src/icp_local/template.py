@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from samtranslator.translator.transform import transform
-from samtranslator.yaml_helper import yaml_parse
+
+from icp_local.process_caches import yaml_parse
 
 ACCOUNT_ID = "123456789012"
 _LOCAL_CODE = "s3://icp-local-code/"

@@ -1,0 +1,108 @@
+"""Work the local cloud does once per process instead of once per cloud or per call, because
+doing it again gives the same answer (README, "The local cloud"; benchmarks/README.md,
+"test_speed.py", has the figures):
+
+- botocore's data loader. Every botocore session (each ``boto3.session.Session()``, each thread
+  of PynamoDB, each client moto's Step Functions interpreter makes) would read and parse the
+  service models, endpoints and partitions from JSON again; sessions here share one loader per
+  search path. The files are botocore's own and never change under a running process.
+- The clients moto's Step Functions interpreter makes for each Task state it runs: one per
+  (Region, service) for the life of one cloud (a new cloud installs its own request hooks, which
+  a client takes when it is made, so :func:`forget_clients` runs at every cloud's start).
+- Parsed YAML, by text: a template or include parsed before is copied, not parsed again.
+- The ASL check moto makes at CreateStateMachine (an ANTLR parse of the whole definition): a
+  definition text that passed once passes again; one that failed is checked again (and fails).
+
+Nothing here changes what a call answers; each cache is keyed by all of its input.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import threading
+from typing import Any
+
+_lock = threading.Lock()
+_installed = False
+_clients: dict[tuple[str, str], Any] = {}
+_valid_definitions: set[str] = set()
+
+
+def install() -> None:
+    """Idempotent; stays for the life of the process (each patch is keyed by its whole input)."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        _share_botocore_loader()
+        _cache_interpreter_clients()
+        _remember_valid_definitions()
+        _installed = True
+
+
+def forget_clients() -> None:
+    with _lock:
+        _clients.clear()
+
+
+@functools.cache
+def _parsed_yaml(text: str) -> Any:
+    from samtranslator.yaml_helper import yaml_parse
+
+    return yaml_parse(text)
+
+
+def yaml_parse(text: str) -> Any:
+    """samtranslator's ``yaml_parse`` (CloudFormation's short forms included), cached by text; the
+    caller gets its own copy to change."""
+    return copy.deepcopy(_parsed_yaml(text))
+
+
+def _share_botocore_loader() -> None:
+    import botocore.loaders
+    import botocore.session
+
+    # botocore.session imported create_loader by name; the session calls that name.
+    botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)  # type: ignore[attr-defined]
+
+
+def _cache_interpreter_clients() -> None:
+    import sys
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils  # noqa: F401
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (  # noqa: F401
+        state_task_service_factory,
+    )
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    make = boto_client.boto_client_for
+
+    def cached(region: str, service: str, state_credentials: Any = None) -> Any:
+        key = (region, service)
+        with _lock:
+            found = _clients.get(key)
+        if found is None:
+            found = make(region, service, state_credentials)  # moto's fixed test credentials
+            with _lock:
+                found = _clients.setdefault(key, found)
+        return found
+
+    # Each task module imported the function by name: the name is replaced where it was bound.
+    for name, module in list(sys.modules.items()):
+        if name.startswith("moto.stepfunctions.") and getattr(module, "boto_client_for", None) is make:
+            module.boto_client_for = cached  # type: ignore[attr-defined]
+
+
+def _remember_valid_definitions() -> None:
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    check = StepFunctionsParserBackend._validate_definition
+
+    def validate(definition: str) -> None:
+        if definition in _valid_definitions:
+            return
+        check(definition)  # raises InvalidDefinition
+        _valid_definitions.add(definition)
+
+    StepFunctionsParserBackend._validate_definition = staticmethod(validate)  # type: ignore[method-assign,assignment]
