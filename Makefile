@@ -51,12 +51,11 @@ lint: setup $(SAM_ENV)/.installed
 	$(OFFLINE_AWS) $(BIN)/cfn-lint template.yaml
 	$(OFFLINE_AWS) $(SAM) validate --lint
 
-# The whole suite, then the e2e suite again with the emulators playing the "hostile" readings of
-# the evidence (docs/conformance.md, "Variants"): the product must reach the same outcomes.
+# The whole suite in one run on two workers: every e2e test under the default and the "hostile"
+# readings of the evidence (docs/conformance.md, "Variants"; tests/e2e/conftest.py), and the
+# acceptance suite against `icp local serve` (its two tests on one worker, sharing the server).
 test: lint
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
-	ICP_LOCAL_VARIANTS=hostile $(BIN)/pytest -n 2 tests/e2e $(PYTEST_ARGS)
-	ICP_ACCEPTANCE_LOCAL=1 $(BIN)/pytest tests/acceptance -q
+	ICP_ACCEPTANCE_LOCAL=1 $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 # The acceptance suite (tests/acceptance; README, "Acceptance tests in a real account"): a
 # connection provisioned, drilled and decommissioned through the API. `make acceptance

@@ -8,7 +8,9 @@
   "Amazon DynamoDB Transactions: How it works"). moto applies a transaction item by item and, on a
   failed condition, restores a copy of the table taken before it: a write another thread made
   meanwhile is undone, and a reader may see half a transaction. The local cloud runs functions on
-  threads, so the item operations of the DynamoDB backend are serialized here (one lock).
+  threads, so the item operations of the DynamoDB backend are serialized here (one lock). And the
+  copy of the table is replaced by a copy of the items the transaction names, put back if it
+  fails: copying a table of 20,000 history items took a third of a second per status change.
 """
 
 from __future__ import annotations
@@ -44,9 +46,66 @@ def _serialize_dynamodb() -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
     lock = threading.RLock()  # re-entrant: a transaction's items go through put_item and friends
+    _journal_transactions()
     for name in _DYNAMODB_ITEM_OPERATIONS:
         _saved[f"dynamodb.{name}"] = getattr(DynamoDBBackend, name)
         setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name), lock))
+
+
+def _journal_transactions() -> None:
+    """TransactWriteItems keeps the items it names and puts them back when it fails, instead of
+    moto's copy of every table it touches (the module's ``copy.deepcopy`` of a Table, used only
+    there, gives the table itself; of anything else, a real copy)."""
+    import copy
+    import types
+
+    from moto.dynamodb import models
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    models.copy = types.SimpleNamespace(deepcopy=deepcopy)  # type: ignore[attr-defined]
+    transact = DynamoDBBackend.transact_write_items
+
+    def slot(backend: Any, operation: dict[str, Any]) -> tuple[Any, Any, Any] | None:
+        """(table, hash, range) of the item an operation names; None if it names no table."""
+        table = backend.tables.get(operation.get("TableName"))
+        key = operation.get("Key") or operation.get("Item")
+        if table is None or not isinstance(key, dict) or table.hash_key_attr not in key:
+            return None
+        hash_value = DynamoType(key[table.hash_key_attr])
+        if table.range_key_attr is None:
+            return table, hash_value, None
+        if table.range_key_attr not in key:
+            return None  # moto refuses the transaction for it, before writing anything
+        return table, hash_value, DynamoType(key[table.range_key_attr])
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        slots = [found for item in transact_items for op in item.values() if (found := slot(self, op))]
+        before = [(s, copy.deepcopy(s[0].get_item(s[1], s[2]))) for s in slots]
+        try:
+            transact(self, transact_items)
+        except Exception:
+            for (table, hash_value, range_value), item in reversed(before):
+                _put_back(table, hash_value, range_value, item)
+            raise
+
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def _put_back(table: Any, hash_value: Any, range_value: Any, item: Any) -> None:
+    if range_value is None:
+        if item is None:
+            table.items.pop(hash_value, None)
+        else:
+            table.items[hash_value] = item
+    elif item is None:
+        table.items.get(hash_value, {}).pop(range_value, None)
+    else:
+        table.items[hash_value][range_value] = item
 
 
 def install() -> None:

@@ -9,7 +9,14 @@ doing it again gives the same answer (README, "The local cloud"; benchmarks/READ
 - The clients moto's Step Functions interpreter makes for each Task state it runs: one per
   (Region, service) for the life of one cloud (a new cloud installs its own request hooks, which
   a client takes when it is made, so :func:`forget_clients` runs at every cloud's start).
-- Parsed YAML, by text: a template or include parsed before is copied, not parsed again.
+- What a new botocore session spends most of its making on: whether each of its ~130 built-in
+  handlers takes ``**kwargs`` (``inspect.getfullargspec``, per handler, per session) and the
+  aliasing of each event name (per session, and again per client): once per handler and name.
+  The local cloud makes sessions by the hundred (each core client, each PynamoDB thread).
+- The names of a moto response class's methods, which moto lists with ``inspect.getmembers`` at
+  every call it answers: once per class.
+- Parsed YAML, by text, and the SAM transform's output, by its whole input (the template with
+  its includes and definitions inlined, and the Region): each copied, not made again.
 - The ASL check moto makes at CreateStateMachine (an ANTLR parse of the whole definition): a
   definition text that passed once passes again; one that failed is checked again (and fails).
 
@@ -20,7 +27,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
 _lock = threading.Lock()
@@ -36,8 +45,10 @@ def install() -> None:
         if _installed:
             return
         _share_botocore_loader()
+        _register_handlers_cheaply()
         _cache_interpreter_clients()
         _remember_valid_definitions()
+        _list_response_methods_once()
         _installed = True
 
 
@@ -59,12 +70,53 @@ def yaml_parse(text: str) -> Any:
     return copy.deepcopy(_parsed_yaml(text))
 
 
+_transformed: dict[str, Any] = {}
+
+
+def transformed(sam: dict[str, Any], region: str, transform: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``transform()`` (the SAM transform of ``sam`` in ``region``), made once per input; the
+    caller gets its own copy to change."""
+    key = json.dumps([sam, region], sort_keys=True, default=str)
+    if key not in _transformed:
+        _transformed[key] = transform()
+    return copy.deepcopy(_transformed[key])
+
+
 def _share_botocore_loader() -> None:
     import botocore.loaders
     import botocore.session
 
     # botocore.session imported create_loader by name; the session calls that name.
     botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)  # type: ignore[attr-defined]
+
+
+def _register_handlers_cheaply() -> None:
+    from botocore import hooks
+
+    accepts_kwargs = hooks.accepts_kwargs
+    known: dict[Any, bool] = {}
+
+    def accepts_kwargs_once(func: Any) -> bool:
+        target = getattr(func, "__func__", func)  # a bound method takes what its function takes
+        try:
+            return known[target]
+        except KeyError:
+            known[target] = found = bool(accepts_kwargs(func))
+            return found
+        except TypeError:  # unhashable: asked each time
+            return bool(accepts_kwargs(func))
+
+    hooks.accepts_kwargs = accepts_kwargs_once  # type: ignore[attr-defined]
+
+    aliased: dict[str, str] = {}  # for botocore's default aliases, which every session uses
+    make = hooks.EventAliaser.__init__
+
+    def init(self: Any, event_emitter: Any, event_aliases: Any = None) -> None:
+        make(self, event_emitter, event_aliases)
+        if self._event_aliases == hooks.EVENT_ALIASES:
+            self._alias_name_cache = aliased
+
+    hooks.EventAliaser.__init__ = init  # type: ignore[method-assign]
 
 
 def _cache_interpreter_clients() -> None:
@@ -92,6 +144,12 @@ def _cache_interpreter_clients() -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith("moto.stepfunctions.") and getattr(module, "boto_client_for", None) is make:
             module.boto_client_for = cached  # type: ignore[attr-defined]
+
+
+def _list_response_methods_once() -> None:
+    from moto.core import responses
+
+    responses.method_names_from_class = functools.cache(responses.method_names_from_class)  # type: ignore[attr-defined]
 
 
 def _remember_valid_definitions() -> None:

@@ -9,7 +9,7 @@ import json
 import re
 from typing import Any
 
-from icp_local.build_clients import client_for
+from icp_local.build_clients import client_for, iam_backend, logs_backend
 from icp_local.hardening import BUILDERS as HARDENING
 from icp_local.template import ACCOUNT_ID, FunctionSpec, Resolver, RestApi, RuleSpec, Stack
 
@@ -75,21 +75,25 @@ def build(stack: Stack, session: Any) -> None:
 
 def _role(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     name = f"{stack.name}-{logical}"[:64]
-    iam = client_for(session, "iam")
+    iam = iam_backend(ACCOUNT_ID)
     arn = iam.create_role(
-        RoleName=name, AssumeRolePolicyDocument=json.dumps(props.get("AssumeRolePolicyDocument", {}))
-    )["Role"]["Arn"]
+        role_name=name,
+        assume_role_policy_document=json.dumps(props.get("AssumeRolePolicyDocument", {})),
+        path=props.get("Path", "/"),
+        permissions_boundary=None,
+        description="",
+        tags=[],
+        max_session_duration=None,
+    ).arn
     # The inline policies are what the local cloud enforces (icp_local.iam), read back from moto.
     for policy in props.get("Policies", []):
         # AWS takes a document without a Version (as the old 2008-10-17 grammar); moto insists on one.
         document = {"Version": "2012-10-17", **policy["PolicyDocument"]}
-        iam.put_role_policy(
-            RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(document)
-        )
+        iam.put_role_policy(name, policy["PolicyName"], json.dumps(document))
     managed = [str(a) for a in props.get("ManagedPolicyArns", [])]
     for policy_arn in managed:  # the stack's own (AWS managed ones are not loaded; docs/iam.md)
         if policy_arn.split(":")[4] == ACCOUNT_ID:
-            iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
+            iam.attach_role_policy(policy_arn, name)
     stack.managed_policies[arn] = managed
     stack.physical[logical] = name
     stack.attributes[(logical, "Arn")] = arn
@@ -100,12 +104,17 @@ def _managed_policy(stack: Stack, session: Any, logical: str, props: dict[str, A
     """A customer managed policy, shared by the roles that attach it; Ref gives its ARN."""
     name = props.get("ManagedPolicyName") or f"{stack.name}-{logical}"[:128]
     document = {"Version": "2012-10-17", **props["PolicyDocument"]}
-    arn = client_for(session, "iam").create_policy(
-        PolicyName=name,
-        Path=props.get("Path", "/"),
-        Description=props.get("Description", ""),
-        PolicyDocument=json.dumps(document),
-    )["Policy"]["Arn"]
+    arn = (
+        iam_backend(ACCOUNT_ID)
+        .create_policy(
+            description=props.get("Description", ""),
+            path=props.get("Path", "/"),
+            policy_document=json.dumps(document),
+            policy_name=name,
+            tags=[],
+        )
+        .arn
+    )
     stack.physical[logical] = arn
 
 
@@ -145,10 +154,10 @@ def _queue(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> N
 
 def _log_group(stack: Stack, session: Any, logical: str, props: dict[str, Any]) -> None:
     name = props.get("LogGroupName") or f"/icp-local/{stack.name}/{logical}"
-    logs = client_for(session, "logs")
-    logs.create_log_group(logGroupName=name)
+    logs = logs_backend(ACCOUNT_ID, stack.region)
+    logs.create_log_group(name, {})
     if "RetentionInDays" in props:
-        logs.put_retention_policy(logGroupName=name, retentionInDays=int(props["RetentionInDays"]))
+        logs.put_retention_policy(name, int(props["RetentionInDays"]))
     stack.physical[logical] = name
     stack.attributes[(logical, "Arn")] = f"arn:aws:logs:{stack.region}:{ACCOUNT_ID}:log-group:{name}:*"
 

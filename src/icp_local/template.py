@@ -18,7 +18,7 @@ from typing import Any
 
 from samtranslator.translator.transform import transform
 
-from icp_local.process_caches import yaml_parse
+from icp_local.process_caches import transformed, yaml_parse
 
 ACCOUNT_ID = "123456789012"
 _LOCAL_CODE = "s3://icp-local-code/"
@@ -115,10 +115,14 @@ def translate(template_path: Path, region: str) -> dict[str, Any]:
             props["ContentUri"] = _LOCAL_CODE + str(props["ContentUri"]).strip("/")
         elif kind == "AWS::Serverless::StateMachine" and "DefinitionUri" in props:
             props["Definition"] = json.loads((root / props.pop("DefinitionUri")).read_text())
+    return transformed(sam, region, lambda: _transform(sam, region))
+
+
+def _transform(sam: dict[str, Any], region: str) -> dict[str, Any]:
     previous = os.environ.get("AWS_DEFAULT_REGION")
     os.environ["AWS_DEFAULT_REGION"] = region  # samtranslator reads the Region from boto
     try:
-        return transform(sam, {}, _NoManagedPolicies())
+        return dict(transform(sam, {}, _NoManagedPolicies()))
     finally:
         if previous is None:
             os.environ.pop("AWS_DEFAULT_REGION", None)

@@ -17,7 +17,8 @@ from conftest import REPORT, Target
 
 from icp_cli.client import ApiError
 
-pytestmark = pytest.mark.acceptance
+# One worker runs both tests under xdist (`--dist loadgroup`): they share one `icp local serve`.
+pytestmark = [pytest.mark.acceptance, pytest.mark.xdist_group("acceptance")]
 
 ENDED = {"FAILED", "REJECTED", "DECOMMISSIONED"}
 

@@ -4,6 +4,7 @@ reaches the same outcomes whichever reading the emulators play (docs/conformance
 from __future__ import annotations
 
 import boto3
+import pytest
 
 from icp_local import LocalCloud
 from icp_local.scenario import request_for, transit_gateway_network
@@ -95,6 +96,7 @@ def test_a_link_down_for_eight_days_then_up_ends_active_on_the_connection_with_t
     assert incident["state"] == "6", "resolved"
 
 
+@pytest.mark.own_readings
 def test_a_slow_partner_under_the_pending_first_order_is_waited_for_within_the_activation_window():
     with LocalCloud(variants=Variants(state_order="pending-first")) as cloud:
         cloud.partner("google-cloud").accept_after(3 * DAY)  # longer than the old fixed 48 hours
@@ -126,6 +128,7 @@ def test_a_connection_that_goes_down_while_provisioning_fails_with_a_named_reaso
     assert f"connection {record['awsConnectionId']}" in record["cleanedUp"]
 
 
+@pytest.mark.own_readings
 def test_reads_that_miss_a_new_connection_and_a_lagging_list_do_not_end_in_clean_up():
     variants = Variants(
         read_after_create_errors=(

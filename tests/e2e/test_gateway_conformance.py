@@ -139,6 +139,7 @@ def test_a_failed_association_on_an_existing_gateway_fails_the_provisioning_and_
 # -- deleting a gateway that another association holds, under both readings -------------------------
 
 
+@pytest.mark.own_readings
 def test_clean_up_claims_the_created_gateway_only_once_it_is_really_deleted(cloud: LocalCloud, tgw: Network):
     """Another team associates its transit gateway with the gateway the control plane created.
     Clean Up does not ask for the gateway's deletion while that association holds it (AWS would

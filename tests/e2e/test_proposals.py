@@ -101,6 +101,7 @@ def test_a_proposal_whose_bandwidth_disagrees_with_the_request_is_rejected_namin
     assert secrets_left(local_cloud) == []
 
 
+@pytest.mark.own_readings
 @pytest.mark.parametrize("used_error", ["ResourceNotFoundException", "InterconnectValidationException"])
 def test_an_unknown_or_used_key_is_rejected_naming_activation_key(used_error: str):
     with LocalCloud(variants=f"used_proposal_error={used_error}") as cloud:
