@@ -13,13 +13,20 @@ from __future__ import annotations
 
 from typing import Any
 
+_clients: dict[tuple[str, str], Any] = {}
+
 
 def client_for(session: Any, service: str) -> Any:
-    """One client per service for the whole build (making a client costs more than most calls)."""
-    clients = session.__dict__.setdefault("_icp_local_clients", {})
-    if service not in clients:
-        clients[service] = session.client(service)
-    return clients[service]
+    """One client per service and Region (making a client costs more than most calls), kept from
+    one build to the next while icp_local.process_caches keeps clients."""
+    key = (service, session.region_name)
+    if key not in _clients:
+        _clients[key] = session.client(service)
+    return _clients[key]
+
+
+def forget() -> None:
+    _clients.clear()
 
 
 def iam_backend(account: str) -> Any:

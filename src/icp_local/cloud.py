@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import botocore.handlers
 import icp.clock
 from icp import store
 from icp.models import connection_id_for
@@ -30,6 +29,7 @@ from moto import mock_aws
 
 from icp_local import (
     aws_notices,
+    call_counter,
     callers,
     emulation,
     eventbridge,
@@ -116,15 +116,15 @@ class LocalCloud:
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
         process_caches.install()
-        process_caches.forget_clients()
         icp.clock.use(self.clock.time, self._sleep)
         reset_core_caches()
+        process_caches.open_clients(self._signature())
         self._install_emulators()
         if self.enforce_iam:
             self.iam = iam.enforcer_for(
                 self.region, ACCOUNT_ID, self.interconnect, self.directconnect, self.networkmanager
             ).install()
-        self._install_counters()
+        call_counter.count_into(self.api_calls)
         session = boto3.session.Session(region_name=self.region)
         secret_arns = local_secrets.create_partner_secrets(session, self.partner_secret_values)
         self.stack: Stack = load(
@@ -173,6 +173,16 @@ class LocalCloud:
         )
         self._started = True
 
+    def _signature(self) -> tuple[Any, ...]:
+        """What the clients a cloud makes depend on (icp_local.process_caches.open_clients)."""
+        return (
+            self.enforce_iam,
+            self.region,
+            self.stack_name,
+            str(self.template_path.resolve()),
+            tuple(sorted(self.parameter_overrides.items())),
+        )
+
     def _install_emulators(self) -> None:
         self._emulators = emulators = emulation.Emulators(
             self.clock, self.variants, self.interconnect_options
@@ -220,23 +230,15 @@ class LocalCloud:
                 self.iam.uninstall()
                 if self._started:
                     self._principals.append_to_ledger(self.template_path, DEFAULT_TEMPLATE)
-            if self._count_hook in botocore.handlers.BUILTIN_HANDLERS:
-                botocore.handlers.BUILTIN_HANDLERS.remove(self._count_hook)
+            call_counter.stop_counting(self.api_calls)
             sfn.uninstall()
             eventbridge.uninstall_hooks()
             icp.clock.reset()
             reset_core_caches()
+            process_caches.close_clients(self._signature())
             self._mock.stop()
         finally:
             self._environment.restore()
-
-    def _install_counters(self) -> None:
-        def count(model: Any = None, **_: Any) -> None:
-            if model is not None:
-                self.api_calls[(model.service_model.service_name, model.name)] += 1
-
-        self._count_hook = ("provide-client-params", count)
-        botocore.handlers.BUILTIN_HANDLERS.append(self._count_hook)
 
     # -- secrets (icp_local.local_secrets) -------------------------------------------------------
     @property

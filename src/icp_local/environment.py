@@ -8,7 +8,6 @@ import logging
 import os
 import warnings
 
-from icp import store
 from icp.aws import clients
 from icp.partners import registry
 
@@ -55,8 +54,8 @@ def quiet_local_noise() -> None:
 
 
 def reset_core_caches() -> None:
-    # Each is keyed by what it reads from the environment only once; a new cloud has a new one.
-    clients.client.cache_clear()
+    """What the core keeps that is one cloud's only: the spoke role's sessions (moto's STS forgets
+    them) and the partners' sides (they name the emulators' ports). Its clients and the store's
+    models are icp_local.process_caches' business."""
     clients.spoke_session.cache_clear()
-    store.forget_table()
     registry.remote_side_for.cache_clear()

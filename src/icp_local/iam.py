@@ -58,6 +58,34 @@ _CONTEXT_KEY = "icp_local.iam_params"
 _DONE_KEY = "icp_local.iam_checked"
 
 
+# The enforcer of the running local cloud (one at a time per process; a list, so an enforcer that
+# stops out of order leaves the right one).
+_installed: list[Enforcer] = []
+
+
+def _capture_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    context[_CONTEXT_KEY] = params
+
+
+def _before_call(**kwargs: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+    """The check, made by whichever enforcer runs now. A botocore client keeps the handlers it
+    was made with, and the local cloud keeps clients from one cloud to the next
+    (icp_local.process_caches): so the handler is this function, never one enforcer's method."""
+    return _installed[-1].before_call(**kwargs) if _installed else None
+
+
+# The emulators answer on before-call.<service>, which botocore runs before plain before-call: the
+# check goes first in their own slot.
+_HANDLERS: list[tuple[Any, ...]] = [
+    ("before-parameter-build", _capture_params),
+    ("before-call", _before_call),
+    *(
+        (f"before-call.{service_id}", _before_call, botocore.handlers.REGISTER_FIRST)
+        for service_id in iam_actions.EMULATED_SERVICE_IDS
+    ),
+]
+
+
 # --- the enforcer ------------------------------------------------------------------------------
 @dataclass
 class Enforcer:
@@ -107,19 +135,6 @@ class Enforcer:
             return found
 
     # -- installing ------------------------------------------------------------------------------
-    def _handlers(self) -> list[tuple[Any, ...]]:
-        handlers: list[tuple[Any, ...]] = [
-            ("before-parameter-build", self._capture_params),
-            ("before-call", self._before_call),
-        ]
-        # The emulators answer on before-call.<service>, which botocore runs before plain
-        # before-call: the check goes first in their own slot.
-        handlers += [
-            (f"before-call.{service_id}", self._before_call, botocore.handlers.REGISTER_FIRST)
-            for service_id in iam_actions.EMULATED_SERVICE_IDS
-        ]
-        return handlers
-
     def install(self) -> Enforcer:
         import boto3
         from aws_lambda_powertools.utilities.parameters import secrets as powertools_secrets
@@ -128,35 +143,30 @@ class Enforcer:
         botocore.credentials.create_credential_resolver = lambda *_, **__: Resolver(self._credentials)
         self._saved["providers"] = powertools_secrets.DEFAULT_PROVIDERS
         powertools_secrets.DEFAULT_PROVIDERS = PerPrincipal()
-        botocore.handlers.BUILTIN_HANDLERS.extend(self._handlers())
+        _installed.append(self)
+        for spec in _HANDLERS:
+            if spec not in botocore.handlers.BUILTIN_HANDLERS:
+                botocore.handlers.BUILTIN_HANDLERS.append(spec)
         session = boto3.DEFAULT_SESSION
         if session is not None:  # sessions made before now do not read BUILTIN_HANDLERS again
-            for spec in self._handlers():
+            for spec in _HANDLERS:
                 register = session.events.register_first if len(spec) == 3 else session.events.register
                 register(spec[0], spec[1], unique_id=f"icp_local.iam:{spec[0]}")
         return self
 
     def uninstall(self) -> None:
-        import boto3
         from aws_lambda_powertools.utilities.parameters import secrets as powertools_secrets
 
         if not self._saved:
             return
         botocore.credentials.create_credential_resolver = self._saved.pop("resolver")
         powertools_secrets.DEFAULT_PROVIDERS = self._saved.pop("providers")
-        for spec in self._handlers():
-            while spec in botocore.handlers.BUILTIN_HANDLERS:
-                botocore.handlers.BUILTIN_HANDLERS.remove(spec)
-        session = boto3.DEFAULT_SESSION
-        if session is not None:
-            for spec in self._handlers():
-                session.events.unregister(spec[0], spec[1], unique_id=f"icp_local.iam:{spec[0]}")
+        # The handlers stay (clients made meanwhile keep them, and may serve the next local cloud):
+        # with no enforcer installed they pass every call.
+        if self in _installed:
+            _installed.remove(self)
 
     # -- the check -------------------------------------------------------------------------------
-    @staticmethod
-    def _capture_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        context[_CONTEXT_KEY] = params
-
     def _caller(self, request_signer: Any) -> Principal | None:
         # Who signs: a role session the local cloud handed out, else whoever runs now (moto's
         # Step Functions interpreter builds its clients with fixed placeholder keys).
@@ -173,7 +183,7 @@ class Enforcer:
                 self._by_key[found.access_key] = found
         return found
 
-    def _before_call(
+    def before_call(
         self, model: Any, context: dict[str, Any], request_signer: Any = None, **_: Any
     ) -> tuple[AWSResponse, dict[str, Any]] | None:
         if context.get(_DONE_KEY):

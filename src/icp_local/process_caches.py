@@ -6,9 +6,13 @@ doing it again gives the same answer (README, "The local cloud"; benchmarks/READ
   of PynamoDB, each client moto's Step Functions interpreter makes) would read and parse the
   service models, endpoints and partitions from JSON again; sessions here share one loader per
   search path. The files are botocore's own and never change under a running process.
-- The clients moto's Step Functions interpreter makes for each Task state it runs: one per
-  (Region, service) for the life of one cloud (a new cloud installs its own request hooks, which
-  a client takes when it is made, so :func:`forget_clients` runs at every cloud's start).
+- Clients, from one cloud to the next: the core's (``icp.aws.clients.client``, the store's
+  PynamoDB models and connection), the build's, and those moto's Step Functions interpreter makes
+  for each Task state it runs (one per Region and service). A client keeps the request handlers
+  it was made with, so every handler the local cloud installs is a function that serves whichever
+  cloud runs now (the IAM check, the call counter, the emulators' routers), never one cloud's
+  method. They are kept only while each cloud is made alike (IAM on or off, Region, stack name,
+  template, parameters: :func:`open_clients`) and nothing outside a cloud made a client meanwhile.
 - What a new botocore session spends most of its making on: whether each of its ~130 built-in
   handlers takes ``**kwargs`` (``inspect.getfullargspec``, per handler, per session) and the
   aliasing of each event name (per session, and again per client): once per handler and name.
@@ -17,6 +21,11 @@ doing it again gives the same answer (README, "The local cloud"; benchmarks/READ
   every call it answers: once per class.
 - Parsed YAML, by text, and the SAM transform's output, by its whole input (the template with
   its includes and definitions inlined, and the Region): each copied, not made again.
+- The parse of a definition moto's interpreter makes at every execution's start (an ANTLR parse
+  of the whole ASL): once per definition text. The parsed program is a tree of components that
+  keep nothing of an execution (its state lives in the execution's environment; checked for
+  moto 5.2.5, pinned); the one value a component makes lazily, its key in that environment's
+  heap, is made before the program is shared, so no two threads race to make it.
 - The ASL check moto makes at CreateStateMachine (an ANTLR parse of the whole definition): a
   definition text that passed once passes again; one that failed is checked again (and fails).
 
@@ -48,11 +57,44 @@ def install() -> None:
         _register_handlers_cheaply()
         _cache_interpreter_clients()
         _remember_valid_definitions()
+        _parse_programs_once()
         _list_response_methods_once()
         _installed = True
 
 
+_last_cloud: list[Any] = []  # (signature, core cache misses) of the cloud that stopped last
+
+
+def _core_client_caches() -> tuple[Any, ...]:
+    from icp.aws import clients
+    from icp.store import items
+
+    return (clients.client, items.records_model, items.history_model, items.markers_model, items.connection)
+
+
+def _misses() -> tuple[int, ...]:
+    return tuple(cache.cache_info().misses for cache in _core_client_caches())
+
+
+def open_clients(signature: Any) -> None:
+    """At a cloud's start: keep the clients the last cloud made if it was made alike and nothing
+    made clients since (a test using the core outside a cloud, say); else forget them all."""
+    last = _last_cloud.pop() if _last_cloud else None
+    if last != (signature, _misses()):
+        forget_clients()
+
+
+def close_clients(signature: Any) -> None:
+    """At a cloud's stop: what the next one compares with."""
+    _last_cloud.append((signature, _misses()))
+
+
 def forget_clients() -> None:
+    from icp_local import build_clients
+
+    for cache in _core_client_caches():
+        cache.cache_clear()
+    build_clients.forget()
     with _lock:
         _clients.clear()
 
@@ -144,6 +186,46 @@ def _cache_interpreter_clients() -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith("moto.stepfunctions.") and getattr(module, "boto_client_for", None) is make:
             module.boto_client_for = cached  # type: ignore[attr-defined]
+
+
+def _parse_programs_once() -> None:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    programs: dict[str, Any] = {}
+
+    def entrypoint(self: Any) -> Any:
+        definition = self._evaluation_details.state_machine_details.definition
+        with _lock:
+            program = programs.get(definition)
+        if program is None:
+            program = AmazonStateLanguageParser.parse(definition)[0]
+            _make_heap_keys(program)
+            with _lock:
+                program = programs.setdefault(definition, program)
+        return program
+
+    ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
+
+
+def _make_heap_keys(program: Any) -> None:
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+
+    seen: set[int] = set()
+    pending = [program]
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, EvalComponent):
+            _ = node.heap_key
+        if isinstance(node, dict):
+            pending.extend(node.values())
+        elif isinstance(node, (list, tuple, set)):
+            pending.extend(node)
+        elif hasattr(node, "__dict__") and type(node).__module__.startswith("moto."):
+            pending.extend(vars(node).values())
 
 
 def _list_response_methods_once() -> None:
