@@ -14,6 +14,10 @@ CHECKOV := $(CHECKOV_ENV)/bin/checkov
 # cfn-lint and sam validate run offline; they only need a Region and some credentials.
 OFFLINE_AWS := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline
 PYTEST_ARGS ?=
+# Python writes each module's bytecode once and reads it after, in every process the suite starts
+# (two workers, the subprocess tests, icp local serve): some machines set this to turn that off,
+# which costs each process seconds of compiling.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup demo test unit lint build deploy-check benchmarks clean acceptance
 

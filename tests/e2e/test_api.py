@@ -112,6 +112,7 @@ BAD_REQUESTS = [
 ]
 
 
+@pytest.mark.default_reading
 @pytest.mark.parametrize(
     ("case", "call", "status", "field", "rule"), BAD_REQUESTS, ids=[b[0] for b in BAD_REQUESTS]
 )
@@ -183,6 +184,7 @@ def test_a_webhook_that_is_not_properly_signed_is_refused_with_nothing_written(
     assert mutating_calls(local_cloud, before) == []
 
 
+@pytest.mark.default_reading
 @pytest.mark.parametrize(
     ("body", "status", "field", "rule"),
     [
@@ -272,6 +274,7 @@ def test_the_rest_api_requests_lists_resizes_and_decommissions(local_cloud: Loca
     assert local_cloud.interconnect.live_resources() == [] and local_cloud.directconnect.gateways() == []
 
 
+@pytest.mark.default_reading
 @pytest.mark.parametrize(
     ("bandwidth", "status", "rule"),
     [

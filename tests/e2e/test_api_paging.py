@@ -14,6 +14,9 @@ from icp.models import ConnectionRecord, Status
 from icp_local import LocalCloud
 from icp_local.seeding import a_record, seed_history, seed_records
 
+# What it checks does not depend on what AWS answers: the default reading only (tests/e2e/conftest.py).
+pytestmark = pytest.mark.default_reading
+
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 # (status, type, AWS Region) of the seeded records, in the order they were created.
 SEEDED = [

@@ -26,6 +26,9 @@ from icp_local.http_server import LocalApiServer
 from icp_local.openapi_doc import DOC_PATH, render
 from icp_local.seeding import a_record, seed_history, seed_records
 
+# What it checks does not depend on what AWS answers: the default reading only (tests/e2e/conftest.py).
+pytestmark = pytest.mark.default_reading
+
 schema = schemathesis.openapi.from_path(str(DOC_PATH))
 
 

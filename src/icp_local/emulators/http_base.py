@@ -53,10 +53,10 @@ class JsonHandler(BaseHTTPRequestHandler):
 
 
 def serve_in_background(server: ThreadingHTTPServer, name: str) -> threading.Thread:
-    """Starts answering on a daemon thread (the emulators poll every 50 ms, so stop is quick)."""
+    """Starts answering on a daemon thread (polling every 10 ms, so stopping waits at most that)."""
     server.daemon_threads = True
     thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, name=name, daemon=True
     )
     thread.start()
     return thread
