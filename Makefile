@@ -57,9 +57,9 @@ lint: setup $(SAM_ENV)/.installed
 
 # The whole suite in one run on two workers: every e2e test under the default and the "hostile"
 # readings of the evidence (docs/conformance.md, "Variants"; tests/e2e/conftest.py), and the
-# acceptance suite against `icp local serve` (its two tests on one worker, sharing the server).
+# acceptance suite against `icp local serve`.
 test: lint
-	ICP_ACCEPTANCE_LOCAL=1 $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	ICP_ACCEPTANCE_LOCAL=1 $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 # The acceptance suite (tests/acceptance; README, "Acceptance tests in a real account"): a
 # connection provisioned, drilled and decommissioned through the API. `make acceptance

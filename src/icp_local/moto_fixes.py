@@ -67,7 +67,7 @@ def _journal_transactions() -> None:
     def deepcopy(value: Any, memo: Any = None) -> Any:
         return value if isinstance(value, Table) else copy.deepcopy(value, memo)
 
-    models.copy = types.SimpleNamespace(deepcopy=deepcopy)  # type: ignore[attr-defined]
+    models.copy = types.SimpleNamespace(deepcopy=deepcopy)  # type: ignore[assignment]
     transact = DynamoDBBackend.transact_write_items
 
     def slot(backend: Any, operation: dict[str, Any]) -> tuple[Any, Any, Any] | None:

@@ -1,6 +1,6 @@
 """Work the local cloud does once per process instead of once per cloud or per call, because
-doing it again gives the same answer (README, "The local cloud"; benchmarks/README.md,
-"test_speed.py", has the figures):
+doing it again gives the same answer (README, "The local cloud"; the figures are in
+benchmarks/README.md, "Test suite speed"):
 
 - botocore's data loader. Every botocore session (each ``boto3.session.Session()``, each thread
   of PynamoDB, each client moto's Step Functions interpreter makes) would read and parse the
@@ -152,7 +152,7 @@ def _register_handlers_cheaply() -> None:
         except TypeError:  # unhashable: asked each time
             return bool(accepts_kwargs(func))
 
-    hooks.accepts_kwargs = accepts_kwargs_once  # type: ignore[attr-defined]
+    hooks.accepts_kwargs = accepts_kwargs_once  # type: ignore[assignment]
 
     aliased: dict[str, str] = {}  # for botocore's default aliases, which every session uses
     make = hooks.EventAliaser.__init__

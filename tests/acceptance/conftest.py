@@ -113,7 +113,9 @@ def _real_target() -> Target:
     )
 
 
-@pytest.fixture(scope="session")
+# Module-scoped: the server stops once this module's tests are done, not when the whole run ends
+# (under xdist each worker that runs one of them starts its own).
+@pytest.fixture(scope="module")
 def _local_serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """`icp local serve --scenario` in a subprocess: its URL and the request file it wrote."""
     endpoint = os.environ.get("ICP_ACCEPTANCE_ENDPOINT")
@@ -159,7 +161,7 @@ def _local_serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
             process.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def target(request: pytest.FixtureRequest) -> Target:
     if STACK:
         chosen = _real_target()

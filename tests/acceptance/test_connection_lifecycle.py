@@ -17,8 +17,7 @@ from conftest import REPORT, Target
 
 from icp_cli.client import ApiError
 
-# One worker runs both tests under xdist (`--dist loadgroup`): they share one `icp local serve`.
-pytestmark = [pytest.mark.acceptance, pytest.mark.xdist_group("acceptance")]
+pytestmark = pytest.mark.acceptance
 
 ENDED = {"FAILED", "REJECTED", "DECOMMISSIONED"}
 
