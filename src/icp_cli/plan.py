@@ -84,6 +84,10 @@ def plan_for(request: ConnectionRequest) -> dict[str, Any]:
             "gatewayId": aws.gatewayId,
             "attachment": aws.attachment.value,
             "allowedPrefixes": list(aws.cidrs),
+            # Another account's gateway: that account proposes the association, the stack accepts it
+            # (README, "Other accounts").
+            "account": aws.accountId,
+            "by": "proposal" if aws.accountId else "association",
         }
         route_target = (
             f"the Direct Connect gateway attachment on {aws.gatewayId}"
@@ -91,7 +95,8 @@ def plan_for(request: ConnectionRequest) -> dict[str, Any]:
             else aws.gatewayId
         )
     routes = [
-        {"routeTableId": table, "cidrs": remote_cidrs, "target": route_target} for table in aws.routeTableIds
+        {"routeTableId": table, "cidrs": remote_cidrs, "target": route_target, "account": aws.accountId}
+        for table in aws.routeTableIds
     ]
     remote: dict[str, Any]
     proposal = "from the proposal"  # what a request with an activationKey leaves to it

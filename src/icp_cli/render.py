@@ -107,15 +107,24 @@ def plan_view(plan: dict[str, Any]) -> Group:
             [
                 (
                     "association",
-                    f"associate the gateway with {association['gatewayId']} ({association['attachment']}), "
-                    f"advertising {', '.join(association['allowedPrefixes'])} to the remote side",
+                    f"associate the gateway with {association['gatewayId']} ({association['attachment']}"
+                    f"{_in_account(association.get('account'))}), "
+                    f"advertising {', '.join(association['allowedPrefixes'])} to the remote side"
+                    + (
+                        ", by a proposal that account makes (through the spoke role) and this stack accepts"
+                        if association.get("account")
+                        else ""
+                    ),
                 )
             ]
             if association
             else []
         ),
         *(
-            ("routes", f"in {r['routeTableId']}: {', '.join(r['cidrs'])} → {r['target']}")
+            (
+                "routes",
+                f"in {r['routeTableId']}{_in_account(r.get('account'))}: {', '.join(r['cidrs'])} → {r['target']}",
+            )
             for r in plan["routes"]
         ),
         *_remote_rows(plan["remote"]),
@@ -126,6 +135,11 @@ def plan_view(plan: dict[str, Any]) -> Group:
         grid.add_row(name, cell(text))
     title = Text.assemble(("Plan", "bold"), f" for {plan['requestId']} (connection {plan['connectionId']})")
     return Group(title, grid)
+
+
+def _in_account(account: str | None) -> str:
+    """Where a resource of another account is named (README, "Other accounts")."""
+    return f" in account {account}" if account else ""
 
 
 def accepted_view(answer: dict[str, Any], status_url: str) -> Group:

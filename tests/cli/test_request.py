@@ -47,6 +47,26 @@ def test_a_dry_run_checks_the_request_and_shows_the_plan_without_creating_anythi
     assert local.cloud.connections() == before
 
 
+def test_a_dry_run_of_another_accounts_gateway_names_the_account_and_the_proposal(tmp_path: Path):
+    request = json.loads(
+        (Path(__file__).parents[2] / "events/eventbridge/last-mile-request.json").read_text()
+    )["detail"]
+    request["aws"]["accountId"] = "210987654321"
+
+    result = icp("request", str(write_request(tmp_path, request, ".json")), "--dry-run")
+    as_json = icp("request", str(write_request(tmp_path, request, ".json")), "--dry-run", "--output", "json")
+
+    assert result.exit_code == 0, result.output
+    gateway, table = request["aws"]["gatewayId"], request["aws"]["routeTableIds"][0]
+    text = " ".join(result.stdout.split())  # the table wraps long cells
+    assert f"associate the gateway with {gateway} (virtual-private-gateway in account 210987654321)" in text
+    assert "by a proposal that account makes (through the spoke role) and this stack accepts" in text
+    assert f"in {table} in account 210987654321:" in text
+    plan = json.loads(as_json.stdout)["plan"]
+    assert (plan["association"]["account"], plan["association"]["by"]) == ("210987654321", "proposal")
+    assert {r["account"] for r in plan["routes"]} == {"210987654321"}
+
+
 def test_a_dry_run_plan_as_json_names_the_existing_gateway_and_the_partner_order(tmp_path: Path):
     request = json.loads(
         (Path(__file__).parents[2] / "events/eventbridge/last-mile-request.json").read_text()
@@ -84,6 +104,7 @@ def test_a_dry_run_plan_as_json_names_the_existing_gateway_and_the_partner_order
             "routeTableId": "rtb-0123456789abcdef0",
             "cidrs": ["192.168.40.0/22"],
             "target": "vgw-0123456789abcdef0",
+            "account": None,  # the stack's own
         }
     ]
     assert plan["remote"] == {
