@@ -10,7 +10,7 @@ import pytest
 from lifecycle_paths import PROVISIONED
 
 from icp_local import LocalCloud
-from icp_local.scenario import Network, request_for, transit_gateway_network
+from icp_local.scenario import Network, request_for, transit_gateway_network, virtual_private_gateway_network
 
 REQUESTED = "Interconnect Connection Requested"
 SOURCE = "com.example.network"
@@ -182,3 +182,38 @@ def test_a_proposal_an_approver_rejects_is_rejected_and_its_key_deleted_unaccept
             activationKey=request["activationKey"]
         )
         assert proposal["bandwidth"] == "2Gbps", "the proposal is still open: nothing accepted it"
+
+
+def test_a_last_mile_connection_ordered_at_the_partners_portal_is_accepted_and_reaches_active(
+    local_cloud: LocalCloud,
+):
+    # Given a Lumen portal order for a site (AWS's last-mile guide: "Accepting a new last mile
+    # Interconnect created on the partner console"), and a request naming its key
+    network = virtual_private_gateway_network()
+    request = request_for("last-mile-request", network)
+    lumen = local_cloud.partner("lumen")
+    request["activationKey"] = lumen.propose(aws_region="us-east-1", location="new-york", bandwidth="5Gbps")
+    del request["bandwidth"]  # the proposal's
+
+    local_cloud.put_event(SOURCE, REQUESTED, request)
+    local_cloud.run_until_idle()
+
+    record = local_cloud.connection(request["requestId"])
+    assert record["status"] == "ACTIVE", record["statusReason"]
+    assert [h["to"] for h in record["history"]] == PROVISIONED
+    assert record["bandwidth"] == "5Gbps" and record["awsConnectionId"].startswith("lmcc-")
+    assert local_cloud.api_calls.get(("interconnect", "CreateConnection"), 0) == 0
+    # The portal's order, found by the accepted connection's sharedId, carries the routes.
+    (order,) = lumen.orders()
+    assert order["sharedId"] == record["sharedId"] and order["state"] == "accepted"
+    assert order["awsPrefixes"] == request["aws"]["cidrs"]
+    assert order["sitePrefixes"] == request["remote"]["cidrs"]
+    assert record["remoteRefs"]["partnerActivation"] == f"lumen/{record['sharedId']}"
+    assert secrets_left(local_cloud) == [], "the key was deleted once accepted"
+
+    # Decommissioning withdraws the order as for a connection AWS created.
+    status, _ = local_cloud.api("DELETE", f"/v1/connections/{record['connectionId']}")
+    assert status == 202
+    local_cloud.run_until_idle()
+    assert local_cloud.connection(record["connectionId"])["status"] == "DECOMMISSIONED"
+    assert lumen.orders() == [] and local_cloud.interconnect.live_resources() == []

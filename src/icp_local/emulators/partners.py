@@ -141,6 +141,8 @@ class PartnerSimulator:
         # How this partner starts a connection from its side (``propose``): the Google Cloud
         # emulator plugs in its transport creation; a last-mile portal just makes a proposal.
         self.proposer: Callable[..., str] | None = None
+        # Keys this partner's portal generated (fingerprints): their orders are its own, decided.
+        self._proposed: set[str] = set()
 
     def __repr__(self) -> str:
         return f"PartnerSimulator({self.provider!r}, policy={self._policy}, received={len(self._receipts)})"
@@ -166,7 +168,10 @@ class PartnerSimulator:
         the transport that generated it."""
         if self.proposer is not None:
             return self.proposer(aws_region=aws_region, location=location, bandwidth=bandwidth, **remote)
-        return self._interconnect.partner_propose(aws_region, self.provider, location, bandwidth)
+        key = self._interconnect.partner_propose(aws_region, self.provider, location, bandwidth)
+        with self._lock:
+            self._proposed.add(fingerprint(key))
+        return key
 
     def link_down(self, aws_connection_id: str) -> None:
         self._interconnect.set_link_state(aws_connection_id, "down")
@@ -259,7 +264,7 @@ class PartnerSimulator:
                 raise OrderError(422, "InvalidActivationKey", "AWS does not know this activation key")
             if connection.get("sharedId") not in (None, shared_id):
                 raise OrderError(422, "InvalidActivationKey", f"the key is not for sharedId {shared_id}")
-            receipt = self.receive(key, shared_id)
+            receipt = self._portal_order(key, shared_id) or self.receive(key, shared_id)
             order = Order(
                 shared_id,
                 receipt,
@@ -272,6 +277,16 @@ class PartnerSimulator:
             )
             self._orders[shared_id] = order
             return True, order.view()
+
+    def _portal_order(self, key: str, shared_id: str) -> Receipt | None:
+        """The order of a key this partner's portal generated: accepted when it was proposed (AWS
+        accepted the proposal itself), so no decision falls due. None for any other key."""
+        if fingerprint(key) not in self._proposed:
+            return None
+        now = self._clock.time()
+        receipt = Receipt(shared_id, fingerprint(key), now, self._policy, "accepted", decided_at=now)
+        self._receipts.append(receipt)
+        return receipt
 
     def put_routes(self, shared_id: str, body: dict[str, Any]) -> dict[str, Any]:
         aws, site = body.get("awsPrefixes"), body.get("sitePrefixes")

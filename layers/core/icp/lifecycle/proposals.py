@@ -1,5 +1,6 @@
 """Proposals (README, "Proposals"): a request that carries an ``activationKey`` generated on the
-partner's side (a Google Cloud transport) is accepted, not created.
+partner's side (a Google Cloud transport, or a last-mile partner's portal) is accepted, not
+created.
 
 - ``resolve`` (Validate Request, and the API before it starts anything) describes the proposal
   and takes environment, bandwidth and location from it; a field the request also gives must
@@ -8,7 +9,10 @@ partner's side (a Google Cloud transport) is accepted, not created.
 - ``accept_proposal`` (the Accept Proposal step, in place of Create Connection and Hand Off
   Activation Key) reads the key kept in Secrets Manager (``icp.proposal_keys``), accepts it with
   ``AcceptConnectionProposal`` (idempotent through a client token from the requestId), and
-  deletes the key at once.
+  deletes the key at once. For a last-mile partner it first puts the activation to the partner's
+  order API under the new connection's sharedId (``PUT /v1/activations/{sharedId}``, idempotent:
+  the order the portal made answers 200), so the routes, their verification and the withdrawal
+  at decommissioning go through that order as for a connection AWS created.
 
 The key is never stored on the record, logged, put in an event or returned to the workflow.
 """
@@ -20,10 +24,11 @@ from typing import Any
 
 from icp import proposal_keys, stack, store
 from icp.aws import interconnect
-from icp.errors import InvalidRequest, ProposalMismatch
+from icp.errors import ProposalMismatch
 from icp.lifecycle.create_connection import client_token, created_fields
 from icp.lifecycle.transitions import move
 from icp.models import ConnectionRequest, ConnectionType, RemoteMulticloud, Status
+from icp.partners.registry import remote_side_for
 from icp.providers import provider_name
 
 
@@ -53,14 +58,6 @@ def resolve(request: ConnectionRequest) -> Resolved:
     """The request completed from its proposal, or ProposalMismatch naming the field."""
     if request.activationKey is None:
         raise ValueError("not a proposal")
-    if request.type != ConnectionType.MULTICLOUD:
-        # A last-mile partner's portal proposal would need the partner's order for the routes:
-        # not supported yet (README, "Proposals").
-        raise InvalidRequest(
-            "activationKey: proposals are accepted for multicloud (google-cloud) requests only",
-            field="activationKey",
-            rule="multicloud-only",
-        )
     key = request.activationKey.get_secret_value()
     proposal = interconnect.describe_proposal(request.awsRegion, key)
     proposed_provider = provider_name(proposal)
@@ -72,7 +69,9 @@ def resolve(request: ConnectionRequest) -> Resolved:
     if request.bandwidth is not None and request.bandwidth != bandwidth:
         raise _mismatch("bandwidth", request.bandwidth, bandwidth)
     completed = request.model_copy(update={"bandwidth": bandwidth, "remoteLocation": location})
-    return Resolved(completed, str(proposal.get("environmentId", "")), _google_transport(completed, key))
+    # A last-mile partner's order is found by the connection's sharedId once AWS accepts (accept_proposal).
+    refs = _google_transport(completed, key) if request.type == ConnectionType.MULTICLOUD else {}
+    return Resolved(completed, str(proposal.get("environmentId", "")), refs)
 
 
 def _google_transport(request: ConnectionRequest, key: str) -> dict[str, str]:
@@ -121,13 +120,19 @@ def accept_proposal(connection_id: str) -> dict[str, Any]:
         description=f"icp {connection_id}",
         tags=stack.tags(**{"icp:connectionId": connection_id, "icp:requestId": request.requestId}),
     )
+    refs: dict[str, str] = {}
+    if request.type == ConnectionType.LAST_MILE:
+        accepted = record.model_copy(update=created_fields(connection))
+        refs = remote_side_for(record.require("provider")).hand_off(accepted, key)
     del key
     move(
         connection_id,
         Status.AWAITING_ACTIVATION,
         f"proposal accepted: AWS connection {connection['id']} from {record.provider}'s activation key",
         # Accepted by definition: a `pending` read already means AWS is provisioning it.
-        also=lambda r: created_fields(connection) | {"awsRequestedSeen": True},
+        also=lambda r: (
+            created_fields(connection) | {"awsRequestedSeen": True, "remoteRefs": {**r.remoteRefs, **refs}}
+        ),
     )
     proposal_keys.forget(connection_id)
     return {"connectionId": connection_id, "awsConnectionId": connection["id"]}

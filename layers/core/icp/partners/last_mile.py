@@ -49,6 +49,10 @@ connection's ``sharedId`` (known to AWS and the partner alike)::
                   "awsConnectionId", "bandwidth", "siteName", "location", "connectionId",
                   "awsPrefixes": [...], "sitePrefixes": [...]}
 
+An order placed at the partner's own portal (a proposal: the portal shows its key, the
+customer's request carries it) is put the same way once AWS accepts the proposal, under the new
+connection's ``sharedId``; a partner answers 200 or 201, the activation already decided.
+
 An activation never echoes the activation key. The partner accepts or rejects the key
 with AWS itself (AWS then reports the connection ``pending`` or ``failed``); ``state``
 says what it decided. ``awsPrefixes`` are the AWS-side CIDRs the partner carries to the
