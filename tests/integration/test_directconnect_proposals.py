@@ -177,3 +177,23 @@ def test_a_deleted_proposal_cannot_be_accepted(directconnect: Any, spoke: Any, g
     )
     with pytest.raises(ClientError, match="does not exist"):
         spoke.delete_direct_connect_gateway_association_proposal(proposalId="0" * 36)
+
+
+def test_a_proposal_is_seen_by_its_two_accounts_only(directconnect: Any, spoke: Any, gateway_id: str):
+    proposal = _propose(spoke, gateway_id)
+    found = boto3.client("sts", region_name="us-east-1").assume_role(
+        RoleArn="arn:aws:iam::333333333333:role/other", RoleSessionName="test"
+    )["Credentials"]
+    third = boto3.session.Session(
+        aws_access_key_id=found["AccessKeyId"],
+        aws_secret_access_key=found["SecretAccessKey"],
+        aws_session_token=found["SessionToken"],
+    ).client("directconnect", region_name="us-east-1")
+
+    def seen(client: Any) -> list[str]:
+        answer = client.describe_direct_connect_gateway_association_proposals()
+        return [p["proposalId"] for p in answer["directConnectGatewayAssociationProposals"]]
+
+    assert seen(spoke) == [proposal["proposalId"]], "the proposer"
+    assert seen(directconnect) == [proposal["proposalId"]], "the Direct Connect gateway's owner"
+    assert seen(third) == [], "an account with no part in it"

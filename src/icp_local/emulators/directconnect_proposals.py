@@ -114,10 +114,13 @@ class AssociationProposals(DirectConnectState):
             "id": proposalId,
             "associated_id": associatedGatewayId,
         }
+        caller = self.caller_account or self.account_id
         items = [
             p
             for p in self._proposals.values()
-            if all(value is None or getattr(p, attr) == value for attr, value in wanted.items())
+            # An account sees the proposals it made and those for its own Direct Connect gateways.
+            if caller in (p.gateway_owner, p.associated_owner)
+            and all(value is None or getattr(p, attr) == value for attr, value in wanted.items())
         ]
         return self._paged(
             "directConnectGatewayAssociationProposals", items, maxResults, nextToken, lambda p: p.view()
