@@ -235,9 +235,9 @@ class LocalCloud:
             eventbridge.uninstall_hooks()
             icp.clock.reset()
             reset_core_caches()
-            process_caches.close_clients(self._signature())
             self._mock.stop()
         finally:
+            process_caches.close_clients(self._signature())
             self._environment.restore()
 
     # -- secrets (icp_local.local_secrets) -------------------------------------------------------

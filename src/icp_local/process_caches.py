@@ -29,6 +29,10 @@ benchmarks/README.md, "Test suite speed"):
 - The private key moto generates for every KMS key it creates (an RSA key, even for the
   symmetric keys the template declares, which never use it): one per key spec, shared. Each
   local cloud makes two keys; generating them was a tenth of a second of every cloud's start.
+- SigV4 signatures, which nothing in a local cloud checks (moto reads the access key from the
+  ``Authorization`` header's credential scope, and so does the local cloud's IAM): while a cloud
+  runs, and only then (a test of real signing in the same process must see real signatures), the
+  header is written with its scope and without hashing the request.
 - The ASL check moto makes at CreateStateMachine (an ANTLR parse of the whole definition): a
   definition text that passed once passes again; one that failed is checked again (and fails).
 
@@ -86,10 +90,12 @@ def open_clients(signature: Any) -> None:
     last = _last_cloud.pop() if _last_cloud else None
     if last != (signature, _misses()):
         forget_clients()
+    _sign_without_hashing(True)
 
 
 def close_clients(signature: Any) -> None:
-    """At a cloud's stop: what the next one compares with."""
+    """At a cloud's stop: what the next one compares with; real signatures again."""
+    _sign_without_hashing(False)
     _last_cloud.append((signature, _misses()))
 
 
@@ -236,6 +242,33 @@ def _one_private_key_per_spec() -> None:
     from moto.kms import models
 
     models.generate_private_key = functools.cache(models.generate_private_key)  # type: ignore[attr-defined]
+
+
+_real_add_auth: list[Any] = []
+
+
+def _sign_without_hashing(on: bool) -> None:
+    from botocore import auth
+    from botocore.exceptions import NoCredentialsError
+
+    if not _real_add_auth:
+        _real_add_auth.append(auth.SigV4Auth.add_auth)
+    if not on:
+        auth.SigV4Auth.add_auth = _real_add_auth[0]  # type: ignore[method-assign]
+        return
+
+    def add_auth(self: Any, request: Any) -> None:
+        if self.credentials is None:
+            raise NoCredentialsError()
+        # botocore.auth has get_current_datetime at run time (its stubs do not list it).
+        now = auth.get_current_datetime()  # type: ignore[attr-defined]
+        request.context["timestamp"] = now.strftime(auth.SIGV4_TIMESTAMP)
+        self._modify_request_before_signing(request)  # the date and session-token headers
+        request.headers["Authorization"] = (
+            f"AWS4-HMAC-SHA256 Credential={self.scope(request)}, SignedHeaders=host, Signature=local"
+        )
+
+    auth.SigV4Auth.add_auth = add_auth  # type: ignore[method-assign]
 
 
 def _list_response_methods_once() -> None:

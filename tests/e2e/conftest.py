@@ -5,8 +5,9 @@ Each e2e test runs twice, once with the emulators playing the default readings a
 "hostile" ones (docs/conformance.md, "Variants"): the product must reach the same outcomes under
 both. A test that sets its own readings (``LocalCloud(variants=...)``) is marked
 ``own_readings`` and runs once; one whose subject does not depend on what AWS answers (request
-validation, paging, the OpenAPI contract, a record's size) is marked ``default_reading`` and runs
-under the default only. With ``ICP_LOCAL_VARIANTS`` set, every test runs once, under it.
+validation, paging, the OpenAPI contract, a record's size, who may request or approve, the roles'
+tag conditions and least privilege, which the suite's IAM ledger checks in every cloud of the
+run) is marked ``default_reading`` and runs under the default only. With ``ICP_LOCAL_VARIANTS`` set, every test runs once, under it.
 """
 
 from __future__ import annotations

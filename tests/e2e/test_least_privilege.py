@@ -23,6 +23,10 @@ from icp_local.iam import Decision, evaluate
 from icp_local.scenario import request_for, transit_gateway_network
 from icp_local.template import translate
 
+# Every local cloud of the run, hostile ones included, enforces IAM and feeds the suite's ledger
+# (tests/conftest.py), which fails on any refused call: here, the default reading only.
+pytestmark = pytest.mark.default_reading
+
 pytestmark = pytest.mark.e2e
 DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
 SEED = 20260409  # fixed: the same permission is taken away on every run

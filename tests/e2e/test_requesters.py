@@ -16,6 +16,10 @@ import pytest
 from icp_local import LocalCloud
 from icp_local.scenario import request_for, transit_gateway_network
 
+# Who may request and approve (the bus policy, the API's IAM auth), not what AWS answers: the
+# default reading only (tests/e2e/conftest.py).
+pytestmark = pytest.mark.default_reading
+
 REQUESTED = "Interconnect Connection Requested"
 DECOMMISSION = "Interconnect Decommission Requested"
 SOURCE = "com.example.network"
