@@ -36,7 +36,9 @@ benchmarks/README.md, "Test suite speed"):
 - The ASL check moto makes at CreateStateMachine (an ANTLR parse of the whole definition): a
   definition text that passed once passes again; one that failed is checked again (and fails).
 
-Nothing here changes what a call answers; each cache is keyed by all of its input.
+Each cache is keyed by all of its input, and nothing here changes what a call of the control
+plane is answered (the shared KMS key material is read by no call it makes; signatures are
+checked by nothing in a local cloud).
 """
 
 from __future__ import annotations
