@@ -33,6 +33,12 @@ benchmarks/README.md, "Test suite speed"):
   ``Authorization`` header's credential scope, and so does the local cloud's IAM): while a cloud
   runs, and only then (a test of real signing in the same process must see real signatures), the
   header is written with its scope and without hashing the request.
+- The core's pydantic models, built before any handler runs. They defer building their
+  validators to first use (cold starts, README "Cold starts"), and pydantic's deferred build is
+  not safe across threads: two handlers of one local cloud validating a model for the first time
+  at once can see pydantic's placeholder (a PydanticUserError). In Lambda one process serves one
+  invocation at a time; here every module of the core is imported and each deferred model built
+  once, on the thread that starts the first cloud.
 - The ASL check moto makes at CreateStateMachine (an ANTLR parse of the whole definition): a
   definition text that passed once passes again; one that failed is checked again (and fails).
 
@@ -69,6 +75,7 @@ def install() -> None:
         _parse_programs_once()
         _list_response_methods_once()
         _one_private_key_per_spec()
+        _build_core_models()
         _installed = True
 
 
@@ -271,6 +278,23 @@ def _sign_without_hashing(on: bool) -> None:
         )
 
     auth.SigV4Auth.add_auth = add_auth  # type: ignore[method-assign]
+
+
+def _build_core_models() -> None:
+    import importlib
+    import pkgutil
+
+    import icp
+    from pydantic import BaseModel
+
+    for module in pkgutil.walk_packages(icp.__path__, "icp."):
+        importlib.import_module(module.name)
+    pending: list[type[BaseModel]] = list(BaseModel.__subclasses__())
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        if model.__module__.startswith("icp.") and not model.__pydantic_complete__:
+            model.model_rebuild()
 
 
 def _list_response_methods_once() -> None:
