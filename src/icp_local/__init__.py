@@ -7,6 +7,12 @@ with LocalCloud() as cloud:
     assert cloud.connection(request["requestId"])["status"] == "ACTIVE"
 """
 
+import os
+
+# gRPC's C core (the Google emulator) logs connection teardown at INFO; it reads this when grpc
+# loads, which the imports below do: so it is set first.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
 from icp_local.cloud import LocalCloud
 
 __all__ = ["LocalCloud"]

@@ -52,9 +52,6 @@ from icp_local.template import ACCOUNT_ID, Stack, load
 from icp_local.variants import Variants
 from icp_local.variants import resolve as resolve_variants
 
-# gRPC's C core (the Google emulator) logs connection teardown at INFO; read when grpc loads.
-os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TEMPLATE = PROJECT_ROOT / "template.yaml"
 _READS = ("Get", "List", "Describe", "Search", "Scan", "Query", "BatchGet", "Invoke", "SendTask", "Start")
