@@ -25,17 +25,22 @@ def gateway_id(directconnect: Any, clock: SimClock) -> str:
     return str(created["directConnectGateway"]["directConnectGatewayId"])
 
 
-@pytest.fixture
-def spoke(directconnect: Any) -> Any:
-    """A Direct Connect client signing for the spoke account (a role assumed there, as moto switches accounts)."""
+def _client_in(account: str) -> Any:
+    """A Direct Connect client signing for ``account`` (a role assumed there, as moto switches accounts)."""
     found = boto3.client("sts", region_name="us-east-1").assume_role(
-        RoleArn=f"arn:aws:iam::{SPOKE}:role/spoke", RoleSessionName="test"
+        RoleArn=f"arn:aws:iam::{account}:role/caller", RoleSessionName="test"
     )["Credentials"]
     return boto3.session.Session(
         aws_access_key_id=found["AccessKeyId"],
         aws_secret_access_key=found["SecretAccessKey"],
         aws_session_token=found["SessionToken"],
     ).client("directconnect", region_name="us-east-1")
+
+
+@pytest.fixture
+def spoke(directconnect: Any) -> Any:
+    """A Direct Connect client signing for the spoke account."""
+    return _client_in(SPOKE)
 
 
 def _propose(spoke: Any, gateway_id: str, cidrs: tuple[str, ...] = ("10.60.0.0/16",), **more: Any) -> dict:
@@ -181,14 +186,7 @@ def test_a_deleted_proposal_cannot_be_accepted(directconnect: Any, spoke: Any, g
 
 def test_a_proposal_is_seen_by_its_two_accounts_only(directconnect: Any, spoke: Any, gateway_id: str):
     proposal = _propose(spoke, gateway_id)
-    found = boto3.client("sts", region_name="us-east-1").assume_role(
-        RoleArn="arn:aws:iam::333333333333:role/other", RoleSessionName="test"
-    )["Credentials"]
-    third = boto3.session.Session(
-        aws_access_key_id=found["AccessKeyId"],
-        aws_secret_access_key=found["SecretAccessKey"],
-        aws_session_token=found["SessionToken"],
-    ).client("directconnect", region_name="us-east-1")
+    third = _client_in("333333333333")
 
     def seen(client: Any) -> list[str]:
         answer = client.describe_direct_connect_gateway_association_proposals()
